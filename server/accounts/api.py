@@ -1,0 +1,73 @@
+"""POST /api/auth/token, who-am-I, and device revocation."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import ConfigDict, Field
+
+from server.accounts.models import Device
+from server.accounts.services import device_revoke, memberships_of, permits, token_issue
+from sync.http import error
+
+router = Router(tags=["auth"])
+devices_router = Router(tags=["devices"])
+
+
+class TokenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+    device_id: UUID
+    device_name: str = Field(default="", max_length=120)
+
+
+def _client_address(request: HttpRequest) -> str:
+    # Behind nginx the peer is the proxy; it sets X-Real-IP (deploy/nginx.conf).
+    return request.headers.get("X-Real-IP") or request.META.get("REMOTE_ADDR", "")
+
+
+def user_payload(user) -> dict:
+    memberships = memberships_of(user)
+    return {
+        "user": {"id": str(user.id), "username": user.username, "full_name": user.full_name},
+        "roles": [
+            {"facility_id": str(m.facility_id), "role": m.role, "area_ids": [str(a.id) for a in m.areas.all()]}
+            for m in memberships
+        ],
+        "facilities": [
+            {"id": str(m.facility_id), "code": m.facility.code, "name": m.facility.name} for m in memberships
+        ],
+    }
+
+
+@router.post("/token", auth=None, summary="Log in on a device and get its bearer token")
+def auth_token(request: HttpRequest, body: TokenIn) -> dict:
+    raw, user = token_issue(
+        username=body.username,
+        password=body.password,
+        device_id=body.device_id,
+        device_name=body.device_name,
+        client=_client_address(request),
+    )
+    return {"token": raw, **user_payload(user)}
+
+
+@router.get("/me", summary="The user and device behind this token")
+def auth_me(request: HttpRequest) -> dict:
+    identity = request.auth  # type: ignore[attr-defined]
+    return {"device_id": str(identity.device_id), **user_payload(identity.user)}
+
+
+@devices_router.post("/{device_id}/revoke", summary="Revoke a phone (managers)")
+def devices_revoke(request: HttpRequest, device_id: UUID):
+    identity = request.auth  # type: ignore[attr-defined]
+    device = Device.objects.filter(id=device_id).first()
+    if device is None or device.facility_id is None or not permits(identity.user, device.facility_id, "device.revoke"):
+        # Outside the manager's facilities a device does not exist, to them.
+        return error(404, "not_found", "Không tìm thấy thiết bị.")
+    device_revoke(device=device, by=identity.user)
+    return {"id": str(device.id), "revoked_at": device.revoked_at.isoformat()}

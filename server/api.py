@@ -1,0 +1,54 @@
+"""The one NinjaAPI, at /api/ (docs at /api/docs)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from server.accounts.api import devices_router
+from server.accounts.api import router as auth_router
+from server.accounts.auth import device_token_auth
+from server.accounts.services import AuthError
+from sync.api import conflicts_router
+from sync.api import router as sync_router
+from sync.http import error
+
+api = NinjaAPI(
+    title="Ca Trực API",
+    version="1",
+    description="Sổ trực chăm sóc cho trung tâm bảo trợ xã hội. Wire contract: docs/protocol.md.",
+    auth=device_token_auth,
+    urls_namespace="api",
+)
+
+api.add_router("/auth", auth_router)
+api.add_router("/devices", devices_router)
+api.add_router("/sync", sync_router)
+api.add_router("/conflicts", conflicts_router)
+
+
+@api.exception_handler(AuthError)
+def on_auth_error(request: HttpRequest, exc: AuthError) -> HttpResponse:
+    return error(exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def on_missing_token(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(401, "invalid_token", "Cần đăng nhập (thiếu mã truy cập).")
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+         "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return error(400, "invalid_request", "Dữ liệu gửi lên không hợp lệ.", details=details)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error(exc.status_code, "http_error", str(exc))

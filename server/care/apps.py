@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "server.care"
+    label = "care"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from server.care import events  # noqa: F401  registers the care handlers

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LiveConfig(AppConfig):
+    name = "server.live"
+    label = "live"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from server.live.pokes import pokes_send
+        from sync import registry
+
+        registry.on_commit(pokes_send)

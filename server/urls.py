@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from server.api import api
+
+admin.site.site_header = "Ca Trực — quản trị trung tâm"
+admin.site.site_title = "Ca Trực"
+admin.site.index_title = "Thiết lập trung tâm"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

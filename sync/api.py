@@ -1,0 +1,137 @@
+"""HTTP edge of the sync engine: POST /api/sync/v1 and the conflicts API.
+
+Parsing, limits and status codes live here; every decision is in `sync.service`.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+from uuid import UUID, uuid4
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import ValidationError
+
+from sync import registry
+from sync.conflicts import conflict_data
+from sync.http import error, json_response
+from sync.models import Conflict
+from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
+from sync.service import SyncError, sync_call
+
+router = Router(tags=["sync"])
+conflicts_router = Router(tags=["conflicts"])
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    declared = int(request.headers.get("Content-Length") or 0)
+    if declared > MAX_BODY_BYTES:
+        raise SyncError(413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần.")
+    body = request.body
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        try:
+            # Bounded decompression: a small gzip bomb must not become a huge allocation.
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            body = inflater.decompress(body, MAX_BODY_BYTES + 1)
+            if len(body) > MAX_BODY_BYTES or inflater.unconsumed_tail:
+                raise SyncError(413, "body_too_large", "Gói dữ liệu quá lớn sau khi giải nén (tối đa 5 MB).")
+        except (OSError, zlib.error, EOFError) as exc:
+            raise SyncError(400, "bad_gzip", "Dữ liệu nén gzip bị hỏng.") from exc
+    if len(body) > MAX_BODY_BYTES:
+        raise SyncError(413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB).")
+    return body
+
+
+@router.post("/v1", summary="Push events, then pull changes, in one round trip")
+def sync_v1(request: HttpRequest) -> HttpResponse:
+    identity = request.auth  # type: ignore[attr-defined]
+    try:
+        body = _read_body(request)
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return error(400, "bad_json", "Nội dung gửi lên không phải JSON hợp lệ.")
+        if not isinstance(payload, dict):
+            return error(400, "bad_json", "Nội dung gửi lên phải là một đối tượng JSON.")
+        try:
+            req = SyncRequest.model_validate(payload)
+        except ValidationError as exc:
+            details = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors(include_url=False)]
+            return error(400, "invalid_request", "Yêu cầu đồng bộ thiếu hoặc sai trường.", details=details)
+        if len(req.events) > MAX_EVENTS_PER_CALL:
+            return error(413, "too_many_events", f"Tối đa {MAX_EVENTS_PER_CALL} mục mỗi lần gửi.",
+                         max=MAX_EVENTS_PER_CALL)
+        if req.device_id != identity.device_id:
+            return error(403, "device_mismatch", "Mã thiết bị không khớp với phiên đăng nhập.")
+        limit = payload.get("limit")
+        page = min(int(limit), MAX_CHANGES_PER_PAGE) if isinstance(limit, int) and limit > 0 else MAX_CHANGES_PER_PAGE
+        outcome = sync_call(
+            user=identity.user,
+            device_id=identity.device_id,
+            protocol=req.protocol,
+            cursor_token=req.cursor,
+            events=req.events,
+            page_size=page,
+        )
+    except SyncError as exc:
+        return error(exc.status, exc.code, exc.message, **exc.extra)
+    return json_response(outcome.body, outcome.status)
+
+
+class ConflictFilter(Schema):
+    status: str | None = None
+    kind: str | None = None
+    severity: str | None = None
+    facility: UUID | None = None
+
+
+class ResolveIn(Schema):
+    resolution: str
+    note: str = ""
+
+
+def _manageable_facilities(user: Any) -> list[UUID]:
+    return [f for f in registry.scope_for(user).facility_ids() if registry.permits(user, f, "conflict.resolve")]
+
+
+@conflicts_router.get("", summary="Conflicts for the manager's facilities")
+def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> HttpResponse:
+    user = request.auth.user  # type: ignore[attr-defined]
+    facilities = _manageable_facilities(user)
+    if not facilities:
+        return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách xung đột.")
+    qs = Conflict.objects.filter(facility_id__in=facilities).order_by("-opened_at")
+    if filters.facility:
+        qs = qs.filter(facility_id=filters.facility)
+    for field in ("status", "kind", "severity"):
+        value = getattr(filters, field)
+        if value:
+            qs = qs.filter(**{field: value})
+    items = [{"id": str(c.id), **conflict_data(c)} for c in qs[:500]]
+    return json_response({"items": items, "count": len(items)})
+
+
+@conflicts_router.post("/{conflict_id}/resolve", summary="Resolve a conflict with a note")
+def conflicts_resolve(request: HttpRequest, conflict_id: UUID, body: ResolveIn) -> HttpResponse:
+    identity = request.auth  # type: ignore[attr-defined]
+    conflict = Conflict.objects.filter(id=conflict_id, facility_id__in=registry.scope_for(identity.user).facility_ids()).first()
+    if conflict is None:
+        return error(404, "not_found", "Không tìm thấy xung đột này.")
+    event = {
+        "id": str(uuid4()),
+        "device_seq": 0,
+        "name": "conflict.resolve",
+        "at": timezone.now().isoformat(),
+        "args": {"conflict_id": str(conflict_id), "resolution": body.resolution, "note": body.note},
+    }
+    outcome = sync_call(user=identity.user, device_id=identity.device_id, protocol=1,
+                        cursor_token=None, events=[event], page_size=0)
+    result = outcome.body["results"][0]
+    if result["status"] == "rejected":
+        status = 403 if result.get("code") == "forbidden" else 400
+        return error(status, result.get("code", "rejected"), result.get("message", ""))
+    conflict.refresh_from_db()
+    return json_response({"id": str(conflict.id), **conflict_data(conflict), "event_id": event["id"]})

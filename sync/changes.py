@@ -1,0 +1,162 @@
+"""The change log: allocating sequence numbers on write, and the scoped, paged pull."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from uuid import UUID
+
+from django.db.models import Q
+
+from sync.models import Change, Stream
+from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
+from sync.registry import CommitSummary, PendingChange, Scope, ScopeEntry
+
+
+def streams_lock(facility_ids: list[UUID]) -> dict[UUID, Stream]:
+    """Lock the facilities' counter rows, in id order so two calls never deadlock.
+
+    Must run inside the writing transaction. Holding these rows is what makes change
+    sequence numbers commit in order (see docs/protocol.md, "Sequence numbers").
+    """
+    ordered = sorted(set(facility_ids), key=str)
+    if not ordered:
+        return {}
+    # Create missing counters without racing another first writer of the same facility.
+    Stream.objects.bulk_create([Stream(facility_id=f) for f in ordered], ignore_conflicts=True)
+    rows = Stream.objects.select_for_update().filter(facility_id__in=ordered).order_by("facility_id")
+    return {row.facility_id: row for row in rows}
+
+
+def stream_heads(facility_ids: list[UUID]) -> dict[UUID, int]:
+    """Committed high-water marks. Every change at or below one is already committed,
+    because a stream's last_seq moves in the same transaction that wrote its changes."""
+    rows = Stream.objects.filter(facility_id__in=facility_ids).values_list("facility_id", "last_seq")
+    heads = {f: 0 for f in facility_ids}
+    heads.update(dict(rows))
+    return heads
+
+
+class ChangeWriter:
+    """Collects the changes of one call, then writes them with dense per-facility seqs."""
+
+    def __init__(self, *, origin_device: UUID | None, streams: dict[UUID, Stream]) -> None:
+        self.origin_device = origin_device
+        self.streams = streams
+        self.pending: list[PendingChange] = []
+        self.event_names: dict[UUID, list[str]] = defaultdict(list)
+
+    def emit(self, change: PendingChange) -> None:
+        self.pending.append(change)
+
+    def mark(self) -> int:
+        return len(self.pending)
+
+    def rollback_to(self, mark: int) -> None:
+        del self.pending[mark:]
+
+    def flush(self) -> dict[UUID, CommitSummary]:
+        if not self.pending:
+            return {}
+        summaries: dict[UUID, CommitSummary] = {}
+        rows: list[Change] = []
+        newest: dict[tuple[UUID, str, UUID], Change] = {}
+        for pending in self.pending:
+            stream = self.streams[pending.facility_id]
+            stream.last_seq += 1
+            row = Change(
+                facility_id=pending.facility_id,
+                seq=stream.last_seq,
+                type=pending.type,
+                record_id=pending.record_id,
+                op=pending.op,
+                version=pending.version,
+                data=pending.data,
+                area_id=pending.area_id,
+                origin_device=self.origin_device,
+            )
+            key = (pending.facility_id, pending.type, pending.record_id)
+            if key in newest:
+                newest[key].superseded = True
+            newest[key] = row
+            rows.append(row)
+            summary = summaries.setdefault(
+                pending.facility_id, CommitSummary(pending.facility_id, stream.last_seq)
+            )
+            summary.last_seq = stream.last_seq
+            summary.area_ids.add(pending.area_id)
+            summary.types.add(pending.type)
+            summary.changes.append(pending)
+        by_type: dict[tuple[UUID, str], list[UUID]] = defaultdict(list)
+        for facility_id, type_, record_id in newest:
+            by_type[(facility_id, type_)].append(record_id)
+        for (facility_id, type_), record_ids in by_type.items():
+            Change.objects.filter(
+                facility_id=facility_id, type=type_, record_id__in=record_ids, superseded=False
+            ).update(superseded=True)
+        Change.objects.bulk_create(rows, batch_size=500)
+        for facility_id in summaries:
+            stream = self.streams[facility_id]
+            Stream.objects.filter(facility_id=facility_id).update(last_seq=stream.last_seq)
+        return summaries
+
+
+def _scope_filter(entry: ScopeEntry) -> Q:
+    if entry.whole_facility:
+        return Q()
+    visible = Q(area_id__isnull=True) | Q(area_id__in=list(entry.area_ids))
+    if entry.extra_types:
+        visible |= Q(type__in=list(entry.extra_types))
+    return visible
+
+
+def changes_pull(
+    *,
+    scope: Scope,
+    cursor: Cursor,
+    device_id: UUID,
+    limit: int = MAX_CHANGES_PER_PAGE,
+) -> tuple[list[dict], Cursor, bool]:
+    """One page of changes after `cursor`, newest version of each record only.
+
+    A device's own changes above its echo floor are skipped: it already knows them from
+    its push results. Conflicts are always sent, they are news to their author too.
+    Returns (changes, new cursor, more).
+    """
+    heads = stream_heads([e.facility_id for e in scope])
+    positions = dict(cursor.positions)
+    floor = dict(cursor.floor)
+    out: list[dict] = []
+    more = False
+    for entry in sorted(scope, key=lambda e: str(e.facility_id)):
+        key = str(entry.facility_id)
+        start = positions.get(key, 0)
+        head = heads[entry.facility_id]
+        floor.setdefault(key, head)
+        if head <= start:
+            positions[key] = max(start, head)
+            continue
+        room = limit - len(out)
+        if room <= 0:
+            more = True
+            break
+        own = Q(origin_device=device_id, seq__gt=floor[key]) & ~Q(type="conflict")
+        rows = list(
+            Change.objects.filter(facility_id=entry.facility_id, seq__gt=start, seq__lte=head, superseded=False)
+            .filter(_scope_filter(entry))
+            .exclude(own)
+            .order_by("seq")
+            .values_list("seq", "type", "record_id", "op", "version", "data")[: room + 1]
+        )
+        if len(rows) > room:
+            rows = rows[:room]
+            positions[key] = rows[-1][0]
+            more = True
+        else:
+            positions[key] = head
+        out.extend(
+            {"seq": seq, "type": type_, "id": str(rid), "op": op, "version": version, "data": data}
+            for seq, type_, rid, op, version, data in rows
+        )
+        if more:
+            break
+    return out, Cursor(scope=cursor.scope, positions=positions, floor=floor), more

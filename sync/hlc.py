@@ -1,0 +1,85 @@
+"""Hybrid logical clock (Kulkarni et al.): wall-clock milliseconds plus a counter and a node.
+
+Stamps compare as plain strings: `MMMMMMMMMMMMM-CCCC-node`. Phones stamp their events;
+merge rules that need "last writer" (resident.update) order by HLC, never by device wall
+time alone, so a phone whose clock runs fast cannot win every edit for ever.
+Imports no Django.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+MAX_COUNTER = 9999
+
+
+@dataclass(frozen=True, order=True)
+class Stamp:
+    millis: int
+    counter: int
+    node: str
+
+    def encode(self) -> str:
+        return f"{self.millis:013d}-{self.counter:04d}-{self.node}"
+
+    @classmethod
+    def parse(cls, text: str) -> Stamp:
+        millis, counter, node = text.split("-", 2)
+        if len(millis) != 13 or len(counter) != 4 or not node:
+            raise ValueError(f"not an HLC stamp: {text!r}")
+        return cls(int(millis), int(counter), node)
+
+
+def is_valid(text: str) -> bool:
+    try:
+        Stamp.parse(text)
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
+class HybridClock:
+    """Thread-safe HLC for one node. `max_drift_ms` bounds how far a remote stamp may pull us."""
+
+    def __init__(self, node: str, *, wall=None, max_drift_ms: int = 5 * 60 * 1000) -> None:
+        self._node = node
+        self._wall = wall or (lambda: int(time.time() * 1000))
+        self._last = Stamp(0, 0, node)
+        self._lock = threading.Lock()
+        self._max_drift_ms = max_drift_ms
+
+    def now(self) -> Stamp:
+        with self._lock:
+            wall = self._wall()
+            if wall > self._last.millis:
+                self._last = Stamp(wall, 0, self._node)
+            else:
+                self._last = Stamp(self._last.millis, self._bump(self._last.counter), self._node)
+            return self._last
+
+    def receive(self, remote: Stamp) -> Stamp:
+        """Advance past a stamp seen from elsewhere (a pulled change, a received event)."""
+        with self._lock:
+            wall = self._wall()
+            if remote.millis - wall > self._max_drift_ms:
+                # A far-future stamp would drag every later stamp with it; refuse to follow.
+                remote = Stamp(wall, remote.counter, remote.node)
+            top = max(wall, self._last.millis, remote.millis)
+            if top == self._last.millis == remote.millis:
+                counter = self._bump(max(self._last.counter, remote.counter))
+            elif top == self._last.millis:
+                counter = self._bump(self._last.counter)
+            elif top == remote.millis:
+                counter = self._bump(remote.counter)
+            else:
+                counter = 0
+            self._last = Stamp(top, counter, self._node)
+            return self._last
+
+    @staticmethod
+    def _bump(counter: int) -> int:
+        if counter >= MAX_COUNTER:
+            raise OverflowError("HLC counter overflow: too many stamps in one millisecond")
+        return counter + 1

@@ -1,0 +1,119 @@
+"""The event log, the change log, per-stream counters and conflicts.
+
+`sync` knows no domain app: facilities and areas are plain UUIDs here ("streams" and
+"partitions"), users are UUIDs. Domain apps write through `sync.registry.HandlerContext`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+
+class Stream(models.Model):
+    """The change-sequence counter of one facility.
+
+    Every writing transaction locks this row (SELECT ... FOR UPDATE) before it allocates
+    sequence numbers, so seqs of one facility commit in order: a reader that has seen seq N
+    can never later discover a committed N-1. See docs/protocol.md, "Sequence numbers".
+    """
+
+    facility_id = models.UUIDField(primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+
+
+class EventStatus(models.TextChoices):
+    APPLIED = "applied"
+    MERGED = "merged"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class EventLog(models.Model):
+    """Every event ever received, whatever its outcome (rejected ones are the quarantine)."""
+
+    id = models.UUIDField(primary_key=True)
+    device_id = models.UUIDField()
+    device_seq = models.BigIntegerField()
+    user_id = models.UUIDField()
+    name = models.CharField(max_length=60)
+    args = models.JSONField(encoder=DjangoJSONEncoder)
+    at = models.DateTimeField()
+    hlc = models.CharField(max_length=40, blank=True)
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=EventStatus.choices)
+    code = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    flags = models.JSONField(default=list)
+    conflict_id = models.UUIDField(null=True, blank=True)
+    facility_id = models.UUIDField(null=True, blank=True)
+    # sha256 of the canonical (name, args, at, device_id, device_seq): tells a replay from id reuse.
+    payload_hash = models.CharField(max_length=64)
+    result = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = "sự kiện đồng bộ"
+        verbose_name_plural = "nhật ký sự kiện"
+        indexes = [
+            models.Index(fields=["device_id", "device_seq"]),
+            models.Index(fields=["facility_id", "received_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+
+class Change(models.Model):
+    """One entry of the pull log. `seq` is dense and ordered per facility."""
+
+    id = models.BigAutoField(primary_key=True)
+    facility_id = models.UUIDField()
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=30)
+    record_id = models.UUIDField()
+    op = models.CharField(max_length=10, default="upsert")
+    version = models.PositiveIntegerField(default=1)
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    # Null: visible to everyone in the facility; else to facility-wide roles and this area's staff.
+    area_id = models.UUIDField(null=True, blank=True)
+    # The device whose event produced it: not echoed back to that device.
+    origin_device = models.UUIDField(null=True, blank=True)
+    # Set when a later change of the same record exists; pulls send only the newest.
+    superseded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["facility_id", "seq"], name="change_facility_seq")]
+        indexes = [
+            models.Index(fields=["facility_id", "type", "record_id"]),
+        ]
+
+
+class ConflictStatus(models.TextChoices):
+    OPEN = "open", "Chờ xử lý"
+    RESOLVED = "resolved", "Đã xử lý"
+
+
+class Conflict(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    facility_id = models.UUIDField()
+    area_id = models.UUIDField(null=True, blank=True)
+    kind = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10, default="normal")
+    status = models.CharField(max_length=10, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
+    subject_type = models.CharField(max_length=30)
+    subject_id = models.UUIDField()
+    event_ids = models.JSONField(default=list)
+    details = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    message = models.CharField(max_length=500, blank=True)
+    opened_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.UUIDField(null=True, blank=True)
+    resolution = models.CharField(max_length=60, blank=True)
+    resolution_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "xung đột"
+        verbose_name_plural = "xung đột"
+        indexes = [models.Index(fields=["facility_id", "status"])]

@@ -1,0 +1,110 @@
+"""The wire format of POST /api/sync/v1 (DESIGN.md §4). Imports no Django: phones'
+simulators, the load generator and other backends reuse it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PROTOCOL_VERSION = 1
+MIN_PROTOCOL = 1
+MAX_EVENTS_PER_CALL = 500
+MAX_CHANGES_PER_PAGE = 1000
+MAX_BODY_BYTES = 5 * 1024 * 1024
+CLOCK_SKEW_SECONDS = 300
+
+Status = Literal["applied", "merged", "conflict", "rejected", "duplicate"]
+
+
+class EventIn(BaseModel):
+    # Unknown envelope keys are tolerated so newer app builds can still talk to us.
+    model_config = ConfigDict(extra="allow")
+
+    id: UUID
+    device_seq: int = Field(ge=0)
+    name: str = Field(min_length=1, max_length=60)
+    at: datetime
+    hlc: str = Field(default="", max_length=40)
+    args: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("at")
+    @classmethod
+    def at_has_timezone(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("at must carry a UTC offset")
+        return value
+
+
+class SyncRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    protocol: int
+    device_id: UUID
+    cursor: str | None = None
+    events: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class EventResult(BaseModel):
+    id: str | None
+    status: Status
+    code: str | None = None
+    message: str | None = None
+    conflict_id: str | None = None
+    flags: list[str] | None = None
+    details: Any = None
+    # On a duplicate: what the first delivery was decided as.
+    original_status: str | None = None
+
+    def wire(self) -> dict[str, Any]:
+        # Empty fields are left out: 2,000 results must stay small on a phone's link.
+        return self.model_dump(exclude_none=True)
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    type: str
+    id: str
+    op: Literal["upsert", "delete"] = "upsert"
+    version: int = 1
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+def payload_hash(*, name: str, args: dict[str, Any], at: str, device_id: str, device_seq: int) -> str:
+    """A stable digest of what an event says, to tell a replay from a reused id."""
+    canonical = json.dumps(
+        {"name": name, "args": args, "at": at, "device_id": device_id, "device_seq": device_seq},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Cursor(BaseModel):
+    """Opaque to clients: the scope fingerprint, the last seq seen per facility, and the
+    echo floor per facility (changes this device made above it are not sent back)."""
+
+    scope: str
+    positions: dict[str, int] = Field(default_factory=dict)
+    floor: dict[str, int] = Field(default_factory=dict)
+
+    def encode(self) -> str:
+        raw = json.dumps({"s": self.scope, "p": self.positions, "f": self.floor}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        padded = token + "=" * (-len(token) % 4)
+        raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return cls(
+            scope=str(raw["s"]),
+            positions={str(k): int(v) for k, v in raw["p"].items()},
+            floor={str(k): int(v) for k, v in raw.get("f", {}).items()},
+        )
