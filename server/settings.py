@@ -113,7 +113,7 @@ else:
             # SQLite serialises writers; a generous timeout keeps concurrent test servers honest.
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
             # A file, not :memory:, so a uvicorn subprocess in end-to-end tests sees the same data.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test.sqlite3")},
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -23,7 +23,7 @@ from sync.protocol import (
     EventResult,
     payload_hash,
 )
-from sync.registry import CommitSummary, Decision, HandlerContext, Rejected, Scope
+from sync.registry import CommitSummary, Decision, HandlerContext, PendingChange, Rejected, Scope
 
 log = logging.getLogger("catruc.sync")
 
@@ -310,3 +310,23 @@ def sync_call(
         },
         summaries,
     )
+
+
+def changes_record(changes: list[PendingChange], *, origin_device: UUID | None = None) -> dict[UUID, CommitSummary]:
+    """Append server-originated changes (admin edits, the task horizon, the sweep, seeding).
+
+    Same guarantees as a sync push: the facilities' streams are locked in id order for the
+    transaction, seqs are dense, pokes go out after commit. Call it inside the transaction
+    that wrote the rows, so the rows and their changes commit together.
+    """
+    if not changes:
+        return {}
+    with transaction.atomic():
+        streams = streams_lock([c.facility_id for c in changes])
+        writer = ChangeWriter(origin_device=origin_device, streams=streams)
+        for change in changes:
+            writer.emit(change)
+        summaries = writer.flush()
+        hooks = registry.after_commit_hooks()
+        transaction.on_commit(lambda: [hook(summaries) for hook in hooks])
+    return summaries

@@ -224,3 +224,23 @@ class Note(models.Model):
     class Meta:
         verbose_name = "ghi chú"
         verbose_name_plural = "ghi chú"
+
+
+class ResidentTransfer(models.Model):
+    """A move out of or back into the centre (chuyển tuyến, về phép, tái hòa nhập, mất)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="transfers", verbose_name="trung tâm")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name="đối tượng")
+    status = models.CharField("tình trạng mới", max_length=20, choices=ResidentStatus.choices)
+    previous_status = models.CharField("tình trạng trước", max_length=20, choices=ResidentStatus.choices)
+    place = models.CharField("nơi đến", max_length=200, blank=True)
+    reason = models.CharField("lý do", max_length=300, blank=True)
+    escort = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người đi kèm")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người ghi")
+    at = models.DateTimeField("lúc")
+    event_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "chuyển tuyến / thay đổi tình trạng"
+        verbose_name_plural = "chuyển tuyến / thay đổi tình trạng"
