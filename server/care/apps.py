@@ -7,4 +7,4 @@ class CareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from server.care import events  # noqa: F401  registers the care handlers
+        from server.care import events, void  # noqa: F401  registers the care handlers
