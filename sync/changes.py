@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from sync.models import Change, Stream
 from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
@@ -39,8 +39,11 @@ def stream_heads(facility_ids: list[UUID]) -> dict[UUID, int]:
 class ChangeWriter:
     """Collects the changes of one call, then writes them with dense per-facility seqs."""
 
-    def __init__(self, *, origin_device: UUID | None, streams: dict[UUID, Stream]) -> None:
+    def __init__(
+        self, *, origin_device: UUID | None, streams: dict[UUID, Stream], origin_user: UUID | None = None
+    ) -> None:
         self.origin_device = origin_device
+        self.origin_user = origin_user
         self.streams = streams
         self.pending: list[PendingChange] = []
         self.event_names: dict[UUID, list[str]] = defaultdict(list)
@@ -73,6 +76,7 @@ class ChangeWriter:
                 data=pending.data,
                 area_id=pending.area_id,
                 origin_device=self.origin_device,
+                origin_user=self.origin_user,
             )
             key = (pending.facility_id, pending.type, pending.record_id)
             if key in newest:
@@ -109,17 +113,31 @@ def _scope_filter(entry: ScopeEntry) -> Q:
     return visible
 
 
+def _own(device_id: UUID, user_id: UUID | None, floor: int) -> Q:
+    """Changes this replica (device + user) made above its echo floor: it knows them already."""
+    mine = Q(origin_device=device_id, seq__gt=floor)
+    if user_id is not None:
+        mine &= Q(origin_user=user_id) | Q(origin_user__isnull=True)
+    return mine
+
+
 def changes_pull(
     *,
     scope: Scope,
     cursor: Cursor,
     device_id: UUID,
+    user_id: UUID | None = None,
     limit: int = MAX_CHANGES_PER_PAGE,
 ) -> tuple[list[dict], Cursor, bool]:
     """One page of changes after `cursor`, newest version of each record only.
 
-    A device's own changes above its echo floor are skipped: it already knows them from
-    its push results. Conflicts are always sent, they are news to their author too.
+    No echo: a replica's own changes above its echo floor are skipped, it already knows
+    them from its push results. Two exceptions, both so that the replica converges:
+    - conflicts are always sent, they are news to their author too;
+    - an own change is sent when the same record has a change this replica has not seen
+      (after its cursor, by someone else). That change is superseded by the own one, so
+      the own change is the only way the replica learns what it carried (a new title, a
+      record it never had).
     Returns (changes, new cursor, more).
     """
     heads = stream_heads([e.facility_id for e in scope])
@@ -139,11 +157,21 @@ def changes_pull(
         if room <= 0:
             more = True
             break
-        own = Q(origin_device=device_id, seq__gt=floor[key]) & ~Q(type="conflict")
+        own = _own(device_id, user_id, floor[key])
+        unseen_other = (
+            Change.objects.filter(
+                facility_id=entry.facility_id,
+                type=OuterRef("type"),
+                record_id=OuterRef("record_id"),
+                seq__gt=start,
+                seq__lt=OuterRef("seq"),
+            )
+            .exclude(own)
+        )
         rows = list(
             Change.objects.filter(facility_id=entry.facility_id, seq__gt=start, seq__lte=head, superseded=False)
             .filter(_scope_filter(entry))
-            .exclude(own)
+            .exclude(own & ~Q(type="conflict") & ~Exists(unseen_other))
             .order_by("seq")
             .values_list("seq", "type", "record_id", "op", "version", "data")[: room + 1]
         )

@@ -23,6 +23,9 @@ class Stream(models.Model):
     facility_id = models.UUIDField(primary_key=True)
     last_seq = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.facility_id}@{self.last_seq}"
+
 
 class EventStatus(models.TextChoices):
     APPLIED = "applied"
@@ -62,6 +65,9 @@ class EventLog(models.Model):
             models.Index(fields=["status"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} {self.id} ({self.status})"
+
 
 class Change(models.Model):
     """One entry of the pull log. `seq` is dense and ordered per facility."""
@@ -76,8 +82,10 @@ class Change(models.Model):
     data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     # Null: visible to everyone in the facility; else to facility-wide roles and this area's staff.
     area_id = models.UUIDField(null=True, blank=True)
-    # The device whose event produced it: not echoed back to that device.
+    # The device (and user on it) whose event produced it: not echoed back to that replica,
+    # which learnt the outcome from its push results. Null user: any user of the device.
     origin_device = models.UUIDField(null=True, blank=True)
+    origin_user = models.UUIDField(null=True, blank=True)
     # Set when a later change of the same record exists; pulls send only the newest.
     superseded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -87,6 +95,9 @@ class Change(models.Model):
         indexes = [
             models.Index(fields=["facility_id", "type", "record_id"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.record_id} #{self.seq}"
 
 
 class ConflictStatus(models.TextChoices):
@@ -117,3 +128,6 @@ class Conflict(models.Model):
         verbose_name = "xung đột"
         verbose_name_plural = "xung đột"
         indexes = [models.Index(fields=["facility_id", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

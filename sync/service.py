@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
-from pydantic import ValidationError
 
 from sync import registry
 from sync.changes import ChangeWriter, changes_pull, stream_heads, streams_lock
-from sync.models import EventLog
-from sync.protocol import (
-    CLOCK_SKEW_SECONDS,
-    MIN_PROTOCOL,
-    Cursor,
-    EventIn,
-    EventResult,
-    payload_hash,
-)
-from sync.registry import CommitSummary, Decision, HandlerContext, PendingChange, Rejected, Scope
+from sync.protocol import MIN_PROTOCOL, Cursor, EventResult
+from sync.push import NeedsSafeMode, Pusher
+from sync.registry import CommitSummary, PendingChange, Scope
 
 log = logging.getLogger("catruc.sync")
 
@@ -44,198 +36,6 @@ class SyncOutcome:
     status: int
     body: dict[str, Any]
     summaries: dict[UUID, CommitSummary] = field(default_factory=dict)
-
-
-def _validation_details(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"field": ".".join(str(p) for p in err["loc"]), "error": err["type"], "message": err["msg"]}
-        for err in exc.errors(include_url=False, include_context=False, include_input=False)
-    ]
-
-
-def _event_hash(event: EventIn, device_id: UUID) -> str:
-    return payload_hash(
-        name=event.name,
-        args=event.args,
-        at=event.at.isoformat(),
-        device_id=str(device_id),
-        device_seq=event.device_seq,
-    )
-
-
-@dataclass
-class _Decided:
-    result: EventResult
-    log_row: EventLog | None
-
-
-class Pusher:
-    """Decides the events of one call against the state the earlier ones left."""
-
-    def __init__(self, *, user: Any, device_id: UUID, writer: ChangeWriter, received_at: datetime) -> None:
-        self.user = user
-        self.device_id = device_id
-        self.writer = writer
-        self.received_at = received_at
-        self.batch: dict[str, Any] = {}
-        self.locked = frozenset(writer.streams)
-
-    def push(self, raw_events: list[dict[str, Any]]) -> list[EventResult]:
-        parsed: list[tuple[int, EventIn | None, dict[str, Any], ValidationError | None]] = []
-        for index, raw in enumerate(raw_events):
-            try:
-                parsed.append((index, EventIn.model_validate(raw), raw, None))
-            except ValidationError as exc:
-                parsed.append((index, None, raw, exc))
-        ids = [e.id for _, e, _, _ in parsed if e is not None]
-        known = {row.id: row for row in EventLog.objects.filter(id__in=ids)}
-        results: list[EventResult | None] = [None] * len(parsed)
-        rows: list[EventLog] = []
-        # Decided in device_seq order (DESIGN §4); envelope failures keep their place.
-        order = sorted(parsed, key=lambda p: (p[1].device_seq if p[1] else -1, p[0]))
-        for index, event, raw, error in order:
-            if event is None:
-                results[index] = self._invalid_envelope(raw, error, rows, known)
-                continue
-            decided = self._decide(event, known)
-            results[index] = decided.result
-            if decided.log_row is not None:
-                known[event.id] = decided.log_row
-                rows.append(decided.log_row)
-        EventLog.objects.bulk_create(rows, batch_size=500)
-        return [r for r in results if r is not None]
-
-    def _invalid_envelope(
-        self, raw: dict[str, Any], error: ValidationError | None, rows: list[EventLog], known: dict
-    ) -> EventResult:
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
-        details = _validation_details(error) if error else None
-        result = EventResult(
-            id=str(raw_id) if raw_id is not None else None,
-            status="rejected",
-            code="invalid_event",
-            message="Sự kiện thiếu hoặc sai trường bắt buộc.",
-            details=details,
-        )
-        try:
-            event_id = UUID(str(raw_id))
-        except ValueError:
-            return result  # nothing to key it by: it cannot be stored nor deduplicated
-        if event_id in known:
-            return EventResult(id=str(event_id), status="rejected", code="id_reuse",
-                               message="Mã sự kiện đã được dùng cho một nội dung khác.")
-        row = EventLog(
-            id=event_id,
-            device_id=self.device_id,
-            device_seq=raw.get("device_seq") if isinstance(raw.get("device_seq"), int) else 0,
-            user_id=self.user.pk,
-            name=str(raw.get("name", ""))[:60],
-            args=raw.get("args") if isinstance(raw.get("args"), dict) else {"raw": raw},
-            at=self.received_at,
-            hlc=str(raw.get("hlc", ""))[:40],
-            received_at=self.received_at,
-            status="rejected",
-            code="invalid_event",
-            message=result.message or "",
-            payload_hash="invalid",
-            result=result.wire(),
-        )
-        known[event_id] = row
-        rows.append(row)
-        return result
-
-    def _decide(self, event: EventIn, known: dict[UUID, EventLog]) -> _Decided:
-        digest = _event_hash(event, self.device_id)
-        seen = known.get(event.id)
-        if seen is not None:
-            if seen.payload_hash != digest:
-                return _Decided(
-                    EventResult(id=str(event.id), status="rejected", code="id_reuse",
-                                message="Mã sự kiện đã được dùng cho một nội dung khác."),
-                    None,
-                )
-            original = dict(seen.result)
-            original.pop("id", None)
-            original["status"] = "duplicate"
-            original["original_status"] = seen.status
-            return _Decided(EventResult.model_validate({"id": str(event.id), **original}), None)
-
-        flags: list[str] = []
-        if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
-            flags.append("clock_skew")
-        ctx = HandlerContext(
-            event=event,
-            user=self.user,
-            device_id=self.device_id,
-            received_at=self.received_at,
-            locked_facilities=self.locked,
-            sink=self.writer,
-            batch=self.batch,
-            flags=flags,
-        )
-        result = self._run_handler(ctx)
-        row = EventLog(
-            id=event.id,
-            device_id=self.device_id,
-            device_seq=event.device_seq,
-            user_id=self.user.pk,
-            name=event.name,
-            args=event.args,
-            at=event.at,
-            hlc=event.hlc,
-            received_at=self.received_at,
-            status=result.status,
-            code=result.code or "",
-            message=(result.message or "")[:500],
-            flags=result.flags or [],
-            conflict_id=ctx.conflict_id,
-            facility_id=ctx.facility_id,
-            payload_hash=digest,
-            result=result.wire(),
-        )
-        return _Decided(result, row)
-
-    def _run_handler(self, ctx: HandlerContext) -> EventResult:
-        event = ctx.event
-        registration = registry.lookup(event.name)
-        if registration is None:
-            return EventResult(id=str(event.id), status="rejected", code="unknown_event",
-                               message=f"Máy chủ không biết loại sự kiện «{event.name}».",
-                               flags=ctx.flags or None)
-        try:
-            args = registration.args_model.model_validate(event.args)
-        except ValidationError as exc:
-            return EventResult(id=str(event.id), status="rejected", code="invalid_args",
-                               message="Dữ liệu gửi lên không hợp lệ.",
-                               details=_validation_details(exc), flags=ctx.flags or None)
-        mark = self.writer.mark()
-        try:
-            # The savepoint is what lets a rejected or failing event leave no trace but its
-            # quarantine row, without rolling back the events around it.
-            with transaction.atomic():
-                decision = registration.handler(ctx, args) or Decision()
-        except Rejected as exc:
-            self.writer.rollback_to(mark)
-            ctx.conflict_id = None
-            return EventResult(id=str(event.id), status="rejected", code=exc.code,
-                               message=exc.message, details=exc.details, flags=ctx.flags or None)
-        except Exception:
-            self.writer.rollback_to(mark)
-            ctx.conflict_id = None
-            log.exception("handler failed", extra={"event_id": str(event.id), "event_name": event.name})
-            return EventResult(id=str(event.id), status="rejected", code="internal_error",
-                               message="Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét.",
-                               flags=ctx.flags or None)
-        for name in decision.flags:
-            ctx.flag(name)
-        return EventResult(
-            id=str(event.id),
-            status=decision.status,  # type: ignore[arg-type]
-            code=decision.code or None,
-            message=decision.message or None,
-            conflict_id=str(ctx.conflict_id) if ctx.conflict_id else None,
-            flags=ctx.flags or None,
-        )
 
 
 def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
@@ -267,6 +67,29 @@ def sync_call(
     scope = registry.scope_for(user)
     cursor = _cursor_for(scope, cursor_token)
     received_at = timezone.now()
+    for safe in (False, True):
+        try:
+            return _attempt(user=user, device_id=device_id, protocol=protocol, scope=scope,
+                            cursor=cursor, events=events, page_size=page_size,
+                            received_at=received_at, safe=safe)
+        except NeedsSafeMode:
+            # The fast attempt rolled back entirely (its on_commit pokes with it).
+            log.info("sync call retried in safe mode", exc_info=True)
+    raise AssertionError("unreachable: safe mode never raises NeedsSafeMode")
+
+
+def _attempt(
+    *,
+    user: Any,
+    device_id: UUID,
+    protocol: int,
+    scope: Scope,
+    cursor: Cursor | None,
+    events: list[dict[str, Any]],
+    page_size: int,
+    received_at: datetime,
+    safe: bool,
+) -> SyncOutcome:
     facility_ids = scope.facility_ids()
     results: list[EventResult] = []
     summaries: dict[UUID, CommitSummary] = {}
@@ -279,9 +102,12 @@ def sync_call(
                 floor={str(f): seq for f, seq in stream_heads(facility_ids).items()},
             )
         if events:
+            # Locked before any event is decided, held to commit: pushes to one facility are
+            # serialised (no decision against stale state) and seqs commit in order.
             streams = streams_lock(facility_ids)
-            writer = ChangeWriter(origin_device=device_id, streams=streams)
-            pusher = Pusher(user=user, device_id=device_id, writer=writer, received_at=received_at)
+            writer = ChangeWriter(origin_device=device_id, origin_user=user.pk, streams=streams)
+            pusher = Pusher(user=user, device_id=device_id, writer=writer, received_at=received_at,
+                            safe=safe)
             results = pusher.push(events)
             summaries = writer.flush()
             if summaries:
@@ -297,7 +123,7 @@ def sync_call(
                 summaries,
             )
         changes, next_cursor, more = changes_pull(
-            scope=scope, cursor=cursor, device_id=device_id, limit=page_size
+            scope=scope, cursor=cursor, device_id=device_id, user_id=user.pk, limit=page_size
         )
     return SyncOutcome(
         200,
@@ -312,7 +138,9 @@ def sync_call(
     )
 
 
-def changes_record(changes: list[PendingChange], *, origin_device: UUID | None = None) -> dict[UUID, CommitSummary]:
+def changes_record(
+    changes: list[PendingChange], *, origin_device: UUID | None = None, origin_user: UUID | None = None
+) -> dict[UUID, CommitSummary]:
     """Append server-originated changes (admin edits, the task horizon, the sweep, seeding).
 
     Same guarantees as a sync push: the facilities' streams are locked in id order for the
@@ -323,7 +151,7 @@ def changes_record(changes: list[PendingChange], *, origin_device: UUID | None =
         return {}
     with transaction.atomic():
         streams = streams_lock([c.facility_id for c in changes])
-        writer = ChangeWriter(origin_device=origin_device, streams=streams)
+        writer = ChangeWriter(origin_device=origin_device, origin_user=origin_user, streams=streams)
         for change in changes:
             writer.emit(change)
         summaries = writer.flush()

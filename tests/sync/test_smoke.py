@@ -3,7 +3,7 @@ from tests.factories import TaskFactory, ResidentFactory
 
 
 def test_it_applies_a_task_completion_and_answers_duplicate_on_replay(centre, api):
-    task = TaskFactory(resident=ResidentFactory(area=centre.elderly))
+    task = TaskFactory(resident=ResidentFactory(area=centre.elderly), kind="custom")
     api.login("carer")
     ev = event("task.complete", {"task_id": task.id, "outcome": "done"})
     first = api.sync([ev]).json()

@@ -1,0 +1,245 @@
+"""Deciding the events of one call, in device_seq order, against the state the earlier
+ones left. Every event gets a result and an EventLog row, whatever its outcome.
+
+Two modes, one outcome:
+- fast (the normal case): handlers run without a savepoint each. A savepoint costs two
+  round trips; 500 events would spend more on them than on their work. This is safe
+  because a handler refuses by raising `Rejected` *before* writing (registry contract),
+  and the engine checks that it did: a statement that writes, seen before a `Rejected`,
+  or any other exception, abandons the attempt (`NeedsSafeMode`) and the caller rolls the
+  whole call back and runs it again in safe mode;
+- safe: each handler in its own savepoint, so a failing event leaves only its quarantine
+  row and never rolls back its neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from pydantic import BaseModel, ValidationError
+
+from sync import registry
+from sync.changes import ChangeWriter
+from sync.models import EventLog
+from sync.protocol import CLOCK_SKEW_SECONDS, EventIn, EventResult, payload_hash
+from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
+
+log = logging.getLogger("catruc.sync")
+
+ID_REUSE = "Mã sự kiện đã được dùng cho một nội dung khác."
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class NeedsSafeMode(Exception):  # noqa: N818 - control flow, caught by sync_call
+    """The fast attempt cannot vouch for the transaction: redo the call with savepoints."""
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]), "error": err["type"], "message": err["msg"]}
+        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def event_hash(event: EventIn, device_id: UUID) -> str:
+    return payload_hash(name=event.name, args=event.args, at=event.at.isoformat(),
+                        device_id=str(device_id), device_seq=event.device_seq)
+
+
+class _WriteCounter:
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if sql.lstrip()[:6].upper() in WRITES:
+            self.writes += 1
+        return execute(sql, params, many, context)
+
+
+class Pusher:
+    def __init__(self, *, user: Any, device_id: UUID, writer: ChangeWriter, received_at: datetime,
+                 safe: bool) -> None:
+        self.user = user
+        self.device_id = device_id
+        self.writer = writer
+        self.received_at = received_at
+        self.safe = safe
+        self.batch: dict[str, Any] = {}
+        self.locked = frozenset(writer.streams)
+        self.counter = _WriteCounter()
+        self.args: dict[UUID, BaseModel | ValidationError] = {}
+
+    def push(self, raw_events: list[dict[str, Any]]) -> list[EventResult]:
+        parsed: list[tuple[int, EventIn | None, dict[str, Any], ValidationError | None]] = []
+        for index, raw in enumerate(raw_events):
+            try:
+                parsed.append((index, EventIn.model_validate(raw), raw, None))
+            except ValidationError as exc:
+                parsed.append((index, None, raw, exc))
+        ids = [e.id for _, e, _, _ in parsed if e is not None]
+        known = {row.id: row for row in EventLog.objects.filter(id__in=ids)}
+        results: list[EventResult | None] = [None] * len(parsed)
+        rows: list[EventLog] = []
+        with self._watch():
+            self._preload([e for _, e, _, _ in parsed if e is not None and e.id not in known])
+            # Decided in device_seq order (DESIGN §4); envelope failures keep their place.
+            order = sorted(parsed, key=lambda p: (p[1].device_seq if p[1] else -1, p[0]))
+            for index, event, raw, error in order:
+                if event is None:
+                    results[index] = self._invalid_envelope(raw, error, rows, known)
+                    continue
+                result, row = self._decide(event, known)
+                results[index] = result
+                if row is not None:
+                    known[event.id] = row
+                    rows.append(row)
+        EventLog.objects.bulk_create(rows, batch_size=500)
+        return [r for r in results if r is not None]
+
+    @contextmanager
+    def _watch(self) -> Iterator[None]:
+        with nullcontext() if self.safe else connection.execute_wrapper(self.counter):
+            yield
+
+    def _preload(self, events: list[EventIn]) -> None:
+        by_name: dict[str, list[EventIn]] = defaultdict(list)
+        for event in events:
+            by_name[event.name].append(event)
+        for name, group in by_name.items():
+            registration = registry.lookup(name)
+            if registration is None:
+                continue
+            valid = []
+            for event in group:
+                try:
+                    args = registration.args_model.model_validate(event.args)
+                except ValidationError as exc:
+                    self.args[event.id] = exc
+                    continue
+                self.args[event.id] = args
+                valid.append(args)
+            preload = registry.preloader_for(name)
+            if preload is None or not valid:
+                continue
+            ctx = PreloadContext(user=self.user, device_id=self.device_id,
+                                 locked_facilities=self.locked, batch=self.batch)
+            try:
+                with transaction.atomic() if self.safe else nullcontext():
+                    preload(ctx, valid)
+            except Exception as exc:
+                if not self.safe:
+                    raise NeedsSafeMode from exc
+                # Only an optimisation: handlers fall back to their own queries.
+                log.exception("preloader failed", extra={"event_name": name})
+                self.batch.pop(PRELOADED, None)
+
+    def _invalid_envelope(self, raw: Any, error: ValidationError | None, rows: list[EventLog],
+                          known: dict) -> EventResult:
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        result = EventResult(id=str(raw_id) if raw_id is not None else None, status="rejected",
+                             code="invalid_event", message="Sự kiện thiếu hoặc sai trường bắt buộc.",
+                             details=validation_details(error) if error else None)
+        try:
+            event_id = UUID(str(raw_id))
+        except ValueError:
+            return result  # nothing to key it by: it cannot be stored nor deduplicated
+        if event_id in known:
+            return EventResult(id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE)
+        seq = raw.get("device_seq")
+        row = EventLog(
+            id=event_id, device_id=self.device_id,
+            device_seq=seq if isinstance(seq, int) and 0 <= seq < 2**63 else 0,
+            user_id=self.user.pk, name=str(raw.get("name", ""))[:60],
+            args=raw.get("args") if isinstance(raw.get("args"), dict) else {"raw": raw},
+            at=self.received_at, hlc=str(raw.get("hlc", ""))[:40], received_at=self.received_at,
+            status="rejected", code="invalid_event", message=result.message or "",
+            payload_hash="invalid", result=result.wire(),
+        )
+        known[event_id] = row
+        rows.append(row)
+        return result
+
+    def _decide(self, event: EventIn, known: dict[UUID, EventLog]) -> tuple[EventResult, EventLog | None]:
+        digest = event_hash(event, self.device_id)
+        seen = known.get(event.id)
+        if seen is not None:
+            if seen.payload_hash != digest:
+                return EventResult(id=str(event.id), status="rejected", code="id_reuse", message=ID_REUSE), None
+            original = dict(seen.result)
+            original.pop("id", None)
+            original["status"] = "duplicate"
+            original["original_status"] = seen.status
+            return EventResult.model_validate({"id": str(event.id), **original}), None
+        flags: list[str] = []
+        if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
+            flags.append("clock_skew")
+        ctx = HandlerContext(event=event, user=self.user, device_id=self.device_id,
+                             received_at=self.received_at, locked_facilities=self.locked,
+                             sink=self.writer, batch=self.batch, flags=flags)
+        result = self._run_handler(ctx)
+        row = EventLog(
+            id=event.id, device_id=self.device_id, device_seq=event.device_seq, user_id=self.user.pk,
+            name=event.name, args=event.args, at=event.at, hlc=event.hlc, received_at=self.received_at,
+            status=result.status, code=result.code or "", message=(result.message or "")[:500],
+            flags=result.flags or [], conflict_id=ctx.conflict_id, facility_id=ctx.facility_id,
+            payload_hash=digest, result=result.wire(),
+        )
+        return result, row
+
+    def _rejected(self, ctx: HandlerContext, code: str, message: str, details: Any = None) -> EventResult:
+        return EventResult(id=str(ctx.event.id), status="rejected", code=code, message=message,
+                           details=details, flags=ctx.flags or None)
+
+    def _run_handler(self, ctx: HandlerContext) -> EventResult:
+        event = ctx.event
+        registration = registry.lookup(event.name)
+        if registration is None:
+            return self._rejected(ctx, "unknown_event", f"Máy chủ không biết loại sự kiện «{event.name}».")
+        args = self.args.get(event.id)
+        if args is None:
+            try:
+                args = registration.args_model.model_validate(event.args)
+            except ValidationError as exc:
+                args = exc
+        if isinstance(args, ValidationError):
+            return self._rejected(ctx, "invalid_args", "Dữ liệu gửi lên không hợp lệ.", validation_details(args))
+        mark = self.writer.mark()
+        writes_before = self.counter.writes
+        try:
+            # Safe mode: the savepoint lets a failing event leave no trace but its quarantine
+            # row, without rolling back the events around it. Fast mode: see the module doc.
+            with transaction.atomic() if self.safe else nullcontext():
+                decision = registration.handler(ctx, args) or Decision()
+        except Rejected as exc:
+            if not self.safe and self.counter.writes != writes_before:
+                raise NeedsSafeMode(f"{event.name} wrote before it was rejected") from exc
+            self._forget(mark, ctx)
+            return self._rejected(ctx, exc.code, exc.message, exc.details)
+        except Exception as exc:
+            if not self.safe:
+                raise NeedsSafeMode(f"{event.name} failed") from exc
+            self._forget(mark, ctx)
+            log.exception("handler failed", extra={"event_id": str(event.id), "event_name": event.name})
+            return self._rejected(ctx, "internal_error",
+                                  "Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét.")
+        for name in decision.flags:
+            ctx.flag(name)
+        return EventResult(
+            id=str(event.id), status=decision.status,  # type: ignore[arg-type]
+            code=decision.code or None, message=decision.message or None,
+            conflict_id=str(ctx.conflict_id) if ctx.conflict_id else None, flags=ctx.flags or None,
+        )
+
+    def _forget(self, mark: int, ctx: HandlerContext) -> None:
+        self.writer.rollback_to(mark)
+        ctx.conflict_id = None
+        # A refused handler may have changed a preloaded instance in memory before raising:
+        # later events must not see that, so they load afresh.
+        self.batch.pop(PRELOADED, None)
