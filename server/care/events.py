@@ -1,84 +1,130 @@
-"""Care event handlers: task.complete and note.add."""
+"""Care event handlers: task.complete, task.complete_bulk, note.add, and the care voids."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.care.access import covers_area, load_in_scope, membership_for
-from server.care.models import Note, Resident, TaskInstance
-from server.care.rules import Completion, TaskState, task_completion_decide
-from server.care.serializers import note_data, task_data
+from server.care.completion import (
+    CONFLICT_MESSAGES,
+    CompletionRequest,
+    completion_validate,
+    task_complete_apply,
+    task_emit,  # noqa: F401  re-exported: other apps emit tasks through it
+    task_void_apply,
+)
+from server.care.models import Area, Note, Resident, TaskInstance
+from server.care.rules import bulk_summary
+from server.care.serializers import note_data
+from server.care.void import voidable
 from sync.registry import Decision, HandlerContext, Rejected, register
 
-MESSAGES = {
-    "contradictory_outcome": "Việc này đã được người khác ghi với kết quả khác; quản lý trực sẽ xem xét.",
-    "resident_away": "Đối tượng đang vắng mặt (nằm viện / về phép); quản lý trực sẽ xem xét.",
-}
+MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
+
+Outcome = Literal["done", "partial", "refused", "skipped", "not_applicable"]
 
 
 class TaskCompleteArgs(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     task_id: UUID
-    outcome: Literal["done", "partial", "refused", "skipped", "not_applicable"]
+    outcome: Outcome
     reason: str = Field(default="", max_length=300)
     note: str = Field(default="", max_length=2000)
     details: dict[str, Any] = Field(default_factory=dict)
-
-
-def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit("task", task.id, task_data(task), facility_id=task.facility_id, area_id=task.area_id,
-             version=task.version)
 
 
 @register("task.complete", TaskCompleteArgs)
 def task_complete(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision:
     task, _ = load_in_scope(ctx, TaskInstance, args.task_id, for_update=True)
     ctx.facility_id = task.facility_id
-    grace = timedelta(minutes=task.facility.setting("task_grace_minutes"))
-    verdict = task_completion_decide(
-        TaskState(status=task.status, done_device=task.done_device, window_end=task.window_end),
-        Completion(outcome=args.outcome, device=ctx.device_id, at=ctx.event.at),
-        grace=grace,
-    )
-    for flag in verdict.flags:
-        ctx.flag(flag)
-    if verdict.action == "merge":
+    req = CompletionRequest(outcome=args.outcome, reason=args.reason, note=args.note, details=args.details)
+    completion_validate(task, req)
+    result, kind = task_complete_apply(ctx, task, req)
+    if result == "merged":
         return Decision(status="merged")
-    if verdict.action == "conflict":
-        ctx.open_conflict(
-            kind=verdict.conflict_kind,
-            facility_id=task.facility_id,
-            area_id=task.area_id,
-            subject_type="task",
-            subject_id=task.id,
-            other_event_ids=[str(task.done_event)] if task.done_event else [],
-            details={"current": task.status, "proposed": args.outcome, "by": str(ctx.user.pk),
-                     "reason": args.reason},
-            message=MESSAGES[verdict.conflict_kind],
-        )
-        return Decision(status="conflict", code=verdict.conflict_kind, message=MESSAGES[verdict.conflict_kind])
-    if verdict.action == "correct":
-        task.history = [*task.history, {
-            "status": task.status, "by": str(task.done_by_id), "at": task.done_at.isoformat() if task.done_at else None,
-            "reason": task.reason, "event": str(task.done_event) if task.done_event else None,
-        }]
-    task.status = args.outcome
-    task.done_by = ctx.user
-    task.done_at = ctx.event.at
-    task.done_device = ctx.device_id
-    task.done_event = ctx.event.id
-    task.reason = args.reason
-    task.note = args.note
-    task.details = args.details
-    task.version += 1
-    task.save()
-    task_emit(ctx, task)
+    if result == "conflict":
+        return Decision(status="conflict", code=kind, message=CONFLICT_MESSAGES[kind])
     return Decision(status="applied")
+
+
+class BulkException(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    task_id: UUID
+    outcome: Outcome
+    reason: str = Field(default="", max_length=300)
+    note: str = Field(default="", max_length=2000)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class TaskCompleteBulkArgs(BaseModel):
+    """A whole area's meal in one tap, with the residents who ate differently as exceptions."""
+
+    model_config = ConfigDict(extra="allow")
+
+    area_id: UUID
+    local_date: date
+    slot: str = Field(pattern=r"^\d{2}:\d{2}$")
+    kind: Literal["meal"] = "meal"
+    outcome: Outcome = "done"
+    details: dict[str, Any] = Field(default_factory=lambda: {"portion": 100})
+    exceptions: list[BulkException] = Field(default_factory=list, max_length=500)
+
+
+@register("task.complete_bulk", TaskCompleteBulkArgs)
+def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decision:
+    """Each task of (area, date, slot, kind) goes through the same merge rule as
+    task.complete. Everything is validated before anything is written: one bad exception
+    rejects the whole event, so a phone never has half a meal recorded."""
+    area = Area.objects.filter(id=args.area_id).first()
+    if area is None:
+        raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
+    membership = membership_for(ctx, area.facility_id)
+    if not covers_area(membership, area.id):
+        raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
+    ctx.facility_id = area.facility_id
+    tasks = list(
+        TaskInstance.objects.select_for_update()
+        .filter(area=area, local_date=args.local_date, slot=args.slot, kind=args.kind, resident__isnull=False)
+        .select_related("facility", "resident")
+        .order_by("id")
+    )
+    if not tasks:
+        raise Rejected("not_found", "Không có bữa ăn nào của khu này vào giờ này.")
+    by_id = {t.id: t for t in tasks}
+    default = CompletionRequest(outcome=args.outcome, details=args.details)
+    plan: list[tuple[TaskInstance, CompletionRequest, bool]] = []
+    exceptions = {e.task_id: e for e in args.exceptions}
+    for index, exc in enumerate(args.exceptions):
+        if exc.task_id not in by_id:
+            raise Rejected("not_found", "Một ngoại lệ không thuộc bữa ăn này.",
+                           details=[{"field": f"exceptions.{index}.task_id", "message": "not in this meal"}])
+        req = CompletionRequest(outcome=exc.outcome, reason=exc.reason, note=exc.note, details=exc.details)
+        completion_validate(by_id[exc.task_id], req, field_prefix=f"exceptions.{index}.")
+    for task in tasks:
+        exc = exceptions.get(task.id)
+        if exc is None:
+            completion_validate(task, default)
+            plan.append((task, default, False))
+        else:
+            plan.append((task, CompletionRequest(outcome=exc.outcome, reason=exc.reason, note=exc.note,
+                                                 details=exc.details), True))
+    counts = {"applied": 0, "merged": 0, "conflict": 0, "away": 0}
+    for task, req, explicit in plan:
+        # Ticking "the whole room ate" says nothing about a resident in hospital: skip them,
+        # unless the carer named them as an exception (then the rule opens resident_away).
+        if task.status == "away" and not explicit:
+            counts["away"] += 1
+            continue
+        result, _ = task_complete_apply(ctx, task, req)
+        counts["applied" if result == "corrected" else result] += 1
+    summary = bulk_summary(counts)
+    return Decision(status=summary.status, code=summary.code, message=summary.message, flags=list(summary.flags))
 
 
 class NoteAddArgs(BaseModel):
@@ -117,3 +163,14 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
     )
     ctx.emit("note", note.id, note_data(note), facility_id=facility_id, area_id=area_id)
     return Decision(status="applied")
+
+
+def note_void_apply(ctx: HandlerContext, note: Note, reason: str) -> None:
+    note.void = True
+    note.void_reason = reason
+    note.save(update_fields=["void", "void_reason"])
+    ctx.emit("note", note.id, note_data(note), facility_id=note.facility_id, area_id=note.area_id, version=2)
+
+
+voidable("note", Note, note_void_apply)
+voidable("task", TaskInstance, task_void_apply)

@@ -22,6 +22,15 @@ DEFAULT_FACILITY_SETTINGS: dict = {
     "sample_fridge_max_c": 8.0,
     "cook_to_eat_max_minutes": 120,
     "clock_skew_minutes": 5,
+    # Meals: the portion eaten is recorded in these steps (percent).
+    "meal_portions": [0, 25, 50, 75, 100],
+    # Sun exposure for severely disabled residents: minutes per session, bounds.
+    "sun_exposure_min_minutes": 1,
+    "sun_exposure_max_minutes": 240,
+    # Food vehicles are disinfected after every trip (RULES §2): due within this time.
+    "vehicle_disinfection_within_minutes": 60,
+    # A disinfection record whose grams/litres disagree with its stated % by more than this.
+    "chlorine_mismatch_tolerance_pct": 10,
 }
 
 

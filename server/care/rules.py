@@ -1,13 +1,17 @@
-"""Pure merge rules for care tasks. No database: each is tested with a table."""
+"""Pure rules for care tasks. No database: each is tested with a table."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 OPEN_STATUSES = frozenset({"pending", "missed"})
 COMPLETION_OUTCOMES = frozenset({"done", "partial", "refused", "skipped", "not_applicable"})
+# Why a sun-exposure session did not happen (the phone shows these as buttons).
+SUN_SKIP_REASONS = ("rain", "unwell", "in_hospital", "other")
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,8 @@ class TaskState:
     status: str
     done_device: UUID | None
     window_end: datetime
+    # What else must match for a second completion to be "the same" (a meal's portion).
+    detail: Hashable = None
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class Completion:
     outcome: str
     device: UUID
     at: datetime
+    detail: Hashable = None
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,9 @@ def task_completion_decide(state: TaskState, new: Completion, *, grace: timedelt
 
     - an open task (pending, or missed by the sweep) takes the outcome;
     - the device that completed it may correct itself (history is kept by the caller);
-    - another device with the same outcome confirms it: merged, nothing to review;
-    - another device with a different outcome: the first stays, a conflict is opened.
+    - another device with the same outcome (and the same detail: a meal's portion) confirms
+      it: merged, nothing to review;
+    - another device with a different outcome or detail: the first stays, a conflict opens.
     """
     flags = ("late",) if new.at > state.window_end + grace else ()
     if state.status in OPEN_STATUSES:
@@ -46,6 +54,110 @@ def task_completion_decide(state: TaskState, new: Completion, *, grace: timedelt
         return TaskVerdict("conflict", conflict_kind="resident_away", flags=flags)
     if state.done_device == new.device:
         return TaskVerdict("correct", flags=flags)
-    if state.status == new.outcome:
+    if state.status == new.outcome and state.detail == new.detail:
         return TaskVerdict("merge", flags=flags)
     return TaskVerdict("conflict", conflict_kind="contradictory_outcome", flags=flags)
+
+
+def completion_detail(kind: str, outcome: str, details: Mapping[str, Any]) -> Hashable:
+    """The part of `details` that makes two completions different outcomes.
+
+    A meal eaten 100 % and one eaten 25 % are different facts about the resident's
+    nutrition, so they are not merged. Sun-exposure minutes are not compared: two phones
+    timing the same session differ by a few minutes and that is not worth a review.
+    """
+    if kind == "meal" and outcome in ("done", "partial"):
+        return details.get("portion")
+    return None
+
+
+@dataclass(frozen=True)
+class DetailsProblem:
+    field: str
+    message: str  # Vietnamese, shown to the person who recorded it
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def completion_details_check(
+    *,
+    kind: str,
+    outcome: str,
+    reason: str,
+    details: Mapping[str, Any],
+    portions: Sequence[int],
+    sun_minutes: tuple[int, int],
+) -> DetailsProblem | None:
+    """What a completion of this kind must carry; None when it is complete.
+
+    Meals: done / partial give `details.portion` (one of `portions`); refused gives a reason.
+    Sun exposure: done / partial give `details.minutes` within `sun_minutes`; skipped gives
+    one of SUN_SKIP_REASONS as the reason; refused gives a reason.
+    """
+    has_reason = bool(reason.strip())
+    if kind == "meal":
+        if outcome in ("done", "partial"):
+            portion = details.get("portion")
+            if not _is_int(portion) or portion not in portions:
+                allowed = ", ".join(str(p) for p in portions)
+                return DetailsProblem("details.portion", f"Cần chọn phần ăn được ({allowed} %).")
+        if outcome == "refused" and not has_reason:
+            return DetailsProblem("reason", "Cần ghi lý do từ chối ăn.")
+    elif kind == "sun_exposure":
+        low, high = sun_minutes
+        if outcome in ("done", "partial"):
+            minutes = details.get("minutes")
+            if not _is_int(minutes) or not low <= minutes <= high:
+                return DetailsProblem("details.minutes", f"Cần ghi số phút tắm nắng ({low}–{high}).")
+        if outcome == "skipped" and reason not in SUN_SKIP_REASONS:
+            return DetailsProblem("reason", "Cần chọn lý do: trời mưa, không khỏe, nằm viện hoặc khác.")
+        if outcome == "refused" and not has_reason:
+            return DetailsProblem("reason", "Cần ghi lý do từ chối.")
+    return None
+
+
+def task_sweep_status(
+    *, status: str, window_end: datetime, now: datetime, grace: timedelta, resident_status: str | None
+) -> str | None:
+    """The status the overdue sweep gives a task, or None to leave it alone.
+
+    Only a pending task whose window plus grace is over is touched. A resident in hospital
+    or on leave is `away`, never `missed` (RULES §4); one discharged or deceased is
+    `not_applicable`. Everything else is `missed`, which a late completion may still fill.
+    """
+    if status != "pending" or now <= window_end + grace:
+        return None
+    if resident_status in ("in_hospital", "on_leave"):
+        return "away"
+    if resident_status in ("discharged", "deceased"):
+        return "not_applicable"
+    return "missed"
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    status: str  # the event's own status: applied | merged | conflict
+    code: str
+    message: str
+    flags: tuple[str, ...]
+
+
+def bulk_summary(counts: Mapping[str, int]) -> BulkSummary:
+    """One result for a bulk completion of many tasks.
+
+    The event is `conflict` when any task conflicted (a manager has something to look at),
+    `applied` when any task changed, otherwise `merged`. The counts travel as flags
+    `applied:N`, `merged:N`, `conflict:N`, `away:N` (only the non-zero ones) and in the message.
+    """
+    applied, merged, conflict = counts.get("applied", 0), counts.get("merged", 0), counts.get("conflict", 0)
+    away = counts.get("away", 0)
+    flags = tuple(f"{k}:{n}" for k, n in (("applied", applied), ("merged", merged),
+                                           ("conflict", conflict), ("away", away)) if n)
+    message = f"Đã ghi {applied}, trùng {merged}, xung đột {conflict}, vắng {away}."
+    if conflict:
+        return BulkSummary("conflict", "bulk_partial_conflict", message, flags)
+    if applied:
+        return BulkSummary("applied", "", message, flags)
+    return BulkSummary("merged", "", message, flags)

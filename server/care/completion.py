@@ -1,0 +1,140 @@
+"""Completing one task through the merge rule: shared by task.complete, the bulk meal
+completion and disinfection.record (which may close a disinfection task)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from server.care.models import TaskInstance
+from server.care.rules import (
+    Completion,
+    TaskState,
+    completion_detail,
+    completion_details_check,
+    task_completion_decide,
+)
+from server.care.serializers import task_data
+from sync.registry import HandlerContext, Rejected
+
+CONFLICT_MESSAGES = {
+    "contradictory_outcome": "Việc này đã được người khác ghi với kết quả khác; quản lý trực sẽ xem xét.",
+    "resident_away": "Đối tượng đang vắng mặt (nằm viện / về phép); quản lý trực sẽ xem xét.",
+}
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    outcome: str
+    reason: str = ""
+    note: str = ""
+    details: dict[str, Any] | None = None
+
+
+def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
+    ctx.emit("task", task.id, task_data(task), facility_id=task.facility_id, area_id=task.area_id,
+             version=task.version)
+
+
+def completion_validate(task: TaskInstance, req: CompletionRequest, *, field_prefix: str = "") -> None:
+    """Reject (before anything is written) a completion missing what its kind needs."""
+    facility = task.facility
+    problem = completion_details_check(
+        kind=task.kind,
+        outcome=req.outcome,
+        reason=req.reason,
+        details=req.details or {},
+        portions=facility.setting("meal_portions"),
+        sun_minutes=(facility.setting("sun_exposure_min_minutes"), facility.setting("sun_exposure_max_minutes")),
+    )
+    if problem is not None:
+        raise Rejected("invalid_args", problem.message,
+                       details=[{"field": field_prefix + problem.field, "message": problem.message}])
+
+
+def _history_entry(task: TaskInstance) -> dict[str, Any]:
+    return {
+        "status": task.status,
+        "by": str(task.done_by_id) if task.done_by_id else None,
+        "at": task.done_at.isoformat() if task.done_at else None,
+        "reason": task.reason,
+        "details": task.details,
+        "event": str(task.done_event) if task.done_event else None,
+    }
+
+
+def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: CompletionRequest) -> tuple[str, str]:
+    """Run the merge rule for one (locked, validated) task and write its result.
+
+    Returns (result, conflict kind): result is "applied", "corrected", "merged" or
+    "conflict"; the kind is set only for a conflict. Flags go onto the context.
+    """
+    details = req.details or {}
+    grace = timedelta(minutes=task.facility.setting(
+        "dose_grace_minutes" if task.kind == "medication" else "task_grace_minutes"))
+    verdict = task_completion_decide(
+        TaskState(status=task.status, done_device=task.done_device, window_end=task.window_end,
+                  detail=completion_detail(task.kind, task.status, task.details)),
+        Completion(outcome=req.outcome, device=ctx.device_id, at=ctx.event.at,
+                   detail=completion_detail(task.kind, req.outcome, details)),
+        grace=grace,
+    )
+    for flag in verdict.flags:
+        ctx.flag(flag)
+    if verdict.action == "merge":
+        return "merged", ""
+    if verdict.action == "conflict":
+        message = CONFLICT_MESSAGES[verdict.conflict_kind]
+        ctx.open_conflict(
+            kind=verdict.conflict_kind,
+            facility_id=task.facility_id,
+            area_id=task.area_id,
+            subject_type="task",
+            subject_id=task.id,
+            other_event_ids=[str(task.done_event)] if task.done_event else [],
+            details={"current": task.status, "current_details": task.details, "proposed": req.outcome,
+                     "proposed_details": details, "by": str(ctx.user.pk), "reason": req.reason},
+            message=message,
+        )
+        return "conflict", verdict.conflict_kind
+    if verdict.action == "correct":
+        # Nothing is silently overwritten: the replaced outcome stays in the history.
+        task.history = [*task.history, _history_entry(task)]
+    task.status = req.outcome
+    task.done_by = ctx.user
+    task.done_at = ctx.event.at
+    task.done_device = ctx.device_id
+    task.done_event = ctx.event.id
+    task.reason = req.reason
+    task.note = req.note
+    task.details = details
+    task.version += 1
+    task.save()
+    task_emit(ctx, task)
+    return ("corrected" if verdict.action == "correct" else "applied"), ""
+
+
+def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> None:
+    """record.void on a task: its completion is undone, the task is pending again, and the
+    voided completion stays in the history (with who voided it and why)."""
+    if task.kind == "medication":
+        raise Rejected("invalid_args", "Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc.",
+                       details=[{"field": "record_type", "message": "void the med_administration"}])
+    if task.status not in ("done", "partial", "refused", "skipped", "not_applicable"):
+        raise Rejected("not_completed", "Việc này chưa được ghi kết quả nên không có gì để hủy.")
+    entry = _history_entry(task)
+    entry.update({"void": True, "void_reason": reason, "void_by": str(ctx.user.pk),
+                  "void_at": ctx.event.at.isoformat(), "void_event": str(ctx.event.id)})
+    task.history = [*task.history, entry]
+    task.status = "pending"
+    task.done_by = None
+    task.done_at = None
+    task.done_device = None
+    task.done_event = None
+    task.reason = ""
+    task.note = ""
+    task.details = {}
+    task.version += 1
+    task.save()
+    task_emit(ctx, task)

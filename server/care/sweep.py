@@ -1,0 +1,88 @@
+"""The overdue sweep: pending tasks past their window plus grace become `missed`
+(or `away` for a resident in hospital or on leave), and phones are told in bulk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from server.care.jobs import job
+from server.care.models import Facility, TaskInstance
+from server.care.publish import publish
+from server.care.rules import task_sweep_status
+from sync.changes import streams_lock
+
+BATCH = 500
+
+
+@dataclass
+class SweepResult:
+    changed: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> None:
+        self.changed[status] = self.changed.get(status, 0) + 1
+
+
+def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> None:
+    task_grace = timedelta(minutes=facility.setting("task_grace_minutes"))
+    dose_grace = timedelta(minutes=facility.setting("dose_grace_minutes"))
+    # The smaller grace bounds the query; the rule decides each task with its own grace.
+    horizon = now - min(task_grace, dose_grace)
+    with transaction.atomic():
+        # Lock the facility's change stream BEFORE the task rows: a sync push takes the
+        # stream first and then the task, so the same order here can never deadlock with it.
+        # Holding the stream also serialises two sweepers: the second one re-reads the
+        # tasks after the first commits and finds them no longer pending (idempotent).
+        streams_lock([facility.id])
+        tasks = list(
+            TaskInstance.objects.select_for_update()
+            .filter(facility=facility, status="pending", window_end__lt=horizon)
+            .select_related("resident")
+            .order_by("window_end")[:BATCH]
+        )
+        changed: list[TaskInstance] = []
+        for task in tasks:
+            status = task_sweep_status(
+                status=task.status,
+                window_end=task.window_end,
+                now=now,
+                grace=dose_grace if task.kind == "medication" else task_grace,
+                resident_status=task.resident.status if task.resident_id else None,
+            )
+            if status is None:
+                continue
+            task.status = status
+            task.version += 1
+            changed.append(task)
+            result.count(status)
+        if changed:
+            TaskInstance.objects.bulk_update(changed, ["status", "version"], batch_size=BATCH)
+            publish(changed)
+    return None
+
+
+def missed_sweep_run(*, now: datetime | None = None) -> SweepResult:
+    """Sweep every facility once. Safe to run twice, concurrently, or late."""
+    now = now or timezone.now()
+    result = SweepResult()
+    facility_ids: list[UUID] = list(
+        TaskInstance.objects.filter(status="pending", window_end__lt=now)
+        .values_list("facility_id", flat=True).distinct()
+    )
+    for facility in Facility.objects.filter(id__in=facility_ids).order_by("id"):
+        while True:
+            before = sum(result.changed.values())
+            _sweep_facility(facility, now, result)
+            # A full batch may leave more behind; stop when a pass changes nothing.
+            if sum(result.changed.values()) - before < BATCH:
+                break
+    return result
+
+
+@job("missed_sweep", 300)
+def missed_sweep() -> SweepResult:
+    return missed_sweep_run()
