@@ -1,0 +1,109 @@
+"""Admin for staff, their roles per centre, and their phones."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from server.accounts.models import Device, DeviceToken, Membership, User
+from server.accounts.services import device_revoke
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fk_name = "user"
+    fields = ("facility", "role", "areas", "active")
+    filter_horizontal = ("areas",)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
+    search_fields = ("username", "full_name", "email")
+    list_filter = ("is_active", "is_staff", "is_superuser", "memberships__facility", "memberships__role")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Thông tin", {"fields": ("full_name", "email")}),
+        ("Quyền", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Thời gian", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),
+    )
+    inlines = [MembershipInline]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "facility", "role", "areas", "active")
+
+    def clean(self):
+        data = super().clean()
+        facility, areas = data.get("facility"), data.get("areas")
+        if facility and areas:
+            foreign = [a.name for a in areas if a.facility_id != facility.id]
+            if foreign:
+                # A carer covering another centre's ward would see its residents.
+                raise forms.ValidationError("Khu không thuộc trung tâm này: " + ", ".join(foreign))
+        return data
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
+    list_display = ("user", "facility", "role", "areas_list", "active")
+    list_filter = ("facility", "role", "active")
+    search_fields = ("user__username", "user__full_name")
+    filter_horizontal = ("areas",)
+    autocomplete_fields = ("user",)
+    list_select_related = ("user", "facility")
+
+    @admin.display(description="khu phụ trách")
+    def areas_list(self, obj: Membership) -> str:
+        return ", ".join(a.name for a in obj.areas.all()) or "toàn trung tâm"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("areas")
+
+
+@admin.action(description="Thu hồi thiết bị")
+def devices_revoke(modeladmin, request, queryset):
+    count = 0
+    for device in queryset.filter(revoked_at__isnull=True):
+        device_revoke(device=device, by=request.user)
+        count += 1
+    modeladmin.message_user(request, f"Đã thu hồi {count} thiết bị.", messages.SUCCESS)
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "facility", "registered_at", "last_seen_at", "revoked_at", "revoked_by")
+    list_filter = ("facility", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "id")
+    readonly_fields = ("id", "registered_at", "last_seen_at", "revoked_at", "revoked_by")
+    fields = ("id", "name", "facility", "registered_at", "last_seen_at", "revoked_at", "revoked_by")
+    actions = [devices_revoke]
+
+    def has_add_permission(self, request):
+        return False  # a phone registers itself at its first login
+
+
+@admin.register(DeviceToken)
+class DeviceTokenAdmin(admin.ModelAdmin):
+    """Audit only: who logged in on which phone. Revoke the device to end its tokens."""
+
+    list_display = ("user", "device", "created_at")
+    list_filter = ("device__facility",)
+    search_fields = ("user__username", "device__name")
+    fields = ("user", "device", "created_at")
+    readonly_fields = fields
+    list_select_related = ("user", "device")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,161 @@
+"""Admin for centres, areas, residents, the care plan, and (read-only) what phones recorded."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+
+from server.care.admin_sync import ReadOnlyAdmin, SyncedAdmin, admin_register_rest
+from server.care.models import (
+    Area,
+    Facility,
+    Note,
+    Resident,
+    ResidentCategory,
+    ResidentTransfer,
+    Routine,
+    TaskInstance,
+)
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def times_clean(value) -> list[str]:
+    """The admin's JSON list of 'HH:MM' times, checked: a typo must not silently drop a meal."""
+    if not isinstance(value, list) or not all(isinstance(t, str) and HHMM.match(t) for t in value):
+        raise forms.ValidationError('Giờ phải là danh sách dạng ["06:30", "11:00"] (giờ:phút, 24 giờ).')
+    return sorted(set(value))
+
+
+def weekdays_clean(value) -> list[int]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
+        raise forms.ValidationError("Thứ trong tuần là danh sách số từ 0 (thứ Hai) đến 6 (Chủ nhật).")
+    return sorted(set(value))
+
+
+@admin.register(Facility)
+class FacilityAdmin(SyncedAdmin):
+    list_display = ("name", "code", "province", "report_recipient")
+    search_fields = ("name", "code", "province")
+
+
+@admin.register(Area)
+class AreaAdmin(SyncedAdmin):
+    list_display = ("name", "code", "facility", "kind")
+    list_filter = ("facility", "kind")
+    search_fields = ("name", "code")
+    list_select_related = ("facility",)
+
+
+class ResidentForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label="diện đối tượng", choices=ResidentCategory.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Resident
+        fields = ("facility", "area", "full_name", "sex", "birth_date", "birth_date_estimated", "room",
+                  "categories", "primary_category", "severe_disability", "status", "status_place",
+                  "diet_note", "admitted_on", "admission_source")
+
+    def clean(self):
+        data = super().clean()
+        area, facility = data.get("area"), data.get("facility")
+        if area and facility and area.facility_id != facility.id:
+            self.add_error("area", "Khu này không thuộc trung tâm đã chọn.")
+        primary, categories = data.get("primary_category"), data.get("categories") or []
+        if primary and primary not in categories:
+            data["categories"] = [*categories, primary]  # the primary is always one of them
+        return data
+
+
+@admin.register(Resident)
+class ResidentAdmin(SyncedAdmin):
+    form = ResidentForm
+    horizon_on_save = True
+    list_display = ("full_name", "facility", "area", "room", "primary_category", "severe_disability", "status")
+    list_filter = ("facility", "area", "primary_category", "severe_disability", "status")
+    search_fields = ("full_name", "room")
+    list_select_related = ("facility", "area")
+
+
+class RoutineForm(forms.ModelForm):
+    class Meta:
+        model = Routine
+        fields = ("facility", "kind", "title", "resident", "area", "times", "weekdays",
+                  "window_before_minutes", "window_after_minutes", "details", "active")
+
+    def clean_times(self):
+        return times_clean(self.cleaned_data.get("times"))
+
+    def clean_weekdays(self):
+        return weekdays_clean(self.cleaned_data.get("weekdays"))
+
+    def clean(self):
+        data = super().clean()
+        resident, area, facility = data.get("resident"), data.get("area"), data.get("facility")
+        if bool(resident) == bool(area):
+            raise forms.ValidationError("Chọn đúng một đối tượng HOẶC một khu cho việc này.")
+        subject = resident or area
+        if facility and subject and subject.facility_id != facility.id:
+            raise forms.ValidationError("Đối tượng / khu không thuộc trung tâm đã chọn.")
+        return data
+
+
+@admin.register(Routine)
+class RoutineAdmin(SyncedAdmin):
+    form = RoutineForm
+    horizon_on_save = True
+    list_display = ("title", "kind", "facility", "resident", "area", "times", "active")
+    list_filter = ("facility", "kind", "active", "area")
+    search_fields = ("title", "resident__full_name")
+    autocomplete_fields = ("resident",)
+    list_select_related = ("facility", "resident", "area")
+
+    def delete_model(self, request, obj):
+        # Deleting a plan line first withdraws its not-yet-started tasks from the phones.
+        with transaction.atomic():
+            obj.active = False
+            obj.save(update_fields=["active"])
+            self.horizon_rerun(obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for routine in list(queryset):
+                self.delete_model(request, routine)
+
+
+@admin.register(TaskInstance)
+class TaskInstanceAdmin(ReadOnlyAdmin):
+    """Tasks come from the plan (the horizon); their outcomes come from the phones."""
+
+    list_display = ("title", "kind", "resident", "area", "local_date", "slot", "status", "done_by", "done_at")
+    list_filter = ("facility", "kind", "status", "local_date", "area")
+    search_fields = ("title", "resident__full_name")
+    date_hierarchy = "local_date"
+    list_select_related = ("resident", "area", "done_by")
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "text", "resident", "area", "by", "at", "void")
+    list_filter = ("facility", "kind", "void")
+    search_fields = ("text", "resident__full_name")
+    list_select_related = ("resident", "area", "by")
+
+
+@admin.register(ResidentTransfer)
+class ResidentTransferAdmin(ReadOnlyAdmin):
+    list_display = ("resident", "previous_status", "status", "place", "by", "at")
+    list_filter = ("facility", "status")
+    search_fields = ("resident__full_name", "place")
+    list_select_related = ("resident", "by")
+
+
+admin_register_rest("care")

@@ -1,0 +1,114 @@
+"""Admin edits of synced records reach the phones: publish on save and delete.
+
+Django admin wraps each save and delete in a transaction (changeform_view, delete_view and
+the delete action all run inside `transaction.atomic`), so publishing from save_model /
+delete_model commits the row and its change together, as server.care.publish requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
+from django.db import router, transaction
+from django.db.models import Model
+
+from server.care import publish as care_publish
+
+
+def publish_known(label: str) -> bool:
+    # publish.py keeps its registry private; reading it here avoids editing another
+    # owner's module. Meds registers "meds.MedicationOrder" in server/meds/publish.py once
+    # that exists; until then med orders are simply not published from the admin.
+    return label in care_publish._PUBLISHERS
+
+
+def publish_if_known(objects: Iterable[Model], *, op: str = "upsert") -> int:
+    """Publish the objects whose model has a registered publisher; skip the others."""
+    known = [o for o in objects if publish_known(o._meta.label)]
+    if known:
+        care_publish.publish(known, op=op)
+    return len(known)
+
+
+def cascade_of(objects: Iterable[Model]) -> list[Model]:
+    """Everything a delete of `objects` takes with it (NestedObjects never fast-deletes, so
+    cascaded tasks are listed one by one and each gets its own delete change)."""
+    objects = list(objects)
+    if not objects:
+        return []
+    collector = NestedObjects(using=router.db_for_write(type(objects[0])))
+    collector.collect(objects)
+    found: list[Model] = []
+    for instances in collector.data.values():
+        found.extend(instances)
+    return found
+
+
+class SyncedAdmin(admin.ModelAdmin):
+    """ModelAdmin for a model phones hold: every save and delete is published.
+
+    `horizon_on_save`: the care plan changed, so the facility's task horizon is rerun in the
+    same transaction (new slots appear, withdrawn future slots are deleted on the phones).
+    """
+
+    horizon_on_save = False
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            if change and hasattr(obj, "version"):
+                obj.version += 1  # phones keep the higher version of a record
+            super().save_model(request, obj, form, change)
+            publish_if_known([obj])
+            self.horizon_rerun(obj)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self.cascade_publish_delete([obj])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            self.cascade_publish_delete(list(queryset))
+            super().delete_queryset(request, queryset)
+
+    def cascade_publish_delete(self, objects: list[Model]) -> None:
+        publish_if_known(cascade_of(objects), op="delete")
+
+    def horizon_rerun(self, obj: Model) -> None:
+        if not self.horizon_on_save:
+            return
+        from server.care.horizon import tasks_materialise
+
+        facility = getattr(obj, "facility", None)
+        if facility is not None:
+            tasks_materialise(facility=facility)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only phones (through the sync rules) or the server write: look, don't touch.
+
+    Editing them here would bypass the merge rules and the audit trail."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def admin_register_rest(app_label: str) -> None:
+    """Give every model of the app not registered above a plain read-only admin, so a model
+    another engineer adds later is still visible in the admin (never silently missing)."""
+    from django.apps import apps
+
+    for model in apps.get_app_config(app_label).get_models():
+        if admin.site.is_registered(model):
+            continue
+        names = [f.name for f in model._meta.concrete_fields if f.name not in ("id",)][:6]
+        attrs = {"list_display": ["__str__", *names], "__module__": __name__}
+        admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), attrs))

@@ -1,0 +1,155 @@
+"""What the two demo centres hold, from the seed texts.
+
+Bạc Liêu (seed 001, Sep 2022): 80 residents: 48 lonely elderly (27 disabled), 28 children
+(11 disabled), 2 Agent Orange victims (men), 2 emergency protection (one elderly, one abused
+child); psychiatric medicines monthly from the provincial psychiatric hospital; six severely
+disabled elderly died in nine months. Nam Định (seeds 002, 003): 152 residents at the main
+site, with psychiatric treatment a named strength; its mix by category is not published, so
+the split below is an assumption of the same kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Group:
+    """A block of residents of one primary category."""
+
+    key: str
+    count: int
+    primary: str
+    area: str  # area code of the non-severe ones; severe ones go to "special"
+    disabled: int = 0  # how many also carry the "disability" category
+    severe: int = 0  # of the disabled, how many are severely disabled (khuyết tật đặc biệt nặng)
+    psychiatric: int = 0  # how many also carry "psychiatric" (not counting a psychiatric primary)
+    ages: tuple[int, int] = (60, 90)
+    men_share: float = 0.45
+    extra: tuple[str, ...] = ()  # categories every member carries
+    source: str = "Quyết định tiếp nhận của Sở LĐ-TB&XH"
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    code: str
+    name: str
+    kind: str = "care"
+    room_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    username: str
+    full_name: str
+    role: str
+    areas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Centre:
+    code: str
+    name: str
+    province: str
+    region: str
+    report_recipient: str
+    areas: tuple[AreaSpec, ...]
+    groups: tuple[Group, ...]
+    users: tuple[UserSpec, ...]
+    med_residents: int  # about how many residents have medication orders
+    trips: tuple[str, ...] = ("10:30", "16:30")
+    settings: dict = field(default_factory=dict)
+
+
+COMMON_AREAS = (
+    AreaSpec("elderly", "Khu người cao tuổi", room_prefix="A"),
+    AreaSpec("children", "Khu trẻ em", room_prefix="B"),
+    AreaSpec("special", "Khu chăm sóc đặc biệt", room_prefix="C"),
+    AreaSpec("kitchen", "Bếp ăn tập thể", kind="kitchen"),
+    AreaSpec("vehicle", "Xe chở thức ăn", kind="vehicle"),
+)
+
+BAC_LIEU = Centre(
+    code="bac-lieu",
+    name="Trung tâm Bảo trợ xã hội tỉnh Bạc Liêu",
+    province="Bạc Liêu",
+    region="south",
+    report_recipient="Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu",
+    areas=COMMON_AREAS,
+    groups=(
+        Group("elderly", 48, "lonely_elderly", "elderly", disabled=27, severe=10, psychiatric=5, ages=(62, 94)),
+        Group("child", 28, "child", "children", disabled=11, severe=4, ages=(2, 16), men_share=0.5),
+        Group("dioxin", 2, "agent_orange", "special", disabled=2, severe=1, ages=(38, 55), men_share=1.0),
+        Group("emergency-elderly", 1, "emergency", "elderly", ages=(70, 80), men_share=1.0,
+              extra=("lonely_elderly",), source="UBND xã Hưng Hội bàn giao (người già lang thang)"),
+        Group("emergency-child", 1, "emergency", "children", ages=(8, 11), men_share=0.0,
+              extra=("child",), source="UBND phường 5 bàn giao (trẻ em bị bạo hành)"),
+    ),
+    users=(
+        UserSpec("carer.bl1", "Nguyễn Thị Mỹ Duyên", "carer", ("elderly", "special")),
+        UserSpec("carer.bl2", "Trần Văn Lâm", "carer", ("elderly",)),
+        UserSpec("carer.bl3", "Lê Thị Kiều Oanh", "carer", ("children",)),
+        UserSpec("kitchen.bl", "Huỳnh Thị Bé Ba", "kitchen", ("kitchen", "vehicle")),
+        UserSpec("nurse.bl", "Phạm Ngọc Hân", "nurse"),
+        UserSpec("manager.bl", "Tô Hồng Nguyên", "manager"),
+    ),
+    med_residents=30,
+)
+
+NAM_DINH = Centre(
+    code="nam-dinh",
+    name="Trung tâm Bảo trợ xã hội tổng hợp tỉnh Nam Định",
+    province="Nam Định",
+    region="north",
+    report_recipient="Sở Lao động - Thương binh và Xã hội tỉnh Nam Định",
+    areas=(
+        *COMMON_AREAS[:3],
+        AreaSpec("psychiatric", "Khu điều trị phục hồi tâm thần", room_prefix="D"),
+        *COMMON_AREAS[3:],
+    ),
+    groups=(
+        Group("elderly", 62, "lonely_elderly", "elderly", disabled=28, severe=9, psychiatric=4, ages=(60, 95)),
+        Group("child", 36, "child", "children", disabled=20, severe=6, ages=(3, 16), men_share=0.55),
+        Group("psychiatric", 40, "psychiatric", "psychiatric", disabled=8, ages=(25, 70), men_share=0.6),
+        Group("disability", 6, "disability", "special", disabled=6, severe=3, ages=(20, 50), men_share=0.5),
+        Group("dioxin", 4, "agent_orange", "special", disabled=4, severe=2, ages=(35, 55), men_share=0.75),
+        Group("emergency", 4, "emergency", "elderly", ages=(55, 85), men_share=0.5,
+              source="UBND xã bàn giao (người lang thang)"),
+    ),
+    users=(
+        UserSpec("carer.nd1", "Vũ Thị Thu Hà", "carer", ("elderly",)),
+        UserSpec("manager.nd", "Trần Quốc Khánh", "manager"),
+    ),
+    med_residents=60,
+)
+
+CENTRES = (BAC_LIEU, NAM_DINH)
+
+# Medicines: (drug, dose, times, funding, unit cost in đồng, indication, extra fields).
+SCHEDULED = (
+    ("Amlodipin 5mg", "1 viên", ["07:00"], "bhyt", 450, "Tăng huyết áp", {}),
+    ("Metformin 500mg", "1 viên", ["07:00", "17:00"], "bhyt", 350, "Đái tháo đường típ 2", {}),
+    ("Omeprazol 20mg", "1 viên", ["06:00"], "bhyt", 700, "Viêm loét dạ dày", {}),
+    ("Calci D3", "1 viên", ["08:00"], "donated", 1500, "Loãng xương", {}),
+    ("Vitamin 3B", "1 viên", ["11:30"], "centre", 300, "Bồi dưỡng thần kinh", {}),
+    ("Natri valproat 200mg", "1 viên", ["07:00", "19:00"], "bhyt", 2500, "Động kinh", {"time_critical": True}),
+)
+CHILD_MEDS = (
+    ("Siro Vitamin C", "5ml", ["08:00"], "donated", 800, "Tăng sức đề kháng", {}),
+    ("Natri valproat 200mg", "1/2 viên", ["07:00", "19:00"], "bhyt", 1250, "Động kinh", {"time_critical": True}),
+)
+CONTROLLED = (
+    ("Haloperidol 1,5mg", "1 viên", ["07:00", "19:00"], "bhyt", 600, "Tâm thần phân liệt", {}),
+    ("Olanzapin 10mg", "1 viên", ["20:00"], "bhyt", 4200, "Tâm thần phân liệt", {}),
+    ("Diazepam 5mg", "1 viên", ["21:00"], "bhyt", 350, "Mất ngủ, lo âu", {}),
+)
+PRN = (
+    ("Paracetamol 500mg", "1 viên", [], "centre", 300, "Sốt, đau",
+     {"min_interval_minutes": 360, "max_per_24h": 4}),
+    ("Loperamid 2mg", "1 viên", [], "centre", 400, "Tiêu chảy",
+     {"min_interval_minutes": 240, "max_per_24h": 4}),
+    ("Haloperidol 5mg/1ml (tiêm)", "1 ống", [], "bhyt", 5500, "Kích động",
+     {"min_interval_minutes": 480, "max_per_24h": 2, "controlled": True, "route": "tiêm bắp"}),
+)
+
+MEALS = (("breakfast", "Bữa sáng", "06:30"), ("lunch", "Bữa trưa", "11:00"), ("dinner", "Bữa tối", "17:00"))
