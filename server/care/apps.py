@@ -10,3 +10,4 @@ class CareConfig(AppConfig):
         from server.care import events, void  # noqa: F401  registers the care handlers
         from server.care import sweep  # noqa: F401  registers the missed_sweep job
         from server.care import horizon  # noqa: F401  registers the task_horizon job
+        from server.care import events_residents  # noqa: F401  registers resident.update / resident.transfer

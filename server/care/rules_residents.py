@@ -119,17 +119,23 @@ class Move:
     key: str = ""
 
 
-def status_at(moves: Sequence[Move], *, current: str, at: datetime) -> str:
-    """Where the resident was at `at`, by the transfers' own times (not their arrival):
-    the latest move at or before `at`, else the status before the first move after it,
-    else the resident's current status (no transfer recorded at all)."""
+def move_in_force(moves: Sequence[Move], *, at: datetime) -> Move | None:
+    """The move that says where the resident was at `at`: the latest at or before it,
+    else the first after it (whose `previous` tells), else none."""
     before = [m for m in moves if m.at <= at]
     if before:
-        return max(before, key=lambda m: (m.at, m.key)).status
+        return max(before, key=lambda m: (m.at, m.key))
     after = [m for m in moves if m.at > at]
-    if after:
-        return min(after, key=lambda m: (m.at, m.key)).previous
-    return current
+    return min(after, key=lambda m: (m.at, m.key)) if after else None
+
+
+def status_at(moves: Sequence[Move], *, current: str, at: datetime) -> str:
+    """Where the resident was at `at`, by the transfers' own times (not their arrival);
+    with no transfer recorded at all, the resident's current status."""
+    move = move_in_force(moves, at=at)
+    if move is None:
+        return current
+    return move.status if move.at <= at else move.previous
 
 
 def next_move_at(moves: Sequence[Move], *, at: datetime) -> datetime | None:

@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class MedsConfig(AppConfig):
     name = "server.meds"
     label = "meds"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers med.administer, the change publishers and record.void of med_administration.
+        from server.care.void import voidable
+        from server.meds import events, publish  # noqa: F401
+        from server.meds.append_only import reinstall_after_migrate
+        from server.meds.models import MedicationAdministration
+        from server.meds.records import void_apply
+
+        voidable("med_administration", MedicationAdministration, void_apply)
+        post_migrate.connect(reinstall_after_migrate, sender=self, dispatch_uid="meds-append-only")

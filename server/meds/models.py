@@ -88,3 +88,36 @@ class MedicationAdministration(models.Model):
         verbose_name = "lượt cấp phát thuốc"
         verbose_name_plural = "sổ cấp phát thuốc"
         indexes = [models.Index(fields=["order", "at"]), models.Index(fields=["task"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.at:%d/%m %H:%M}"
+
+    @property
+    def void(self) -> bool:
+        """Voided by a later row of MedicationVoid; the administration itself never changes."""
+        cached = getattr(self, "_void_cache", None)
+        if cached is None:
+            cached = self.voids.exists()
+            self._void_cache = cached
+        return cached
+
+
+class MedicationVoid(models.Model):
+    """Voiding an administration (record.void, or a later `entered_in_error`): a new row,
+    append-only like the administration it points at."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm")
+    administration = models.ForeignKey(MedicationAdministration, on_delete=models.PROTECT, related_name="voids", verbose_name="lượt cấp phát")
+    reason = models.CharField("lý do", max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người hủy")
+    at = models.DateTimeField("lúc")
+    event_id = models.UUIDField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hủy lượt cấp phát thuốc"
+        verbose_name_plural = "hủy lượt cấp phát thuốc"
+
+    def __str__(self) -> str:
+        return f"Hủy {self.administration_id}: {self.reason}"

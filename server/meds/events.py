@@ -1,0 +1,187 @@
+"""`med.administer`: one line of the eMAR, from a phone that may have been offline.
+
+The handler loads the order, the dose (task), the earlier records and the people named,
+asks the pure rules in `server/meds/rules.py`, then appends: a new administration row
+(never an edit), the task's new status, and any conflict for the duty manager.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from server.accounts.models import Membership
+from server.care.access import covers_area, load_in_scope
+from server.care.models import TaskInstance
+from server.care.rules_residents import is_away, move_in_force, status_at
+from server.meds import rules
+from server.meds.models import MedicationAdministration, MedicationOrder
+from server.meds.records import (
+    administration_emit,
+    administration_void,
+    dose_records,
+    effective,
+    moves_of,
+    task_recompute,
+)
+from sync.registry import Decision, HandlerContext, Rejected, register
+
+MESSAGES = {
+    "double_dose": "Liều thuốc này đã được ghi là đã cho dùng: có thể đã cho uống hai lần. Báo ngay quản lý trực.",
+    "prn_interval": "Thuốc khi cần: chưa đủ khoảng cách giữa hai lần hoặc quá số lần trong 24 giờ. Quản lý trực sẽ xem xét.",
+    "resident_away": "Đối tượng đang vắng mặt (nằm viện / về phép) lúc ghi thuốc; quản lý trực sẽ xem xét.",
+}
+SEVERITY = {"double_dose": "high", "prn_interval": "high", "resident_away": "normal"}
+NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
+
+
+class MedAdministerArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    administration_id: UUID
+    order_id: UUID
+    task_id: UUID | None = None
+    prn: bool = False
+    outcome: Literal["given", "partial", "refused", "withheld", "unavailable", "away", "vomited", "entered_in_error"]
+    dose: str | None = Field(default=None, max_length=100)
+    witness_id: UUID | None = None
+    reason: str = Field(default="", max_length=300)
+    note: str = Field(default="", max_length=2000)
+    # entered_in_error: the record it corrects (default: the dose's latest record).
+    corrects_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def scheduled_or_prn(self) -> MedAdministerArgs:
+        if (self.task_id is not None) == self.prn:
+            raise ValueError("give task_id for a scheduled dose, or prn=true, not both")
+        return self
+
+
+def _witness(ctx: HandlerContext, order: MedicationOrder, witness_id: UUID | None) -> rules.Witness:
+    if witness_id is None:
+        return rules.Witness(named=False)
+    active = Membership.objects.filter(
+        user_id=witness_id, facility_id=order.facility_id, active=True, user__is_active=True
+    ).exists()
+    return rules.Witness(named=True, is_recorder=witness_id == ctx.user.pk, active_member_of_facility=active)
+
+
+def _refuse(refusal: rules.Refusal | None) -> None:
+    if refusal is not None:
+        raise Rejected(refusal.code, refusal.message)
+
+
+def _correction_target(args: MedAdministerArgs, order: MedicationOrder, task: TaskInstance | None):
+    """The record an `entered_in_error` cancels, if any."""
+    if args.outcome != "entered_in_error":
+        return None
+    if args.corrects_id is not None:
+        target = MedicationAdministration.objects.filter(id=args.corrects_id, order=order).first()
+        if target is None:
+            raise Rejected("not_found", NOT_FOUND)
+        return None if target.void else target
+    if task is None:
+        return None
+    rows = [r for r in effective(task.administrations.all()) if r.outcome != "entered_in_error"]
+    return rows[-1] if rows else None
+
+
+@register("med.administer", MedAdministerArgs)
+def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
+    order, membership = load_in_scope(ctx, MedicationOrder, args.order_id)
+    resident = order.resident
+    if not covers_area(membership, resident.area_id):
+        raise Rejected("not_found", NOT_FOUND)
+    ctx.facility_id = order.facility_id
+    _refuse(rules.permission_check(
+        role=membership.role, controlled=order.controlled,
+        carers_may_record=bool(membership.facility.setting("carers_may_record_meds")),
+    ))
+    if MedicationAdministration.objects.filter(id=args.administration_id).exists():
+        raise Rejected("duplicate_record", "Mã lượt cấp phát này đã được dùng cho một bản ghi khác.")
+    task = None
+    if args.task_id is not None:
+        # Locked: the dose's status is derived from all its records, read-then-written.
+        task = TaskInstance.objects.select_for_update().filter(id=args.task_id, order=order).first()
+        if task is None:
+            raise Rejected("not_found", NOT_FOUND)
+    elif not order.prn:
+        raise Rejected("invalid_args", "Y lệnh này không phải thuốc khi cần: cần chọn liều theo giờ.",
+                       details=[{"field": "prn", "message": "order is not PRN"}])
+    _refuse(rules.outcome_check(outcome=args.outcome, dose=args.dose, reason=args.reason))
+    _refuse(rules.witness_check(controlled=order.controlled, outcome=args.outcome,
+                                witness=_witness(ctx, order, args.witness_id)))
+    at = ctx.event.at
+    if task is not None:
+        verdict = rules.window_check(due_at=task.due_at, at=at, window_minutes=order.effective_window_minutes())
+        _refuse(rules.window_refusal(outcome=args.outcome, verdict=verdict, reason=args.reason))
+        if verdict.flag and args.outcome not in rules.UNTIMED:
+            ctx.flag(verdict.flag)
+    if not order.active:
+        ctx.flag("order_inactive")
+    target = _correction_target(args, order, task)
+
+    # What the new record collides with, judged against the records already stored.
+    if task is not None:
+        earlier = effective(task.administrations.all())
+        clash_keys = rules.double_dose_check(outcome=args.outcome, earlier=dose_records(earlier))
+        prn = rules.PrnVerdict()
+    else:
+        earlier = effective(order.administrations.filter(task__isnull=True))
+        clash_keys = []
+        prn = rules.PrnVerdict()
+        if args.outcome in rules.DOSE_TAKEN:
+            prn = rules.prn_check(at=at, earlier=dose_records(earlier),
+                                  min_interval_minutes=order.min_interval_minutes, max_per_24h=order.max_per_24h)
+    moves = moves_of(resident)
+    away = args.outcome not in rules.UNTIMED and is_away(status_at(moves, current=resident.status, at=at))
+    away_move = move_in_force(moves, at=at) if away else None
+
+    row = MedicationAdministration.objects.create(
+        id=args.administration_id, facility_id=order.facility_id, order=order, task=task, resident=resident,
+        outcome=args.outcome, dose=args.dose or "", at=at, by=ctx.user, witness_id=args.witness_id,
+        reason=args.reason, note=args.note, flags=list(ctx.flags), event_id=ctx.event.id, device_id=ctx.device_id,
+    )
+    row._void_cache = False
+    administration_emit(ctx, row, area_id=resident.area_id)
+    if target is not None:
+        administration_void(ctx, target, args.reason or "Ghi nhầm (entered in error)")
+    elif task is not None:
+        task_recompute(ctx, task)
+
+    by_key = {str(r.id): r for r in earlier}
+    found: list[tuple[str, list[str]]] = []
+    if clash_keys:
+        found.append(("double_dose", clash_keys))
+    if prn.violated:
+        found.append(("prn_interval", prn.keys))
+    if away:
+        found.append(("resident_away", []))
+    if not found:
+        return Decision(status="applied")
+    opened = []
+    for kind, keys in found:
+        others = [by_key[k] for k in keys]
+        opened.append(ctx.open_conflict(
+            kind=kind, facility_id=order.facility_id, area_id=resident.area_id, severity=SEVERITY[kind],
+            subject_type="task" if kind == "double_dose" else "med_administration",
+            subject_id=task.id if kind == "double_dose" and task else row.id,
+            other_event_ids=[str(o.event_id) for o in others if o.event_id]
+            + ([away_move.key] if kind == "resident_away" and away_move else []),
+            details={
+                "administration_id": str(row.id), "order_id": str(order.id), "drug": order.drug,
+                "resident_id": str(resident.id), "outcome": args.outcome, "at": at.isoformat(),
+                "by": str(ctx.user.pk),
+                "others": [{"administration_id": str(o.id), "outcome": o.outcome, "at": o.at.isoformat(),
+                            "by": str(o.by_id)} for o in others],
+                **({"interval": list(prn.interval_keys), "over_max": list(prn.over_max_keys)}
+                   if kind == "prn_interval" else {}),
+            },
+            message=MESSAGES[kind],
+        ))
+    # The result names the most serious one (found is in that order).
+    ctx.conflict_id = opened[0]
+    kind = found[0][0]
+    return Decision(status="conflict", code=kind, message=MESSAGES[kind])
