@@ -167,6 +167,13 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 # Days of tasks materialised ahead, so an offline phone already holds tomorrow's list.
 TASK_HORIZON_DAYS = int(os.environ.get("TASK_HORIZON_DAYS", "3"))
 
+# Live dashboard (server/live/dashboard): shift starts in the facility's local time (a facility
+# may override them with its "dashboard_shifts" setting), timeline slot width, and how often an
+# open dashboard re-checks what only the clock changes (tasks turning late, the shift ending).
+DASHBOARD_SHIFTS = os.environ.get("DASHBOARD_SHIFTS", "day=06:00,night=18:00")
+DASHBOARD_SLOT_MINUTES = int(os.environ.get("DASHBOARD_SLOT_MINUTES", "30"))
+DASHBOARD_TICK_SECONDS = float(os.environ.get("DASHBOARD_TICK_SECONDS", "30"))
+
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo1234")
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from server.api import api
 
@@ -10,4 +10,5 @@ admin.site.index_title = "Thiết lập trung tâm"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("dashboard/", include("server.live.dashboard.urls")),
 ]

@@ -7,7 +7,9 @@ class LiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from server.live.dashboard.facts import dashboard_facts_send
         from server.live.pokes import pokes_send
         from sync import registry
 
         registry.on_commit(pokes_send)
+        registry.on_commit(dashboard_facts_send)

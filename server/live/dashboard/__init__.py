@@ -1,0 +1,1 @@
+"""The duty manager's live dashboard: rules, projection, snapshot and delta services, socket, page."""

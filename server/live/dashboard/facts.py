@@ -1,0 +1,68 @@
+"""After a transaction commits, send its dashboard facts to the facility's dashboards.
+
+Registered with `sync.registry.on_commit`, so it runs on the worker that committed, after
+the commit (PITFALLS: never inside it). One channel-layer message per facility and commit
+goes to `groups.dashboard(facility_id)`; with channels-redis every worker's dashboards in
+that group receive it, whichever worker took the sync call.
+
+A fact is the committed change, cut down to the fields the projection reads, so a batch of
+500 events stays a small message. Changes of other types only say who acted (for "carers
+on shift"). A lost message makes a dashboard stale until its next snapshot (reconnect or
+shift change), never loses data: the record is in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from server.live import groups
+from server.live.dashboard.projection import ACTOR_FIELDS
+from sync.registry import CommitSummary, PendingChange
+
+log = logging.getLogger("catruc.live")
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "task": ("area_id", "resident_id", "kind", "title", "status", "due_at", "window_end", "done_at", "done_by"),
+    "conflict": ("kind", "severity", "status", "message", "subject_type", "subject_id", "area_id",
+                 "opened_at", "details"),
+    "food_sample": ("meal", "meal_date", "dish", "taken_at", "keep_until", "discarded_at", "hold", "void",
+                    "taken_by", "discarded_by"),
+    "resident": ("full_name", "room", "area_id", "status", "status_place", "place", "categories",
+                 "severe_disability"),
+    "med_administration": ("task_id", "outcome", "at", "void", "by"),
+    "menu_dish": ("date", "meal", "dish", "locked"),
+}
+
+
+def fact_of(change: PendingChange) -> dict[str, Any] | None:
+    fields = FIELDS.get(change.type)
+    if fields is None:
+        actors = {f: change.data[f] for f in ACTOR_FIELDS if change.data.get(f)}
+        return {"type": "actor", "id": str(change.record_id), "data": actors} if actors else None
+    return {"type": change.type, "id": str(change.record_id), "v": change.version, "op": change.op,
+            "data": {f: change.data[f] for f in fields if f in change.data}}
+
+
+def facts_of(summary: CommitSummary) -> list[dict[str, Any]]:
+    return [fact for fact in map(fact_of, summary.changes) if fact is not None]
+
+
+def dashboard_facts_send(summaries: dict[UUID, CommitSummary]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for summary in summaries.values():
+        facts = facts_of(summary)
+        if not facts:
+            continue
+        message = {"type": "dashboard.facts", "seq": summary.last_seq, "facts": facts}
+        try:
+            async_to_sync(layer.group_send)(groups.dashboard(summary.facility_id), message)
+        except Exception:
+            # Committed already; a dashboard that misses this is refreshed by its next snapshot.
+            log.warning("dashboard facts for %s failed", summary.facility_id, exc_info=True)

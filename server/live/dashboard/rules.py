@@ -1,0 +1,173 @@
+"""Pure rules of the duty-manager dashboard. No database: each is tested with a table.
+
+- which shift a moment belongs to (shift starts are configuration, local to the facility);
+- which tile bucket a task counts in (done, late, missed, ...);
+- which timeline slot a moment falls in;
+- whether a dose was given late;
+- how many carers the staffing norms of RULES §4 ask for (Thông tư 09/2024, "check").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
+STATUS_BUCKETS = {
+    "pending": "pending",
+    "done": "done",
+    "partial": "done",
+    "refused": "not_done",
+    "skipped": "not_done",
+    "not_applicable": "not_done",
+    "away": "away",
+    "missed": "missed",
+}
+BUCKETS = ("done", "pending", "late", "missed", "not_done", "away")
+# Outcomes that count as a completion on the timeline.
+COMPLETED_STATUSES = frozenset({"done", "partial"})
+GIVEN_OUTCOMES = frozenset({"given", "partial"})
+
+
+@dataclass(frozen=True)
+class Shift:
+    name: str
+    start: datetime
+    end: datetime
+
+    def local_date(self) -> date:
+        return self.start.date()
+
+    def wire(self) -> dict[str, str]:
+        return {"name": self.name, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def shifts_parse(spec: str) -> list[tuple[str, time]]:
+    """"day=06:00,night=18:00" -> [("day", 06:00), ("night", 18:00)], sorted by time."""
+    out: list[tuple[str, time]] = []
+    for part in spec.split(","):
+        name, _, hhmm = part.strip().partition("=")
+        if not hhmm:
+            raise ValueError(f"shift {part!r}: expected name=HH:MM")
+        out.append((name.strip(), time.fromisoformat(hhmm.strip())))
+    if not out or len({t for _, t in out}) != len(out):
+        raise ValueError(f"shifts {spec!r}: need at least one start, all different")
+    return sorted(out, key=lambda p: p[1])
+
+
+def shift_at(now: datetime, starts: Sequence[tuple[str, time]], tz: ZoneInfo) -> Shift:
+    """The shift `now` falls in. A shift runs from its start to the next start (wrapping midnight)."""
+    local = now.astimezone(tz)
+    candidates: list[tuple[datetime, str]] = []
+    for day in (local.date() - timedelta(days=1), local.date(), local.date() + timedelta(days=1)):
+        for name, start in starts:
+            candidates.append((datetime.combine(day, start, tzinfo=tz), name))
+    candidates.sort()
+    for (begin, name), (following, _) in zip(candidates, candidates[1:], strict=False):
+        if begin <= local < following:
+            return Shift(name=name, start=begin, end=following)
+    raise AssertionError("unreachable: three days of starts always surround now")
+
+
+def task_bucket(status: str, window_end: datetime, now: datetime) -> str:
+    """The tile bucket of a task: a pending task past its window is late."""
+    bucket = STATUS_BUCKETS.get(status, "pending")
+    if bucket == "pending" and window_end <= now:
+        return "late"
+    return bucket
+
+
+def slot_count(shift: Shift, minutes: int) -> int:
+    return max(1, math.ceil((shift.end - shift.start) / timedelta(minutes=minutes)))
+
+
+def slot_of(at: datetime | None, shift: Shift, minutes: int) -> int | None:
+    """Index of the timeline slot holding `at`, or None outside the shift."""
+    if at is None or not (shift.start <= at < shift.end):
+        return None
+    return int((at - shift.start) / timedelta(minutes=minutes))
+
+
+def dose_late(outcome: str, at: datetime, window_end: datetime | None) -> bool:
+    """A dose given (or partly given) after its window closed."""
+    return outcome in GIVEN_OUTCOMES and window_end is not None and at > window_end
+
+
+@dataclass(frozen=True)
+class Norm:
+    """At most `per_carer` children of this group per carer on shift."""
+
+    key: str
+    label: str
+    min_months: int
+    max_months: int
+    disabled: bool | None  # None: any child of that age
+    per_carer: int
+
+
+# RULES §4 (Thông tư 09/2024, public centres; "check"): held as defaults, a facility may
+# override them with its "staffing_norms" setting (a list of the same fields).
+DEFAULT_NORMS: tuple[Norm, ...] = (
+    Norm("infant", "Trẻ dưới 18 tháng", 0, 18, None, 1),
+    Norm("young_disabled", "Trẻ khuyết tật/tâm thần 18 tháng–6 tuổi", 18, 72, True, 4),
+    Norm("young", "Trẻ 18 tháng–6 tuổi", 18, 72, False, 6),
+    Norm("school_disabled", "Trẻ khuyết tật/tâm thần 6–16 tuổi", 72, 192, True, 5),
+    Norm("school", "Trẻ 6–16 tuổi", 72, 192, False, 10),
+)
+DISABLING_CATEGORIES = frozenset({"disability", "psychiatric", "agent_orange"})
+
+
+@dataclass(frozen=True)
+class Person:
+    birth_date: date | None
+    categories: tuple[str, ...]
+    severe_disability: bool
+
+
+def age_months(birth: date, on: date) -> int:
+    months = (on.year - birth.year) * 12 + (on.month - birth.month)
+    return months - (1 if on.day < birth.day else 0)
+
+
+def norm_for(person: Person, on: date, norms: Sequence[Norm]) -> Norm | None:
+    if person.birth_date is None:
+        return None
+    months = age_months(person.birth_date, on)
+    disabled = person.severe_disability or bool(DISABLING_CATEGORIES & set(person.categories))
+    for norm in norms:
+        if norm.min_months <= months < norm.max_months and norm.disabled in (None, disabled):
+            return norm
+    return None
+
+
+def staffing_required(people: Iterable[Person], on: date, norms: Sequence[Norm] = DEFAULT_NORMS) -> dict:
+    """Carers the norms ask for: per group ceil(children / per_carer), summed.
+
+    Adults have no norm in RULES §4 and count for nothing here; a child with no birth date
+    cannot be placed and is reported as `unplaced` so the manager sees the gap.
+    """
+    counts: dict[str, int] = {}
+    unplaced = 0
+    for person in people:
+        norm = norm_for(person, on, norms)
+        if norm is not None:
+            counts[norm.key] = counts.get(norm.key, 0) + 1
+        elif person.birth_date is None and "child" in person.categories:
+            unplaced += 1
+    groups = [
+        {"key": n.key, "label": n.label, "children": counts[n.key], "per_carer": n.per_carer,
+         "required": math.ceil(counts[n.key] / n.per_carer)}
+        for n in norms if counts.get(n.key)
+    ]
+    return {"required": sum(g["required"] for g in groups), "groups": groups, "unplaced": unplaced}
+
+
+def norms_from_setting(raw: object) -> tuple[Norm, ...]:
+    if not raw:
+        return DEFAULT_NORMS
+    if not isinstance(raw, list):
+        raise ValueError("staffing_norms must be a list")
+    return tuple(Norm(**item) for item in raw)

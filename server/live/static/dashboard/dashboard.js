@@ -1,0 +1,322 @@
+// Duty-manager dashboard: login, the live socket (snapshot + deltas), rendering, conflict review.
+// No build step. The server owns the projection; this file only merges deltas and draws.
+
+const $ = (id) => document.getElementById(id);
+const store = window.sessionStorage;
+
+const TEXT = {
+  vi: {
+    title: "Bảng trực", offline: "Mất kết nối", online: "Trực tuyến", login_title: "Đăng nhập quản lý trực",
+    username: "Tên đăng nhập", password: "Mật khẩu", login: "Đăng nhập", logout: "Đăng xuất",
+    sound_on: "Bật âm thanh", tiles: "Công việc trong ca", timeline: "Tiến độ trong ca", conflicts: "Cần xử lý",
+    late: "Quá giờ", doses: "Thuốc bỏ lỡ / cho muộn", missed: "Bỏ lỡ", samples_due: "Mẫu thức ăn cần hủy",
+    samples_missing: "Món chưa lưu mẫu", away: "Vắng mặt / nằm viện", staffing: "Nhân viên trong ca",
+    none: "Không có", done: "xong", of: "/", pending: "chờ", late_n: "quá giờ", missed_n: "bỏ lỡ",
+    away_n: "vắng", not_done_n: "không làm", shift_day: "Ca ngày", shift_night: "Ca đêm",
+    alarm_double: "CẢNH BÁO: có thể đã cho thuốc hai lần", open: "Xem", resolve: "Đã xử lý",
+    note: "Ghi chú xử lý", forbidden: "Bạn không có quyền xem bảng trực của trung tâm này.",
+    bad_login: "Tên đăng nhập hoặc mật khẩu không đúng.", no_facility: "Tài khoản này không quản lý trung tâm nào.",
+    discard_by: "hủy từ", overdue: "quá hạn hủy", hold: "đang giữ mẫu", in_hospital: "Nằm viện", on_leave: "Về phép",
+    on_shift: "trong ca", required: "cần theo định mức", short: "thiếu", given_late: "cho muộn lúc",
+    missed_dose: "bỏ lỡ", resolved_ok: "Đã lưu xử lý.", cumulative_done: "Đã xong (cộng dồn)",
+    cumulative_due: "Đến hạn (cộng dồn)", res_confirmed: "Đã xác nhận, theo dõi", res_corrected: "Đã sửa bản ghi",
+    res_dismissed: "Không phải lỗi",
+    kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
+    conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
+      resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
+      early_discard: "Hủy mẫu sớm", concurrent_edit: "Sửa cùng lúc" },
+    meal: { breakfast: "Bữa sáng", lunch: "Bữa trưa", dinner: "Bữa tối", snack: "Bữa phụ" },
+  },
+  en: {
+    title: "Duty board", offline: "Disconnected", online: "Live", login_title: "Duty manager login",
+    username: "Username", password: "Password", login: "Log in", logout: "Log out", sound_on: "Enable sound",
+    tiles: "Tasks this shift", timeline: "Shift progress", conflicts: "To review", late: "Late", doses: "Missed / late doses",
+    missed: "Missed", samples_due: "Food samples to discard", samples_missing: "Dishes without a sample",
+    away: "Away / in hospital", staffing: "Carers on shift", none: "None", done: "done", of: "/", pending: "pending",
+    late_n: "late", missed_n: "missed", away_n: "away", not_done_n: "not done", shift_day: "Day shift",
+    shift_night: "Night shift", alarm_double: "ALARM: possible double dose", open: "Open", resolve: "Resolve",
+    note: "Resolution note", forbidden: "You may not view this centre's board.", bad_login: "Wrong username or password.",
+    no_facility: "This account manages no centre.", discard_by: "discard from", overdue: "overdue", hold: "on hold",
+    in_hospital: "In hospital", on_leave: "On leave", on_shift: "on shift", required: "required by the norms",
+    short: "short", given_late: "given late at", missed_dose: "missed", resolved_ok: "Resolution saved.",
+    cumulative_done: "Done (cumulative)", cumulative_due: "Due (cumulative)", res_confirmed: "Confirmed, monitoring",
+    res_corrected: "Record corrected", res_dismissed: "Not an error",
+    kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
+    conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
+      contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit" },
+    meal: { breakfast: "Breakfast", lunch: "Lunch", dinner: "Dinner", snack: "Snack" },
+  },
+};
+const ICON = { meal: "🍚", medication: "💊", sun_exposure: "☀️", disinfection: "🧴", custom: "📋" };
+
+let lang = localStorage.getItem("dash.lang") || "vi";
+const t = (key) => TEXT[lang][key] ?? TEXT.vi[key] ?? key;
+const sub = (group, key) => (TEXT[lang][group] || {})[key] || key;
+const hhmm = (iso) => iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", hour12: false }) : "";
+const ddmm = (iso) => iso ? new Date(iso).toLocaleDateString("vi-VN", { day: "2-digit", month: "2-digit" }) : "";
+
+const state = { snapshot: null, socket: null, retry: 0, alarmsHeard: new Set(), audio: null, chart: null, open: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const child of children.flat()) if (child != null) node.append(child);
+  return node;
+}
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  $("lang").textContent = lang === "vi" ? "English" : "Tiếng Việt";
+  if (state.snapshot) render();
+}
+
+// ---- login ---------------------------------------------------------------------------------
+function deviceId() {
+  let id = localStorage.getItem("dash.device");
+  if (!id) { id = crypto.randomUUID(); localStorage.setItem("dash.device", id); }
+  return id;
+}
+
+async function login(event) {
+  event.preventDefault();
+  unlockAudio();
+  const form = new FormData($("login"));
+  const response = await fetch("/api/auth/token", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username: form.get("username"), password: form.get("password"),
+      device_id: deviceId(), device_name: "Bảng trực (trình duyệt)" }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) { $("login-error").textContent = body.message || t("bad_login"); return; }
+  const managed = new Set(body.roles.filter((r) => r.role === "manager" || r.role === "admin").map((r) => r.facility_id));
+  const facilities = body.facilities.filter((f) => managed.has(f.id));
+  if (!facilities.length) { $("login-error").textContent = t("no_facility"); return; }
+  store.setItem("dash.token", body.token);
+  store.setItem("dash.facilities", JSON.stringify(facilities));
+  store.setItem("dash.facility", facilities[0].id);
+  start();
+}
+
+function logout() {
+  store.clear();
+  if (state.socket) state.socket.close();
+  location.reload();
+}
+
+// ---- socket --------------------------------------------------------------------------------
+function connect() {
+  const facility = store.getItem("dash.facility");
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/v1/dashboard?facility=${facility}`);
+  state.socket = socket;
+  socket.onopen = () => socket.send(JSON.stringify({ type: "auth", token: store.getItem("dash.token") }));
+  socket.onmessage = (message) => onMessage(JSON.parse(message.data));
+  socket.onclose = (event) => {
+    if (state.socket !== socket) return;
+    setLink(false);
+    if (event.code === 4401) { logout(); return; }
+    if (event.code === 4403) { $("notice").textContent = t("forbidden"); return; }
+    // Reconnect with backoff; the server answers a reconnect with a fresh snapshot.
+    const wait = Math.min(15000, 500 * 2 ** state.retry++);
+    setTimeout(connect, wait);
+  };
+}
+
+function setLink(on) {
+  $("link").dataset.state = on ? "on" : "off";
+  $("link").textContent = t(on ? "online" : "offline");
+}
+
+function onMessage(msg) {
+  if (msg.type === "ready") { state.retry = 0; setLink(true); $("notice").textContent = ""; return; }
+  if (msg.type === "snapshot") { state.snapshot = msg; state.chart = null; $("chart").replaceChildren(); render(); return; }
+  if (msg.type === "delta" && state.snapshot) {
+    for (const [section, change] of Object.entries(msg.sections)) {
+      const items = state.snapshot.sections[section] ||= {};
+      for (const key of change.del) delete items[key];
+      Object.assign(items, change.set);
+    }
+    render(Object.keys(msg.sections));
+  }
+}
+
+// ---- rendering -----------------------------------------------------------------------------
+const RENDER = {
+  tiles: renderTiles, timeline: renderChart, conflicts: renderConflicts, late: (i) => renderTasks("late", i),
+  missed: (i) => renderTasks("missed", i), doses: renderDoses, samples_due: renderSamplesDue,
+  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing,
+};
+
+function render(sections = Object.keys(RENDER)) {
+  const snap = state.snapshot;
+  $("shift").textContent = `${t(`shift_${snap.shift.name}`)} ${hhmm(snap.shift.start)}–${hhmm(snap.shift.end)} ${ddmm(snap.shift.start)}`;
+  for (const name of sections) if (RENDER[name]) RENDER[name](snap.sections[name] || {});
+  renderAlarm(snap.sections.conflicts || {});
+}
+
+function list(id, items, row, order = () => 0) {
+  const entries = Object.entries(items).sort(order);
+  $(id).replaceChildren(...(entries.length ? entries.map(([k, v]) => el("li", { "data-key": k }, row(v, k)))
+    : [el("li", { class: "empty" }, t("none"))]));
+}
+
+function renderTiles(tiles) {
+  const sorted = Object.values(tiles).sort((a, b) => (a.area + a.kind).localeCompare(b.area + b.kind));
+  $("tiles").replaceChildren(...sorted.map((x) => el("div", { class: "tile", "data-kind": x.kind },
+    el("div", { class: "head" }, `${ICON[x.kind] || ""} ${sub("kind", x.kind)} · ${x.area}`),
+    el("div", { class: "big" }, `${x.done}${t("of")}${x.total - x.away - x.not_done}`, el("small", {}, ` ${t("done")}`)),
+    el("div", {}, x.late ? el("span", { class: "late" }, `${x.late} ${t("late_n")} `) : null,
+      x.missed ? el("span", { class: "late" }, `${x.missed} ${t("missed_n")} `) : null,
+      `${x.pending} ${t("pending")}`, x.not_done ? ` · ${x.not_done} ${t("not_done_n")}` : "",
+      x.away ? el("span", { class: "away" }, ` · ${x.away} ${t("away_n")}`) : null))));
+}
+
+function renderChart(timeline) {
+  const slots = Object.keys(timeline).map(Number).sort((a, b) => a - b).map((k) => timeline[k]);
+  const xs = slots.map((s) => s.t);
+  let done = 0, due = 0;
+  const data = [xs, slots.map((s) => (done += s.done)), slots.map((s) => (due += s.due))];
+  if (state.chart) { state.chart.setData(data); return; }
+  if (!window.uPlot || !xs.length) return;
+  state.chart = new window.uPlot({
+    width: Math.min(1200, $("chart").clientWidth || 800), height: 220, tzDate: (ts) => new Date(ts * 1000),
+    series: [{}, { label: t("cumulative_done"), stroke: "#1b6e3a", width: 2 }, { label: t("cumulative_due"), stroke: "#888", dash: [6, 4] }],
+    axes: [{ values: (u, ticks) => ticks.map((ts) => hhmm(new Date(ts * 1000).toISOString())) }, {}],
+  }, data, $("chart"));
+}
+
+function renderAlarm(conflicts) {
+  const alarms = Object.entries(conflicts).filter(([, c]) => c.alarm);
+  $("alarm").hidden = !alarms.length;
+  $("alarm").replaceChildren(...alarms.map(([id, c]) => el("div", { "data-kind": c.kind },
+    `⚠ ${c.kind === "double_dose" ? t("alarm_double") : sub("conflict", c.kind)} — ${c.message || ""} (${hhmm(c.opened_at)})`,
+    el("button", { type: "button", onclick: () => openConflict(id) }, t("open")))));
+  const fresh = alarms.filter(([id]) => !state.alarmsHeard.has(id));
+  fresh.forEach(([id]) => state.alarmsHeard.add(id));
+  if (fresh.length) beep();
+}
+
+function renderConflicts(conflicts) {
+  list("conflicts", conflicts, (c, id) => {
+    const row = [el("span", { class: "tag conflict" }, sub("conflict", c.kind)), `${c.message || ""} · ${hhmm(c.opened_at)} `,
+      el("button", { type: "button", class: "secondary", onclick: () => openConflict(id) }, t("open"))];
+    if (state.open === id) row.push(reviewForm(id, c));
+    return row;
+  }, ([, a], [, b]) => Number(b.alarm) - Number(a.alarm) || (a.opened_at || "").localeCompare(b.opened_at || ""));
+}
+
+function openConflict(id) {
+  state.open = state.open === id ? null : id;
+  renderConflicts(state.snapshot.sections.conflicts || {});
+  document.querySelector(`#conflicts [data-key="${id}"]`)?.scrollIntoView({ block: "center" });
+}
+
+function reviewForm(id, c) {
+  const select = el("select", { name: "resolution" },
+    ...["confirmed", "corrected", "dismissed"].map((r) => el("option", { value: r }, t(`res_${r}`))));
+  const note = el("textarea", { name: "note", placeholder: t("note"), "aria-label": t("note") });
+  const status = el("p", { class: "error", role: "status" });
+  const details = Object.entries(c.details || {}).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
+  return el("form", { class: "review", onsubmit: async (e) => {
+    e.preventDefault();
+    const response = await fetch(`/api/conflicts/${id}/resolve`, {
+      method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${store.getItem("dash.token")}` },
+      body: JSON.stringify({ resolution: select.value, note: note.value }),
+    });
+    const body = await response.json().catch(() => ({}));
+    status.textContent = response.ok ? t("resolved_ok") : body.message || response.status;
+    if (response.ok) state.open = null;  // the delta that follows removes it from the list
+  } }, el("small", { class: "muted" }, details), el("div", { class: "row" }, select), note, el("button", { type: "submit" }, t("resolve")), status);
+}
+
+function taskLine(x) {
+  return `${ICON[x.kind] || ""} ${x.title}${x.resident ? ` · ${x.resident}` : ""}${x.room ? ` (${x.room})` : ""} · ${x.area} · ${hhmm(x.due_at)}`;
+}
+
+function renderTasks(id, items) {
+  list(id, items, (x) => [el("span", { class: "tag late" }, t(id === "late" ? "late_n" : "missed_n")), taskLine(x)],
+    ([, a], [, b]) => a.due_at.localeCompare(b.due_at));
+}
+
+function renderDoses(items) {
+  list("doses", items, (x) => [el("span", { class: "tag late" }, x.state === "late" ? `${t("given_late")} ${hhmm(x.at)}` : t("missed_dose")), taskLine(x)],
+    ([, a], [, b]) => a.due_at.localeCompare(b.due_at));
+}
+
+function renderSamplesDue(items) {
+  const now = new Date().toISOString();
+  list("samples_due", items, (s) => [s.keep_until < now ? el("span", { class: "tag late" }, t("overdue")) : null,
+    s.hold ? el("span", { class: "tag conflict" }, t("hold")) : null,
+    `${sub("meal", s.meal)} · ${s.dish} · ${t("discard_by")} ${hhmm(s.keep_until)} ${ddmm(s.keep_until)}`],
+  ([, a], [, b]) => a.keep_until.localeCompare(b.keep_until));
+}
+
+function renderSamplesMissing(items) {
+  list("samples_missing", items, (d) => [el("span", { class: "tag conflict" }, sub("meal", d.meal)), d.dish]);
+}
+
+function renderAway(items) {
+  list("away", items, (r) => [el("span", { class: "tag away" }, t(r.status)), `${r.name}${r.room ? ` (${r.room})` : ""} · ${r.area}${r.place ? ` · ${r.place}` : ""}`]);
+}
+
+function renderStaffing(items) {
+  list("staffing", items, (s) => [s.short ? el("span", { class: "tag late" }, `${t("short")} ${s.short}`) : el("span", { class: "tag ok" }, "✓"),
+    `${s.area}: ${s.on_shift} ${t("on_shift")} / ${s.required} ${t("required")}`,
+    s.carers.length ? el("div", { class: "muted" }, s.carers.join(", ")) : null],
+  ([a], [b]) => (a === "total" ? -1 : b === "total" ? 1 : a.localeCompare(b)));
+}
+
+// ---- sound ---------------------------------------------------------------------------------
+function unlockAudio() {
+  try {
+    state.audio ||= new (window.AudioContext || window.webkitAudioContext)();
+    state.audio.resume();
+  } catch { /* no audio: the banner still shows */ }
+  $("sound").hidden = state.audio?.state === "running";
+}
+
+function beep() {
+  const ctx = state.audio;
+  if (!ctx || ctx.state !== "running") { $("sound").hidden = false; return; }
+  for (let i = 0; i < 3; i++) {
+    const osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.value = 0.25;
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(ctx.currentTime + i * 0.35);
+    osc.stop(ctx.currentTime + i * 0.35 + 0.2);
+  }
+}
+
+// ---- start ---------------------------------------------------------------------------------
+function start() {
+  const facilities = JSON.parse(store.getItem("dash.facilities") || "[]");
+  $("login").hidden = true;
+  $("board").hidden = false;
+  $("logout").hidden = false;
+  const picker = $("facility");
+  picker.replaceChildren(...facilities.map((f) => el("option", { value: f.id }, f.name)));
+  picker.value = store.getItem("dash.facility");
+  picker.hidden = facilities.length < 2;
+  $("sound").hidden = state.audio?.state === "running";
+  connect();
+}
+
+$("login").addEventListener("submit", login);
+$("logout").addEventListener("click", logout);
+$("sound").addEventListener("click", unlockAudio);
+$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); applyLanguage(); });
+$("facility").addEventListener("change", (e) => {
+  store.setItem("dash.facility", e.target.value);
+  const old = state.socket;
+  state.socket = null;
+  old?.close();
+  state.snapshot = null;
+  connect();
+});
+applyLanguage();
+if (store.getItem("dash.token")) start(); else $("login").hidden = false;
