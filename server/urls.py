@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("dashboard/", include("server.live.dashboard.urls")),
+    path("", include("server.web.urls")),
 ]

@@ -1,0 +1,50 @@
+// Every user-facing string comes from i18n/<lang>.json. Vietnamese is the default.
+import { meta } from './db.js';
+
+let strings = {};
+let fallback = {};
+export let lang = 'vi';
+
+async function loadJson(code) {
+  const r = await fetch(`./i18n/${code}.json`);
+  return r.json();
+}
+
+export async function init() {
+  lang = (await meta.get('lang')) || 'vi';
+  fallback = await loadJson('vi');
+  strings = lang === 'vi' ? fallback : await loadJson(lang);
+  document.documentElement.lang = lang;
+}
+
+export async function setLang(code) {
+  await meta.set('lang', code);
+  await init();
+}
+
+// t('task.late') or t('sync.pending', {n: 3}): "{n}" placeholders are filled in.
+export function t(key, vars) {
+  let s = strings[key] ?? fallback[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
+  return s;
+}
+
+export const has = (key) => key in strings || key in fallback;
+
+// 24-hour clock and dd/mm dates, in either language (UX.md).
+const two = (n) => String(n).padStart(2, '0');
+export function time(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+export function date(iso) {
+  if (!iso) return '';
+  const d = typeof iso === 'string' && iso.length === 10 ? new Date(`${iso}T00:00`) : new Date(iso);
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}`;
+}
+export function duration(minutes) {
+  const m = Math.max(0, Math.round(minutes));
+  const h = Math.floor(m / 60);
+  return h ? t('duration.hm', { h, m: m % 60 }) : t('duration.m', { m });
+}

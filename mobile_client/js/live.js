@@ -1,0 +1,31 @@
+// ws /ws/v1/live: a poke says "new data after N"; the phone then pulls over HTTP, so a
+// lost poke loses nothing. Authenticates with its first message (no headers on sockets).
+let socket = null;
+let wanted = null; // the token we should be connected with
+let backoff = 1000;
+let timer = null;
+
+export function connect(token, onPoke) {
+  wanted = token;
+  if (socket) { socket.onclose = null; socket.close(); socket = null; }
+  clearTimeout(timer);
+  if (!token || !('WebSocket' in window)) return;
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/v1/live`;
+  const ws = new WebSocket(url);
+  socket = ws;
+  ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
+  ws.onmessage = (m) => {
+    let msg;
+    try { msg = JSON.parse(m.data); } catch { return; }
+    if (msg.type === 'ready') backoff = 1000;
+    if (msg.type === 'poke') onPoke(msg);
+  };
+  ws.onclose = (ev) => {
+    socket = null;
+    if (ev.code === 4401 || ev.code === 4403 || wanted !== token) return; // no retry with a bad token
+    timer = setTimeout(() => { if (navigator.onLine) connect(token, onPoke); }, backoff);
+    backoff = Math.min(backoff * 2, 60000);
+  };
+}
+
+export function disconnect() { connect(null); }

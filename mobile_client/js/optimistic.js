@@ -1,0 +1,75 @@
+// Apply this phone's own events to local state. The server does not echo a device's own
+// changes, so what we apply here is what the phone keeps once the event is acknowledged.
+import * as state from './state.js';
+import { keepUntil } from './rules.js';
+
+const MED_TASK_STATUS = {
+  given: 'done', partial: 'partial', vomited: 'done', refused: 'refused',
+  withheld: 'skipped', unavailable: 'skipped', away: 'away',
+};
+
+function taskUpdate(task, outcome, entry, extra = {}) {
+  if (!task) return null;
+  return { ...task, data: { ...task.data, status: outcome, done_by: entry.author, done_at: entry.at, ...extra } };
+}
+
+const apply = {
+  'task.complete'(a, e) {
+    return [taskUpdate(state.get('task', a.task_id), a.outcome, e, { reason: a.reason || '', details: a.details || {} })];
+  },
+  'task.complete_bulk'(a, e) {
+    const except = new Map((a.exceptions || []).map((x) => [x.task_id, x]));
+    return state.list('task')
+      .filter((t) => t.data.area_id === a.area_id && t.data.local_date === a.local_date && t.data.slot === a.slot
+        && t.data.kind === a.kind && (t.data.status === 'pending' || except.has(t.id) || t.data.done_by === e.author))
+      .map((t) => {
+        const x = except.get(t.id);
+        return x ? taskUpdate(t, x.outcome, e, { reason: x.reason || '', details: x.details || {} })
+          : taskUpdate(t, a.outcome, e, { details: a.details || {} });
+      });
+  },
+  'med.administer'(a, e) {
+    const order = state.get('med_order', a.order_id);
+    const out = [{
+      type: 'med_administration', id: a.administration_id, version: 0,
+      data: { order_id: a.order_id, task_id: a.task_id || null, resident_id: order?.data.resident_id,
+        outcome: a.outcome, dose: a.dose || order?.data.dose || '', at: e.at, by: e.author, void: false, local: true },
+    }];
+    const status = MED_TASK_STATUS[a.outcome];
+    if (a.task_id && status) out.push(taskUpdate(state.get('task', a.task_id), status, e));
+    return out;
+  },
+  'food_sample.record'(a, e) {
+    const facility = state.get('facility', a.facility_id) || state.list('facility')[0];
+    return [{ type: 'food_sample', id: a.sample_id, version: 0, data: {
+      ...a, facility_id: facility?.id, keep_until: keepUntil(a.taken_at, a.cooking_finished_at, facility),
+      discarded_at: null, hold: false, flags: [], taken_by: e.author } }];
+  },
+  'food_sample.discard'(a, e) {
+    const s = state.get('food_sample', a.sample_id);
+    return s ? [{ ...s, data: { ...s.data, discarded_at: a.at || e.at, discarded_by: e.author } }] : [];
+  },
+  'food_check.record'(a, e) {
+    return [{ type: 'food_check', id: a.check_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
+  },
+  'disinfection.record'(a, e) {
+    const out = [{ type: 'disinfection', id: a.record_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
+    if (a.task_id) out.push(taskUpdate(state.get('task', a.task_id), 'done', e));
+    return out;
+  },
+};
+
+// The records an event would change, with their new local values (nothing is saved here).
+export function effects(entry) {
+  const fn = apply[entry.name];
+  return fn ? fn(entry.args, entry).filter(Boolean).map((r) => ({ ...r, pending: entry.id })) : [];
+}
+
+// Which record an event is "about", for the problems list and for marking conflicts.
+export function subjectOf(entry) {
+  const a = entry.args;
+  if (a.task_id) return { type: 'task', id: a.task_id };
+  if (a.sample_id) return { type: 'food_sample', id: a.sample_id };
+  if (a.administration_id) return { type: 'med_administration', id: a.administration_id };
+  return null;
+}

@@ -1,0 +1,220 @@
+// Push the queue and pull changes over POST /api/sync/v1 (DESIGN §4), per author.
+// - chunks of at most 500 events, oldest first; a retry sends the same ids (exactly once);
+// - `more: true` -> call again with the new cursor; the cursor is saved after each page;
+// - 409 reset_required -> forget cursors and pulled state, keep the queue, pull again;
+// - 401 device_revoked -> wipe resident data off the phone; invalid_token -> that user
+//   must log in again, their queued events wait.
+import * as db from './db.js';
+import * as outbox from './outbox.js';
+import * as session from './session.js';
+import * as state from './state.js';
+import { subjectOf } from './optimistic.js';
+
+const CHUNK = 500;
+export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [] };
+let running = null;
+let again = false;
+let retryMs = 2000;
+let retryTimer = null;
+
+export async function load() {
+  status.lastSynced = await db.meta.get('last_synced');
+  status.problems = (await db.getAll('problems')).sort((a, b) => b.at.localeCompare(a.at));
+}
+
+class HttpError extends Error {
+  constructor(status, body) { super(body.code || String(status)); this.status = status; this.body = body; }
+}
+
+async function post(user, body) {
+  const r = await fetch('/api/sync/v1', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}` },
+    body: JSON.stringify(body),
+  });
+  const json = await r.json().catch(() => ({}));
+  if (!r.ok) throw new HttpError(r.status, json);
+  return json;
+}
+
+async function recordProblem(entry, result) {
+  const p = {
+    id: entry.id, name: entry.name, status: result.original_status || result.status, code: result.code || '',
+    message: result.message || '', conflict_id: result.conflict_id || null, at: entry.at,
+    author: entry.author, subject: subjectOf(entry), args: entry.args,
+  };
+  status.problems = [p, ...status.problems.filter((x) => x.id !== p.id)];
+  await db.put('problems', p);
+  return p;
+}
+
+async function applyResults(batch, results) {
+  const sent = new Map(batch.map((e) => [e.id, e]));
+  const done = [];
+  const touched = [];
+  for (const res of results) {
+    const entry = sent.get(res.id);
+    if (!entry) continue;
+    done.push(entry.id);
+    const kind = res.status === 'duplicate' ? res.original_status : res.status;
+    if (kind === 'rejected') {
+      await recordProblem(entry, res);
+      // Not applied on the server: put back what the phone showed before this event.
+      const back = entry.before.map((r) => ({ ...r }));
+      for (const r of back) delete r.pending;
+      touched.push(...back);
+    } else {
+      if (kind === 'conflict') await recordProblem(entry, res);
+      for (const s of [subjectOf(entry)].filter(Boolean)) {
+        const rec = state.get(s.type, s.id);
+        if (rec && kind === 'conflict') touched.push({ ...rec, conflict: { code: res.code, message: res.message } });
+      }
+    }
+  }
+  await outbox.remove(done);
+  // Acknowledged records lose their "waiting" mark unless another queued event still holds them.
+  const waiting = new Set(outbox.all().map((e) => e.id));
+  const cleared = [];
+  for (const type of ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection']) {
+    for (const r of state.list(type)) if (r.pending && !waiting.has(r.pending)) cleared.push({ ...r, pending: undefined });
+  }
+  const merged = new Map([...cleared, ...touched].map((r) => [state.key(r.type, r.id), r]));
+  await state.save([...merged.values()]);
+}
+
+// Conflicts pulled from the server mark their subject (and list them if they name our events).
+async function noteConflicts(changes) {
+  const marks = [];
+  for (const c of changes.filter((x) => x.type === 'conflict' && x.op !== 'delete')) {
+    const subject = state.get(c.data.subject_type, c.data.subject_id);
+    const open = c.data.status === 'open';
+    if (subject) marks.push({ ...subject, conflict: open ? { code: c.data.kind, message: c.data.message } : undefined });
+    const mine = status.problems.find((p) => (c.data.event_ids || []).includes(p.id));
+    if (!mine && open && (c.data.event_ids || []).length) {
+      const p = { id: `conflict:${c.id}`, name: c.data.subject_type, status: 'conflict', code: c.data.kind,
+        message: c.data.message || '', conflict_id: c.id, at: c.data.opened_at, author: null,
+        subject: { type: c.data.subject_type, id: c.data.subject_id }, args: {} };
+      status.problems = [p, ...status.problems];
+      await db.put('problems', p);
+    }
+  }
+  await state.save(marks);
+}
+
+// Conflict marks survive a pull that replaces the subject record.
+function keepMarks(changes) {
+  return changes.map((c) => ({ c, old: state.get(c.type, c.id) })).filter((x) => x.old?.conflict)
+    .map(({ c, old }) => ({ type: c.type, id: c.id, conflict: old.conflict }));
+}
+
+async function syncUser(user, onProgress) {
+  const deviceId = session.device();
+  for (let round = 0; round < 1000; round += 1) {
+    const batch = outbox.forAuthor(user.id).slice(0, CHUNK);
+    const firstPull = !user.cursor;
+    let body;
+    try {
+      body = await post(user, { protocol: 1, device_id: deviceId, cursor: user.cursor || null, events: batch.map(outbox.wire) });
+    } catch (err) {
+      if (err.status === 409 && err.body.code === 'reset_required') {
+        await resetPulled();
+        continue; // the same events again, from a null cursor
+      }
+      if (err.status === 401 && err.body.code === 'device_revoked') throw err;
+      if (err.status === 401) {
+        user.token = null;
+        await session.saveUser(user);
+        return;
+      }
+      throw err;
+    }
+    await applyResults(batch, body.results || []);
+    const changes = body.changes || [];
+    const marks = keepMarks(changes);
+    await state.applyChanges(changes);
+    const kept = marks.map((m) => state.get(m.type, m.id) && { ...state.get(m.type, m.id), conflict: m.conflict });
+    await state.save(kept.filter(Boolean));
+    await noteConflicts(changes);
+    await outbox.reapply();
+    user.cursor = body.cursor;
+    await session.saveUser(user);
+    if (firstPull || body.more) onProgress(changes.length, body.more);
+    state.changed('sync');
+    if (!body.more && outbox.forAuthor(user.id).length === 0) return;
+    if (!body.more && batch.length === 0) return;
+  }
+}
+
+async function resetPulled() {
+  for (const u of session.list()) { u.cursor = null; await session.saveUser(u); }
+  await state.clearPulled();
+  await outbox.reapply();
+}
+
+async function run() {
+  const me = session.active();
+  // Every author with queued events and a token gets their events sent, then the active user pulls last.
+  const order = outbox.authors().map(session.byId).filter((u) => u && u.token && u.id !== me?.id);
+  if (me?.token) order.push(me);
+  status.syncing = true;
+  status.error = null;
+  state.changed('status');
+  try {
+    for (const user of order) {
+      await syncUser(user, (n, more) => {
+        status.first = { received: (status.first?.received || 0) + n, more };
+        state.changed('status');
+      });
+    }
+    retryMs = 2000;
+    status.lastSynced = new Date().toISOString();
+    await db.meta.set('last_synced', status.lastSynced);
+    status.online = true;
+  } catch (err) {
+    if (err.status === 401 && err.body?.code === 'device_revoked') {
+      await session.wipe();
+      await state.clearPulled();
+      await outbox.clearAll();
+      status.problems = [];
+      status.error = 'device_revoked';
+      state.changed('revoked');
+      return;
+    }
+    status.error = err instanceof TypeError ? 'network' : (err.body?.code || 'error');
+    if (err instanceof TypeError) status.online = false;
+    // A failed call (lost connection, lost response) is retried soon with the same event ids.
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => { if (navigator.onLine) syncNow(); }, retryMs);
+    retryMs = Math.min(retryMs * 2, 60000);
+    return;
+  } finally {
+    status.syncing = false;
+    status.first = null;
+    state.changed('status');
+  }
+}
+
+// Single flight: a sync asked for while one runs happens right after it.
+export function syncNow() {
+  if (running) { again = true; return running; }
+  running = run().finally(() => {
+    running = null;
+    if (again) { again = false; syncNow(); }
+  });
+  return running;
+}
+
+export async function dismissProblem(id) {
+  status.problems = status.problems.filter((p) => p.id !== id);
+  await db.del('problems', id);
+  state.changed('problems');
+}
+
+// When to sync: load, online, visible again, a timer, and the live poke (live.js).
+export function startTriggers(intervalMs = 60000) {
+  window.addEventListener('online', () => { status.online = true; state.changed('status'); syncNow(); });
+  window.addEventListener('offline', () => { status.online = false; state.changed('status'); });
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncNow(); });
+  setInterval(() => { if (navigator.onLine) syncNow(); }, intervalMs);
+  syncNow();
+}

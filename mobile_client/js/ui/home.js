@@ -1,0 +1,145 @@
+// Carer home: my area's residents and today's tasks, by time then kind, one tap for done.
+import { record } from '../actions.js';
+import { date, t, time } from '../i18n.js';
+import { isOpen, taskDisplay } from '../rules.js';
+import * as session from '../session.js';
+import * as state from '../state.js';
+import { localDate } from '../util.js';
+import { DEFAULT, MEAL, pickOutcome } from './choices.js';
+import { h, icon, sheet } from './dom.js';
+import { chip } from './status.js';
+
+const KIND_ORDER = ['meal', 'medication', 'sun_exposure', 'disinfection', 'custom'];
+
+export function visibleTasks(user, day = localDate()) {
+  const areas = session.areaIds(user);
+  const whole = session.wholeFacility(user);
+  return state.list('task').filter((tk) => tk.data.local_date === day && (whole || areas.has(tk.data.area_id)));
+}
+
+function who(task) {
+  const r = task.data.resident_id ? state.get('resident', task.data.resident_id) : null;
+  if (r) return [h('b', {}, r.data.full_name), h('span', { class: 'room' }, t('resident.room', { room: r.data.room || '—' }))];
+  const a = state.get('area', task.data.area_id);
+  return [h('b', {}, a?.data.name || t('task.area'))];
+}
+
+function complete(task, c) {
+  return record('task.complete', { task_id: task.id, outcome: c.outcome, reason: c.reason || '', details: c.details || {} });
+}
+
+// Long-press on the big button opens the other outcomes too (gloved hands miss small "…").
+function longPress(el, fn) {
+  let timer = null;
+  el.addEventListener('pointerdown', () => { timer = setTimeout(() => { timer = 'fired'; fn(); }, 600); });
+  const cancel = () => { if (timer !== 'fired') clearTimeout(timer); };
+  el.addEventListener('pointerup', cancel);
+  el.addEventListener('pointerleave', cancel);
+  el.addEventListener('click', (e) => { if (timer === 'fired') { e.stopImmediatePropagation(); timer = null; } }, true);
+}
+
+function taskRow(task, go) {
+  const kind = task.data.kind;
+  const status = taskDisplay(task);
+  const more = async () => {
+    const c = await pickOutcome(task.data.title || t(`kind.${kind}`), kind);
+    if (c) await complete(task, c);
+  };
+  let primary = null;
+  if (kind === 'medication') {
+    primary = h('button', { class: 'big primary', onclick: () => go(`#/med/${task.id}`) }, t('med.open'));
+  } else if (kind === 'disinfection') {
+    primary = h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${task.id}`) }, t('disinfect.open'));
+  } else if (isOpen(task)) {
+    primary = h('button', { class: 'big primary', dataset: { action: 'done' },
+      onclick: () => complete(task, DEFAULT[kind] || { outcome: 'done', details: {} }) }, `✓ ${t(`done.${kind}`)}`);
+    longPress(primary, more);
+  }
+  const canMore = kind !== 'medication' && kind !== 'disinfection';
+  return h('li', { class: `task ${status}`, dataset: { task: task.id, status } },
+    h('div', { class: 'who' }, who(task), h('small', {}, task.data.title || t(`kind.${kind}`)), chip(task)),
+    h('div', { class: 'acts' }, primary,
+      canMore ? h('button', { class: 'big more', 'aria-label': t('task.more'), onclick: more }, '…') : null));
+}
+
+async function bulkMeal(tasks, areaId, slot, day) {
+  const open = tasks.filter(isOpen);
+  const picked = new Map(); // task id -> exception choice
+  const ok = await sheet(t('meal.bulk_title', { n: open.length }), (close) => {
+    const rows = open.map((tk) => {
+      const label = h('span', { class: 'chip done' }, t('meal.all'));
+      const btn = h('button', { class: 'option row', dataset: { task: tk.id }, onclick: async () => {
+        const c = await pickOutcome(t('meal.exception'), 'meal');
+        if (!c) return;
+        if (c.outcome === 'done' && c.details.portion === 100) picked.delete(tk.id); else picked.set(tk.id, c);
+        label.textContent = c.label;
+        label.className = `chip ${c.outcome === 'done' ? 'done' : 'warn'}`;
+      } }, who(tk), label);
+      return btn;
+    });
+    return [h('p', { class: 'hint' }, t('meal.bulk_hint')), ...rows,
+      h('button', { class: 'big primary wide', dataset: { action: 'bulk-confirm' }, onclick: () => close(true) }, t('meal.bulk_confirm', { n: open.length })),
+      h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))];
+  });
+  if (!ok) return;
+  await record('task.complete_bulk', {
+    area_id: areaId, local_date: day, slot, kind: 'meal', outcome: MEAL[0].outcome, details: { ...MEAL[0].details },
+    exceptions: [...picked].map(([task_id, c]) => ({ task_id, outcome: c.outcome, reason: c.reason, details: c.details })),
+  });
+}
+
+function summary(tasks) {
+  const n = (s) => tasks.filter((tk) => taskDisplay(tk) === s).length;
+  return h('p', { class: 'summary' },
+    h('span', { class: 'chip late' }, t('home.late_n', { n: n('late') })),
+    h('span', { class: 'chip pending' }, t('home.pending_n', { n: n('pending') })),
+    h('span', { class: 'chip done' }, t('home.done_n', { n: tasks.length - n('late') - n('pending') })));
+}
+
+function residentsList(user) {
+  const areas = session.areaIds(user);
+  const whole = session.wholeFacility(user);
+  const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !['discharged', 'deceased'].includes(r.data.status))
+    .sort((a, b) => (a.data.room || '').localeCompare(b.data.room || '', 'vi', { numeric: true }));
+  if (!rs.length) return null;
+  return h('details', { class: 'residents' }, h('summary', {}, t('home.residents', { n: rs.length })),
+    h('ul', {}, rs.map((r) => h('li', { class: r.data.status === 'present' ? '' : 'away' },
+      h('b', {}, r.data.full_name), ` · ${t('resident.room', { room: r.data.room || '—' })}`,
+      r.data.status !== 'present' ? h('span', { class: 'chip away' }, t(`resident.${r.data.status}`)) : null))));
+}
+
+export function render(root, { user, go }) {
+  const day = localDate();
+  const tasks = visibleTasks(user, day);
+  const slots = [...new Set(tasks.map((tk) => tk.data.slot))].sort();
+  const body = [h('h1', {}, t('home.title', { date: date(day) })), summary(tasks)];
+  if (!tasks.length) body.push(h('p', { class: 'empty' }, t('home.empty')));
+  for (const slot of slots) {
+    const inSlot = tasks.filter((tk) => tk.data.slot === slot);
+    const section = h('section', { class: 'slot', dataset: { slot } }, h('h2', {}, slot));
+    for (const kind of KIND_ORDER) {
+      const group = inSlot.filter((tk) => tk.data.kind === kind)
+        .sort((a, b) => (state.get('resident', a.data.resident_id)?.data.room || '').localeCompare(state.get('resident', b.data.resident_id)?.data.room || '', 'vi', { numeric: true }));
+      if (!group.length) continue;
+      const head = h('h3', {}, icon(kind), t(`kind.${kind}`));
+      const extras = [];
+      if (kind === 'meal') {
+        for (const areaId of new Set(group.map((tk) => tk.data.area_id))) {
+          const inArea = group.filter((tk) => tk.data.area_id === areaId);
+          if (inArea.filter(isOpen).length >= 2) {
+            extras.push(h('button', { class: 'big bulk', dataset: { action: 'bulk-meal' },
+              onclick: () => bulkMeal(inArea, areaId, slot, day) },
+            `✓ ${t('meal.bulk')}`, h('small', {}, state.get('area', areaId)?.data.name || '')));
+          }
+        }
+      }
+      section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go))));
+    }
+    body.push(section);
+  }
+  body.push(residentsList(user));
+  root.replaceChildren(...body.filter(Boolean));
+  const due = tasks.filter((tk) => taskDisplay(tk) === 'late').length;
+  document.title = due ? `(${due}) ${t('app.name')}` : t('app.name');
+  return { firstDue: time(tasks.find(isOpen)?.data.due_at) };
+}

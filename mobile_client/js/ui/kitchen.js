@@ -1,0 +1,151 @@
+// Kitchen: today's menu and its expected samples, sample entry (refused below the minimum),
+// the countdown to keep_until then discard, and the three-step check forms (RULES §1).
+import { facility, record } from '../actions.js';
+import { date, duration, t, time } from '../i18n.js';
+import { meta } from '../db.js';
+import { sampleTooSmall, setting } from '../rules.js';
+import * as state from '../state.js';
+import { isoLocal, localDate, uuid } from '../util.js';
+import { h, icon, toast } from './dom.js';
+
+const MEALS = ['breakfast', 'lunch', 'dinner', 'snack'];
+const mealSelect = (name = 'meal') => h('select', { name }, MEALS.map((m) => h('option', { value: m }, t(`meal.${m}`))));
+const field = (label, input) => h('label', { class: 'field' }, label, input);
+
+// "HH:MM" today -> ISO with offset (the server wants aware datetimes).
+function todayAt(hhmm) {
+  if (!hhmm) return null;
+  const [hh, mm] = hhmm.split(':').map(Number);
+  const d = new Date();
+  d.setHours(hh, mm, 0, 0);
+  return isoLocal(d);
+}
+
+async function expected(user) {
+  const day = localDate();
+  const key = `expected:${day}`;
+  try {
+    const r = await fetch(`/api/kitchen/expected?date=${day}`, { headers: { Authorization: `Bearer ${user.token}` } });
+    if (r.ok) { const body = await r.json(); await meta.set(key, body); return body; }
+  } catch { /* offline */ }
+  return (await meta.get(key)) || null;
+}
+
+function menuSection(menu) {
+  if (!menu) return h('p', { class: 'empty' }, t('kitchen.menu_unknown'));
+  const missing = new Set((menu.missing || []).map((d) => `${d.meal}|${d.dish}`));
+  const taken = (d) => state.list('food_sample').some((s) => s.data.dish === d.dish && s.data.meal === d.meal && (s.data.taken_at || '').startsWith(localDate()));
+  return h('ul', { class: 'tasks' }, (menu.expected || []).map((d) => {
+    const ok = taken(d) || !missing.has(`${d.meal}|${d.dish}`);
+    return h('li', { class: `task ${ok ? 'done' : 'pending'}` }, h('div', { class: 'who' },
+      h('b', {}, d.dish), h('small', {}, `${t(`meal.${d.meal}`)}${d.liquid ? ` · ${t('kitchen.liquid')}` : ''}`),
+      h('span', { class: `chip ${ok ? 'done' : 'pending'}` }, ok ? t('kitchen.sampled') : t('kitchen.not_sampled'))));
+  }));
+}
+
+function sampleForm(fac, menu) {
+  const dishes = h('datalist', { id: 'dishes' }, (menu?.expected || []).map((d) => h('option', { value: d.dish })));
+  const form = h('form', { class: 'card', onsubmit: async (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const args = { sample_id: uuid(), meal: f.get('meal'), dish: f.get('dish').trim(), quantity: Number(f.get('quantity')),
+      unit: f.get('unit'), taken_at: isoLocal(), meal_date: localDate() };
+    if (!args.dish) return toast(t('kitchen.dish_required'), 'bad');
+    const min = sampleTooSmall(args, fac);
+    if (min) return toast(t('kitchen.too_small', { min, unit: args.unit }), 'bad');
+    if (f.get('temp')) args.stored_temp_c = Number(f.get('temp'));
+    const cooked = todayAt(f.get('cooked'));
+    if (cooked) args.cooking_finished_at = cooked;
+    await record('food_sample.record', args);
+    toast(t('kitchen.sample_saved'), 'good');
+    form.reset();
+  } });
+  const unit = h('select', { name: 'unit' }, h('option', { value: 'g' }, 'g'), h('option', { value: 'ml' }, 'ml'));
+  const dish = h('input', { name: 'dish', list: 'dishes', autocomplete: 'off', onchange: () => {
+    const d = (menu?.expected || []).find((x) => x.dish === dish.value);
+    if (d) unit.value = d.liquid ? 'ml' : 'g';
+  } });
+  form.append(h('h2', {}, t('kitchen.new_sample')), dishes, field(t('kitchen.meal'), mealSelect()), field(t('kitchen.dish'), dish),
+    h('div', { class: 'row' }, field(t('kitchen.quantity'), h('input', { name: 'quantity', type: 'number', inputmode: 'decimal', min: '0', step: '1', required: true })), field(t('kitchen.unit'), unit)),
+    h('p', { class: 'hint' }, t('kitchen.min_hint', { g: setting(fac, 'food_sample_min_solid_g'), ml: setting(fac, 'food_sample_min_liquid_ml') })),
+    h('div', { class: 'row' }, field(t('kitchen.temp'), h('input', { name: 'temp', type: 'number', inputmode: 'decimal', step: '0.1' })),
+      field(t('kitchen.cooked_at'), h('input', { name: 'cooked', type: 'time' }))),
+    h('button', { class: 'big primary wide', dataset: { action: 'save-sample' } }, t('kitchen.save_sample')));
+  return form;
+}
+
+function samplesList() {
+  const now = Date.now();
+  const rows = state.list('food_sample').filter((s) => !s.data.discarded_at && !s.data.void)
+    .sort((a, b) => (a.data.keep_until || '').localeCompare(b.data.keep_until || ''));
+  if (!rows.length) return h('p', { class: 'empty' }, t('kitchen.no_samples'));
+  return h('ul', { class: 'tasks' }, rows.map((s) => {
+    const left = (new Date(s.data.keep_until) - now) / 60000;
+    let act;
+    if (s.data.hold) act = h('span', { class: 'chip warn' }, t('kitchen.on_hold'));
+    else if (left > 0) act = h('span', { class: 'chip pending' }, t('kitchen.keep_left', { d: duration(left) }));
+    else act = h('button', { class: 'big primary', dataset: { action: 'discard' }, onclick: () => record('food_sample.discard', { sample_id: s.id, at: isoLocal() }) }, t('kitchen.discard'));
+    return h('li', { class: 'task' }, h('div', { class: 'who' }, h('b', {}, s.data.dish),
+      h('small', {}, `${t(`meal.${s.data.meal}`)} · ${s.data.quantity} ${s.data.unit} · ${t('kitchen.taken', { time: time(s.data.taken_at), date: date(s.data.taken_at) })}`),
+      (s.data.flags || []).length ? h('span', { class: 'chip warn' }, t('kitchen.flagged')) : null), h('div', { class: 'acts' }, act));
+  }));
+}
+
+// Columns kept to the few a phone can fill; the rest of Mẫu 1–3 is optional on the server.
+const STEP_FIELDS = {
+  1: [['name', 'text'], ['quantity', 'text'], ['supplier', 'text'], ['sensory_ok', 'check']],
+  2: [['dish', 'text'], ['portions', 'number'], ['cooking_finished_at', 'time'], ['hygiene_people_ok', 'check'], ['hygiene_equipment_ok', 'check'], ['hygiene_area_ok', 'check'], ['sensory_ok', 'check']],
+  3: [['dish', 'text'], ['portions', 'number'], ['serving_finished_at', 'time'], ['eating_starts_at', 'time'], ['utensils_ok', 'check'], ['covers_ok', 'check'], ['sensory_ok', 'check']],
+};
+
+function itemRow(step) {
+  return h('fieldset', { class: 'item' }, STEP_FIELDS[step].map(([name, kind]) => kind === 'check'
+    ? h('label', { class: 'check' }, h('input', { type: 'checkbox', name, checked: true }), t(`check.${name}`))
+    : field(t(`check.${name}`), h('input', { name, type: kind, ...(kind === 'number' ? { inputmode: 'numeric', min: '0' } : {}) }))));
+}
+
+function readItem(fs, step) {
+  const item = {};
+  for (const [name, kind] of STEP_FIELDS[step]) {
+    const el = fs.querySelector(`[name=${name}]`);
+    if (kind === 'check') item[name] = el.checked;
+    else if (kind === 'time') { if (el.value) item[name] = todayAt(el.value); }
+    else if (kind === 'number') { if (el.value) item[name] = Number(el.value); }
+    else item[name] = el.value.trim();
+  }
+  return item;
+}
+
+function checkForm(step) {
+  const items = h('div', {}, itemRow(step));
+  const form = h('form', { class: 'card', onsubmit: async (e) => {
+    e.preventDefault();
+    const rows = [...items.children].map((fs) => readItem(fs, step)).filter((i) => i.name || i.dish);
+    if (!rows.length) return toast(t('check.need_item'), 'bad');
+    const issue = rows.some((i) => Object.entries(i).some(([k, v]) => k.endsWith('_ok') && v === false));
+    await record('food_check.record', { check_id: uuid(), meal: form.meal.value, meal_date: localDate(), step, result: issue ? 'issue' : 'ok', items: rows, note: form.note.value.trim() });
+    toast(t(issue ? 'check.saved_issue' : 'check.saved'), issue ? 'bad' : 'good');
+    location.hash = '#/kitchen';
+  } });
+  form.append(h('h2', {}, t(`check.step${step}`)), field(t('kitchen.meal'), mealSelect()), items,
+    h('button', { type: 'button', class: 'big wide', onclick: () => items.append(itemRow(step)) }, `+ ${t('check.add_item')}`),
+    field(t('check.note'), h('input', { name: 'note' })),
+    h('button', { class: 'big primary wide', dataset: { action: 'save-check' } }, t('check.save')));
+  return form;
+}
+
+export async function render(root, { user, id }) {
+  const fac = facility(user);
+  if (id) return root.replaceChildren(checkForm(Number(id)));
+  root.replaceChildren(h('h1', {}, icon('kitchen'), t('kitchen.title')), h('p', { class: 'hint' }, t('common.loading')));
+  const menu = await expected(user);
+  const today = state.list('food_check').filter((c) => (c.data.at || '').startsWith(localDate()));
+  root.replaceChildren(
+    h('h1', {}, icon('kitchen'), t('kitchen.title')),
+    h('h2', {}, t('kitchen.menu', { date: date(localDate()) })), menuSection(menu),
+    sampleForm(fac, menu),
+    h('h2', {}, t('kitchen.samples')), samplesList(),
+    h('h2', {}, t('check.title')),
+    h('div', { class: 'steps' }, [1, 2, 3].map((s) => h('a', { class: 'big step', href: `#/kitchen/${s}` },
+      t(`check.step${s}`), today.some((c) => c.data.step === s) ? h('span', { class: 'chip done' }, t('check.done_today')) : null))));
+}

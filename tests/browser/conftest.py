@@ -1,0 +1,139 @@
+"""Real Chromium (Debian's /usr/bin/chromium, never a Playwright download) against the real
+ASGI app in a uvicorn subprocess on the test database.
+
+Sync Playwright keeps an event loop in the test's thread, and Django refuses ORM calls
+from a thread with a running loop; these tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own
+duration only (PITFALLS). Data is created before the browser starts wherever possible.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from server.accounts.models import User
+from server.care.models import Resident, TaskInstance
+from server.care.publish import publish
+from tests.factories import (
+    MedicationOrderFactory,
+    MembershipFactory,
+    ResidentFactory,
+    TaskFactory,
+    UserFactory,
+)
+from tests.personas import Centre, make_centre
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--disable-background-networking", "--disable-component-update", "--no-sandbox"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PIN = "2468"
+
+
+def pytest_collection_modifyitems(items):
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        skip = pytest.mark.skip(reason="Debian chromium is not installed (apt-get install -y chromium)")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def chromium() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_phone(browser, **kwargs):
+    """A browser context is one phone: its own IndexedDB, service worker and device id."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Asia/Ho_Chi_Minh",
+                                  locale="vi-VN", **kwargs)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    return context, page
+
+
+@dataclass
+class Ward:
+    centre: Centre
+    residents: list[Resident]
+    meals: list[TaskInstance]
+    med_task: TaskInstance | None = None
+    carer2: User | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def ward(asgi_server) -> Ward:
+    """The elderly area with three residents, a lunch each due now, and a scheduled dose.
+    Everything is published to the change log, as the admin and the task horizon do."""
+    centre = make_centre()
+    now = timezone.now()
+    residents = [ResidentFactory(area=centre.elderly, full_name=name, room=room)
+                 for name, room in [("Trần Thị Hoa", "A01"), ("Lê Văn Nam", "A02"), ("Phạm Thị Lan", "A03")]]
+    meals = [TaskFactory(resident=r, kind="meal", title="Bữa trưa", slot="11:00", due_at=now) for r in residents]
+    order = MedicationOrderFactory(resident=residents[0], drug="Amlodipin 5mg", dose="1 viên", route="uống")
+    med_task = TaskFactory(resident=residents[0], kind="medication", title="Amlodipin 5mg", slot="11:00",
+                           due_at=now, order=order)
+    carer2 = UserFactory(username="carer2", full_name="Nguyễn Thị Hai")
+    MembershipFactory(user=carer2, facility=centre.facility, role="carer", areas=[centre.elderly])
+    publish([centre.facility, centre.elderly, centre.children, centre.kitchen_area, centre.vehicle,
+             *residents, *meals, order, med_task])
+    assert med_task.local_date == timezone.localdate() or med_task.due_at - now < timedelta(seconds=5)
+    return Ward(centre, residents, meals, med_task, carer2)
+
+
+def login(page, base_url: str, username: str, *, password: str = "test-pass-123", pin: str = PIN) -> None:
+    """First login on this phone: password once, then a PIN typed twice."""
+    page.goto(base_url + "/app/#/login")
+    page.fill("[name=username]", username)
+    page.fill("[name=password]", password)
+    page.click("button[type=submit]")
+    for _ in range(2):
+        for digit in pin:
+            page.click(f"[data-key='{digit}']")
+
+
+def unlock(page, username: str, pin: str = PIN) -> None:
+    page.click(f"button.user[data-user='{username}']")
+    for digit in pin:
+        page.click(f"[data-key='{digit}']")
+
+
+def pending(page) -> int:
+    return int(page.get_attribute("[data-pending]", "data-pending"))
+
+
+def wait_synced(page, timeout: float = 20_000) -> None:
+    page.wait_for_function("document.querySelector('[data-pending]')?.dataset.pending === '0'", timeout=timeout)
+
+
+def wait_worker(page) -> None:
+    """Wait until the service worker controls the page (the shell is cached)."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+
+
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
