@@ -31,7 +31,31 @@ class DisinfectionRecord(models.Model):
     at = models.DateTimeField("lúc")
     void = models.BooleanField("đã hủy bản ghi", default=False)
     void_reason = models.CharField("lý do hủy", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "lượt khử khuẩn"
         verbose_name_plural = "sổ khử khuẩn"
+
+    def __str__(self) -> str:
+        return f"{self.chemical} · {self.get_target_display()} · {self.at:%d/%m %H:%M}"
+
+
+class VehicleTrip(models.Model):
+    """A food vehicle back from a trip; it owes a disinfection (RULES §1, §2)."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="vehicle_trips", verbose_name="trung tâm")
+    area = models.ForeignKey("care.Area", on_delete=models.PROTECT, related_name="trips", verbose_name="xe")
+    returned_at = models.DateTimeField("về lúc")
+    task = models.ForeignKey("care.TaskInstance", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="việc khử khuẩn")
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người ghi")
+    at = models.DateTimeField("lúc")
+
+    class Meta:
+        verbose_name = "chuyến xe chở thức ăn"
+        verbose_name_plural = "chuyến xe chở thức ăn"
+
+    def __str__(self) -> str:
+        return f"Chuyến xe về lúc {self.returned_at:%d/%m %H:%M}"

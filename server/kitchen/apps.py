@@ -5,3 +5,21 @@ class KitchenConfig(AppConfig):
     name = "server.kitchen"
     label = "kitchen"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from server.care.publish import publisher
+        from server.care.void import voidable
+        from server.kitchen import checks, events  # noqa: F401  registers the kitchen handlers
+        from server.kitchen import serializers as s
+        from server.kitchen.access import kitchen_area_id
+        from server.kitchen.models import FoodCheck, FoodSample
+
+        def kitchen_area(obj) -> object:
+            return kitchen_area_id(obj.facility_id)
+
+        publisher("kitchen.FoodSample", "food_sample", area=kitchen_area)(s.food_sample_data)
+        publisher("kitchen.FoodCheck", "food_check", area=kitchen_area)(s.food_check_data)
+        publisher("kitchen.FridgeReading", "fridge_reading", area=kitchen_area)(s.fridge_reading_data)
+        publisher("kitchen.MenuDish", "menu_dish", area=kitchen_area)(s.menu_dish_data)
+        voidable("food_sample", FoodSample, events.food_sample_void_apply)
+        voidable("food_check", FoodCheck, checks.food_check_void_apply)

@@ -37,12 +37,18 @@ class FoodSample(models.Model):
     flags = models.JSONField(default=list, blank=True)
     note = models.TextField("ghi chú", blank=True)
     void = models.BooleanField("đã hủy bản ghi", default=False)
+    void_reason = models.CharField("lý do hủy bản ghi", max_length=300, blank=True)
+    # Holds, releases and discards in order (who, when, why): the Mẫu số 5 audit trail.
+    history = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "mẫu thức ăn lưu"
         verbose_name_plural = "sổ lưu mẫu thức ăn"
         indexes = [models.Index(fields=["facility", "keep_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.dish} ({self.get_meal_display()} {self.meal_date})"
 
 
 class FoodCheck(models.Model):
@@ -60,10 +66,15 @@ class FoodCheck(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người kiểm tra")
     at = models.DateTimeField("lúc")
     void = models.BooleanField("đã hủy bản ghi", default=False)
+    void_reason = models.CharField("lý do hủy bản ghi", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "kiểm thực ba bước"
         verbose_name_plural = "kiểm thực ba bước"
+
+    def __str__(self) -> str:
+        return f"Bước {self.step} · {self.get_meal_display()} {self.meal_date}"
 
 
 class MenuDish(models.Model):
@@ -81,6 +92,9 @@ class MenuDish(models.Model):
         verbose_name = "món trong thực đơn"
         verbose_name_plural = "thực đơn"
 
+    def __str__(self) -> str:
+        return f"{self.dish} ({self.get_meal_display()} {self.date})"
+
 
 class FridgeReading(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -93,3 +107,6 @@ class FridgeReading(models.Model):
     class Meta:
         verbose_name = "nhiệt độ tủ lưu mẫu"
         verbose_name_plural = "nhiệt độ tủ lưu mẫu"
+
+    def __str__(self) -> str:
+        return f"{self.temp_c} °C lúc {self.at:%H:%M %d/%m}"

@@ -1,0 +1,186 @@
+"""Hygiene events: disinfection.record (RULES §2) and vehicle.trip (disinfect after every
+food trip, RULES §1)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from django.utils import timezone
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from server.accounts.services import memberships_of
+from server.care.access import covers_area, load_in_scope, membership_for
+from server.care.completion import (
+    CONFLICT_MESSAGES,
+    CompletionRequest,
+    task_complete_apply,
+    task_emit,
+)
+from server.care.models import Area, TaskInstance
+from server.hygiene.models import DisinfectionRecord, VehicleTrip
+from server.hygiene.rules import disinfection_assess
+from server.hygiene.serializers import disinfection_data, vehicle_trip_data
+from server.kitchen.access import kitchen_area_id
+from sync.registry import Decision, HandlerContext, Rejected, register
+
+NOT_FOUND = "Không tìm thấy khu / xe này trong phạm vi của bạn."
+# Which area kinds each target may name.
+TARGET_KINDS = {"area": {"care", "other"}, "vehicle": {"vehicle"}, "kitchen": {"kitchen"}}
+
+
+def _area_in_scope(ctx: HandlerContext, area_id: UUID) -> Area:
+    area = Area.objects.select_related("facility").filter(id=area_id).first()
+    if area is None:
+        raise Rejected("not_found", NOT_FOUND)
+    if not covers_area(membership_for(ctx, area.facility_id), area.id):
+        raise Rejected("not_found", NOT_FOUND)
+    return area
+
+
+def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
+    """target=kitchen without area_id: the kitchen of the user's (only) facility."""
+    if facility_id is None:
+        mine = memberships_of(ctx.user)
+        if len(mine) != 1:
+            raise Rejected("invalid_args", "Cần chọn khu bếp (area_id).",
+                           details=[{"field": "area_id", "message": "required"}])
+        facility_id = mine[0].facility_id
+    area_id = kitchen_area_id(facility_id, ctx.batch)
+    if area_id is None:
+        raise Rejected("not_found", "Trung tâm chưa khai báo khu bếp.")
+    return _area_in_scope(ctx, area_id)
+
+
+class DisinfectionRecordArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    record_id: UUID
+    target: Literal["area", "vehicle", "kitchen"]
+    area_id: UUID | None = None
+    chemical: str = Field(default="Cloramin B", min_length=1, max_length=100)
+    concentration_pct: Decimal = Field(gt=0, le=100, max_digits=7, decimal_places=4)
+    product_strength_pct: Decimal | None = Field(default=None, gt=0, le=100, max_digits=5, decimal_places=2)
+    grams: Decimal | None = Field(default=None, ge=0, le=100000, max_digits=8, decimal_places=1)
+    litres: Decimal | None = Field(default=None, gt=0, le=100000, max_digits=8, decimal_places=2)
+    method: str = Field(default="", max_length=100)
+    note: str = Field(default="", max_length=2000)
+    task_id: UUID | None = None
+    facility_id: UUID | None = None
+
+
+@register("disinfection.record", DisinfectionRecordArgs)
+def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> Decision:
+    """Append-only. Records what was mixed and what it means in active chlorine, under the
+    facility's reading of "%"; optionally completes the disinfection task it answers."""
+    if args.area_id is not None:
+        area = _area_in_scope(ctx, args.area_id)
+    elif args.target == "kitchen":
+        area = _kitchen_area(ctx, args.facility_id)
+    else:
+        raise Rejected("invalid_args", "Cần chọn khu hoặc xe được khử khuẩn.",
+                       details=[{"field": "area_id", "message": "required for this target"}])
+    if area.kind not in TARGET_KINDS[args.target]:
+        raise Rejected("invalid_args", "Khu đã chọn không khớp với loại khử khuẩn.",
+                       details=[{"field": "area_id", "message": f"area kind {area.kind} for target {args.target}"}])
+    facility = area.facility
+    ctx.facility_id = facility.id
+    task = None
+    if args.task_id is not None:
+        task, _ = load_in_scope(ctx, TaskInstance, args.task_id, for_update=True)
+        if task.kind != "disinfection" or task.area_id != area.id:
+            raise Rejected("invalid_args", "Việc đã chọn không phải khử khuẩn của khu này.",
+                           details=[{"field": "task_id", "message": "not a disinfection task of this area"}])
+    if DisinfectionRecord.objects.filter(id=args.record_id).exists():
+        raise Rejected("duplicate_record", "Lượt khử khuẩn với mã này đã được ghi.")
+    strength = (args.product_strength_pct if args.product_strength_pct is not None
+                else Decimal(str(facility.setting("chlorine_product_strength_pct"))))
+    basis = facility.setting("chlorine_basis")
+    assessed = disinfection_assess(
+        concentration_pct=args.concentration_pct, basis=basis, product_strength_pct=strength,
+        grams=args.grams, litres=args.litres,
+        tolerance_pct=Decimal(str(facility.setting("chlorine_mismatch_tolerance_pct"))),
+    )
+    record = DisinfectionRecord.objects.create(
+        id=args.record_id, facility=facility, target=args.target, area=area, task=task,
+        chemical=args.chemical, product_strength_pct=strength, grams=args.grams, litres=args.litres,
+        concentration_pct=args.concentration_pct, active_chlorine_pct=assessed.active_chlorine_pct,
+        basis=basis, method=args.method, note=args.note, flags=list(assessed.flags),
+        by=ctx.user, at=ctx.event.at,
+    )
+    for flag in assessed.flags:
+        ctx.flag(flag)
+    disinfection_emit(ctx, record)
+    if task is None:
+        return Decision(status="applied")
+    result, kind = task_complete_apply(ctx, task, CompletionRequest(
+        outcome="done", details={"record_id": str(record.id),
+                                 "active_chlorine_pct": float(assessed.active_chlorine_pct or 0)}))
+    if result == "conflict":
+        return Decision(status="conflict", code=kind, message=CONFLICT_MESSAGES[kind])
+    if result == "merged":
+        ctx.flag("task_already_done")
+    return Decision(status="applied")
+
+
+def disinfection_emit(ctx: HandlerContext, record: DisinfectionRecord) -> None:
+    ctx.emit("disinfection", record.id, disinfection_data(record), facility_id=record.facility_id,
+             area_id=record.area_id, version=record.version)
+
+
+def disinfection_void_apply(ctx: HandlerContext, record: DisinfectionRecord, reason: str) -> None:
+    record.void = True
+    record.void_reason = reason
+    record.version += 1
+    record.save(update_fields=["void", "void_reason", "version"])
+    disinfection_emit(ctx, record)
+
+
+class VehicleTripArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    trip_id: UUID
+    area_id: UUID
+    returned_at: AwareDatetime
+    note: str = Field(default="", max_length=300)
+
+
+def trip_task_id(trip_id: UUID) -> UUID:
+    """Deterministic, so the phone can show the pending disinfection before it syncs."""
+    return uuid.uuid5(trip_id, "vehicle-disinfection")
+
+
+@register("vehicle.trip", VehicleTripArgs)
+def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
+    """A food vehicle is back: record the trip and make its disinfection due now."""
+    area = _area_in_scope(ctx, args.area_id)
+    if area.kind != Area.Kind.VEHICLE:
+        raise Rejected("invalid_args", "Khu đã chọn không phải xe chở thức ăn.",
+                       details=[{"field": "area_id", "message": "not a vehicle"}])
+    ctx.facility_id = area.facility_id
+    existing = VehicleTrip.objects.filter(id=args.trip_id).first()
+    if existing is not None:
+        if existing.area_id == area.id and existing.returned_at == args.returned_at:
+            return Decision(status="merged")
+        raise Rejected("duplicate_record", "Chuyến xe với mã này đã được ghi với nội dung khác.")
+    within = timedelta(minutes=area.facility.setting("vehicle_disinfection_within_minutes"))
+    local = timezone.localtime(args.returned_at)
+    task, _ = TaskInstance.objects.get_or_create(
+        id=trip_task_id(args.trip_id),
+        defaults={
+            "facility_id": area.facility_id, "area": area, "kind": "disinfection",
+            "title": f"Khử khuẩn {area.name} sau chuyến", "local_date": local.date(),
+            "slot": local.strftime("%H:%M"), "due_at": args.returned_at,
+            "window_start": args.returned_at, "window_end": args.returned_at + within,
+            "details": {"trip_id": str(args.trip_id)},
+        },
+    )
+    trip = VehicleTrip.objects.create(id=args.trip_id, facility_id=area.facility_id, area=area,
+                                      returned_at=args.returned_at, task=task, note=args.note,
+                                      by=ctx.user, at=ctx.event.at)
+    task_emit(ctx, task)
+    ctx.emit("vehicle_trip", trip.id, vehicle_trip_data(trip), facility_id=trip.facility_id, area_id=area.id)
+    return Decision(status="applied")

@@ -1,0 +1,68 @@
+"""Who may keep the kitchen's records, and in which facility and area they live."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from server.accounts.models import Membership
+from server.care.access import membership_for
+from server.care.models import Area
+from sync.registry import HandlerContext, Rejected
+
+# Food samples, checks and the sample fridge are kept by the kitchen, and by nurses and
+# managers (the food-safety team); carers do not record them.
+FOOD_ROLES = frozenset({"kitchen", "nurse", "manager", "admin"})
+# Releasing a hold ends a food-poisoning investigation: a manager's (or nurse's) call.
+RELEASE_ROLES = frozenset({"nurse", "manager", "admin"})
+
+
+def kitchen_area_id(facility_id: UUID, cache: dict | None = None) -> UUID | None:
+    """The facility's kitchen area: kitchen records are filed there, so kitchen staff and
+    managers see them and carers of other areas do not."""
+    if cache is not None and ("kitchen_area", facility_id) in cache:
+        return cache[("kitchen_area", facility_id)]
+    area_id = (
+        Area.objects.filter(facility_id=facility_id, kind=Area.Kind.KITCHEN)
+        .order_by("code").values_list("id", flat=True).first()
+    )
+    if cache is not None:
+        cache[("kitchen_area", facility_id)] = area_id
+    return area_id
+
+
+def food_membership(ctx: HandlerContext, facility_id: UUID | None, *, roles: frozenset[str] = FOOD_ROLES) -> Membership:
+    """The acting user's membership for a kitchen record, or not_found / forbidden.
+
+    Kitchen events need not name their facility: a person working in one centre records
+    in it. Someone in several centres must say which (`facility_id`).
+    """
+    if facility_id is not None:
+        membership = membership_for(ctx, facility_id)
+    else:
+        from server.accounts.services import memberships_of
+
+        mine = memberships_of(ctx.user)
+        food = [m for m in mine if m.role in roles]
+        if len(food) == 1:
+            membership = food[0]
+        elif len(mine) == 1:
+            membership = mine[0]
+        elif not mine:
+            raise Rejected("not_found", "Không tìm thấy trung tâm trong phạm vi của bạn.")
+        else:
+            raise Rejected("invalid_args", "Bạn làm ở nhiều trung tâm: cần chọn trung tâm.",
+                           details=[{"field": "facility_id", "message": "required"}])
+    if membership.role not in roles:
+        raise Rejected("forbidden", "Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm.")
+    return membership
+
+
+def food_record_in_scope(ctx: HandlerContext, model: type, pk: UUID, *, roles: frozenset[str] = FOOD_ROLES):
+    """A kitchen record by id, locked, in one of the user's facilities; else not_found."""
+    record = model._default_manager.select_for_update().filter(pk=pk).first()
+    if record is None:
+        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+    membership = membership_for(ctx, record.facility_id)
+    if membership.role not in roles:
+        raise Rejected("forbidden", "Bạn không có quyền thao tác trên bản ghi này.")
+    return record, membership

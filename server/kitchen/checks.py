@@ -1,0 +1,187 @@
+"""The three-step food check (kiểm thực ba bước, Mẫu số 1–3) and the sample fridge log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from django.utils import timezone
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from server.kitchen.access import food_membership, kitchen_area_id
+from server.kitchen.models import FoodCheck, FridgeReading
+from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
+from server.kitchen.serializers import food_check_data, fridge_reading_data
+from sync.registry import Decision, HandlerContext, Rejected, register
+
+MealName = Literal["breakfast", "lunch", "dinner", "snack"]
+Text = Field(default="", max_length=300)
+
+
+class Step1Item(BaseModel):
+    """Mẫu số 1: ingredients on arrival. Part I fresh/frozen, part II dry/packaged."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1, max_length=200)
+    part: Literal["fresh", "dry"] = "fresh"
+    received_at: AwareDatetime | None = None
+    quantity: str = Text
+    supplier: str = Text
+    supplier_address: str = Text
+    supplier_phone: str = Text
+    deliverer: str = Text
+    papers: str = Text
+    sensory_ok: bool | None = None
+    quick_test: str = Text
+    expiry_date: date | None = None
+    storage: str = Text
+    action: str = Text
+
+
+class Step2Item(BaseModel):
+    """Mẫu số 2: while cooking, per dish."""
+
+    model_config = ConfigDict(extra="allow")
+
+    dish: str = Field(min_length=1, max_length=200)
+    main_ingredients: str = Text
+    portions: int | None = Field(default=None, ge=0)
+    prep_finished_at: AwareDatetime | None = None
+    cooking_finished_at: AwareDatetime | None = None
+    hygiene_people_ok: bool | None = None
+    hygiene_equipment_ok: bool | None = None
+    hygiene_area_ok: bool | None = None
+    sensory_ok: bool | None = None
+    action: str = Text
+
+
+class Step3Item(BaseModel):
+    """Mẫu số 3: before serving, per dish."""
+
+    model_config = ConfigDict(extra="allow")
+
+    dish: str = Field(min_length=1, max_length=200)
+    portions: int | None = Field(default=None, ge=0)
+    serving_finished_at: AwareDatetime | None = None
+    eating_starts_at: AwareDatetime | None = None
+    cooking_finished_at: AwareDatetime | None = None
+    utensils_ok: bool | None = None
+    covers_ok: bool | None = None
+    sensory_ok: bool | None = None
+    action: str = Text
+
+
+ITEM_MODELS: dict[int, type[BaseModel]] = {1: Step1Item, 2: Step2Item, 3: Step3Item}
+
+
+class FoodCheckRecordArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    check_id: UUID
+    meal: MealName
+    meal_date: date | None = None
+    step: Literal[1, 2, 3]
+    result: Literal["ok", "issue"]
+    items: list[dict[str, Any]] = Field(default_factory=list, max_length=200)
+    note: str = Field(default="", max_length=2000)
+    facility_id: UUID | None = None
+
+
+def _items_parse(step: int, items: list[dict[str, Any]]) -> list[BaseModel]:
+    model = ITEM_MODELS[step]
+    parsed: list[BaseModel] = []
+    for index, raw in enumerate(items):
+        try:
+            parsed.append(model.model_validate(raw))
+        except ValidationError as exc:
+            details = [{"field": f"items.{index}." + ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                       for e in exc.errors(include_url=False, include_context=False, include_input=False)]
+            raise Rejected("invalid_args", f"Dòng {index + 1} của phiếu kiểm thực bước {step} chưa đúng.",
+                           details=details) from exc
+    return parsed
+
+
+def _cooking_finished(facility_id: UUID, meal: str, meal_date: date) -> dict[str, datetime]:
+    """Cooking-finished times per dish from the step-2 checks of the same meal."""
+    out: dict[str, datetime] = {}
+    for items in FoodCheck.objects.filter(facility_id=facility_id, meal=meal, meal_date=meal_date,
+                                          step=2, void=False).values_list("items", flat=True):
+        for item in items:
+            value = item.get("cooking_finished_at")
+            if value and item.get("dish"):
+                out[dish_key(item["dish"])] = datetime.fromisoformat(value)
+    return out
+
+
+@register("food_check.record", FoodCheckRecordArgs)
+def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decision:
+    """Append-only: a step is a signed record; a mistake is voided, never edited."""
+    membership = food_membership(ctx, args.facility_id)
+    facility = membership.facility
+    ctx.facility_id = facility.id
+    items = _items_parse(args.step, args.items)
+    if FoodCheck.objects.filter(id=args.check_id).exists():
+        raise Rejected("duplicate_record", "Phiếu kiểm thực với mã này đã được ghi.")
+    meal_date = args.meal_date or timezone.localdate(ctx.event.at)
+    flags: list[str] = []
+    if args.step == 3:
+        flags.extend(cook_to_eat_flags(
+            [i.model_dump() for i in items],
+            _cooking_finished(facility.id, args.meal, meal_date),
+            max_minutes=facility.setting("cook_to_eat_max_minutes"),
+        ))
+    if args.result == "issue":
+        flags.append("issue")
+    check = FoodCheck.objects.create(
+        id=args.check_id, facility=facility, meal=args.meal, meal_date=meal_date, step=args.step,
+        result=args.result, items=[i.model_dump(mode="json") for i in items], note=args.note,
+        flags=flags, by=ctx.user, at=ctx.event.at,
+    )
+    for flag in flags:
+        ctx.flag(flag)
+    check_emit(ctx, check)
+    return Decision(status="applied")
+
+
+def check_emit(ctx: HandlerContext, check: FoodCheck) -> None:
+    ctx.emit("food_check", check.id, food_check_data(check), facility_id=check.facility_id,
+             area_id=kitchen_area_id(check.facility_id, ctx.batch), version=check.version)
+
+
+def food_check_void_apply(ctx: HandlerContext, check: FoodCheck, reason: str) -> None:
+    check.void = True
+    check.void_reason = reason
+    check.version += 1
+    check.save(update_fields=["void", "void_reason", "version"])
+    check_emit(ctx, check)
+
+
+class FridgeReadingArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    reading_id: UUID
+    temp_c: Decimal = Field(ge=-50, le=99, max_digits=4, decimal_places=1)
+    at: AwareDatetime | None = None
+    facility_id: UUID | None = None
+
+
+@register("fridge.reading", FridgeReadingArgs)
+def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
+    """The sample fridge's daily temperature (2–8 °C); outside it is kept and flagged."""
+    membership = food_membership(ctx, args.facility_id)
+    facility = membership.facility
+    ctx.facility_id = facility.id
+    if FridgeReading.objects.filter(id=args.reading_id).exists():
+        raise Rejected("duplicate_record", "Lần đo với mã này đã được ghi.")
+    flags = fridge_flags(args.temp_c, fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),
+                         fridge_max_c=Decimal(str(facility.setting("sample_fridge_max_c"))))
+    reading = FridgeReading.objects.create(id=args.reading_id, facility=facility, temp_c=args.temp_c,
+                                           at=args.at or ctx.event.at, by=ctx.user, flags=list(flags))
+    for flag in flags:
+        ctx.flag(flag)
+    ctx.emit("fridge_reading", reading.id, fridge_reading_data(reading), facility_id=facility.id,
+             area_id=kitchen_area_id(facility.id, ctx.batch))
+    return Decision(status="applied")

@@ -1,0 +1,195 @@
+"""Food sample events (lưu mẫu thức ăn): record, discard, hold, release (RULES §1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from django.utils import timezone
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from server.kitchen.access import (
+    FOOD_ROLES,
+    RELEASE_ROLES,
+    food_membership,
+    food_record_in_scope,
+    kitchen_area_id,
+)
+from server.kitchen.models import FoodSample
+from server.kitchen.rules import (
+    SampleState,
+    sample_discard_decide,
+    sample_flags,
+    sample_hold_decide,
+    sample_keep_until,
+)
+from server.kitchen.serializers import food_sample_data
+from sync.registry import Decision, HandlerContext, Rejected, register
+
+MealName = Literal["breakfast", "lunch", "dinner", "snack"]
+EARLY_DISCARD = "Mẫu bị hủy trước thời hạn lưu tối thiểu; quản lý trực sẽ xem xét."
+
+
+def sample_emit(ctx: HandlerContext, sample: FoodSample) -> None:
+    ctx.emit("food_sample", sample.id, food_sample_data(sample), facility_id=sample.facility_id,
+             area_id=kitchen_area_id(sample.facility_id, ctx.batch), version=sample.version)
+
+
+def _state(sample: FoodSample) -> SampleState:
+    return SampleState(keep_until=sample.keep_until, discarded=sample.discarded_at is not None,
+                       hold=sample.hold, void=sample.void)
+
+
+class FoodSampleRecordArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    sample_id: UUID
+    meal: MealName
+    dish: str = Field(min_length=1, max_length=200)
+    quantity: Decimal = Field(gt=0, le=100000, max_digits=8, decimal_places=1)
+    unit: Literal["g", "ml"]
+    stored_temp_c: Decimal | None = Field(default=None, ge=-50, le=99, max_digits=4, decimal_places=1)
+    taken_at: AwareDatetime
+    cooking_finished_at: AwareDatetime | None = None
+    container_label: str = Field(default="", max_length=120)
+    portions: int | None = Field(default=None, ge=0, le=100000)
+    meal_date: date | None = None
+    note: str = Field(default="", max_length=2000)
+    facility_id: UUID | None = None
+
+
+@register("food_sample.record", FoodSampleRecordArgs)
+def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decision:
+    membership = food_membership(ctx, args.facility_id)
+    facility = membership.facility
+    ctx.facility_id = facility.id
+    if FoodSample.objects.filter(id=args.sample_id).exists():
+        raise Rejected("duplicate_record", "Mẫu với mã này đã được ghi.")
+    flags = sample_flags(
+        quantity=args.quantity,
+        unit=args.unit,
+        stored_temp_c=args.stored_temp_c,
+        min_solid_g=Decimal(str(facility.setting("food_sample_min_solid_g"))),
+        min_liquid_ml=Decimal(str(facility.setting("food_sample_min_liquid_ml"))),
+        fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),
+        fridge_max_c=Decimal(str(facility.setting("sample_fridge_max_c"))),
+    )
+    sample = FoodSample.objects.create(
+        id=args.sample_id,
+        facility=facility,
+        meal=args.meal,
+        meal_date=args.meal_date or timezone.localdate(args.taken_at),
+        dish=args.dish.strip(),
+        portions=args.portions,
+        quantity=args.quantity,
+        unit=args.unit,
+        container_label=args.container_label,
+        stored_temp_c=args.stored_temp_c,
+        taken_at=args.taken_at,
+        cooking_finished_at=args.cooking_finished_at,
+        keep_until=sample_keep_until(args.taken_at, args.cooking_finished_at,
+                                     keep_hours=facility.setting("food_sample_keep_hours")),
+        taken_by=ctx.user,
+        flags=list(flags),
+        note=args.note,
+    )
+    for flag in flags:
+        ctx.flag(flag)
+    sample_emit(ctx, sample)
+    return Decision(status="applied")
+
+
+class FoodSampleDiscardArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    sample_id: UUID
+    at: AwareDatetime | None = None  # when it was thrown away; the event's time if absent
+    note: str = Field(default="", max_length=2000)
+
+
+@register("food_sample.discard", FoodSampleDiscardArgs)
+def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Decision:
+    sample, _ = food_record_in_scope(ctx, FoodSample, args.sample_id)
+    ctx.facility_id = sample.facility_id
+    at = args.at or ctx.event.at
+    verdict = sample_discard_decide(_state(sample), at)
+    if verdict == "void":
+        raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
+    if verdict == "on_hold":
+        raise Rejected("on_hold", "Mẫu đang được giữ (nghi ngộ độc / cơ quan yêu cầu); không được hủy.")
+    if verdict == "merge":
+        return Decision(status="merged")
+    # Discarding is its own signed act (Mẫu số 5): who, when, and the event that said so.
+    sample.discarded_at = at
+    sample.discarded_by = ctx.user
+    sample.history = [*sample.history, {"action": "discard", "by": str(ctx.user.pk), "at": at.isoformat(),
+                                        "note": args.note, "event": str(ctx.event.id)}]
+    if verdict == "early" and "early_discard" not in sample.flags:
+        sample.flags = [*sample.flags, "early_discard"]
+    sample.version += 1
+    sample.save()
+    sample_emit(ctx, sample)
+    if verdict == "early":
+        ctx.open_conflict(
+            kind="early_discard", facility_id=sample.facility_id,
+            area_id=kitchen_area_id(sample.facility_id, ctx.batch),
+            subject_type="food_sample", subject_id=sample.id,
+            details={"keep_until": sample.keep_until.isoformat(), "discarded_at": at.isoformat(),
+                     "dish": sample.dish, "meal": sample.meal, "by": str(ctx.user.pk)},
+            message=EARLY_DISCARD,
+        )
+        return Decision(status="conflict", code="early_discard", message=EARLY_DISCARD)
+    return Decision(status="applied")
+
+
+class FoodSampleHoldArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    sample_id: UUID
+    reason: str = Field(min_length=1, max_length=300)
+
+
+def _hold_change(ctx: HandlerContext, args: FoodSampleHoldArgs, *, hold: bool) -> Decision:
+    sample, _ = food_record_in_scope(ctx, FoodSample, args.sample_id,
+                                     roles=FOOD_ROLES if hold else RELEASE_ROLES)
+    ctx.facility_id = sample.facility_id
+    if not args.reason.strip():
+        raise Rejected("invalid_args", "Cần ghi lý do.", details=[{"field": "reason", "message": "blank"}])
+    verdict = sample_hold_decide(_state(sample), hold=hold)
+    if verdict == "void":
+        raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
+    if verdict == "discarded":
+        raise Rejected("already_discarded", "Mẫu đã bị hủy, không thể giữ lại.")
+    if verdict == "merge":
+        return Decision(status="merged")
+    sample.hold = hold
+    sample.hold_reason = args.reason if hold else ""
+    # The person releasing is the signed-in user, named in the history with the reason.
+    sample.history = [*sample.history, {"action": "hold" if hold else "release", "by": str(ctx.user.pk),
+                                        "by_name": ctx.user.full_name or ctx.user.username,
+                                        "at": ctx.event.at.isoformat(), "reason": args.reason,
+                                        "event": str(ctx.event.id)}]
+    sample.version += 1
+    sample.save()
+    sample_emit(ctx, sample)
+    return Decision(status="applied")
+
+
+@register("food_sample.hold", FoodSampleHoldArgs)
+def food_sample_hold(ctx: HandlerContext, args: FoodSampleHoldArgs) -> Decision:
+    return _hold_change(ctx, args, hold=True)
+
+
+@register("food_sample.release", FoodSampleHoldArgs)
+def food_sample_release(ctx: HandlerContext, args: FoodSampleHoldArgs) -> Decision:
+    return _hold_change(ctx, args, hold=False)
+
+
+def food_sample_void_apply(ctx: HandlerContext, sample: FoodSample, reason: str) -> None:
+    sample.void = True
+    sample.void_reason = reason
+    sample.version += 1
+    sample.save(update_fields=["void", "void_reason", "version"])
+    sample_emit(ctx, sample)
