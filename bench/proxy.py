@@ -132,6 +132,12 @@ class CountingProxy:
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self.loop.run_forever()
+        # Stopped: end the connections still open (keep-alive) before closing the loop.
+        pending = asyncio.all_tasks(self.loop)
+        for task in pending:
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self.loop.close()
 
     def _on_request(self, line: str) -> None:
         with self.lock:
