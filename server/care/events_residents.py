@@ -74,6 +74,31 @@ def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
              version=task.version)
 
 
+MOVES_KEY = "care.resident_moves"
+
+
+def resident_moves(ctx: HandlerContext, resident: Resident) -> list[Move]:
+    """The resident's transfers as moves, keyed by their event so a conflict can name it.
+    Cached for the call; resident.transfer appends the moves it stores."""
+    cache = ctx.batch.setdefault(MOVES_KEY, {})
+    if resident.id not in cache:
+        cache[resident.id] = [_move(t) for t in resident.transfers.all()]
+    return list(cache[resident.id])
+
+
+def moves_preload(batch: dict, resident_ids: list[UUID]) -> None:
+    cache = batch.setdefault(MOVES_KEY, {})
+    missing = [r for r in resident_ids if r not in cache]
+    for r in missing:
+        cache[r] = []
+    for t in ResidentTransfer.objects.filter(resident_id__in=missing):
+        cache[t.resident_id].append(_move(t))
+
+
+def _move(t: ResidentTransfer) -> Move:
+    return Move(at=t.at, status=t.status, previous=t.previous_status, key=str(t.event_id or t.id))
+
+
 def _load_for_edit(ctx: HandlerContext, resident_id: UUID) -> tuple[Resident, Membership]:
     resident, membership = load_in_scope(ctx, Resident, resident_id, for_update=True)
     if not may_edit_residents(membership.role):
@@ -159,7 +184,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     ).exists():
         raise Rejected("not_found", "Không tìm thấy người đi kèm trong trung tâm.")
     at = ctx.event.at
-    moves = [Move(t.at, t.status, t.previous_status, str(t.id)) for t in resident.transfers.all()]
+    moves = resident_moves(ctx, resident)
     before = status_at(moves, current=resident.status, at=at)
     # Stored even when it changes nothing we know of: a return that syncs before the
     # departure it ends must still bound that departure's period when it arrives.
@@ -170,8 +195,9 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     end = next_move_at(moves, at=at)
     # The resident's status is the latest move by its own time: a late-arriving older
     # transfer is stored and applied to its period, but does not override a newer one.
-    latest = max([*moves, Move(at, args.status, before, str(transfer.id))], key=lambda m: (m.at, m.key))
-    if latest.key == str(transfer.id) and (resident.status, resident.status_place) != (args.status, args.place):
+    move = _move(transfer)
+    latest = max([*moves, move], key=lambda m: (m.at, m.key))
+    if latest is move and (resident.status, resident.status_place) != (args.status, args.place):
         resident.status, resident.status_place = args.status, args.place
         resident.version += 1
         resident.save()
@@ -179,7 +205,9 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     tasks = TaskInstance.objects.select_for_update().filter(resident=resident, due_at__gte=at)
     if end is not None:
         tasks = tasks.filter(due_at__lt=end)
-    for task in tasks.order_by("due_at"):
+    for row in tasks.order_by("due_at"):
+        # The call's shared instance if a preloader holds one, so later events see this write.
+        task = ctx.preloaded(TaskInstance, row.pk) or row
         new = task_status_on_move(task_status=task.status, set_by_person=task.done_event is not None,
                                   new_status=args.status)
         if new is None:
@@ -188,7 +216,9 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         task.version += 1
         task.save()
         task_emit(ctx, task)
-    if is_away(args.status) and _away_conflicts(ctx, resident, at=at, end=end):
+    away = is_away(args.status) and _away_conflicts(ctx, resident, at=at, end=end)
+    ctx.batch[MOVES_KEY][resident.id].append(move)  # last: every write of this event is done
+    if away:
         return Decision(status="conflict", code="resident_away", message=AWAY)
     if before == args.status:
         return Decision(status="merged", code="already_in_status")  # a confirmation

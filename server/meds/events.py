@@ -13,20 +13,21 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
-from server.care.access import covers_area, load_in_scope
+from server.care.access import covers_area, load_in_scope, membership_for
+from server.care.events_residents import moves_preload, resident_moves
 from server.care.models import TaskInstance
-from server.care.rules_residents import is_away, move_in_force, status_at
+from server.care.rules_residents import Move, is_away, move_in_force, status_at
 from server.meds import rules
 from server.meds.models import MedicationAdministration, MedicationOrder
 from server.meds.records import (
+    MedsBatch,
     administration_emit,
     administration_void,
     dose_records,
     effective,
-    moves_of,
     task_recompute,
 )
-from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
 MESSAGES = {
     "double_dose": "Liều thuốc này đã được ghi là đã cho dùng: có thể đã cho uống hai lần. Báo ngay quản lý trực.",
@@ -73,39 +74,84 @@ def _refuse(refusal: rules.Refusal | None) -> None:
         raise Rejected(refusal.code, refusal.message)
 
 
-def _correction_target(args: MedAdministerArgs, order: MedicationOrder, task: TaskInstance | None):
-    """The record an `entered_in_error` cancels, if any."""
+def _correction_target(args: MedAdministerArgs, order: MedicationOrder, earlier: list[MedicationAdministration]):  # type: ignore[no-untyped-def]
+    """The record an `entered_in_error` cancels, if any: the one named, else the dose's
+    latest record (a PRN correction must name its record)."""
     if args.outcome != "entered_in_error":
         return None
     if args.corrects_id is not None:
         target = MedicationAdministration.objects.filter(id=args.corrects_id, order=order).first()
         if target is None:
             raise Rejected("not_found", NOT_FOUND)
-        return None if target.void else target
-    if task is None:
+        cached = next((r for r in earlier if r.id == target.id), None)
+        return cached if cached is not None else (None if target.void else target)
+    if args.task_id is None:
         return None
-    rows = [r for r in effective(task.administrations.all()) if r.outcome != "entered_in_error"]
+    rows = [r for r in earlier if r.outcome != "entered_in_error"]
     return rows[-1] if rows else None
+
+
+@preloader("med.administer")
+def med_administer_preload(pctx: PreloadContext, events: list[MedAdministerArgs]) -> None:
+    """Everything a call's doses reference, in a handful of queries (DESIGN §4)."""
+    orders = list(MedicationOrder.objects.select_related("resident").filter(
+        id__in={e.order_id for e in events}, facility_id__in=pctx.locked_facilities))
+    pctx.keep(orders)
+    task_ids = {e.task_id for e in events if e.task_id}
+    # Locked like the handler would: each dose's status is read, then written.
+    tasks = list(TaskInstance.objects.select_for_update().filter(
+        id__in=task_ids, facility_id__in=pctx.locked_facilities))
+    pctx.keep(tasks)
+    batch = MedsBatch.of(pctx)
+    ids = {e.administration_id for e in events}
+    existing = set(MedicationAdministration.objects.filter(id__in=ids).values_list("id", flat=True))
+    batch.known_ids.update({i: i in existing for i in ids})
+    prn_orders = {o.id for o in orders if o.prn}
+    for tid in task_ids:
+        batch.by_task.setdefault(tid, [])
+    for oid in prn_orders:
+        batch.by_prn_order.setdefault(oid, [])
+    rows = effective(
+        MedicationAdministration.objects.filter(task_id__in=task_ids)
+        | MedicationAdministration.objects.filter(order_id__in=prn_orders, task__isnull=True)
+    )
+    for row in rows:
+        if row.task_id is not None:
+            batch.by_task[row.task_id].append(row)
+        else:
+            batch.by_prn_order[row.order_id].append(row)
+    moves_preload(pctx.batch, [o.resident_id for o in orders])
+
+
+def _order(ctx: HandlerContext, order_id: UUID) -> tuple[MedicationOrder, Membership]:
+    order = ctx.preloaded(MedicationOrder, order_id)
+    if order is None:
+        order, membership = load_in_scope(ctx, MedicationOrder, order_id)
+    else:
+        membership = membership_for(ctx, order.facility_id)
+    if not covers_area(membership, order.resident.area_id):
+        raise Rejected("not_found", NOT_FOUND)
+    return order, membership
 
 
 @register("med.administer", MedAdministerArgs)
 def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
-    order, membership = load_in_scope(ctx, MedicationOrder, args.order_id)
+    order, membership = _order(ctx, args.order_id)
     resident = order.resident
-    if not covers_area(membership, resident.area_id):
-        raise Rejected("not_found", NOT_FOUND)
     ctx.facility_id = order.facility_id
     _refuse(rules.permission_check(
         role=membership.role, controlled=order.controlled,
         carers_may_record=bool(membership.facility.setting("carers_may_record_meds")),
     ))
-    if MedicationAdministration.objects.filter(id=args.administration_id).exists():
+    batch = MedsBatch.of(ctx)
+    if batch.exists(args.administration_id):
         raise Rejected("duplicate_record", "Mã lượt cấp phát này đã được dùng cho một bản ghi khác.")
     task = None
     if args.task_id is not None:
         # Locked: the dose's status is derived from all its records, read-then-written.
-        task = TaskInstance.objects.select_for_update().filter(id=args.task_id, order=order).first()
-        if task is None:
+        task = ctx.preloaded(TaskInstance, args.task_id) or (
+            TaskInstance.objects.select_for_update().filter(id=args.task_id).first())
+        if task is None or task.order_id != order.id:
             raise Rejected("not_found", NOT_FOUND)
     elif not order.prn:
         raise Rejected("invalid_args", "Y lệnh này không phải thuốc khi cần: cần chọn liều theo giờ.",
@@ -121,21 +167,18 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
             ctx.flag(verdict.flag)
     if not order.active:
         ctx.flag("order_inactive")
-    target = _correction_target(args, order, task)
+    earlier = batch.for_task(task.id) if task is not None else batch.for_prn_order(order.id)
+    target = _correction_target(args, order, earlier)
 
-    # What the new record collides with, judged against the records already stored.
+    # What the new record collides with, judged by when doses were given, not by arrival.
+    clash_keys: list[str] = []
+    prn = rules.PrnVerdict()
     if task is not None:
-        earlier = effective(task.administrations.all())
         clash_keys = rules.double_dose_check(outcome=args.outcome, earlier=dose_records(earlier))
-        prn = rules.PrnVerdict()
-    else:
-        earlier = effective(order.administrations.filter(task__isnull=True))
-        clash_keys = []
-        prn = rules.PrnVerdict()
-        if args.outcome in rules.DOSE_TAKEN:
-            prn = rules.prn_check(at=at, earlier=dose_records(earlier),
-                                  min_interval_minutes=order.min_interval_minutes, max_per_24h=order.max_per_24h)
-    moves = moves_of(resident)
+    elif args.outcome in rules.DOSE_TAKEN:
+        prn = rules.prn_check(at=at, earlier=dose_records(earlier),
+                              min_interval_minutes=order.min_interval_minutes, max_per_24h=order.max_per_24h)
+    moves = resident_moves(ctx, resident)
     away = args.outcome not in rules.UNTIMED and is_away(status_at(moves, current=resident.status, at=at))
     away_move = move_in_force(moves, at=at) if away else None
 
@@ -148,9 +191,25 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
     administration_emit(ctx, row, area_id=resident.area_id)
     if target is not None:
         administration_void(ctx, target, args.reason or "Ghi nhầm (entered in error)")
-    elif task is not None:
-        task_recompute(ctx, task)
+    if task is not None:
+        task_recompute(ctx, task, [r for r in [*earlier, row] if r is not target])
+    decision = _conflicts(ctx, args, order, task, row, earlier, clash_keys=clash_keys, prn=prn, away=away,
+                          away_move=away_move)
+    # Last, once every write of this event is done (see MedsBatch).
+    batch.added(row)
+    if target is not None:
+        batch.void(target.id)
+    return decision
 
+
+def _conflicts(
+    ctx: HandlerContext, args: MedAdministerArgs, order: MedicationOrder, task: TaskInstance | None,
+    row: MedicationAdministration, earlier: list[MedicationAdministration], *,
+    clash_keys: list[str], prn: rules.PrnVerdict, away: bool, away_move: Move | None,
+) -> Decision:
+    """Open what the new record collides with, most serious first; each names the events."""
+    resident = order.resident
+    at = row.at
     by_key = {str(r.id): r for r in earlier}
     found: list[tuple[str, list[str]]] = []
     if clash_keys:

@@ -107,6 +107,29 @@ def test_it_opens_a_high_severity_double_dose_in_either_arrival_order(centre, wa
     assert str(ward.task.done_event) == events["nurse"]["id"]  # the first given by time, either way
 
 
+def test_it_judges_each_event_of_one_call_against_those_before_it(centre, ward, make_api):
+    nurse = phone(make_api, "nurse")
+    now = timezone.now()
+    first, second = give(ward.order, task=ward.task, at=now - timedelta(minutes=5)), give(ward.order, task=ward.task)
+    prn = [give(ward.prn, at=now - timedelta(hours=2)), give(ward.prn, at=now)]
+    void = event("record.void", {"record_type": "med_administration",
+                                 "record_id": first["args"]["administration_id"], "reason": "nhầm"})
+    again = give(ward.order, task=ward.task)
+    transfer = event("resident.transfer", {"resident_id": ward.resident.id, "status": "on_leave"},
+                     at=now + timedelta(minutes=1))
+    late = give(ward.prn, at=now + timedelta(minutes=30), reason="đau", note="về phép vẫn uống")
+    results = push(nurse, first, second, *prn, void, again, transfer, late)
+    assert [(r["status"], r.get("code")) for r in results] == [
+        ("applied", None), ("conflict", "double_dose"), ("applied", None), ("conflict", "prn_interval"),
+        ("applied", None), ("conflict", "double_dose"), ("applied", None), ("conflict", "prn_interval"),
+    ]
+    # `late` is both too soon after the last PRN dose and while away: both are open.
+    assert set(Conflict.objects.filter(subject_id=late["args"]["administration_id"]).values_list("kind", flat=True)) == {
+        "prn_interval", "resident_away"}
+    ward.task.refresh_from_db()
+    assert ward.task.status == "done" and str(ward.task.done_event) == second["id"]
+
+
 def test_it_does_not_call_a_dose_given_after_a_refusal_a_double_dose(ward, make_api):
     nurse, carer = phone(make_api, "nurse"), phone(make_api, "carer")
     now = timezone.now()
