@@ -33,12 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def recreate_database(admin_url: str, name: str) -> None:
     import psycopg
 
@@ -82,6 +76,8 @@ def seed(events: int) -> dict:
 
 
 def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+    from tests.servers import free_port
+
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.asgi:application", "--host", "127.0.0.1", "--port", str(port),

@@ -4,10 +4,12 @@ sync endpoint (so the after-commit hook and the channel layer are the production
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from server.accounts.services import token_issue
 from server.live.routing import websocket_urlpatterns
@@ -126,4 +128,21 @@ async def test_it_lets_the_other_facilitys_manager_see_only_their_own(world):
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["sections"]["tiles"] == {}
+    await comm.disconnect()
+
+
+async def test_it_turns_a_task_late_on_the_clock_without_any_event(world, settings):
+    centre, _ = world
+    settings.DASHBOARD_TICK_SECONDS = 0.2
+    soon = timezone.now() + timedelta(seconds=1)
+    await sync_to_async(TaskFactory)(resident=await sync_to_async(ResidentFactory)(area=centre.children),
+                                     kind="sun_exposure", due_at=soon - timedelta(seconds=2), window_end=soon)
+    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    await comm.receive_json_from(timeout=3)
+    snapshot = await comm.receive_json_from(timeout=5)
+    key = f"{centre.children.id}|sun_exposure"
+    assert snapshot["sections"]["tiles"][key]["late"] == 0
+    delta = await comm.receive_json_from(timeout=5)
+    assert delta["sections"]["tiles"]["set"][key]["late"] == 1
+    assert [item["kind"] for item in delta["sections"]["late"]["set"].values()] == ["sun_exposure"]
     await comm.disconnect()

@@ -179,7 +179,7 @@ class Projection:
 
     def _task_lists(self, task_id: str, task: dict[str, Any] | None) -> None:
         bucket = task["bucket"] if task else None
-        medication = bool(task) and task["kind"] == "medication"
+        medication = task is not None and task["kind"] == "medication"
         for section, wanted in (("late", bucket == "late"),
                                 ("missed", bucket == "missed" and not medication)):
             if wanted and task:

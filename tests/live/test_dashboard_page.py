@@ -1,0 +1,24 @@
+from django.contrib.staticfiles import finders
+
+
+def test_it_serves_the_dashboard_page_in_vietnamese(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    html = response.content.decode()
+    assert '<html lang="vi">' in html
+    assert "Đăng nhập quản lý trực" in html
+    for asset in ("dashboard/dashboard.js", "dashboard/dashboard.css", "dashboard/vendor/uplot/uPlot.iife.min.js"):
+        assert f"/static/{asset}" in html
+        assert finders.find(asset), asset
+
+
+def test_it_ships_uplot_with_its_licence():
+    licence = finders.find("dashboard/vendor/uplot/LICENSE")
+    assert licence
+    with open(licence) as f:
+        assert "Permission is hereby granted" in f.read()
+
+
+def test_it_refuses_anything_but_get(client):
+    assert client.post("/dashboard/").status_code == 405
