@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from server.api import api
+from server.health import healthz
 
 admin.site.site_header = "Ca Trực — quản trị trung tâm"
 admin.site.site_title = "Ca Trực"
@@ -11,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("dashboard/", include("server.live.dashboard.urls")),
+    path("healthz", healthz, name="healthz"),
     path("", include("server.web.urls")),
 ]

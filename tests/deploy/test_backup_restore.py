@@ -1,0 +1,106 @@
+"""deploy/backup + deploy/restore: a phone pulling from scratch gets the same records from
+the restored database as it got before the backup."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import servers
+from tests.deploy.stack_process import database_drop
+from tests.events import event
+from tests.factories import ResidentFactory, TaskFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.postgres
+
+
+def _pull_all(post) -> tuple[list[dict], str]:
+    """Every change from a null cursor, page after page."""
+    changes: list[dict] = []
+    cursor = None
+    while True:
+        body = post(cursor)
+        changes += body["changes"]
+        cursor = body["cursor"]
+        if not body["more"]:
+            return changes, cursor
+
+
+def _script(name: str, *args: str, database_url: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ROOT / "deploy" / name), *args],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_api, tmp_path):
+    task = TaskFactory(resident=ResidentFactory(area=centre.elderly))
+    carer = make_api()
+    carer.login("carer")
+    pushed = carer.sync(
+        [
+            event(
+                "task.complete",
+                {"task_id": task.id, "outcome": "done", "details": {"portion": 100}},
+            ),
+            event(
+                "note.add",
+                {
+                    "note_id": uuid.uuid4(),
+                    "kind": "handover",
+                    "text": "Bàn giao ca",
+                    "facility_id": centre.facility.id,
+                },
+            ),
+        ]
+    ).json()
+    assert [r["status"] for r in pushed["results"]] == ["applied", "applied"], pushed
+    api.login("manager")
+
+    def pull_here(cursor):
+        return api.post(
+            "/api/sync/v1",
+            {"protocol": 1, "device_id": api.device_id, "cursor": cursor, "events": []},
+        ).json()
+
+    before, before_cursor = _pull_all(pull_here)
+    assert {c["type"] for c in before} >= {"task", "note"}
+
+    dump = tmp_path / "catruc.dump"
+    backup = _script("backup", str(dump), database_url=servers.test_database_url())
+    assert backup.returncode == 0, backup.stderr
+    fresh = servers.test_database_url().rsplit("/", 1)[0] + "/catruc_deploy_restored"
+    database_drop(fresh)
+    try:
+        restore = _script("restore", str(dump), database_url=fresh)
+        assert restore.returncode == 0, restore.stderr
+        again = _script("restore", str(dump), database_url=fresh)
+        assert again.returncode == 3, "restoring over data needs --clean"
+        server = servers.ServerProcess(env={"DATABASE_URL": fresh}).start()
+        try:
+            # The same phone, with the token it had before the backup.
+            headers = {"Authorization": f"Bearer {api.token}"}
+
+            def pull_restored(cursor):
+                body = {"protocol": 1, "device_id": api.device_id, "cursor": cursor, "events": []}
+                response = httpx.post(server.url + "/api/sync/v1", json=body, headers=headers)
+                assert response.status_code == 200, response.text
+                return response.json()
+
+            after, after_cursor = _pull_all(pull_restored)
+        finally:
+            server.stop()
+    finally:
+        database_drop(fresh)
+    assert after == before
+    assert after_cursor == before_cursor
