@@ -1,5 +1,5 @@
 from tests.events import event
-from tests.factories import TaskFactory, ResidentFactory
+from tests.factories import ResidentFactory, TaskFactory
 
 
 def test_it_applies_a_task_completion_and_answers_duplicate_on_replay(centre, api):
