@@ -86,6 +86,7 @@ def test_it_sounds_the_double_dose_alarm_within_a_second_and_resolves_it_inline(
         page.fill("input[name=password]", "test-pass-123")
         page.click("#login button[type=submit]")
         expect(page.locator("#link")).to_have_attribute("data-state", "on", timeout=10_000)
+        expect(page.locator("#login")).to_be_hidden()
         expect(page.locator("#tiles .tile[data-kind=medication]")).to_contain_text("0/1")
         expect(page.locator("#alarm")).to_be_hidden()
 

@@ -6,7 +6,7 @@ const store = window.sessionStorage;
 
 const TEXT = {
   vi: {
-    title: "Bảng trực", offline: "Mất kết nối", online: "Trực tuyến", login_title: "Đăng nhập quản lý trực",
+    title: "Bảng trực", time: "Giờ", offline: "Mất kết nối", online: "Trực tuyến", login_title: "Đăng nhập quản lý trực",
     username: "Tên đăng nhập", password: "Mật khẩu", login: "Đăng nhập", logout: "Đăng xuất",
     sound_on: "Bật âm thanh", tiles: "Công việc trong ca", timeline: "Tiến độ trong ca", conflicts: "Cần xử lý",
     late: "Quá giờ", doses: "Thuốc bỏ lỡ / cho muộn", missed: "Bỏ lỡ", samples_due: "Mẫu thức ăn cần hủy",
@@ -28,7 +28,7 @@ const TEXT = {
     meal: { breakfast: "Bữa sáng", lunch: "Bữa trưa", dinner: "Bữa tối", snack: "Bữa phụ" },
   },
   en: {
-    title: "Duty board", offline: "Disconnected", online: "Live", login_title: "Duty manager login",
+    title: "Duty board", time: "Time", offline: "Disconnected", online: "Live", login_title: "Duty manager login",
     username: "Username", password: "Password", login: "Log in", logout: "Log out", sound_on: "Enable sound",
     tiles: "Tasks this shift", timeline: "Shift progress", conflicts: "To review", late: "Late", doses: "Missed / late doses",
     missed: "Missed", samples_due: "Food samples to discard", samples_missing: "Dishes without a sample",
@@ -53,7 +53,8 @@ let lang = localStorage.getItem("dash.lang") || "vi";
 const t = (key) => TEXT[lang][key] ?? TEXT.vi[key] ?? key;
 const sub = (group, key) => (TEXT[lang][group] || {})[key] || key;
 const hhmm = (iso) => iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", hour12: false }) : "";
-const ddmm = (iso) => iso ? new Date(iso).toLocaleDateString("vi-VN", { day: "2-digit", month: "2-digit" }) : "";
+const pad = (n) => String(n).padStart(2, "0");
+const ddmm = (iso) => { if (!iso) return ""; const d = new Date(iso); return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}`; };
 
 const state = { snapshot: null, socket: null, retry: 0, alarmsHeard: new Set(), audio: null, chart: null, open: null };
 
@@ -184,7 +185,7 @@ function renderChart(timeline) {
   if (!window.uPlot || !xs.length) return;
   state.chart = new window.uPlot({
     width: Math.min(1200, $("chart").clientWidth || 800), height: 220, tzDate: (ts) => new Date(ts * 1000),
-    series: [{}, { label: t("cumulative_done"), stroke: "#1b6e3a", width: 2 }, { label: t("cumulative_due"), stroke: "#888", dash: [6, 4] }],
+    series: [{ label: t("time") }, { label: t("cumulative_done"), stroke: "#1b6e3a", width: 2 }, { label: t("cumulative_due"), stroke: "#888", dash: [6, 4] }],
     axes: [{ values: (u, ticks) => ticks.map((ts) => hhmm(new Date(ts * 1000).toISOString())) }, {}],
   }, data, $("chart"));
 }
