@@ -4,6 +4,7 @@
 //   {"op":"load","local":L,"docs":[...]}        put docs into a fresh local db (not timed)
 //   {"op":"push","local":L,"remote":URL}        replicate L -> URL (timed)
 //   {"op":"pull","local":L,"remote":URL}        replicate URL -> L (timed; L fresh or not)
+//   {"op":"sync","local":L,"remote":URL}        both ways, as an app's db.sync() (timed)
 //   {"op":"info","local":L}                     doc count of L
 // Usage: node pouch_side.js  (with NODE_PATH pointing at bench/.work/node_modules)
 "use strict";
@@ -24,10 +25,17 @@ async function handle(cmd) {
     const res = await db.bulkDocs(cmd.docs);
     return { ok: res.every((r) => r.ok), count: res.length };
   }
-  if (cmd.op === "push" || cmd.op === "pull") {
+  if (cmd.op === "push" || cmd.op === "pull" || cmd.op === "sync") {
     const remote = new PouchDB(cmd.remote, { skip_setup: true });
     const started = process.hrtime.bigint();
-    const res = cmd.op === "push" ? await db.replicate.to(remote) : await db.replicate.from(remote);
+    let res;
+    if (cmd.op === "push") res = await db.replicate.to(remote);
+    else if (cmd.op === "pull") res = await db.replicate.from(remote);
+    else {
+      const both = await db.sync(remote);
+      res = { ok: both.push.ok && both.pull.ok, docs_read: both.pull.docs_read,
+              docs_written: both.push.docs_written + both.pull.docs_written };
+    }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     await remote.close();
     return { ok: res.ok, ms, docs_read: res.docs_read, docs_written: res.docs_written };

@@ -145,6 +145,12 @@ class CountingProxy:
             self.counts.lines.append(line)
 
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._relay(client_reader, client_writer)
+        except asyncio.CancelledError:
+            client_writer.close()  # the proxy is stopping
+
+    async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         with self.lock:
             self.counts.connections += 1
         try:

@@ -16,7 +16,8 @@ TARGETS = {
     "pull": (2, False, 150_000, 0.5),
     "noop": (1, True, 600, 0.3),
 }
-LABELS = {"push": "push", "echo": "echo to the pusher", "pull": "pull (fresh device)", "noop": "no-op sync"}
+LABELS = {"push": "push", "echo": "echo to the pusher", "pull": "pull (fresh device)",
+          "noop": "no-op sync", "noop1": "no-op, peer pulling only"}
 
 
 def _kb(n: int) -> str:
@@ -52,7 +53,7 @@ def render(results: dict[int, dict[str, dict[str, Any]]], runs: int, load_before
               "time ratio"]
     rows: list[list[str]] = []
     for size, res in sorted(results.items()):
-        for figure in ("push", "pull", "noop", "echo"):
+        for figure in ("push", "pull", "noop", "noop1", "echo"):
             o, p = res["ours"][figure], res["pouch"][figure]
             ratio = f"{o.ms / p.ms:.2f}×" if p.ms else "–"
             label = f"{LABELS[figure]} {size}"

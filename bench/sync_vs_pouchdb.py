@@ -38,11 +38,11 @@ if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
     os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), *sys.argv])
 
 import peers  # noqa: E402
-from ours_client import Device  # noqa: E402
+from ours_client import Device, Outcome  # noqa: E402
 from proxy import CountingProxy  # noqa: E402
 from report import render  # noqa: E402
 
-SCENARIOS = ("push", "echo", "pull", "noop")
+SCENARIOS = ("push", "echo", "pull", "noop", "noop1")
 ICT = timezone(timedelta(hours=7))
 
 
@@ -95,7 +95,7 @@ class Runner:
 
         return RefDevice(self.op.port, who["device_id"], who["token"], seed["user_id"])  # type: ignore[return-value]
 
-    def _ours(self, device: Device, events: list[dict] | None, label: str) -> tuple[Measure, dict]:
+    def _ours(self, device: Device, events: list[dict] | None, label: str | None) -> tuple[Measure, Outcome]:
         self.op.reset()
         with _profiled(self.profiler, label):
             out = device.sync(events)
@@ -106,7 +106,7 @@ class Runner:
         applied = out.statuses.get("applied", 0)
         if out.first_problem:
             self.problems.append(f"{label or 'sync'}: first non-applied result {out.first_problem}")
-        return Measure(c.requests, c.bytes_total, out.ms, applied if events else out.changes), out.statuses
+        return Measure(c.requests, c.bytes_total, out.ms, applied if events else out.changes), out
 
     def _pouch(self, op: str, local: str, remote: str) -> Measure:
         self.pp.reset()
@@ -130,12 +130,14 @@ class Runner:
         self.pouch.call(op="load", local=f"dev-{remote}", docs=[as_doc(r, pusher_id) for r in records])
 
         label = "push" if profile else None
-        res["ours"]["push"], statuses = self._ours(pusher, [as_event(r) for r in records], label)
-        if statuses != {"applied": size}:
-            self.problems.append(f"{tag} push: results {statuses}, expected {size} applied")
+        res["ours"]["push"], pushed = self._ours(pusher, [as_event(r) for r in records], label)
+        if pushed.statuses != {"applied": size}:
+            self.problems.append(f"{tag} push: results {pushed.statuses}, expected {size} applied")
         res["pouch"]["push"] = self._pouch("push", f"dev-{remote}", remote)
 
         res["ours"]["echo"], _ = self._ours(pusher, None, None)
+        # The push's own answers carry a pull too: an echo there counts as well.
+        res["ours"]["echo"].items += pushed.changes
         res["pouch"]["echo"] = self._pouch("pull", f"dev-{remote}", remote)
 
         puller = self.device(seed, "puller")
@@ -146,7 +148,12 @@ class Runner:
                 self.problems.append(f"{tag} pull ({side}): {res[side]['pull'].items} records, expected {size}")
 
         res["ours"]["noop"], _ = self._ours(puller, None, None)
-        res["pouch"]["noop"] = self._pouch("pull", f"fresh-{remote}", remote)
+        # Our one call pushes and pulls; the peer's equivalent is db.sync() both ways. Its
+        # first two-way sync still checks the pulled documents upward, so settle it first.
+        res["pouch"]["noop1"] = self._pouch("pull", f"fresh-{remote}", remote)
+        self.pouch.call(op="sync", local=f"fresh-{remote}", remote=f"http://127.0.0.1:{self.pouch_port}/{remote}")
+        res["pouch"]["noop"] = self._pouch("sync", f"fresh-{remote}", remote)
+        res["ours"]["noop1"] = res["ours"]["noop"]
         if profile and self.profiler:
             # One no-op is too short to sample: profile 50 of them (not part of the figures).
             with self.profiler.around("noop50"):
