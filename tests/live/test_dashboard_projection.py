@@ -5,7 +5,9 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from server.live.dashboard import rules
+from server.live.dashboard.facts import fact_of
 from server.live.dashboard.projection import Projection
+from sync.registry import PendingChange
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SHIFT = rules.Shift("day", datetime(2026, 11, 23, 6, tzinfo=VN), datetime(2026, 11, 23, 18, tzinfo=VN))
@@ -152,3 +154,15 @@ def test_it_lists_residents_away_and_counts_carers_against_the_norms():
     assert delta["staffing"]["set"][AREA]["required"] == 0
     delta = p.apply([{"type": "resident", "id": kid, "v": 3, "data": {"status": "present"}}], NOW)
     assert delta["away"]["del"] == [kid]
+
+
+def test_it_cuts_a_change_down_to_a_json_fact():
+    change = PendingChange(facility_id=uuid4(), type="conflict", record_id=uuid4(), area_id=None, op="upsert",
+                           version=2, data={"kind": "double_dose", "status": "open", "severity": "high",
+                                            "details": {"by": uuid4(), "at": NOW}, "event_ids": ["x"] * 50})
+    fact = fact_of(change)
+    assert fact["v"] == 2 and "event_ids" not in fact["data"]
+    assert isinstance(fact["data"]["details"]["by"], str) and fact["data"]["details"]["at"].startswith("2026-11-23")
+    note = PendingChange(facility_id=uuid4(), type="note", record_id=uuid4(), area_id=None, op="upsert",
+                         version=1, data={"text": "…", "by": CARER})
+    assert fact_of(note) == {"type": "actor", "id": str(note.record_id), "data": {"by": CARER}}

@@ -13,12 +13,14 @@ shift change), never loses data: the record is in the database.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from uuid import UUID
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
 
 from server.live import groups
 from server.live.dashboard.projection import ACTOR_FIELDS
@@ -44,8 +46,11 @@ def fact_of(change: PendingChange) -> dict[str, Any] | None:
     if fields is None:
         actors = {f: change.data[f] for f in ACTOR_FIELDS if change.data.get(f)}
         return {"type": "actor", "id": str(change.record_id), "data": actors} if actors else None
+    data = {f: change.data[f] for f in fields if f in change.data}
+    # A handler's in-memory data may hold UUIDs or datetimes (conflict details): make it what
+    # the pull would send, so the channel layer's msgpack can carry it.
     return {"type": change.type, "id": str(change.record_id), "v": change.version, "op": change.op,
-            "data": {f: change.data[f] for f in fields if f in change.data}}
+            "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder))}
 
 
 def facts_of(summary: CommitSummary) -> list[dict[str, Any]]:
