@@ -21,7 +21,7 @@ from server.care.models import Area, Note, Resident, TaskInstance
 from server.care.rules import bulk_summary
 from server.care.serializers import note_data
 from server.care.void import voidable
-from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
 
@@ -38,9 +38,28 @@ class TaskCompleteArgs(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+@preloader("task.complete")
+def task_complete_preload(ctx: PreloadContext, args: list[TaskCompleteArgs]) -> None:
+    """One locking query for every task a push completes (a phone back online may send
+    hundreds), with their facility for the settings the rules read."""
+    ids = {a.task_id for a in args}
+    ctx.keep(TaskInstance.objects.select_for_update(of=("self",)).select_related("facility")
+             .filter(id__in=ids, facility_id__in=ctx.locked_facilities).order_by("id"))
+
+
+def _task_in_scope(ctx: HandlerContext, task_id: UUID) -> TaskInstance:
+    task = ctx.preloaded(TaskInstance, task_id)
+    if task is None:
+        task, _ = load_in_scope(ctx, TaskInstance, task_id, for_update=True)
+        return task
+    if not covers_area(membership_for(ctx, task.facility_id), task.area_id):
+        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+    return task
+
+
 @register("task.complete", TaskCompleteArgs)
 def task_complete(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision:
-    task, _ = load_in_scope(ctx, TaskInstance, args.task_id, for_update=True)
+    task = _task_in_scope(ctx, args.task_id)
     ctx.facility_id = task.facility_id
     req = CompletionRequest(outcome=args.outcome, reason=args.reason, note=args.note, details=args.details)
     completion_validate(task, req)
@@ -89,7 +108,7 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
         raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
     ctx.facility_id = area.facility_id
     tasks = list(
-        TaskInstance.objects.select_for_update()
+        TaskInstance.objects.select_for_update(of=("self",))
         .filter(area=area, local_date=args.local_date, slot=args.slot, kind=args.kind, resident__isnull=False)
         .select_related("facility", "resident")
         .order_by("id")

@@ -39,7 +39,8 @@ def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> N
         # tasks after the first commits and finds them no longer pending (idempotent).
         streams_lock([facility.id])
         tasks = list(
-            TaskInstance.objects.select_for_update()
+            # of=self: the resident join is outer (area tasks have none) and must not be locked.
+            TaskInstance.objects.select_for_update(of=("self",))
             .filter(facility=facility, status="pending", window_end__lt=horizon)
             .select_related("resident")
             .order_by("window_end")[:BATCH]
