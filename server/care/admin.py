@@ -7,8 +7,9 @@ import re
 from django import forms
 from django.contrib import admin
 from django.db import transaction
+from django.utils import timezone
 
-from server.care.admin_sync import ReadOnlyAdmin, SyncedAdmin, admin_register_rest
+from server.care.admin_sync import ReadOnlyAdmin, SyncedAdmin, admin_register_rest, publish_if_known
 from server.care.models import (
     Area,
     Facility,
@@ -19,6 +20,7 @@ from server.care.models import (
     Routine,
     TaskInstance,
 )
+from server.care.rules_residents import task_status_on_move
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -82,6 +84,44 @@ class ResidentAdmin(SyncedAdmin):
     list_filter = ("facility", "area", "primary_category", "severe_disability", "status")
     search_fields = ("full_name", "room")
     list_select_related = ("facility", "area")
+
+    def snapshot(self, obj):
+        return Resident.objects.select_for_update().filter(pk=obj.pk).values("status", "area_id").first()
+
+    def follow(self, request, obj, before):
+        resident_tasks_follow(obj, before_status=before["status"], before_area=before["area_id"], by=request.user)
+
+
+def resident_tasks_follow(resident: Resident, *, before_status: str, before_area, by) -> None:
+    """An admin edit of status or area does what `resident.transfer` does from a phone: the
+    move is recorded, and the tasks still ahead follow it (away, not applicable, pending
+    again; the new area's carers get them), by the same rule."""
+    now = timezone.now()
+    changed: list[TaskInstance] = []
+    if before_status != resident.status:
+        ResidentTransfer.objects.create(
+            facility_id=resident.facility_id, resident=resident, status=resident.status,
+            previous_status=before_status, place=resident.status_place, reason="Sửa trong trang quản trị",
+            by=by, at=now,
+        )
+        for task in TaskInstance.objects.select_for_update().filter(resident=resident, due_at__gte=now):
+            new = task_status_on_move(task_status=task.status, set_by_person=task.done_event is not None,
+                                      new_status=resident.status)
+            if new is not None:
+                task.status = new
+                changed.append(task)
+    if before_area != resident.area_id:
+        open_tasks = TaskInstance.objects.select_for_update().filter(resident=resident, status__in=["pending", "away"])
+        known = {t.id: t for t in changed}
+        for task in open_tasks:
+            task = known.get(task.id, task)
+            task.area_id = resident.area_id
+            if task.id not in known:
+                changed.append(task)
+    for task in changed:
+        task.version += 1
+        task.save(update_fields=["status", "area", "version"])
+    publish_if_known(changed)
 
 
 class RoutineForm(forms.ModelForm):

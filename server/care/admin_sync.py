@@ -57,11 +57,21 @@ class SyncedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
+            before = self.snapshot(obj) if change else None
             if change and hasattr(obj, "version"):
                 obj.version += 1  # phones keep the higher version of a record
             super().save_model(request, obj, form, change)
+            if before is not None:
+                self.follow(request, obj, before)
             publish_if_known([obj])
             self.horizon_rerun(obj)
+
+    def snapshot(self, obj: Model) -> dict | None:
+        """What `follow` needs of the row as it was before this save (None: nothing)."""
+        return None
+
+    def follow(self, request, obj: Model, before: dict) -> None:
+        """Consequences of an edit on other rows, before the horizon reruns."""
 
     def delete_model(self, request, obj):
         with transaction.atomic():

@@ -182,7 +182,7 @@ def _facility_materialise(facility: Facility, dates: list[date]) -> int:
         # this facility waits here, so the "which ids already exist" read below is exact and
         # a task is published once, never re-published over a carer's completion.
         streams_lock([facility.id])
-        existing = set()
+        existing: set[uuid.UUID] = set()
         ids = list(wanted)
         for start in range(0, len(ids), 900):  # SQLite caps bound parameters per query
             existing.update(TaskInstance.objects.filter(id__in=ids[start:start + 900])

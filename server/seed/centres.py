@@ -126,7 +126,9 @@ NAM_DINH = Centre(
 CENTRES = (BAC_LIEU, NAM_DINH)
 
 # Medicines: (drug, dose, times, funding, unit cost in đồng, indication, extra fields).
-SCHEDULED = (
+MedSpec = tuple[str, str, list[str], str, int, str, dict]
+
+SCHEDULED: tuple[MedSpec, ...] = (
     ("Amlodipin 5mg", "1 viên", ["07:00"], "bhyt", 450, "Tăng huyết áp", {}),
     ("Metformin 500mg", "1 viên", ["07:00", "17:00"], "bhyt", 350, "Đái tháo đường típ 2", {}),
     ("Omeprazol 20mg", "1 viên", ["06:00"], "bhyt", 700, "Viêm loét dạ dày", {}),
@@ -134,16 +136,16 @@ SCHEDULED = (
     ("Vitamin 3B", "1 viên", ["11:30"], "centre", 300, "Bồi dưỡng thần kinh", {}),
     ("Natri valproat 200mg", "1 viên", ["07:00", "19:00"], "bhyt", 2500, "Động kinh", {"time_critical": True}),
 )
-CHILD_MEDS = (
+CHILD_MEDS: tuple[MedSpec, ...] = (
     ("Siro Vitamin C", "5ml", ["08:00"], "donated", 800, "Tăng sức đề kháng", {}),
     ("Natri valproat 200mg", "1/2 viên", ["07:00", "19:00"], "bhyt", 1250, "Động kinh", {"time_critical": True}),
 )
-CONTROLLED = (
+CONTROLLED: tuple[MedSpec, ...] = (
     ("Haloperidol 1,5mg", "1 viên", ["07:00", "19:00"], "bhyt", 600, "Tâm thần phân liệt", {}),
     ("Olanzapin 10mg", "1 viên", ["20:00"], "bhyt", 4200, "Tâm thần phân liệt", {}),
     ("Diazepam 5mg", "1 viên", ["21:00"], "bhyt", 350, "Mất ngủ, lo âu", {}),
 )
-PRN = (
+PRN: tuple[MedSpec, ...] = (
     ("Paracetamol 500mg", "1 viên", [], "centre", 300, "Sốt, đau",
      {"min_interval_minutes": 360, "max_per_24h": 4}),
     ("Loperamid 2mg", "1 viên", [], "centre", 400, "Tiêu chảy",

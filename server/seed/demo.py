@@ -12,8 +12,10 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +29,8 @@ from server.care.publish import publish
 from server.meds.models import MedicationOrder
 from server.seed.centres import CENTRES, CHILD_MEDS, CONTROLLED, MEALS, PRN, SCHEDULED, Centre
 from server.seed.names import NameMaker
+
+M = TypeVar("M", bound=Model)
 
 SEED_NAMESPACE = uuid.UUID("0d1c6a3e-5e2b-5f0a-8b7c-5eed0ca7a0c1")
 # Ages and admission dates are drawn against a fixed day, so the data is the same whenever it runs.
@@ -66,7 +70,7 @@ class SeedReport:
         return out
 
 
-def _missing(model: type[Model], rows: list[Model]) -> list[Model]:
+def _missing(model: type[M], rows: Sequence[M]) -> list[M]:
     """Create the rows whose id does not exist yet; return exactly those."""
     ids = [r.pk for r in rows]
     existing = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
@@ -268,7 +272,8 @@ def centre_seed(centre: Centre, password: str) -> tuple[CentreReport, Facility, 
         new_orders = _missing(MedicationOrder, orders_plan(centre, facility, people))
         users = _users(centre, facility, areas, password)
         # Facility first, then areas, residents and orders: a phone applies a pull in seq order.
-        publish(([facility] if new_facility else []) + new_areas + new_residents)
+        published: list[Model] = [facility] if new_facility else []
+        publish([*published, *new_areas, *new_residents])
         publish_if_known(new_orders)
     report.created.update({k: n for k, n in [("trung tâm", int(new_facility)), ("khu", len(new_areas)),
                            ("đối tượng", len(new_residents)), ("kế hoạch", len(new_routines)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.test import Client
@@ -9,9 +11,16 @@ from django.urls import reverse
 
 from server.accounts.models import User
 from server.care.admin_sync import publish_known
+from server.care.horizon import local_today, tasks_materialise
 from server.care.models import Resident, Routine, TaskInstance
 from sync.models import Change
-from tests.factories import DeviceFactory, MedicationOrderFactory, ResidentFactory, RoutineFactory, TaskFactory
+from tests.factories import (
+    DeviceFactory,
+    MedicationOrderFactory,
+    ResidentFactory,
+    RoutineFactory,
+    TaskFactory,
+)
 
 
 @pytest.fixture
@@ -131,3 +140,39 @@ def test_it_revokes_devices_with_the_admin_action(centre, boss, api):
     device.refresh_from_db()
     assert device.revoked
     assert api.get("/api/auth/me").json()["code"] == "device_revoked"
+
+
+def _tomorrow_tasks(resident) -> None:
+    RoutineFactory(resident=resident, times=["06:30", "11:00"])
+    tasks_materialise(facility=resident.facility, today=local_today() + timedelta(days=1), days=1)
+
+
+def test_it_makes_the_tasks_ahead_away_when_the_admin_sends_a_resident_to_hospital(centre, boss):
+    resident = ResidentFactory(area=centre.elderly)
+    _tomorrow_tasks(resident)
+    response = boss.post(_url(Resident, "change", resident.pk),
+                         _resident_form(resident, status="in_hospital", status_place="Bệnh viện tỉnh"))
+    assert response.status_code == 302
+    tasks = TaskInstance.objects.filter(resident=resident)
+    assert set(tasks.values_list("status", flat=True)) == {"away"}
+    assert all(c.data["status"] == "away" for c in Change.objects.filter(type="task", superseded=False))
+    transfer = resident.transfers.get()
+    assert (transfer.previous_status, transfer.status, transfer.by.username) == ("present", "in_hospital", "boss")
+
+
+def test_it_closes_the_tasks_ahead_when_the_admin_discharges_a_resident(centre, boss):
+    resident = ResidentFactory(area=centre.elderly)
+    _tomorrow_tasks(resident)
+    count = TaskInstance.objects.count()
+    boss.post(_url(Resident, "change", resident.pk), _resident_form(resident, status="discharged"))
+    assert TaskInstance.objects.count() == count  # kept, as the phones' transfer does
+    assert set(TaskInstance.objects.values_list("status", flat=True)) == {"not_applicable"}
+
+
+def test_it_moves_open_tasks_with_a_resident_moved_to_another_area(centre, boss):
+    resident = ResidentFactory(area=centre.elderly)
+    _tomorrow_tasks(resident)
+    boss.post(_url(Resident, "change", resident.pk), _resident_form(resident, area=centre.children.id))
+    assert set(TaskInstance.objects.values_list("area_id", flat=True)) == {centre.children.id}
+    latest = Change.objects.filter(type="task", superseded=False)
+    assert {c.area_id for c in latest} == {centre.children.id}
