@@ -81,3 +81,38 @@ def test_it_lets_a_late_completion_fill_a_missed_task(centre, api):
     assert (result["status"], result["flags"]) == ("applied", ["late"])
     task.refresh_from_db()
     assert task.status == "done"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_is_safe_when_two_workers_sweep_at_once():
+    """Two sweepers in parallel transactions: each task turns missed once, one change each."""
+    import threading
+
+    from django.db import connection
+
+    from tests.personas import make_centre
+
+    centre = make_centre()
+    tasks = [overdue(centre, 70) for _ in range(40)]
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(missed_sweep_run())
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert sum(r.changed.get("missed", 0) for r in results) == len(tasks)
+    task_changes = Change.objects.filter(type="task", record_id__in=[t.id for t in tasks])
+    assert task_changes.count() == len(tasks)
