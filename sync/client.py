@@ -269,8 +269,8 @@ class SyncClient:
                 raise SyncFailed(payload.get("message", f"HTTP {status}"), status=status, code=code)
             if events and not progress:
                 raise SyncFailed("the server answered no result for the events sent", status=status)
-            if events:
-                continue
+            if events and self.pending_count(user_id):
+                continue  # the next chunk; its response carries the next page too
             if status == 200 and payload.get("more") and drain:
                 continue
             return
