@@ -32,7 +32,7 @@ function drawChrome(user) {
     user ? h('button', { class: 'switch', dataset: { action: 'switch-user' }, onclick: () => { session.activate(null).then(() => go('#/users')); } }, t('users.switch')) : '',
     h('button', { class: 'lang', onclick: async () => { await i18n.setLang(i18n.lang === 'vi' ? 'en' : 'vi'); route(); } }, i18n.lang === 'vi' ? 'EN' : 'VI'));
   const [name] = (location.hash.slice(2) || 'home').split('/');
-  nav.replaceChildren(...(user ? TABS.map(([k, ic, label]) => h('a', { href: `#/${k}`, class: name === k ? 'on' : '' }, icon(ic), t(label))) : []));
+  nav.replaceChildren(...(user ? TABS.map(([k, ic, label]) => h('a', { href: `#/${k}`, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name))) ? 'on' : '' }, icon(ic), t(label))) : []));
   syncbar.render(bar);
 }
 
@@ -81,7 +81,9 @@ state.onChange((what) => {
 });
 
 async function boot() {
+  performance.mark('boot');
   await Promise.all([i18n.init(), session.load(), state.load(), outbox.load(), sync.load()]);
+  performance.mark('data-loaded');
   window.addEventListener('hashchange', route);
   await route();
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => {});

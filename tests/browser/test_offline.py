@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.models import EventLog
-from tests.browser.conftest import login, new_phone, pending, wait_synced, wait_worker
+from tests.browser.conftest import login, new_phone, pending, wait_pending, wait_synced, wait_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def test_it_keeps_offline_ticks_across_a_reload_and_sends_each_once(asgi_server,
     context.set_offline(True)
     for task in ward.meals:
         page.click(f"li[data-task='{task.id}'] [data-action=done]")
-    assert pending(page) == 3
+    wait_pending(page, 3)
     assert "Ngoại tuyến — đã lưu trên máy, sẽ gửi khi có mạng (3 mục)" in page.inner_text("#syncbar")
 
     page.reload()  # a cold start with no network: the worker serves the shell

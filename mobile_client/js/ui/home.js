@@ -9,6 +9,10 @@ import { DEFAULT, MEAL, pickOutcome } from './choices.js';
 import { h, icon, sheet } from './dom.js';
 import { chip } from './status.js';
 
+// One collator for every sort: localeCompare with options builds a new one per call (slow).
+const byRoom = new Intl.Collator('vi', { numeric: true }).compare;
+const roomOf = (tk) => state.get('resident', tk.data.resident_id)?.data.room || '';
+
 const KIND_ORDER = ['meal', 'medication', 'sun_exposure', 'disinfection', 'custom'];
 
 export function visibleTasks(user, day = localDate()) {
@@ -100,7 +104,7 @@ function residentsList(user) {
   const areas = session.areaIds(user);
   const whole = session.wholeFacility(user);
   const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !['discharged', 'deceased'].includes(r.data.status))
-    .sort((a, b) => (a.data.room || '').localeCompare(b.data.room || '', 'vi', { numeric: true }));
+    .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
   if (!rs.length) return null;
   return h('details', { class: 'residents' }, h('summary', {}, t('home.residents', { n: rs.length })),
     h('ul', {}, rs.map((r) => h('li', { class: r.data.status === 'present' ? '' : 'away' },
@@ -119,7 +123,7 @@ export function render(root, { user, go }) {
     const section = h('section', { class: 'slot', dataset: { slot } }, h('h2', {}, slot));
     for (const kind of KIND_ORDER) {
       const group = inSlot.filter((tk) => tk.data.kind === kind)
-        .sort((a, b) => (state.get('resident', a.data.resident_id)?.data.room || '').localeCompare(state.get('resident', b.data.resident_id)?.data.room || '', 'vi', { numeric: true }));
+        .sort((a, b) => byRoom(roomOf(a), roomOf(b)));
       if (!group.length) continue;
       const head = h('h3', {}, icon(kind), t(`kind.${kind}`));
       const extras = [];
