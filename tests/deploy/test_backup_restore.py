@@ -44,7 +44,9 @@ def _script(name: str, *args: str, database_url: str) -> subprocess.CompletedPro
 
 @pytest.mark.django_db(transaction=True)
 def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_api, tmp_path):
-    task = TaskFactory(resident=ResidentFactory(area=centre.elderly))
+    task, after_dump, after_restore = (
+        TaskFactory(resident=ResidentFactory(area=centre.elderly)) for _ in range(3)
+    )
     carer = make_api()
     carer.login("carer")
     pushed = carer.sync(
@@ -79,6 +81,17 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
     dump = tmp_path / "catruc.dump"
     backup = _script("backup", str(dump), database_url=servers.test_database_url())
     assert backup.returncode == 0, backup.stderr
+    # Life goes on after the dump: the manager's phone pulls a change the dump lacks, so its
+    # cursor is ahead of the database that will be restored.
+    tick = {"outcome": "done", "details": {"portion": 100}}
+    assert (
+        carer.sync([event("task.complete", {"task_id": after_dump.id, **tick})]).json()["results"][
+            0
+        ]["status"]
+        == "applied"
+    )
+    ahead = pull_here(before_cursor)
+    assert [c["id"] for c in ahead["changes"] if c["type"] == "task"] == [str(after_dump.id)]
     fresh = servers.test_database_url().rsplit("/", 1)[0] + "/catruc_deploy_restored"
     database_drop(fresh)
     try:
@@ -97,10 +110,24 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
                 assert response.status_code == 200, response.text
                 return response.json()
 
-            after, after_cursor = _pull_all(pull_restored)
+            after, _ = _pull_all(pull_restored)
+            # A change written after the restore reaches the phone whose cursor was ahead.
+            carer_body = {
+                "protocol": 1,
+                "device_id": carer.device_id,
+                "cursor": None,
+                "events": [event("task.complete", {"task_id": after_restore.id, **tick})],
+            }
+            pushed = httpx.post(
+                server.url + "/api/sync/v1",
+                json=carer_body,
+                headers={"Authorization": f"Bearer {carer.token}"},
+            ).json()
+            assert pushed["results"][0]["status"] == "applied", pushed
+            caught_up = pull_restored(ahead["cursor"])
         finally:
             server.stop()
     finally:
         database_drop(fresh)
     assert after == before
-    assert after_cursor == before_cursor
+    assert str(after_restore.id) in [c["id"] for c in caught_up["changes"] if c["type"] == "task"]
