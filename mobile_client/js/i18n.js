@@ -22,7 +22,7 @@ export async function setLang(code) {
   await init();
 }
 
-// t('task.late') or t('sync.pending', {n: 3}): "{n}" placeholders are filled in.
+// t('status.late') or t('sync.pending', {n: 3}): "{n}" placeholders are filled in.
 export function t(key, vars) {
   let s = strings[key] ?? fallback[key] ?? key;
   if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);

@@ -1,0 +1,80 @@
+"""/app/ serving: the shell, the worker's headers and file list, and what is never served."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+CLIENT = Path(__file__).resolve().parents[2] / "mobile_client"
+
+
+def test_it_redirects_the_root_to_the_app(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/app/"
+
+
+def test_it_serves_the_shell_revalidated_on_every_load(client):
+    response = client.get("/app/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert response["Cache-Control"] == "no-cache"
+    assert b'<script type="module" src="js/app.js">' in response.content
+
+
+def test_it_serves_the_worker_unhashed_uncached_with_its_version_and_every_file(client):
+    response = client.get("/app/sw.js")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-cache"
+    assert response["Service-Worker-Allowed"] == "/app/"
+    body = response.content.decode()
+    assert "__APP_VERSION__" not in body
+    files = json.loads(re.search(r"const FILES = (\[.*?\]);", body).group(1))
+    shipped = {p.relative_to(CLIENT).as_posix() for p in CLIENT.rglob("*") if p.suffix in {".js", ".css", ".json", ".png", ".webmanifest", ".html"}}
+    assert set(files) == {"./"} | (shipped - {"sw.js"})
+
+
+def test_it_changes_the_worker_version_when_a_file_changes(client, settings, tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "sw.js").write_text((CLIENT / "sw.js").read_text())
+    (tmp_path / "js" / "app.js").write_text("export const a = 1;")
+    settings.MOBILE_CLIENT_DIR = tmp_path
+    before = re.search(r"const VERSION = (\S+);", client.get("/app/sw.js").content.decode()).group(1)
+    (tmp_path / "js" / "app.js").write_text("export const a = 2;")
+    after = re.search(r"const VERSION = (\S+);", client.get("/app/sw.js").content.decode()).group(1)
+    assert before != after
+
+
+def test_it_serves_assets_cacheable_with_their_types(client):
+    js = client.get("/app/js/app.js")
+    assert js.status_code == 200
+    assert js["Content-Type"].startswith("text/javascript")
+    assert js["Cache-Control"].startswith("public, max-age=")
+    manifest = client.get("/app/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json"
+    assert json.loads(manifest.content)["start_url"] == "/app/"
+    assert client.get("/app/icons/icon-192.png")["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize("path", ["/app/icons/make_icons.py", "/app/../server/settings.py", "/app/%2e%2e/pyproject.toml",
+                                  "/app/nope.js", "/app/js/"])
+def test_it_serves_nothing_outside_the_shipped_files(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_it_ships_the_same_keys_in_both_languages_and_every_key_the_code_uses():
+    vi = json.loads((CLIENT / "i18n" / "vi.json").read_text())
+    en = json.loads((CLIENT / "i18n" / "en.json").read_text())
+    assert set(vi) == set(en)
+    used = set()
+    for path in (CLIENT / "js").rglob("*.js"):
+        used |= set(re.findall(r"\bt\('([a-z0-9_.]+)'", path.read_text()))
+    assert used - set(vi) == set()
+
+
+def test_it_ships_at_most_150_kb_of_js_and_css():
+    total = sum(p.stat().st_size for p in CLIENT.rglob("*") if p.suffix in {".js", ".css"})
+    assert total <= 150_000
