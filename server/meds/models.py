@@ -97,7 +97,9 @@ class MedicationAdministration(models.Model):
         """Voided by a later row of MedicationVoid; the administration itself never changes."""
         cached = getattr(self, "_void_cache", None)
         if cached is None:
-            cached = self.voids.exists()
+            prefetched = getattr(self, "_prefetched_objects_cache", {})
+            # prefetch_related("voids") on a list avoids a query per row.
+            cached = bool(prefetched["voids"]) if "voids" in prefetched else self.voids.exists()
             self._void_cache = cached
         return cached
 

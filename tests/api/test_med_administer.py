@@ -367,3 +367,15 @@ def test_it_refuses_updates_and_deletes_of_the_medication_record_in_the_database
 
     assert MedicationAdministration.objects.get(pk=row.pk).outcome == "given"
     assert MedicationAdministration.objects.count() == 2 and MedicationVoid.objects.count() == 1
+
+
+def test_it_reads_void_from_prefetched_voids_without_a_query_per_row(ward, make_api, django_assert_num_queries):
+    nurse = phone(make_api, "nurse")
+    kept, voided = give(ward.prn, at=timezone.now() - timedelta(hours=5)), give(ward.prn)
+    push(nurse, kept, voided)
+    push(nurse, event("record.void", {"record_type": "med_administration",
+                                      "record_id": voided["args"]["administration_id"], "reason": "nhầm"}))
+    with django_assert_num_queries(2):
+        rows = list(MedicationAdministration.objects.prefetch_related("voids"))
+        flags = {str(r.id): r.void for r in rows}
+    assert flags == {kept["args"]["administration_id"]: False, voided["args"]["administration_id"]: True}
