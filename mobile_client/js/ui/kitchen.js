@@ -32,7 +32,7 @@ async function expected(user) {
 }
 
 function menuSection(menu) {
-  if (!menu) return h('p', { class: 'empty' }, t('kitchen.menu_unknown'));
+  if (!menu?.expected?.length) return h('p', { class: 'empty' }, t('kitchen.menu_unknown'));
   const missing = new Set((menu.missing || []).map((d) => `${d.meal}|${d.dish}`));
   const taken = (d) => state.list('food_sample').some((s) => s.data.dish === d.dish && s.data.meal === d.meal && (s.data.taken_at || '').startsWith(localDate()));
   return h('ul', { class: 'tasks' }, (menu.expected || []).map((d) => {
@@ -43,7 +43,7 @@ function menuSection(menu) {
   }));
 }
 
-function sampleForm(fac, menu) {
+function sampleForm(fac, menu, redraw) {
   const dishes = h('datalist', { id: 'dishes' }, (menu?.expected || []).map((d) => h('option', { value: d.dish })));
   const form = h('form', { class: 'card', onsubmit: async (e) => {
     e.preventDefault();
@@ -58,7 +58,7 @@ function sampleForm(fac, menu) {
     if (cooked) args.cooking_finished_at = cooked;
     await record('food_sample.record', args);
     toast(t('kitchen.sample_saved'), 'good');
-    form.reset();
+    redraw();
   } });
   const unit = h('select', { name: 'unit' }, h('option', { value: 'g' }, 'g'), h('option', { value: 'ml' }, 'ml'));
   const dish = h('input', { name: 'dish', list: 'dishes', autocomplete: 'off', onchange: () => {
@@ -74,7 +74,7 @@ function sampleForm(fac, menu) {
   return form;
 }
 
-function samplesList() {
+function samplesList(redraw) {
   const now = Date.now();
   const rows = state.list('food_sample').filter((s) => !s.data.discarded_at && !s.data.void)
     .sort((a, b) => (a.data.keep_until || '').localeCompare(b.data.keep_until || ''));
@@ -84,7 +84,7 @@ function samplesList() {
     let act;
     if (s.data.hold) act = h('span', { class: 'chip warn' }, t('kitchen.on_hold'));
     else if (left > 0) act = h('span', { class: 'chip pending' }, t('kitchen.keep_left', { d: duration(left) }));
-    else act = h('button', { class: 'big primary', dataset: { action: 'discard' }, onclick: () => record('food_sample.discard', { sample_id: s.id, at: isoLocal() }) }, t('kitchen.discard'));
+    else act = h('button', { class: 'big primary', dataset: { action: 'discard' }, onclick: () => record('food_sample.discard', { sample_id: s.id, at: isoLocal() }).then(redraw) }, t('kitchen.discard'));
     return h('li', { class: 'task' }, h('div', { class: 'who' }, h('b', {}, s.data.dish),
       h('small', {}, `${t(`meal.${s.data.meal}`)} · ${s.data.quantity} ${s.data.unit} · ${t('kitchen.taken', { time: time(s.data.taken_at), date: date(s.data.taken_at) })}`),
       (s.data.flags || []).length ? h('span', { class: 'chip warn' }, t('kitchen.flagged')) : null), h('div', { class: 'acts' }, act));
@@ -134,7 +134,9 @@ function checkForm(step) {
   return form;
 }
 
-export async function render(root, { user, id }) {
+export async function render(root, ctx) {
+  const { user, id } = ctx;
+  const redraw = () => render(root, ctx);
   const fac = facility(user);
   if (id) return root.replaceChildren(checkForm(Number(id)));
   root.replaceChildren(h('h1', {}, icon('kitchen'), t('kitchen.title')), h('p', { class: 'hint' }, t('common.loading')));
@@ -143,8 +145,8 @@ export async function render(root, { user, id }) {
   root.replaceChildren(
     h('h1', {}, icon('kitchen'), t('kitchen.title')),
     h('h2', {}, t('kitchen.menu', { date: date(localDate()) })), menuSection(menu),
-    sampleForm(fac, menu),
-    h('h2', {}, t('kitchen.samples')), samplesList(),
+    sampleForm(fac, menu, redraw),
+    h('h2', {}, t('kitchen.samples')), samplesList(redraw),
     h('h2', {}, t('check.title')),
     h('div', { class: 'steps' }, [1, 2, 3].map((s) => h('a', { class: 'big step', href: `#/kitchen/${s}` },
       t(`check.step${s}`), today.some((c) => c.data.step === s) ? h('span', { class: 'chip done' }, t('check.done_today')) : null))));
