@@ -24,6 +24,11 @@ CONFLICT_MESSAGES = {
 }
 
 
+# What a completion (or its void) changes; saving only these keeps each UPDATE small.
+COMPLETION_FIELDS = ["status", "done_by", "done_at", "done_device", "done_event", "reason", "note",
+                     "details", "history", "version"]
+
+
 @dataclass(frozen=True)
 class CompletionRequest:
     outcome: str
@@ -64,11 +69,13 @@ def _history_entry(task: TaskInstance) -> dict[str, Any]:
     }
 
 
-def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: CompletionRequest) -> tuple[str, str]:
+def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: CompletionRequest, *,
+                        unsaved: list[TaskInstance] | None = None) -> tuple[str, str]:
     """Run the merge rule for one (locked, validated) task and write its result.
 
     Returns (result, conflict kind): result is "applied", "corrected", "merged" or
-    "conflict"; the kind is set only for a conflict. Flags go onto the context.
+    "conflict"; the kind is set only for a conflict. Flags go onto the context. With
+    `unsaved`, a changed task is appended there for the caller to save in bulk.
     """
     details = req.details or {}
     grace = timedelta(minutes=task.facility.setting(
@@ -110,7 +117,10 @@ def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: Completion
     task.note = req.note
     task.details = details
     task.version += 1
-    task.save()
+    if unsaved is None:
+        task.save(update_fields=COMPLETION_FIELDS)
+    else:
+        unsaved.append(task)
     task_emit(ctx, task)
     return ("corrected" if verdict.action == "correct" else "applied"), ""
 
@@ -136,5 +146,5 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
     task.note = ""
     task.details = {}
     task.version += 1
-    task.save()
+    task.save(update_fields=COMPLETION_FIELDS)
     task_emit(ctx, task)

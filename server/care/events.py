@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.care.access import covers_area, load_in_scope, membership_for
 from server.care.completion import (
+    COMPLETION_FIELDS,
     CONFLICT_MESSAGES,
     CompletionRequest,
     completion_validate,
@@ -134,14 +135,17 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
             plan.append((task, CompletionRequest(outcome=exc.outcome, reason=exc.reason, note=exc.note,
                                                  details=exc.details), True))
     counts = {"applied": 0, "merged": 0, "conflict": 0, "away": 0}
+    unsaved: list[TaskInstance] = []
     for task, req, explicit in plan:
         # Ticking "the whole room ate" says nothing about a resident in hospital: skip them,
         # unless the carer named them as an exception (then the rule opens resident_away).
         if task.status == "away" and not explicit:
             counts["away"] += 1
             continue
-        result, _ = task_complete_apply(ctx, task, req)
+        result, _ = task_complete_apply(ctx, task, req, unsaved=unsaved)
         counts["applied" if result == "corrected" else result] += 1
+    # One UPDATE for the room instead of one per resident.
+    TaskInstance.objects.bulk_update(unsaved, COMPLETION_FIELDS, batch_size=500)
     summary = bulk_summary(counts)
     return Decision(status=summary.status, code=summary.code, message=summary.message, flags=list(summary.flags))
 

@@ -12,7 +12,6 @@ from uuid import UUID
 from django.utils import timezone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from server.accounts.services import memberships_of
 from server.care.access import covers_area, load_in_scope, membership_for
 from server.care.completion import (
     CONFLICT_MESSAGES,
@@ -24,7 +23,7 @@ from server.care.models import Area, TaskInstance
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.hygiene.rules import disinfection_assess
 from server.hygiene.serializers import disinfection_data, vehicle_trip_data
-from server.kitchen.access import kitchen_area_id
+from server.kitchen.access import kitchen_area_id, my_memberships
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 NOT_FOUND = "Không tìm thấy khu / xe này trong phạm vi của bạn."
@@ -44,7 +43,7 @@ def _area_in_scope(ctx: HandlerContext, area_id: UUID) -> Area:
 def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
     """target=kitchen without area_id: the kitchen of the user's (only) facility."""
     if facility_id is None:
-        mine = memberships_of(ctx.user)
+        mine = my_memberships(ctx)
         if len(mine) != 1:
             raise Rejected("invalid_args", "Cần chọn khu bếp (area_id).",
                            details=[{"field": "area_id", "message": "required"}])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from server.accounts.models import Membership
+from server.accounts.services import memberships_of
 from server.care.access import membership_for
 from server.care.models import Area
 from sync.registry import HandlerContext, Rejected
@@ -30,6 +31,14 @@ def kitchen_area_id(facility_id: UUID, cache: dict | None = None) -> UUID | None
     return area_id
 
 
+def my_memberships(ctx: HandlerContext) -> list[Membership]:
+    """The user's memberships, loaded once per sync call (the cache membership_for fills)."""
+    cache = ctx.batch.setdefault("memberships", {})
+    if ctx.user.pk not in cache:
+        cache[ctx.user.pk] = {m.facility_id: m for m in memberships_of(ctx.user)}
+    return list(cache[ctx.user.pk].values())
+
+
 def food_membership(ctx: HandlerContext, facility_id: UUID | None, *, roles: frozenset[str] = FOOD_ROLES) -> Membership:
     """The acting user's membership for a kitchen record, or not_found / forbidden.
 
@@ -39,9 +48,7 @@ def food_membership(ctx: HandlerContext, facility_id: UUID | None, *, roles: fro
     if facility_id is not None:
         membership = membership_for(ctx, facility_id)
     else:
-        from server.accounts.services import memberships_of
-
-        mine = memberships_of(ctx.user)
+        mine = my_memberships(ctx)
         food = [m for m in mine if m.role in roles]
         if len(food) == 1:
             membership = food[0]
