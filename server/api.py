@@ -13,6 +13,8 @@ from server.accounts.auth import device_token_auth
 from server.accounts.services import AuthError
 from server.hygiene.api import router as hygiene_router
 from server.kitchen.api import router as kitchen_router
+from server.web.api import staff_router
+from server.reports.api import router as reports_router
 from sync.api import conflicts_router
 from sync.api import router as sync_router
 from sync.http import error
@@ -31,6 +33,8 @@ api.add_router("/sync", sync_router)
 api.add_router("/conflicts", conflicts_router)
 api.add_router("/hygiene", hygiene_router)
 api.add_router("/kitchen", kitchen_router)
+api.add_router("/staff", staff_router)
+api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(AuthError)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("dashboard/", include("server.live.dashboard.urls")),
     path("healthz", healthz, name="healthz"),
+    path("reports/", include("server.reports.urls")),
     path("", include("server.web.urls")),
 ]

@@ -75,3 +75,25 @@ def asgi_server(transactional_db) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_append_only_triggers(request):
+    """The eMAR's append-only triggers stop SQLite's test flush (a DELETE) after a
+    transactional test; PostgreSQL flushes with TRUNCATE, which they allow. On SQLite only,
+    drop them just before the flush and put them back for every test that uses the db."""
+    names = request.fixturenames
+    if "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        yield
+        return
+    from server.meds import append_only
+
+    if connection.vendor == "sqlite":
+        append_only.install(connection)
+    yield
+    if connection.vendor == "sqlite" and "transactional_db" in names:
+        append_only.uninstall(connection)
