@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import secrets
 import signal
@@ -26,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -222,6 +223,7 @@ def main() -> int:
                         help="what-if: run our server with Django's psycopg connection pool (bench/settings_pool.py)")
     parser.add_argument("--show-noop", action="store_true", help="print our last no-op exchange as sent (headers, body size)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+    parser.add_argument("--json", metavar="FILE", help="also write every run's figures as JSON")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     load_before = os.getloadavg()
@@ -245,6 +247,7 @@ def main() -> int:
         profiler = Profiler(uv_proc.pid, Path(args.py_spy)) if args.py_spy else None
         runner = Runner(ours_proxy, pouch_proxy, pouch_port, pouch, profiler, args.client)
         results: dict[int, dict[str, dict[str, Measure]]] = {}
+        every: dict[int, list] = {}
         for size in sizes:
             runs = [s for s in seeds if s["size"] == size]
             collected = []
@@ -256,11 +259,15 @@ def main() -> int:
                       f"{r['pouch']['push'].ms:7.0f} ms, pull {r['ours']['pull'].ms:6.0f} vs "
                       f"{r['pouch']['pull'].ms:6.0f} ms", flush=True)
             results[size] = medians(collected)
+            every[size] = [{side: {s: asdict(m) for s, m in r[side].items()} for side in r} for r in collected]
         load_after = os.getloadavg()
         text, md = render(results, args.runs, load_before, load_after)
         print(text)
         if args.markdown:
             Path(args.markdown).write_text(md)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"load_before": load_before, "load_after": load_after,
+                                                   "client": args.client, "runs": every}, indent=1))
         if args.show_noop and runner.noop_exchange:
             for direction, raw in zip(("device → server", "server → device"), runner.noop_exchange, strict=False):
                 head, _, body = raw.partition(b"\r\n\r\n")
