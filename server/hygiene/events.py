@@ -21,9 +21,10 @@ from server.care.completion import (
 )
 from server.care.models import Area, TaskInstance
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
-from server.hygiene.rules import disinfection_assess
+from server.hygiene.rules import DilutionError, disinfection_assess
 from server.hygiene.serializers import disinfection_data, vehicle_trip_data
 from server.kitchen.access import kitchen_area_id, my_memberships
+from server.kitchen.fields import rounded
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 NOT_FOUND = "Không tìm thấy khu / xe này trong phạm vi của bạn."
@@ -61,10 +62,10 @@ class DisinfectionRecordArgs(BaseModel):
     target: Literal["area", "vehicle", "kitchen"]
     area_id: UUID | None = None
     chemical: str = Field(default="Cloramin B", min_length=1, max_length=100)
-    concentration_pct: Decimal = Field(gt=0, le=100, max_digits=7, decimal_places=4)
-    product_strength_pct: Decimal | None = Field(default=None, gt=0, le=100, max_digits=5, decimal_places=2)
-    grams: Decimal | None = Field(default=None, ge=0, le=100000, max_digits=8, decimal_places=1)
-    litres: Decimal | None = Field(default=None, gt=0, le=100000, max_digits=8, decimal_places=2)
+    concentration_pct: rounded(4, gt=0, le=99)  # type: ignore[valid-type]
+    product_strength_pct: rounded(2, gt=0, le=100) | None = None  # type: ignore[valid-type]
+    grams: rounded(1, ge=0, le=100000) | None = None  # type: ignore[valid-type]
+    litres: rounded(2, ge=Decimal("0.01"), le=100000) | None = None  # type: ignore[valid-type]
     method: str = Field(default="", max_length=100)
     note: str = Field(default="", max_length=2000)
     task_id: UUID | None = None
@@ -98,11 +99,15 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     strength = (args.product_strength_pct if args.product_strength_pct is not None
                 else Decimal(str(facility.setting("chlorine_product_strength_pct"))))
     basis = facility.setting("chlorine_basis")
-    assessed = disinfection_assess(
-        concentration_pct=args.concentration_pct, basis=basis, product_strength_pct=strength,
-        grams=args.grams, litres=args.litres,
-        tolerance_pct=Decimal(str(facility.setting("chlorine_mismatch_tolerance_pct"))),
-    )
+    try:
+        assessed = disinfection_assess(
+            concentration_pct=args.concentration_pct, basis=basis, product_strength_pct=strength,
+            grams=args.grams, litres=args.litres,
+            tolerance_pct=Decimal(str(facility.setting("chlorine_mismatch_tolerance_pct"))),
+        )
+    except DilutionError as exc:
+        raise Rejected("invalid_args", "Số gam và số lít không hợp lý.",
+                       details=[{"field": "grams", "message": str(exc)}]) from exc
     record = DisinfectionRecord.objects.create(
         id=args.record_id, facility=facility, target=args.target, area=area, task=task,
         chemical=args.chemical, product_strength_pct=strength, grams=args.grams, litres=args.litres,

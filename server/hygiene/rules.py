@@ -75,6 +75,10 @@ def disinfection_assess(
     if grams is None or litres is None:
         return RoundAssessment(stated.quantize(_PCT, rounding=ROUND_HALF_UP), ())
     mixed = active_chlorine_pct(grams=grams, litres=litres, product_strength_pct=product_strength_pct)
+    if grams * 2 > litres * 1000:
+        # Over 500 g of powder per litre cannot be a disinfecting solution: a typo (kg for g,
+        # ml for L). Refusing it also keeps the computed % inside what the column holds.
+        raise DilutionError("over 500 g of powder per litre")
     flags: tuple[str, ...] = ()
     if stated > 0 and abs(mixed - stated) / stated * 100 > tolerance_pct:
         flags = ("concentration_mismatch",)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from server.kitchen.access import food_membership, kitchen_area_id
+from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
 from server.kitchen.serializers import food_check_data, fridge_reading_data
@@ -163,7 +164,7 @@ class FridgeReadingArgs(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     reading_id: UUID
-    temp_c: Decimal = Field(ge=-50, le=99, max_digits=4, decimal_places=1)
+    temp_c: rounded(1, ge=-50, le=99)  # type: ignore[valid-type]
     at: AwareDatetime | None = None
     facility_id: UUID | None = None
 

@@ -17,6 +17,7 @@ from server.kitchen.access import (
     food_record_in_scope,
     kitchen_area_id,
 )
+from server.kitchen.fields import rounded
 from server.kitchen.models import FoodSample
 from server.kitchen.rules import (
     SampleState,
@@ -48,9 +49,9 @@ class FoodSampleRecordArgs(BaseModel):
     sample_id: UUID
     meal: MealName
     dish: str = Field(min_length=1, max_length=200)
-    quantity: Decimal = Field(gt=0, le=100000, max_digits=8, decimal_places=1)
+    quantity: rounded(1, gt=0, le=100000)  # type: ignore[valid-type]
     unit: Literal["g", "ml"]
-    stored_temp_c: Decimal | None = Field(default=None, ge=-50, le=99, max_digits=4, decimal_places=1)
+    stored_temp_c: rounded(1, ge=-50, le=99) | None = None  # type: ignore[valid-type]
     taken_at: AwareDatetime
     cooking_finished_at: AwareDatetime | None = None
     container_label: str = Field(default="", max_length=120)

@@ -47,6 +47,15 @@ def test_it_records_the_active_chlorine_under_the_facility_basis(centre, api, ba
     assert record.by.username == "carer"
 
 
+def test_it_rounds_what_a_phone_computed_with_floats(centre, api):
+    api.login("carer")
+    args = round_args(area_id=str(centre.elderly.id), concentration_pct=0.5, grams=166.66666666666666,
+                      litres=10, product_strength_pct=30)
+    assert result_of(api, "disinfection.record", args)["status"] == "applied"
+    record = DisinfectionRecord.objects.get()
+    assert (str(record.grams), str(record.active_chlorine_pct)) == ("166.7", "0.5001")
+
+
 def test_it_uses_the_product_strength_given(centre, api):
     api.login("carer")
     args = round_args(area_id=str(centre.elderly.id), product_strength_pct=30, grams=50, litres=10)
@@ -92,6 +101,9 @@ def test_it_completes_the_disinfection_task_it_answers(centre, api, make_api):
         ({"concentration_pct": "đặc"}, "invalid_args"),
         ({"grams": -1}, "invalid_args"),
         ({"litres": 0}, "invalid_args"),
+        ({"grams": 20000, "litres": 10}, "invalid_args"),  # kilograms typed as grams
+        ({"concentration_pct": 100}, "invalid_args"),
+        ({"grams": "NaN", "litres": 10}, "invalid_args"),
         ({"area_id": None}, "invalid_args"),  # target=area needs an area
         ({"target": "vehicle"}, "invalid_args"),  # the elderly area is not a vehicle
         ({"area_id": "CHILDREN"}, "not_found"),  # not the carer's area

@@ -48,6 +48,12 @@ def test_it_records_a_sample_keeping_it_24_hours(cook):
     assert sample.meal_date == timezone.localdate(sample.taken_at)
 
 
+def test_it_rounds_a_quantity_and_temperature_typed_with_decimals(cook):
+    sample = recorded(cook, quantity=120.46, stored_temp_c=4.25)
+    sample.refresh_from_db()
+    assert (str(sample.quantity), str(sample.stored_temp_c)) == ("120.5", "4.3")
+
+
 def test_it_counts_the_keep_time_from_the_end_of_cooking_when_later(cook):
     taken = NOW - timedelta(hours=2)
     sample = recorded(cook, taken_at=taken.isoformat(), cooking_finished_at=(taken + timedelta(minutes=40)).isoformat())
@@ -290,3 +296,13 @@ def test_it_lists_expected_and_missing_samples_from_the_locked_menu(centre, cook
     assert outsider.get(f"/api/kitchen/expected?facility_id={centre.facility.id}").status_code == 404
     assert make_api().get("/api/kitchen/expected").status_code == 401
     assert cook.get("/api/kitchen/expected?date=hôm-nay").status_code == 400
+
+
+@pytest.mark.parametrize("name", ["food_check.record", "fridge.reading", "food_sample.record"])
+def test_it_answers_not_found_for_another_centre(centre, cook, name):
+    args = {"food_check.record": check_args(1, [{"name": "Gạo"}]),
+            "fridge.reading": {"reading_id": str(uuid.uuid4()), "temp_c": 4},
+            "food_sample.record": sample_args()}[name]
+    result = result_of(cook, name, {**args, "facility_id": str(centre.other_facility.id)})
+    assert (result["status"], result["code"]) == ("rejected", "not_found")
+    assert FoodSample.objects.count() == FoodCheck.objects.count() == FridgeReading.objects.count() == 0

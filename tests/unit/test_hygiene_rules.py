@@ -67,3 +67,9 @@ def test_it_assesses_a_recorded_round(concentration, basis, grams, litres, activ
     result = disinfection_assess(concentration_pct=concentration, basis=basis, product_strength_pct=D(25),
                                  grams=grams, litres=litres, tolerance_pct=D(10))
     assert (result.active_chlorine_pct, result.flags) == (active, flags)
+
+
+def test_it_refuses_a_round_with_more_powder_than_can_dissolve():
+    with pytest.raises(DilutionError):
+        disinfection_assess(concentration_pct=D("0.5"), basis="active_chlorine", product_strength_pct=D(25),
+                            grams=D(600), litres=D(1), tolerance_pct=D(10))
