@@ -120,12 +120,12 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     default = CompletionRequest(outcome=args.outcome, details=args.details)
     plan: list[tuple[TaskInstance, CompletionRequest, bool]] = []
     exceptions = {e.task_id: e for e in args.exceptions}
-    for index, exc in enumerate(args.exceptions):
-        if exc.task_id not in by_id:
+    for index, named in enumerate(args.exceptions):
+        if named.task_id not in by_id:
             raise Rejected("not_found", "Một ngoại lệ không thuộc bữa ăn này.",
                            details=[{"field": f"exceptions.{index}.task_id", "message": "not in this meal"}])
-        req = CompletionRequest(outcome=exc.outcome, reason=exc.reason, note=exc.note, details=exc.details)
-        completion_validate(by_id[exc.task_id], req, field_prefix=f"exceptions.{index}.")
+        req = CompletionRequest(outcome=named.outcome, reason=named.reason, note=named.note, details=named.details)
+        completion_validate(by_id[named.task_id], req, field_prefix=f"exceptions.{index}.")
     for task in tasks:
         exc = exceptions.get(task.id)
         if exc is None:
@@ -166,6 +166,7 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
     if Note.objects.filter(id=args.note_id).exists():
         raise Rejected("duplicate_record", "Ghi chú với mã này đã tồn tại.")
     resident = None
+    area_id: UUID | None
     if args.resident_id:
         resident, membership = load_in_scope(ctx, Resident, args.resident_id)
         facility_id, area_id = resident.facility_id, resident.area_id

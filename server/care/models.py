@@ -234,6 +234,9 @@ class Note(models.Model):
         verbose_name = "ghi chú"
         verbose_name_plural = "ghi chú"
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:40]}"
+
 
 class ResidentTransfer(models.Model):
     """A move out of or back into the centre (chuyển tuyến, về phép, tái hòa nhập, mất)."""
@@ -253,3 +256,6 @@ class ResidentTransfer(models.Model):
     class Meta:
         verbose_name = "chuyển tuyến / thay đổi tình trạng"
         verbose_name_plural = "chuyển tuyến / thay đổi tình trạng"
+
+    def __str__(self) -> str:
+        return f"{self.resident} → {self.get_status_display()}"

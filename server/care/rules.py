@@ -109,7 +109,7 @@ def completion_details_check(
         low, high = sun_minutes
         if outcome in ("done", "partial"):
             minutes = details.get("minutes")
-            if not _is_int(minutes) or not low <= minutes <= high:
+            if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
                 return DetailsProblem("details.minutes", f"Cần ghi số phút tắm nắng ({low}–{high}).")
         if outcome == "skipped" and reason not in SUN_SKIP_REASONS:
             return DetailsProblem("reason", "Cần chọn lý do: trời mưa, không khỏe, nằm viện hoặc khác.")

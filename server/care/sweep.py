@@ -52,7 +52,7 @@ def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> N
                 window_end=task.window_end,
                 now=now,
                 grace=dose_grace if task.kind == "medication" else task_grace,
-                resident_status=task.resident.status if task.resident_id else None,
+                resident_status=task.resident.status if task.resident is not None else None,
             )
             if status is None:
                 continue

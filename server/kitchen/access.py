@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from server.accounts.models import Membership
@@ -64,7 +65,7 @@ def food_membership(ctx: HandlerContext, facility_id: UUID | None, *, roles: fro
     return membership
 
 
-def food_record_in_scope(ctx: HandlerContext, model: type, pk: UUID, *, roles: frozenset[str] = FOOD_ROLES):
+def food_record_in_scope(ctx: HandlerContext, model: type[Any], pk: UUID, *, roles: frozenset[str] = FOOD_ROLES):
     """A kitchen record by id, locked, in one of the user's facilities; else not_found."""
     record = model._default_manager.select_for_update().filter(pk=pk).first()
     if record is None:

@@ -1,3 +1,6 @@
+from typing import Any
+from uuid import UUID
+
 from django.apps import AppConfig
 
 
@@ -14,7 +17,7 @@ class KitchenConfig(AppConfig):
         from server.kitchen.access import kitchen_area_id
         from server.kitchen.models import FoodCheck, FoodSample
 
-        def kitchen_area(obj) -> object:
+        def kitchen_area(obj: Any) -> UUID | None:
             return kitchen_area_id(obj.facility_id)
 
         publisher("kitchen.FoodSample", "food_sample", area=kitchen_area)(s.food_sample_data)
