@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
@@ -26,8 +27,13 @@ class TokenIn(Schema):
 
 
 def _client_address(request: HttpRequest) -> str:
-    # Behind nginx the peer is the proxy; it sets X-Real-IP (deploy/nginx.conf).
-    return request.headers.get("X-Real-IP") or request.META.get("REMOTE_ADDR", "")
+    # Behind nginx the peer is the proxy, which sets X-Real-IP (deploy/nginx.conf). The
+    # header is believed only from a trusted proxy: anyone reaching a worker directly could
+    # otherwise pick a fresh address per guess and never be throttled.
+    peer = request.META.get("REMOTE_ADDR", "")
+    if peer in settings.TRUSTED_PROXIES:
+        return request.headers.get("X-Real-IP") or peer
+    return peer
 
 
 def user_payload(user) -> dict:

@@ -107,3 +107,18 @@ def test_it_refuses_extra_fields_on_login(centre, api, address):
     response = api.post("/api/auth/token", {"username": "carer", "password": "test-pass-123",
                                             "device_id": api.device_id, "is_superuser": True}, **address)
     assert response.status_code == 400 and response.json()["code"] == "invalid_request"
+
+
+def test_it_ignores_x_real_ip_from_a_peer_that_is_not_a_trusted_proxy(centre, api, settings):
+    """A client talking to a worker directly cannot dodge throttling by inventing addresses."""
+    settings.TRUSTED_PROXIES = frozenset({"10.9.9.9"})
+    settings.LOGIN_MAX_FAILURES = 2
+    for n in range(2):
+        response = api.post("/api/auth/token", {"username": "carer", "password": "wrong",
+                                                "device_id": api.device_id},
+                            HTTP_X_REAL_IP=f"192.0.2.{n + 1}", REMOTE_ADDR=f"203.0.113.{uuid.uuid4().int % 200}")
+        assert response.status_code == 401
+    peer = "203.0.113.250"
+    blocked = [api.post("/api/auth/token", {"username": "carer", "password": "wrong", "device_id": api.device_id},
+                        HTTP_X_REAL_IP=f"198.51.100.{n}", REMOTE_ADDR=peer).status_code for n in range(3)]
+    assert blocked == [401, 401, 429]
