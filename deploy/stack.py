@@ -142,6 +142,7 @@ class Stack:
             "SECURE_COOKIES": "false",
             "LOG_FORMAT": "json",
             "CHANNEL_PREFIX": self.args.channel_prefix,
+            "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
             "PYTHONUNBUFFERED": "1",
         }
 
