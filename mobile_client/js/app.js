@@ -1,31 +1,39 @@
-// Boot: read everything local first and render, then register the worker and sync.
+// Boot: one IndexedDB read of what the first screen needs, draw it, then read the rest,
+// register the worker and sync. Screens other than home, the login screens and the live
+// socket load on first use: the cold start fetches and parses only what it shows.
+import { boot as dbBoot } from './db.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
-import * as live from './live.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as state from './state.js';
 import * as sync from './sync.js';
 import { h, icon } from './ui/dom.js';
 import * as home from './ui/home.js';
-import * as login from './ui/login.js';
 import * as syncbar from './ui/syncbar.js';
+import { localDate } from './util.js';
 
 const main = document.getElementById('main');
 const bar = document.getElementById('syncbar');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 
-// Screens other than home load on first use: the cold start parses only what it shows.
 const lazy = {
   meds: () => import('./ui/meds.js'),
   kitchen: () => import('./ui/kitchen.js'),
   disinfect: () => import('./ui/disinfect.js'),
+  login: () => import('./ui/login.js'),
+  revoked: () => import('./ui/revoked.js'),
+  live: () => import('./live.js'),
 };
 
 const TABS = [['home', 'custom', 'nav.home'], ['meds', 'medication', 'nav.meds'], ['kitchen', 'kitchen', 'nav.kitchen'], ['disinfect', 'disinfection', 'nav.disinfect']];
 
 function go(hash) { location.hash = hash; }
+
+function connectLive(user) {
+  lazy.live().then((live) => live.connect(user?.token || null, () => sync.syncNow()));
+}
 
 function drawChrome(user) {
   who.replaceChildren(user ? h('span', { class: 'me' }, user.full_name || user.username) : '',
@@ -37,9 +45,9 @@ function drawChrome(user) {
 }
 
 function signedIn(user, needPin) {
-  if (needPin) return login.renderSetPin(main, { user, done: signedIn });
+  if (needPin) return lazy.login().then((login) => login.renderSetPin(main, { user, done: signedIn }));
   session.activate(user).then(() => {
-    live.connect(user.token, () => sync.syncNow());
+    connectLive(user);
     sync.syncNow();
     const role = session.roleOf(user);
     go(role === 'kitchen' ? '#/kitchen' : '#/home');
@@ -51,22 +59,27 @@ async function route() {
   const user = session.active();
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
   drawChrome(user);
-  if (name === 'login') return login.renderLogin(main, { done: signedIn });
+  if (sync.status.revoked && name !== 'login') return (await lazy.revoked()).render(main, { go });
+  if (name === 'login') return (await lazy.login()).renderLogin(main, { done: signedIn });
   if (!user) {
+    const login = await lazy.login();
     if (session.list().length) return login.renderUsers(main, { done: signedIn });
     return login.renderLogin(main, { done: signedIn });
   }
   const ctx = { user, id, go };
+  if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (name === 'problems') return syncbar.renderProblems(main);
-  if (name === 'users') return login.renderUsers(main, { done: signedIn });
+  if (name === 'users') return (await lazy.login()).renderUsers(main, { done: signedIn });
   if (name === 'med') return (await lazy.meds()).renderPass(main, ctx);
   if (name === 'prn') return (await lazy.meds()).renderPrn(main, ctx);
   if (name === 'meds') return (await lazy.meds()).renderList(main, ctx);
   if (name === 'kitchen') return (await lazy.kitchen()).render(main, ctx);
   if (name === 'disinfect') return (await lazy.disinfect()).render(main, ctx);
   home.render(main, ctx);
-  performance.mark('tasks-rendered');
-  document.body.dataset.ready = '1';
+  if (!document.body.dataset.ready) {
+    performance.mark('tasks-rendered');
+    document.body.dataset.ready = '1';
+  }
 }
 
 // Re-render on data changes, but never under someone's fingers mid-form.
@@ -82,15 +95,24 @@ state.onChange((what) => {
 
 async function boot() {
   performance.mark('boot');
-  await Promise.all([i18n.init(), session.load(), state.load(), outbox.load(), sync.load()]);
+  const data = await dbBoot(localDate());
+  state.init(data.records);
+  outbox.init(data);
+  sync.init(data);
+  await Promise.all([i18n.init(data.meta.lang), session.init(data)]);
   performance.mark('data-loaded');
   window.addEventListener('hashchange', route);
   await route();
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => {});
-  const user = session.active();
-  if (user) live.connect(user.token, () => sync.syncNow());
-  window.addEventListener('online', () => { const u = session.active(); if (u) live.connect(u.token, () => sync.syncNow()); });
-  sync.startTriggers();
+  // After the first paint: the rest of the records, the worker, the socket and sync.
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(async () => {
+    await state.loadRest();
+    performance.mark('rest-loaded');
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => {});
+    const user = session.active();
+    if (user) connectLive(user);
+    window.addEventListener('online', () => { const u = session.active(); if (u) connectLive(u); });
+    sync.startTriggers();
+  }, 0)));
 }
 
 boot();

@@ -10,16 +10,22 @@ async function loadJson(code) {
   return r.json();
 }
 
-export async function init() {
-  lang = (await meta.get('lang')) || 'vi';
-  fallback = await loadJson('vi');
+// Vietnamese is always needed (it is the fallback): its fetch starts as this module runs,
+// alongside the IndexedDB read, not after it (index.html also preloads it).
+let viJson = null;
+export function prefetch() { viJson = viJson || loadJson('vi'); return viJson; }
+prefetch();
+
+export async function init(code) {
+  lang = code || 'vi';
+  fallback = await prefetch();
   strings = lang === 'vi' ? fallback : await loadJson(lang);
   document.documentElement.lang = lang;
 }
 
 export async function setLang(code) {
   await meta.set('lang', code);
-  await init();
+  await init(code);
 }
 
 // t('status.late') or t('sync.pending', {n: 3}): "{n}" placeholders are filled in.

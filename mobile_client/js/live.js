@@ -7,7 +7,7 @@ let timer = null;
 
 export function connect(token, onPoke) {
   wanted = token;
-  if (socket) { socket.onclose = null; socket.close(); socket = null; }
+  if (socket) { socket.onclose = null; socket.close(); socket = null; document.documentElement.dataset.live = '0'; }
   clearTimeout(timer);
   if (!token || !('WebSocket' in window)) return;
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/v1/live`;
@@ -17,11 +17,13 @@ export function connect(token, onPoke) {
   ws.onmessage = (m) => {
     let msg;
     try { msg = JSON.parse(m.data); } catch { return; }
-    if (msg.type === 'ready') backoff = 1000;
+    // <html data-live="1"> while pokes can arrive (the status is visible to tests and to support).
+    if (msg.type === 'ready') { backoff = 1000; document.documentElement.dataset.live = '1'; }
     if (msg.type === 'poke') onPoke(msg);
   };
   ws.onclose = (ev) => {
     socket = null;
+    document.documentElement.dataset.live = '0';
     if (ev.code === 4401 || ev.code === 4403 || wanted !== token) return; // no retry with a bad token
     timer = setTimeout(() => { if (navigator.onLine) connect(token, onPoke); }, backoff);
     backoff = Math.min(backoff * 2, 60000);

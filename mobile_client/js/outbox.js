@@ -9,9 +9,9 @@ import { hlc, isoLocal, uuid } from './util.js';
 let entries = new Map(); // id -> entry, mirrors the outbox store
 let seq = 0;
 
-export async function load() {
-  entries = new Map((await db.getAll('outbox')).map((e) => [e.id, e]));
-  seq = (await db.meta.get('device_seq')) || 0;
+export function init({ outbox: list, meta }) {
+  entries = new Map(list.map((e) => [e.id, e]));
+  seq = meta.device_seq || 0;
 }
 
 export const all = () => [...entries.values()].sort((a, b) => a.device_seq - b.device_seq);
@@ -56,7 +56,10 @@ export async function reapply() {
   await state.save(recs);
 }
 
-export async function clearAll() {
-  entries.clear();
-  await db.clear(['outbox']);
+export const lastSeq = () => seq;
+
+// Entries already written to the outbox store by someone else (revoke.js, reinstated).
+export function adopt(list) {
+  for (const e of list) entries.set(e.id, e);
+  state.changed('outbox');
 }

@@ -8,14 +8,15 @@ let users = new Map();
 let deviceId = null;
 let activeId = null;
 
-export async function load() {
-  deviceId = await db.meta.get('device_id');
+// From db.boot()'s single read; a new phone gets its device id here.
+export async function init({ meta, users: list }) {
+  deviceId = meta.device_id;
   if (!deviceId) {
     deviceId = uuid();
     await db.meta.set('device_id', deviceId);
   }
-  users = new Map((await db.getAll('users')).map((u) => [u.id, u]));
-  activeId = (await db.meta.get('active_user')) || null;
+  users = new Map(list.map((u) => [u.id, u]));
+  activeId = meta.active_user || null;
   if (activeId && !users.has(activeId)) activeId = null;
 }
 
@@ -83,10 +84,8 @@ export function facilityId(user) { return user?.roles?.[0]?.facility_id || user?
 export function areaIds(user) { return new Set((user?.roles || []).flatMap((r) => r.area_ids)); }
 export function wholeFacility(user) { return ['nurse', 'manager', 'admin'].includes(roleOf(user)); }
 
-// Device revoked: personal data off the phone (Nghị định 13/2023), the phone forgets all.
-export async function wipe() {
+// Device revoked (revoke.js): every user, token and PIN is forgotten; the device id stays.
+export function forget() {
   users.clear();
   activeId = null;
-  deviceId = null;
-  await db.clear(['meta', 'users', 'records', 'outbox', 'problems']);
 }

@@ -16,7 +16,30 @@ function index(rec) {
 export async function load() {
   byType.clear();
   for (const rec of await db.getAll('records')) index(rec);
+  complete = true;
 }
+
+// Cold start in two steps: first the records db.boot() read (today's tasks and what they
+// name), then everything else after the first paint. A record already in memory is newer
+// than (or the same as) what the second read returns, so it is kept; deletions wait for
+// `ready` (only sync deletes, and sync starts after it).
+let complete = false;
+let rest = null;
+export function init(records) {
+  byType.clear();
+  complete = false;
+  for (const rec of records) index(rec);
+}
+export function loadRest() {
+  if (!rest) {
+    rest = db.getAll('records').then((all) => {
+      for (const rec of all) if (!byType.get(rec.type)?.has(rec.id)) index(rec);
+      complete = true;
+    });
+  }
+  return rest;
+}
+export const ready = () => (complete ? Promise.resolve() : loadRest());
 
 export const get = (type, id) => byType.get(type)?.get(id) || null;
 export const list = (type) => [...(byType.get(type)?.values() || [])];
@@ -48,6 +71,7 @@ export async function applyChanges(changes) {
 
 export async function clearPulled() {
   byType.clear();
+  complete = true;
   await db.clear(['records']);
 }
 

@@ -2,8 +2,8 @@
 // - chunks of at most 500 events, oldest first; a retry sends the same ids (exactly once);
 // - `more: true` -> call again with the new cursor; the cursor is saved after each page;
 // - 409 reset_required -> forget cursors and pulled state, keep the queue, pull again;
-// - 401 device_revoked -> wipe resident data off the phone; invalid_token -> that user
-//   must log in again, their queued events wait.
+// - 401 device_revoked -> resident data off the phone, queued events kept as "not sent"
+//   (revoke.js); invalid_token -> that user must log in again, their queued events wait.
 import * as db from './db.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
@@ -11,15 +11,17 @@ import * as state from './state.js';
 import { subjectOf } from './optimistic.js';
 
 const CHUNK = 500;
-export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [] };
+export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [], revoked: null, stranded: [] };
 let running = null;
 let again = false;
 let retryMs = 2000;
 let retryTimer = null;
 
-export async function load() {
-  status.lastSynced = await db.meta.get('last_synced');
-  status.problems = (await db.getAll('problems')).sort((a, b) => b.at.localeCompare(a.at));
+export function init({ meta, problems, stranded }) {
+  status.lastSynced = meta.last_synced || null;
+  status.revoked = meta.revoked || null;
+  status.stranded = stranded || [];
+  status.problems = problems.sort((a, b) => b.at.localeCompare(a.at));
 }
 
 class HttpError extends Error {
@@ -118,6 +120,7 @@ async function syncUser(user, onProgress) {
     } catch (err) {
       if (err.status === 409 && err.body.code === 'reset_required') {
         await resetPulled();
+        await refreshRoles(user); // the scope changed: the screens must filter by the new areas
         continue; // the same events again, from a null cursor
       }
       if (err.status === 401 && err.body.code === 'device_revoked') throw err;
@@ -145,6 +148,16 @@ async function syncUser(user, onProgress) {
   }
 }
 
+async function refreshRoles(user) {
+  try {
+    const r = await fetch('/api/auth/me', { headers: { Authorization: `Bearer ${user.token}` } });
+    if (!r.ok) return;
+    const me = await r.json();
+    Object.assign(user, { roles: me.roles, facilities: me.facilities, full_name: me.user.full_name });
+    await session.saveUser(user);
+  } catch { /* offline again: the next reset or login brings them */ }
+}
+
 async function resetPulled() {
   for (const u of session.list()) { u.cursor = null; await session.saveUser(u); }
   await state.clearPulled();
@@ -152,6 +165,8 @@ async function resetPulled() {
 }
 
 async function run() {
+  if (status.revoked) return; // nothing leaves a revoked phone (revoke.js)
+  await state.ready(); // pulled deletions must not race the cold start's second read
   const me = session.active();
   // Every author with queued events and a token gets their events sent, then the active user pulls last.
   const order = outbox.authors().map(session.byId).filter((u) => u && u.token && u.id !== me?.id);
@@ -172,11 +187,9 @@ async function run() {
     status.online = true;
   } catch (err) {
     if (err.status === 401 && err.body?.code === 'device_revoked') {
-      await session.wipe();
-      await state.clearPulled();
-      await outbox.clearAll();
-      status.problems = [];
+      await (await import('./revoke.js')).strand(err.body.message, status);
       status.error = 'device_revoked';
+      (await import('./live.js')).disconnect();
       state.changed('revoked');
       return;
     }

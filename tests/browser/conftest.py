@@ -61,20 +61,6 @@ def chromium() -> Iterator:
             browser.close()
 
 
-@pytest.fixture
-def meds_flushable(asgi_server):
-    """Workaround: on SQLite the append-only triggers of server/meds abort the DELETE that
-    flushes a transactional test database. Drop them just before the flush; the flush's
-    post_migrate signal installs them again (server.meds.append_only.reinstall_after_migrate)."""
-    yield
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        from server.meds import append_only
-
-        append_only.uninstall(connection)
-
-
 def new_phone(browser, **kwargs):
     """A browser context is one phone: its own IndexedDB, service worker and device id."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Asia/Ho_Chi_Minh",

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from django.utils import timezone
 
+from server.care.publish import publish
+from server.meds.models import MedicationAdministration
 from sync import registry
-from tests.browser.conftest import artifacts, login, new_phone, wait_synced
-from tests.factories import PASSWORD
+from sync.models import EventLog
+from tests.browser.conftest import artifacts, login, new_phone, pending, wait_synced
+from tests.factories import PASSWORD, MedicationOrderFactory, TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +23,7 @@ def give_dose(page, task_id) -> None:
     page.wait_for_selector("li[data-task]")  # back on the list after recording
 
 
-def test_it_shows_a_double_dose_on_both_phones_and_to_the_manager(asgi_server, meds_flushable, ward, chromium):
+def test_it_shows_a_double_dose_on_both_phones_and_to_the_manager(asgi_server, ward, chromium):
     if "med.administer" not in registry.registered_names():
         pytest.skip("med.administer is not registered on the server yet (server/meds/events.py)")
     task = ward.med_task
@@ -70,5 +74,84 @@ def test_it_saves_screenshots_of_the_carer_home_and_the_medication_pass(asgi_ser
     for expected in ("Trần Thị Hoa", "A01", "Amlodipin 5mg", "1 viên", "uống"):
         assert expected in text
     page.screenshot(path=str(out / "medication-pass-360x740.png"))
+    assert page.errors == []
+    context.close()
+
+
+@pytest.fixture
+def orders(ward) -> dict:
+    """A PRN painkiller (4 h apart) and a controlled drug due now, published before the browser starts."""
+    hoa, nam, lan = ward.residents
+    prn = MedicationOrderFactory(resident=nam, drug="Paracetamol 500mg", dose="1 viên", prn=True,
+                                 min_interval_minutes=240, max_per_24h=4, times=[])
+    controlled = MedicationOrderFactory(resident=lan, drug="Morphin 10mg", dose="1 ống", route="tiêm", controlled=True)
+    task = TaskFactory(resident=lan, kind="medication", title="Morphin 10mg", slot="11:00", due_at=timezone.now(),
+                       order=controlled)
+    publish([prn, controlled, task])
+    return {"prn": prn, "controlled": controlled, "controlled_task": task}
+
+
+def open_screen(page, hash_path: str, ready: str) -> None:
+    page.goto(page.url.split("#")[0] + hash_path)
+    page.wait_for_selector(ready)
+
+
+def test_it_warns_before_a_prn_dose_inside_its_minimum_interval(asgi_server, ward, orders, chromium):
+    prn = orders["prn"]
+    context, page = new_phone(chromium)
+    login(page, asgi_server.url, "nurse")
+    page.wait_for_selector("li[data-task]")
+    wait_synced(page)
+    open_screen(page, f"#/prn/{prn.id}", "[data-action=give]")
+    page.click("[data-action=give]")  # the first dose: no warning
+    wait_synced(page)
+    assert EventLog.objects.filter(name="med.administer").count() == 1
+
+    open_screen(page, f"#/prn/{prn.id}", "[data-action=give]")
+    page.click("[data-action=give]")
+    warning = page.wait_for_selector(".sheet .warnbox")
+    assert "Chưa đủ khoảng cách: cần chờ thêm" in warning.inner_text()
+    page.click(".sheet button.ghost")  # "Thôi": nothing recorded
+    page.click("[data-action=give]")
+    page.click("[data-action=prn-continue]")
+    page.wait_for_selector(".toast:has-text('Cần ghi lý do.')")  # continuing needs a reason
+    assert pending(page) == 0
+    assert EventLog.objects.filter(name="med.administer").count() == 1
+
+    page.fill("[name=reason]", "Sốt 39 độ, bác sĩ cho phép")
+    page.click("[data-action=give]")
+    page.click("[data-action=prn-continue]")
+    wait_synced(page)
+    second = EventLog.objects.filter(name="med.administer").order_by("received_at").last()
+    assert EventLog.objects.filter(name="med.administer").count() == 2
+    assert second.args["prn"] is True and second.args["reason"] == "Sốt 39 độ, bác sĩ cho phép"
+    assert second.status in {"applied", "conflict"}  # the server decides; the phone warned first
+    assert page.errors == []
+    context.close()
+
+
+def test_it_needs_a_witness_for_a_controlled_drug_and_sends_who(asgi_server, ward, orders, chromium):
+    task = orders["controlled_task"]
+    witness = ward.centre.carer
+    context, page = new_phone(chromium)
+    login(page, asgi_server.url, "nurse")
+    page.wait_for_selector(f"li[data-task='{task.id}']")
+    wait_synced(page)
+    open_screen(page, f"#/med/{task.id}", "select[name=witness]")
+    options = page.eval_on_selector_all("select[name=witness] option", "os => os.map(o => o.value)")
+    assert str(witness.id) in options
+    assert str(ward.centre.nurse.id) not in options  # never the person giving it
+
+    page.click("[data-action=give]")
+    page.wait_for_selector(".toast:has-text('Cần chọn người chứng kiến.')")
+    assert pending(page) == 0
+    page.select_option("select[name=witness]", str(witness.id))
+    page.click("[data-action=give]")
+    wait_synced(page)
+    sent = EventLog.objects.get(name="med.administer")
+    assert sent.args["witness_id"] == str(witness.id)
+    assert sent.status == "applied"
+    given = MedicationAdministration.objects.get(order=orders["controlled"])
+    assert given.witness_id == witness.id
     assert page.errors == []
     context.close()

@@ -106,43 +106,75 @@ function residentsList(user) {
   const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !['discharged', 'deceased'].includes(r.data.status))
     .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
   if (!rs.length) return null;
-  return h('details', { class: 'residents' }, h('summary', {}, t('home.residents', { n: rs.length })),
-    h('ul', {}, rs.map((r) => h('li', { class: r.data.status === 'present' ? '' : 'away' },
-      h('b', {}, r.data.full_name), ` · ${t('resident.room', { room: r.data.room || '—' })}`,
-      r.data.status !== 'present' ? h('span', { class: 'chip away' }, t(`resident.${r.data.status}`)) : null))));
+  // The list is built when opened: closed, it would only cost the cold start.
+  const list = () => h('ul', {}, rs.map((r) => h('li', { class: r.data.status === 'present' ? '' : 'away' },
+    h('b', {}, r.data.full_name), ` · ${t('resident.room', { room: r.data.room || '—' })}`,
+    r.data.status !== 'present' ? h('span', { class: 'chip away' }, t(`resident.${r.data.status}`)) : null)));
+  const box = h('details', { class: 'residents', ontoggle: () => { if (box.open && !box.querySelector('ul')) box.append(list()); } },
+    h('summary', {}, t('home.residents', { n: rs.length })));
+  return box;
 }
+
+function slotSection(slot, inSlot, day, go) {
+  const section = h('section', { class: 'slot', dataset: { slot } }, h('h2', {}, slot));
+  for (const kind of KIND_ORDER) {
+    const group = inSlot.filter((tk) => tk.data.kind === kind)
+      .sort((a, b) => byRoom(roomOf(a), roomOf(b)));
+    if (!group.length) continue;
+    const head = h('h3', {}, icon(kind), t(`kind.${kind}`));
+    const extras = [];
+    if (kind === 'meal') {
+      for (const areaId of new Set(group.map((tk) => tk.data.area_id))) {
+        const inArea = group.filter((tk) => tk.data.area_id === areaId);
+        if (inArea.filter(isOpen).length >= 2) {
+          extras.push(h('button', { class: 'big bulk', dataset: { action: 'bulk-meal' },
+            onclick: () => bulkMeal(inArea, areaId, slot, day) },
+          `✓ ${t('meal.bulk')}`, h('small', {}, state.get('area', areaId)?.data.name || '')));
+        }
+      }
+    }
+    section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go))));
+  }
+  return section;
+}
+
+// The cold start draws the first screenful of slots at once and the rest of the day in the
+// next frame, below the fold (a 360x740 screen shows under ten rows; a big area has 200+).
+// Later redraws (after a tick or a sync) draw everything at once, so the page never
+// shrinks under the reader's thumb and the scroll position holds.
+const FIRST_ROWS = 24;
+let drawn = 0;
 
 export function render(root, { user, go }) {
   const day = localDate();
   const tasks = visibleTasks(user, day);
-  const slots = [...new Set(tasks.map((tk) => tk.data.slot))].sort();
+  const bySlot = new Map();
+  for (const tk of tasks) {
+    if (!bySlot.has(tk.data.slot)) bySlot.set(tk.data.slot, []);
+    bySlot.get(tk.data.slot).push(tk);
+  }
+  const slots = [...bySlot.keys()].sort();
   const body = [h('h1', {}, t('home.title', { date: date(day) })), summary(tasks)];
   if (!tasks.length) body.push(h('p', { class: 'empty' }, t('home.empty')));
-  for (const slot of slots) {
-    const inSlot = tasks.filter((tk) => tk.data.slot === slot);
-    const section = h('section', { class: 'slot', dataset: { slot } }, h('h2', {}, slot));
-    for (const kind of KIND_ORDER) {
-      const group = inSlot.filter((tk) => tk.data.kind === kind)
-        .sort((a, b) => byRoom(roomOf(a), roomOf(b)));
-      if (!group.length) continue;
-      const head = h('h3', {}, icon(kind), t(`kind.${kind}`));
-      const extras = [];
-      if (kind === 'meal') {
-        for (const areaId of new Set(group.map((tk) => tk.data.area_id))) {
-          const inArea = group.filter((tk) => tk.data.area_id === areaId);
-          if (inArea.filter(isOpen).length >= 2) {
-            extras.push(h('button', { class: 'big bulk', dataset: { action: 'bulk-meal' },
-              onclick: () => bulkMeal(inArea, areaId, slot, day) },
-            `✓ ${t('meal.bulk')}`, h('small', {}, state.get('area', areaId)?.data.name || '')));
-          }
-        }
-      }
-      section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go))));
-    }
-    body.push(section);
+  const first = drawn === 0;
+  const turn = ++drawn;
+  let rows = 0;
+  let i = 0;
+  for (; i < slots.length && !(first && rows >= FIRST_ROWS); i += 1) {
+    body.push(slotSection(slots[i], bySlot.get(slots[i]), day, go));
+    rows += bySlot.get(slots[i]).length;
   }
-  body.push(residentsList(user));
-  root.replaceChildren(...body.filter(Boolean));
+  const tail = residentsList(user);
+  root.replaceChildren(...body.filter(Boolean), ...(i === slots.length && tail ? [tail] : []));
+  if (i < slots.length) {
+    // Two frames: the first screen is laid out and painted before the rest is built.
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+      if (turn !== drawn) return; // redrawn meanwhile: that draw was complete
+      const rest = slots.slice(i).map((slot) => slotSection(slot, bySlot.get(slot), day, go));
+      root.append(...rest, ...(tail ? [tail] : []));
+      performance.mark('tasks-all-rendered');
+    }, 0)));
+  }
   const due = tasks.filter((tk) => taskDisplay(tk) === 'late').length;
   document.title = due ? `(${due}) ${t('app.name')}` : t('app.name');
   return { firstDue: time(tasks.find(isOpen)?.data.due_at) };

@@ -3,6 +3,7 @@
 import { t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
+import * as sync from '../sync.js';
 import { h, toast } from './dom.js';
 
 const field = (label, input) => h('label', { class: 'field' }, label, input);
@@ -14,6 +15,8 @@ export function renderLogin(root, { done }) {
     err.textContent = '';
     try {
       const user = await session.login(form.username.value.trim(), form.password.value);
+      // The server let a login through on a revoked phone: a manager reinstated it.
+      if (sync.status.revoked) await (await import('../revoke.js')).reinstated(sync.status);
       done(user, !user.pin);
     } catch (ex) {
       err.textContent = ex.code === 'offline' ? t('login.offline') : (ex.message || t('login.failed'));

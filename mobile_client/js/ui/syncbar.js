@@ -24,7 +24,7 @@ export function render(bar) {
       h('span', {}, t('sync.first_n', { n: s.first.received }))));
   }
   if (s.problems.length) rows.push(h('a', { class: 'problems-link', href: '#/problems' }, `⚠ ${t('sync.problems', { n: s.problems.length })}`));
-  if (s.error === 'device_revoked') rows.push(h('p', { class: 'banner bad' }, t('sync.revoked')));
+  if (s.revoked) rows.push(h('p', { class: 'banner bad' }, t('sync.revoked')));
   bar.dataset.syncing = s.syncing ? '1' : '0';
   bar.replaceChildren(...rows);
 }
