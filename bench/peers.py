@@ -81,7 +81,7 @@ def pouch_create_db(port: int, name: str) -> None:
     urllib.request.urlopen(req, timeout=10).read()
 
 
-def ours_env(database: str, *, db_pool: bool = False) -> dict[str, str]:
+def ours_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"postgresql://postgres@127.0.0.1:5432/{database}"),
@@ -90,19 +90,14 @@ def ours_env(database: str, *, db_pool: bool = False) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # As deployed: Django's default of a connection per request. (Under ASGI each request
-        # runs in its own thread context, so CONN_MAX_AGE would only leak connections.)
-        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "0"),
+        # As deployed (deploy/.env.example): a per-process psycopg pool. DB_POOL_MAX=0 gives
+        # Django's connection per request (under ASGI each request runs in its own thread
+        # context, so CONN_MAX_AGE cannot keep one).
+        "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
+        "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     })
-    if db_pool:
-        pool_dir = WORK / "pool"
-        if not (pool_dir / "psycopg_pool").exists():
-            subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
-                            str(pool_dir), "psycopg-pool==3.3.*"], check=True)
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "bench"), str(pool_dir)])
-        env["DJANGO_SETTINGS_MODULE"] = "settings_pool"
     return env
 
 

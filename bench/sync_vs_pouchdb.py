@@ -219,8 +219,6 @@ def main() -> int:
     parser.add_argument("--py-spy", metavar="DIR", help="profile the server with py-spy during the largest size's last push and pull")
     parser.add_argument("--client", choices=("reference", "thin"), default="reference",
                         help="our device: sync/client.py (default) or the bare HTTP client of bench/ours_client.py")
-    parser.add_argument("--db-pool", action="store_true",
-                        help="what-if: run our server with Django's psycopg connection pool (bench/settings_pool.py)")
     parser.add_argument("--show-noop", action="store_true", help="print our last no-op exchange as sent (headers, body size)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write every run's figures as JSON")
@@ -235,7 +233,7 @@ def main() -> int:
     try:
         pouch_proc, pouch_port = peers.start_pouchdb_server()
         procs.append(pouch_proc)
-        env = peers.ours_env(args.database, db_pool=args.db_pool)
+        env = peers.ours_env(args.database)
         print(f"seeding {args.database}: {sizes} × {args.runs} runs …", flush=True)
         seeds = peers.ours_prepare(env, sizes, args.runs)
         uv_proc, uv_port = peers.start_uvicorn(env)
