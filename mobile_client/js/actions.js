@@ -4,10 +4,10 @@ import * as session from './session.js';
 import * as state from './state.js';
 import * as sync from './sync.js';
 
-export async function record(name, args) {
+export async function record(name, args, local) {
   const user = session.active();
   if (!user) throw new Error('no active user');
-  const entry = await outbox.enqueue(name, args, { author: user.id, deviceId: session.device() });
+  const entry = await outbox.enqueue(name, args, { author: user.id, deviceId: session.device(), local });
   state.changed('record');
   if (navigator.onLine) sync.syncNow();
   return entry;

@@ -87,8 +87,9 @@ let pending = false;
 state.onChange((what) => {
   if (what === 'revoked') { route(); return; }
   syncbar.render(bar);
-  const [name] = (location.hash.slice(2) || 'home').split('/');
-  if (what === 'status' || pending || !['home', 'meds', 'problems', ''].includes(name)) return;
+  const [name, id] = (location.hash.slice(2) || 'home').split('/');
+  const overview = name === 'disinfect' && !id; // no inputs on it: safe to redraw
+  if (what === 'status' || pending || !(overview || ['home', 'meds', 'problems', ''].includes(name))) return;
   pending = true;
   requestAnimationFrame(() => { pending = false; route(); });
 });

@@ -1,7 +1,8 @@
 // Apply this phone's own events to local state. The server does not echo a device's own
 // changes, so what we apply here is what the phone keeps once the event is acknowledged.
 import * as state from './state.js';
-import { keepUntil } from './rules.js';
+import { keepUntil, setting } from './rules.js';
+import { localDate } from './util.js';
 
 const MED_TASK_STATUS = {
   given: 'done', partial: 'partial', vomited: 'done', refused: 'refused',
@@ -51,6 +52,27 @@ const apply = {
   },
   'food_check.record'(a, e) {
     return [{ type: 'food_check', id: a.check_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
+  },
+  // The server makes the trip's disinfection task with a deterministic id
+  // (server/hygiene/events.py trip_task_id) and does not echo it to this phone: the phone
+  // makes the same task itself, from the id the screen computed (entry.local, never sent).
+  'vehicle.trip'(a, e) {
+    const area = state.get('area', a.area_id);
+    const facility = state.get('facility', area?.data.facility_id) || state.list('facility')[0];
+    const taskId = e.local?.task_id;
+    const out = [{ type: 'vehicle_trip', id: a.trip_id, version: 0, data: {
+      area_id: a.area_id, returned_at: a.returned_at, task_id: taskId || null, note: a.note || '', by: e.author, at: e.at } }];
+    if (taskId && !state.get('task', taskId)) {
+      const end = new Date(new Date(a.returned_at).getTime() + setting(facility, 'vehicle_disinfection_within_minutes') * 60000);
+      const d = new Date(a.returned_at);
+      out.push({ type: 'task', id: taskId, version: 0, data: {
+        facility_id: area?.data.facility_id, area_id: a.area_id, resident_id: null, kind: 'disinfection',
+        title: `Khử khuẩn ${area?.data.name || ''} sau chuyến`, local_date: localDate(d),
+        slot: `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`,
+        due_at: a.returned_at, window_start: a.returned_at, window_end: end.toISOString(),
+        status: 'pending', details: { trip_id: a.trip_id } } });
+    }
+    return out;
   },
   'disinfection.record'(a, e) {
     const out = [{ type: 'disinfection', id: a.record_id, version: 0, data: { ...a, by: e.author, at: e.at } }];

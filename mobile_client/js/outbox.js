@@ -21,11 +21,12 @@ export const authors = () => [...new Set(all().map((e) => e.author))];
 
 // Queue an event and apply it locally, in one IndexedDB transaction: the intent, its
 // sequence number and its local effect are durable together or not at all.
-export async function enqueue(name, args, { author, deviceId }) {
+// `local`: hints for this phone's own view of the event (optimistic.js), never sent.
+export async function enqueue(name, args, { author, deviceId, local }) {
   seq += 1;
   const entry = {
     id: uuid(), device_seq: seq, name, at: isoLocal(), hlc: hlc(deviceId), args,
-    author, queued_at: Date.now(),
+    author, queued_at: Date.now(), ...(local ? { local } : {}),
   };
   const recs = effects(entry);
   entry.before = recs.map((r) => state.get(r.type, r.id)).filter(Boolean);

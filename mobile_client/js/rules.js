@@ -6,6 +6,7 @@ export const DEFAULTS = {
   food_sample_min_solid_g: 100,
   food_sample_min_liquid_ml: 150,
   food_sample_keep_hours: 24,
+  vehicle_disinfection_within_minutes: 60,
 };
 
 export const setting = (facility, name) => facility?.data?.settings?.[name] ?? DEFAULTS[name];

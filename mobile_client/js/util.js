@@ -32,4 +32,15 @@ export function hlc(node) {
   return `${String(last.millis).padStart(13, '0')}-${pad(last.counter, 4)}-${node.slice(0, 8)}`;
 }
 
+// RFC 4122 name-based id (SHA-1), as Python's uuid.uuid5(namespace, name).
+export async function uuid5(namespace, name) {
+  const ns = namespace.replace(/-/g, '').match(/../g).map((x) => parseInt(x, 16));
+  const bytes = new Uint8Array([...ns, ...new TextEncoder().encode(name)]);
+  const b = new Uint8Array(await crypto.subtle.digest('SHA-1', bytes)).slice(0, 16);
+  b[6] = (b[6] & 0x0f) | 0x50;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
 export const minutesBetween = (a, b) => (new Date(b) - new Date(a)) / 60000;

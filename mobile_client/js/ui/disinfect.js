@@ -1,19 +1,80 @@
-// Disinfection round: area or vehicle, the dilution calculator (litres -> grams, RULES §2,
-// computed on the phone), and the record.
+// Disinfection: today's rounds; the food vehicles with the disinfection each trip leaves due
+// (a trip's return is recorded here, `vehicle.trip`); and the round's form: area or vehicle,
+// the dilution calculator (litres -> grams, RULES §2, computed on the phone), and the record.
 import { facility, record } from '../actions.js';
-import { t } from '../i18n.js';
-import { dilution, setting } from '../rules.js';
+import { date, t, time } from '../i18n.js';
+import { dilution, isOpen, setting, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
-import { uuid } from '../util.js';
+import { isoLocal, localDate, uuid, uuid5 } from '../util.js';
 import { h, icon, toast } from './dom.js';
+import { chip } from './status.js';
 
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 const TARGET_OF_KIND = { care: 'area', vehicle: 'vehicle', kitchen: 'kitchen', other: 'area' };
 
-export function render(root, { user, id }) {
+const byTime = (a, b) => (a.data.due_at || '').localeCompare(b.data.due_at || '');
+
+// head: the bold line (the area's name for a round; the return time for a vehicle's trip).
+function taskRow(tk, go, head) {
+  const area = state.get('area', tk.data.area_id);
+  return h('li', { class: `task ${taskDisplay(tk)}`, dataset: { task: tk.id, status: taskDisplay(tk) } },
+    h('div', { class: 'who' }, h('b', {}, head || area?.data.name || ''), head ? null : h('small', {}, `${tk.data.slot} · ${tk.data.title || ''}`), chip(tk)),
+    isOpen(tk) ? h('div', { class: 'acts' }, h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${tk.id}`) }, t('disinfect.open'))) : null);
+}
+
+// A food vehicle is back: the trip is recorded and its disinfection becomes due at once.
+async function vehicleBack(area) {
+  const tripId = uuid();
+  // Same id as the server's trip_task_id(trip_id) (server/hygiene/events.py).
+  const taskId = await uuid5(tripId, 'vehicle-disinfection');
+  await record('vehicle.trip', { trip_id: tripId, area_id: area.id, returned_at: isoLocal() }, { task_id: taskId });
+  toast(t('vehicle.trip_saved', { name: area.data.name }), 'good');
+}
+
+function vehicleCard(area, tasks, go) {
+  const due = tasks.filter((tk) => tk.data.area_id === area.id && isOpen(tk)).sort(byTime);
+  return h('section', { class: 'card', dataset: { vehicle: area.id } },
+    h('h3', {}, icon('disinfection'), area.data.name),
+    due.length ? h('ul', { class: 'tasks' }, due.map((tk) => taskRow(tk, go,
+      t('vehicle.back_at', { time: time(tk.data.due_at), date: date(tk.data.due_at) })))) : h('p', { class: 'empty' }, t('vehicle.none_due')),
+    h('button', { class: 'big wide', dataset: { action: 'vehicle-back' }, onclick: () => vehicleBack(area) }, t('vehicle.back')));
+}
+
+// The overview has no inputs, so app.js redraws it whenever the data changes.
+export function renderOverview(root, { user, go }) {
+  const day = localDate();
+  const mine = session.areaIds(user);
+  const inScope = (areaId) => session.wholeFacility(user) || mine.has(areaId);
+  const kindOf = (areaId) => state.get('area', areaId)?.data.kind;
+  const tasks = state.list('task').filter((tk) => tk.data.kind === 'disinfection' && inScope(tk.data.area_id));
+  const rounds = tasks.filter((tk) => tk.data.local_date === day && kindOf(tk.data.area_id) !== 'vehicle').sort(byTime);
+  const vehicles = state.list('area').filter((a) => a.data.kind === 'vehicle' && inScope(a.id));
+  const done = state.list('disinfection').filter((r) => !r.data.void && inScope(r.data.area_id) && localDate(new Date(r.data.at)) === day)
+    .sort((a, b) => b.data.at.localeCompare(a.data.at));
+  root.replaceChildren(...[
+    h('h1', {}, icon('disinfection'), t('disinfect.title')),
+    h('h2', {}, t('disinfect.today', { date: date(day) })),
+    rounds.length ? h('ul', { class: 'tasks' }, rounds.map((tk) => taskRow(tk, go))) : h('p', { class: 'empty' }, t('disinfect.none_today')),
+    vehicles.length ? h('h2', {}, t('vehicle.title')) : null,
+    ...vehicles.map((a) => vehicleCard(a, tasks, go)),
+    h('h2', {}, t('disinfect.recorded_today', { n: done.length })),
+    done.length ? h('ul', { class: 'tasks' }, done.map((r) => h('li', { class: 'task done', dataset: { record: r.id } },
+      h('div', { class: 'who' }, h('b', {}, state.get('area', r.data.area_id)?.data.name || ''),
+        h('small', {}, t('disinfect.record_line', { time: time(r.data.at), g: r.data.grams ?? '—', l: r.data.litres ?? '—', c: r.data.chemical || '' })),
+        r.pending ? h('span', { class: 'chip pending' }, t('status.waiting')) : null)))) : h('p', { class: 'empty' }, t('disinfect.none_recorded')),
+    h('a', { class: 'big wide link', href: '#/disinfect/new', dataset: { action: 'new-round' } }, `+ ${t('disinfect.new')}`),
+  ].filter(Boolean));
+}
+
+export function render(root, ctx) {
+  if (!ctx.id) return renderOverview(root, ctx);
+  return renderForm(root, ctx);
+}
+
+function renderForm(root, { user, id }) {
   const fac = facility(user);
-  const task = id ? state.get('task', id) : null;
+  const task = id && id !== 'new' ? state.get('task', id) : null;
   const basis = setting(fac, 'chlorine_basis');
   const mine = session.areaIds(user);
   const areas = state.list('area').filter((a) => session.wholeFacility(user) || mine.has(a.id))
@@ -30,7 +91,7 @@ export function render(root, { user, id }) {
       grams: calc.grams, litres: Number(form.litres.value), ...(task ? { task_id: task.id } : {}),
     });
     toast(t('disinfect.saved'), 'good');
-    location.hash = '#/home';
+    history.back(); // to the home list or the disinfection overview, where it came from
   } });
   function compute() {
     return dilution({ litres: form.litres.value, concentrationPct: form.conc.value, productStrengthPct: form.strength.value, basis });

@@ -21,7 +21,27 @@ function todayAt(hhmm) {
   return isoLocal(d);
 }
 
+const MEAL_ORDER = { breakfast: 0, lunch: 1, dinner: 2, snack: 3 };
+// As server/kitchen/rules.py dish_key: typed by hand, compared case- and space-insensitively.
+const dishKey = (name) => (name || '').normalize('NFC').toLowerCase().split(/\s+/).filter(Boolean).join(' ');
+
+// Today's locked menu from the synced `menu_dish` records (works offline, follows every
+// sync); the missing samples are worked out here as the server does (samples_missing).
+export function menuFromRecords(day = localDate()) {
+  const dishes = state.list('menu_dish').filter((d) => d.data.date === day && d.data.locked)
+    .map((d) => ({ meal: d.data.meal, dish: d.data.dish, liquid: d.data.liquid }))
+    .sort((a, b) => (MEAL_ORDER[a.meal] ?? 9) - (MEAL_ORDER[b.meal] ?? 9) || a.dish.localeCompare(b.dish, 'vi'));
+  if (!dishes.length) return null;
+  const have = new Set(state.list('food_sample').filter((s) => s.data.meal_date === day && !s.data.void)
+    .map((s) => `${s.data.meal}|${dishKey(s.data.dish)}`));
+  return { date: day, menu_locked: true, source: 'sync', expected: dishes,
+    missing: dishes.filter((d) => !have.has(`${d.meal}|${dishKey(d.dish)}`)) };
+}
+
 async function expected(user) {
+  const synced = menuFromRecords();
+  if (synced) return synced;
+  // Servers or scopes without menu_dish changes: the read API, kept for offline use.
   const day = localDate();
   const key = `expected:${day}`;
   try {
@@ -35,9 +55,9 @@ function menuSection(menu) {
   if (!menu?.expected?.length) return h('p', { class: 'empty' }, t('kitchen.menu_unknown'));
   const missing = new Set((menu.missing || []).map((d) => `${d.meal}|${d.dish}`));
   const taken = (d) => state.list('food_sample').some((s) => s.data.dish === d.dish && s.data.meal === d.meal && (s.data.taken_at || '').startsWith(localDate()));
-  return h('ul', { class: 'tasks' }, (menu.expected || []).map((d) => {
+  return h('ul', { class: 'tasks', dataset: { menu: menu.source || 'api' } }, (menu.expected || []).map((d) => {
     const ok = taken(d) || !missing.has(`${d.meal}|${d.dish}`);
-    return h('li', { class: `task ${ok ? 'done' : 'pending'}` }, h('div', { class: 'who' },
+    return h('li', { class: `task ${ok ? 'done' : 'pending'}`, dataset: { dish: d.dish, sampled: ok ? '1' : '0' } }, h('div', { class: 'who' },
       h('b', {}, d.dish), h('small', {}, `${t(`meal.${d.meal}`)}${d.liquid ? ` · ${t('kitchen.liquid')}` : ''}`),
       h('span', { class: `chip ${ok ? 'done' : 'pending'}` }, ok ? t('kitchen.sampled') : t('kitchen.not_sampled'))));
   }));
@@ -134,19 +154,32 @@ function checkForm(step) {
   return form;
 }
 
+// The menu and the sample list hold no inputs: they follow every sync and every record
+// in place, while the forms below keep whatever is half typed.
+let live = null;
+state.onChange((what) => {
+  if (!live || !live.menu.isConnected || what === 'status') return;
+  const menu = menuFromRecords() || live.menuData;
+  live.menu = replace(live.menu, menuSection(menu));
+  live.samples = replace(live.samples, samplesList(live.redraw));
+});
+function replace(old, el) { old.replaceWith(el); return el; }
+
 export async function render(root, ctx) {
   const { user, id } = ctx;
   const redraw = () => render(root, ctx);
   const fac = facility(user);
   if (id) return root.replaceChildren(checkForm(Number(id)));
   root.replaceChildren(h('h1', {}, icon('kitchen'), t('kitchen.title')), h('p', { class: 'hint' }, t('common.loading')));
-  const menu = await expected(user);
+  const fetched = await expected(user);
+  const menu = menuFromRecords() || fetched; // a sync may have brought the menu meanwhile
   const today = state.list('food_check').filter((c) => (c.data.at || '').startsWith(localDate()));
+  live = { menu: menuSection(menu), samples: samplesList(redraw), menuData: menu, redraw };
   root.replaceChildren(
     h('h1', {}, icon('kitchen'), t('kitchen.title')),
-    h('h2', {}, t('kitchen.menu', { date: date(localDate()) })), menuSection(menu),
+    h('h2', {}, t('kitchen.menu', { date: date(localDate()) })), live.menu,
     sampleForm(fac, menu, redraw),
-    h('h2', {}, t('kitchen.samples')), samplesList(redraw),
+    h('h2', {}, t('kitchen.samples')), live.samples,
     h('h2', {}, t('check.title')),
     h('div', { class: 'steps' }, [1, 2, 3].map((s) => h('a', { class: 'big step', href: `#/kitchen/${s}` },
       t(`check.step${s}`), today.some((c) => c.data.step === s) ? h('span', { class: 'chip done' }, t('check.done_today')) : null))));
