@@ -108,7 +108,7 @@ def pg_fresh_database(env: dict[str, str]) -> None:
 
     url = urlparse(env["DATABASE_URL"])
     name = url.path.lstrip("/")
-    admin = url._replace(path="/postgres").geturl()
+    admin = url._replace(path="/postgres", query="").geturl()  # the query holds Django OPTIONS
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
