@@ -20,7 +20,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--match", default="sync/,server/")
     args = parser.parse_args()
-    own, incl, total = Counter(), Counter(), 0
+    own: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
     marks = [m for m in args.match.split(",") if m]
     with open(args.path) as fh:
         lines = fh.readlines()
