@@ -89,18 +89,50 @@ def payload_hash(*, name: str, args: dict[str, Any], at: str, device_id: str, de
 
 class Cursor(BaseModel):
     """Opaque to clients: the scope fingerprint, the last seq seen per facility, and the
-    echo floor per facility (changes this device made above it are not sent back)."""
+    echo floor per facility (changes this device made above it are not sent back).
+
+    On the wire it is compact, because it travels twice in every sync, including the
+    no-op sync a phone makes every few minutes on a metered link:
+    `c1.<scope>.<position>.<floor>[.<position>.<floor>…]`, one pair per facility of the
+    scope in its (sorted) order. The scope fingerprint pins that order: a cursor whose
+    fingerprint differs is answered `reset_required` before its numbers are read.
+    """
 
     scope: str
     positions: dict[str, int] = Field(default_factory=dict)
     floor: dict[str, int] = Field(default_factory=dict)
 
-    def encode(self) -> str:
-        raw = json.dumps({"s": self.scope, "p": self.positions, "f": self.floor}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    def encode(self, order: list[str]) -> str:
+        parts = ["c1", self.scope]
+        for key in order:
+            parts += [str(self.positions.get(key, 0)), str(self.floor.get(key, 0))]
+        return ".".join(parts)
 
     @classmethod
-    def decode(cls, token: str) -> Cursor:
+    def decode(cls, token: str, order: list[str]) -> Cursor:
+        """Raises ValueError (or KeyError) on anything that is not a cursor we issued."""
+        if not token.startswith("c1."):
+            return cls._decode_v0(token)
+        _, scope, *numbers = token.split(".")
+        if len(numbers) % 2:
+            raise ValueError("odd cursor")
+        values = [int(n) for n in numbers]
+        if any(v < 0 for v in values):
+            raise ValueError("negative position")
+        pairs = list(zip(values[::2], values[1::2], strict=True))
+        if len(pairs) != len(order):
+            # Not issued for a scope of this shape: no fingerprint matches "", so the caller
+            # answers reset_required and the phone re-pulls from null (safe, keeps its outbox).
+            return cls(scope="")
+        return cls(
+            scope=scope,
+            positions={key: pos for key, (pos, _) in zip(order, pairs, strict=True)},
+            floor={key: fl for key, (_, fl) in zip(order, pairs, strict=True)},
+        )
+
+    @classmethod
+    def _decode_v0(cls, token: str) -> Cursor:
+        # The first builds issued base64 JSON cursors; phones may still hold one.
         padded = token + "=" * (-len(token) % 4)
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
         return cls(

@@ -42,7 +42,7 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
     if token is None:
         return None
     try:
-        cursor = Cursor.decode(token)
+        cursor = Cursor.decode(token, [str(f) for f in scope.facility_ids()])
     except Exception as exc:
         raise SyncError(400, "bad_cursor", "Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu.") from exc
     if cursor.scope != scope.fingerprint():
@@ -130,7 +130,7 @@ def _attempt(
         {
             "results": wire_results,
             "changes": changes,
-            "cursor": next_cursor.encode(),
+            "cursor": next_cursor.encode([str(f) for f in facility_ids]),
             "more": more,
             "server_time": received_at.isoformat(),
         },
