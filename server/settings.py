@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "server.logging.RequestLogMiddleware",  # request id + one access line (deploy/)
+    "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",

@@ -132,7 +132,8 @@ def _attempt(
             "changes": changes,
             "cursor": next_cursor.encode([str(f) for f in facility_ids]),
             "more": more,
-            "server_time": received_at.isoformat(),
+            # Seconds are enough to estimate a phone's clock offset; microseconds cost bytes.
+            "server_time": received_at.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         },
         summaries,
     )

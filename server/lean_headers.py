@@ -1,0 +1,30 @@
+"""Trim browser-document headers from the sync endpoint's answers.
+
+A phone makes a no-op sync every few minutes on a metered link, and headers were 71 % of
+it (docs/performance.md). Framing, referrer, opener and language headers protect or
+describe documents a browser renders; the sync answer is JSON read by fetch() from a POST,
+which no cache stores, so `Vary` is moot too. `X-Content-Type-Options: nosniff` stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+SYNC_PREFIX = "/api/sync/"
+DOCUMENT_ONLY = ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                 "Content-Language", "Vary")
+
+
+class LeanSyncHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(SYNC_PREFIX):
+            for name in DOCUMENT_ONLY:
+                if name in response:
+                    del response[name]
+        return response
