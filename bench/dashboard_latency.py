@@ -55,7 +55,9 @@ def seed(events: int) -> dict:
 
     call_command("migrate", verbosity=0)
     now = timezone.now()
-    facility = Facility.objects.create(code=f"bench-dash-{secrets.token_hex(3)}", name="Trung tâm đo bảng trực")
+    facility = Facility.objects.create(
+        code=f"bench-dash-{secrets.token_hex(3)}", name="Trung tâm đo bảng trực"
+    )
     area = Area.objects.create(facility=facility, code="khu-a", name="Khu A")
     people = {}
     for role in ("manager", "carer"):
@@ -66,13 +68,28 @@ def seed(events: int) -> dict:
         raw = secrets.token_urlsafe(32)
         DeviceToken.objects.create(key_hash=token_hash(raw), user=user, device=device)
         people[role] = {"token": raw, "device_id": str(device.id)}
-    tasks = [TaskInstance(id=uuid.uuid4(), facility=facility, area=area, kind="custom", title=f"Việc {i}",
-                          local_date=timezone.localdate(), slot="00:00", due_at=now,
-                          window_start=now - timedelta(hours=1), window_end=now + timedelta(hours=1))
-             for i in range(events)]
+    tasks = [
+        TaskInstance(
+            id=uuid.uuid4(),
+            facility=facility,
+            area=area,
+            kind="custom",
+            title=f"Việc {i}",
+            local_date=timezone.localdate(),
+            slot="00:00",
+            due_at=now,
+            window_start=now - timedelta(hours=1),
+            window_end=now + timedelta(hours=1),
+        )
+        for i in range(events)
+    ]
     TaskInstance.objects.bulk_create(tasks, batch_size=1000)
-    return {"facility_id": str(facility.id), "key": f"{area.id}|custom", "task_ids": [str(t.id) for t in tasks],
-            **{f"{role}_{k}": v for role, d in people.items() for k, v in d.items()}}
+    return {
+        "facility_id": str(facility.id),
+        "key": f"{area.id}|custom",
+        "task_ids": [str(t.id) for t in tasks],
+        **{f"{role}_{k}": v for role, d in people.items() for k, v in d.items()},
+    }
 
 
 def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
@@ -80,9 +97,24 @@ def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]
 
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--lifespan", "off"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--lifespan",
+            "off",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -101,7 +133,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-async def measure(data: dict, port_a: int, port_b: int, warmup: int) -> list[tuple[float, float, float]]:
+async def measure(
+    data: dict, port_a: int, port_b: int, warmup: int
+) -> list[tuple[float, float, float]]:
     import httpx
     from websockets.asyncio.client import connect
 
@@ -129,16 +163,30 @@ async def measure(data: dict, port_a: int, port_b: int, warmup: int) -> list[tup
         reading = asyncio.create_task(reader())
         headers = {"Authorization": f"Bearer {data['carer_token']}"}
         cursor = None
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_a}", headers=headers, timeout=30) as http:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port_a}", headers=headers, timeout=30
+        ) as http:
             for done, task_id in enumerate(data["task_ids"], start=1):
                 waiter = asyncio.get_running_loop().create_future()
                 waiters[done] = waiter
-                event = {"id": str(uuid.uuid4()), "device_seq": done, "name": "task.complete", "hlc": "",
-                         "at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
-                         "args": {"task_id": task_id, "outcome": "done"}}
+                event = {
+                    "id": str(uuid.uuid4()),
+                    "device_seq": done,
+                    "name": "task.complete",
+                    "hlc": "",
+                    "at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+                    "args": {"task_id": task_id, "outcome": "done"},
+                }
                 started = time.perf_counter()
-                response = await http.post("/api/sync/v1", json={"protocol": 1, "device_id": data["carer_device_id"],
-                                                                 "cursor": cursor, "events": [event]})
+                response = await http.post(
+                    "/api/sync/v1",
+                    json={
+                        "protocol": 1,
+                        "device_id": data["carer_device_id"],
+                        "cursor": cursor,
+                        "events": [event],
+                    },
+                )
                 answered = time.perf_counter()
                 body = response.json()
                 assert body["results"][0]["status"] == "applied", body
@@ -151,18 +199,31 @@ async def measure(data: dict, port_a: int, port_b: int, warmup: int) -> list[tup
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--warmup", type=int, default=20, help="first events not counted (connections, caches)")
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="first events not counted (connections, caches)"
+    )
     parser.add_argument("--database", default="catruc_bench_dash")
     args = parser.parse_args()
     pg = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     db_url = pg.rsplit("/", 1)[0] + f"/{args.database}"
     recreate_database(pg, args.database)
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis, "DEBUG": "0", "SECRET_KEY": "bench-only-secret",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "CHANNEL_PREFIX": f"bench-dash-{secrets.token_hex(3)}",
-           "DJANGO_SETTINGS_MODULE": "server.settings", "LOG_LEVEL": "WARNING", "SECURE_COOKIES": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CHANNEL_PREFIX": f"bench-dash-{secrets.token_hex(3)}",
+        "DJANGO_SETTINGS_MODULE": "server.settings",
+        "LOG_LEVEL": "WARNING",
+        "SECURE_COOKIES": "0",
+    }
     os.environ.update(env)
     data = seed(args.events + args.warmup)
     (ROOT / "var").mkdir(exist_ok=True)
@@ -178,16 +239,26 @@ def main() -> None:
     from_response = [(arrived - answered) * 1000 for _, answered, arrived in rows]
     from_start = [(arrived - started) * 1000 for started, _, arrived in rows]
     round_trip = [(answered - started) * 1000 for started, answered, _ in rows]
-    print(f"\ndashboard latency: {len(rows)} events (after {args.warmup} warm-up), 2 workers, PostgreSQL + Redis")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores)\n")
+    print(
+        f"\ndashboard latency: {len(rows)} events (after {args.warmup} warm-up), 2 workers, PostgreSQL + Redis"
+    )
+    print(
+        f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores)\n"
+    )
     print(f"| {'ms':<44} | {'p50':>6} | {'p95':>6} | {'p99':>6} | {'max':>6} |")
     print(f"|{'-' * 46}|{'-' * 8}|{'-' * 8}|{'-' * 8}|{'-' * 8}|")
-    for label, values in (("HTTP response on A -> delta on B", from_response),
-                          ("request start on A -> delta on B", from_start),
-                          ("sync call round trip on A (for reference)", round_trip)):
-        print(f"| {label:<44} | {pct(values, 50):6.1f} | {pct(values, 95):6.1f} | {pct(values, 99):6.1f} | {max(values):6.1f} |")
+    for label, values in (
+        ("HTTP response on A -> delta on B", from_response),
+        ("request start on A -> delta on B", from_start),
+        ("sync call round trip on A (for reference)", round_trip),
+    ):
+        print(
+            f"| {label:<44} | {pct(values, 50):6.1f} | {pct(values, 95):6.1f} | {pct(values, 99):6.1f} | {max(values):6.1f} |"
+        )
     early = sum(1 for v in from_response if v < 0)
-    print(f"\n{early} of {len(rows)} deltas reached B before A's HTTP response reached the phone (negative values).")
+    print(
+        f"\n{early} of {len(rows)} deltas reached B before A's HTTP response reached the phone (negative values)."
+    )
 
 
 if __name__ == "__main__":

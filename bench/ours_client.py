@@ -40,12 +40,17 @@ class Device:
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
         raw = gzip.compress(json.dumps(body, separators=(",", ":")).encode(), GZIP_LEVEL)
-        self.conn.request("POST", "/api/sync/v1", body=raw, headers={
-            "Authorization": f"Bearer {self.token}",
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-            "Accept-Encoding": "gzip",
-        })
+        self.conn.request(
+            "POST",
+            "/api/sync/v1",
+            body=raw,
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+                "Accept-Encoding": "gzip",
+            },
+        )
         resp = self.conn.getresponse()
         data = resp.read()
         if resp.getheader("Content-Encoding") == "gzip":
@@ -64,7 +69,7 @@ class Device:
         events = events or []
         started = time.perf_counter()
         out = Outcome(ms=0.0)
-        chunks = [events[i:i + CHUNK] for i in range(0, len(events), CHUNK)] or [[]]
+        chunks = [events[i : i + CHUNK] for i in range(0, len(events), CHUNK)] or [[]]
         more = False
         for chunk in chunks:
             answer = self._call(chunk, out)
@@ -76,7 +81,9 @@ class Device:
         return out
 
     def _call(self, events: list[dict[str, Any]], out: Outcome) -> dict[str, Any]:
-        answer = self._post({"protocol": 1, "device_id": self.device_id, "cursor": self.cursor, "events": events})
+        answer = self._post(
+            {"protocol": 1, "device_id": self.device_id, "cursor": self.cursor, "events": events}
+        )
         self.cursor = answer["cursor"]
         out.calls += 1
         out.changes += len(answer["changes"])

@@ -18,8 +18,13 @@ from sync.client import SyncClient
 
 class RefDevice:
     def __init__(self, port: int, device_id: str, token: str, user_id: str) -> None:
-        self.client = SyncClient(f"http://127.0.0.1:{port}", db_path=":memory:", device_id=device_id,
-                                 max_attempts=1, timeout=300)
+        self.client = SyncClient(
+            f"http://127.0.0.1:{port}",
+            db_path=":memory:",
+            device_id=device_id,
+            max_attempts=1,
+            timeout=300,
+        )
         self.client.add_account(user_id, token)
 
     @property
@@ -31,8 +36,12 @@ class RefDevice:
             self.client.queue(e["name"], e["args"], at=e["at"], event_id=e["id"])
         started = time.perf_counter()
         report = self.client.sync()
-        out = Outcome(ms=(time.perf_counter() - started) * 1000, changes=report.pulled,
-                      calls=report.requests, cursor=self.cursor)
+        out = Outcome(
+            ms=(time.perf_counter() - started) * 1000,
+            changes=report.pulled,
+            calls=report.requests,
+            cursor=self.cursor,
+        )
         for result in report.results:
             out.statuses[result["status"]] = out.statuses.get(result["status"], 0) + 1
             if result["status"] != "applied" and out.first_problem is None:

@@ -57,18 +57,33 @@ def seed_one(size: int, run: int) -> dict:
         tasks = []
         for i in range(size):
             due = now + timedelta(minutes=i % 600)
-            tasks.append(TaskInstance(
-                id=uuid.uuid5(NS, f"{code}/{i}"),
-                facility=facility, area=area, kind="meal", title=f"Bữa ăn {i}",
-                local_date=now.date(), slot=f"{(i // 60) % 24:02d}:{i % 60:02d}",
-                due_at=due, window_start=due - timedelta(hours=2), window_end=due + timedelta(hours=2),
-            ))
+            tasks.append(
+                TaskInstance(
+                    id=uuid.uuid5(NS, f"{code}/{i}"),
+                    facility=facility,
+                    area=area,
+                    kind="meal",
+                    title=f"Bữa ăn {i}",
+                    local_date=now.date(),
+                    slot=f"{(i // 60) % 24:02d}:{i % 60:02d}",
+                    due_at=due,
+                    window_start=due - timedelta(hours=2),
+                    window_end=due + timedelta(hours=2),
+                )
+            )
         TaskInstance.objects.bulk_create(tasks, batch_size=1000)
         publish(tasks)
         pusher = device_with_token(user, facility, "máy đẩy")
         puller = device_with_token(user, facility, "máy mới")
-    return {"size": size, "run": run, "facility_id": str(facility.id), "user_id": str(user.id),
-            "task_ids": [str(t.id) for t in tasks], "pusher": pusher, "puller": puller}
+    return {
+        "size": size,
+        "run": run,
+        "facility_id": str(facility.id),
+        "user_id": str(user.id),
+        "task_ids": [str(t.id) for t in tasks],
+        "pusher": pusher,
+        "puller": puller,
+    }
 
 
 def main() -> None:

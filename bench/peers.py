@@ -56,8 +56,11 @@ def npm_ensure() -> None:
     print(f"npm install {' '.join(missing)} (into {WORK}) …", flush=True)
     if not (WORK / "package.json").exists():
         (WORK / "package.json").write_text('{"private": true}\n')
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--save-exact", *missing],
-                   cwd=WORK, check=True)
+    subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--save-exact", *missing],
+        cwd=WORK,
+        check=True,
+    )
 
 
 def start_pouchdb_server() -> tuple[subprocess.Popen, int]:
@@ -67,9 +70,18 @@ def start_pouchdb_server() -> tuple[subprocess.Popen, int]:
     scratch.mkdir(parents=True)
     port = free_port()
     proc = subprocess.Popen(
-        [str(WORK / "node_modules" / ".bin" / "pouchdb-server"), "--in-memory",
-         "--host", "127.0.0.1", "--port", str(port), "-n"],
-        cwd=scratch, stdout=(scratch / "stdout.log").open("w"), stderr=subprocess.STDOUT,
+        [
+            str(WORK / "node_modules" / ".bin" / "pouchdb-server"),
+            "--in-memory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "-n",
+        ],
+        cwd=scratch,
+        stdout=(scratch / "stdout.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     wait_http(f"http://127.0.0.1:{port}/", proc=proc)
     return proc, port
@@ -83,21 +95,25 @@ def pouch_create_db(port: int, name: str) -> None:
 
 def ours_env(database: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"postgresql://postgres@127.0.0.1:5432/{database}"),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "CHANNEL_PREFIX": "catruc-bench",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # As deployed (deploy/.env.example): a per-process psycopg pool. DB_POOL_MAX=0 gives
-        # Django's connection per request (under ASGI each request runs in its own thread
-        # context, so CONN_MAX_AGE cannot keep one).
-        "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
-        "DB_CONN_MAX_AGE": "0",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "DATABASE_URL": os.environ.get(
+                "BENCH_DATABASE_URL", f"postgresql://postgres@127.0.0.1:5432/{database}"
+            ),
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "CHANNEL_PREFIX": "catruc-bench",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-" + os.urandom(16).hex(),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # As deployed (deploy/.env.example): a per-process psycopg pool. DB_POOL_MAX=0 gives
+            # Django's connection per request (under ASGI each request runs in its own thread
+            # context, so CONN_MAX_AGE cannot keep one).
+            "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
+            "DB_CONN_MAX_AGE": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 
@@ -116,10 +132,25 @@ def pg_fresh_database(env: dict[str, str]) -> None:
 
 def ours_prepare(env: dict[str, str], sizes: list[int], runs: int) -> list[dict]:
     pg_fresh_database(env)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     out = WORK / "seed.json"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "ours_setup.py"), str(out),
-                    ",".join(map(str, sizes)), str(runs)], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "ours_setup.py"),
+            str(out),
+            ",".join(map(str, sizes)),
+            str(runs),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     return json.loads(out.read_text())
 
 
@@ -127,9 +158,25 @@ def start_uvicorn(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     port = free_port()
     log = (WORK / "uvicorn.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     wait_http(f"http://127.0.0.1:{port}/api/sync/v1", proc=proc)
     return proc, port
@@ -141,8 +188,13 @@ class PouchDevice:
     def __init__(self) -> None:
         env = dict(os.environ, NODE_PATH=str(WORK / "node_modules"))
         self.proc = subprocess.Popen(
-            ["node", str(ROOT / "bench" / "pouch_side.js")], cwd=WORK, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            ["node", str(ROOT / "bench" / "pouch_side.js")],
+            cwd=WORK,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
 
     def call(self, **cmd) -> dict:

@@ -51,21 +51,45 @@ SETTINGS_FOR_CLIENT = "from server.settings import *  # noqa\nMOBILE_CLIENT_DIR 
 
 
 def start_server(db: Path, client: Path | None = None) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "SQLITE_PATH": str(db), "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "server.settings"}
+    env = {
+        **os.environ,
+        "SQLITE_PATH": str(db),
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "server.settings",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     if client is not None:
-        (db.parent / "bench_client_settings.py").write_text(SETTINGS_FOR_CLIENT.format(dir=str(client.resolve())))
+        (db.parent / "bench_client_settings.py").write_text(
+            SETTINGS_FOR_CLIENT.format(dir=str(client.resolve()))
+        )
         env["PYTHONPATH"] = os.pathsep.join([str(db.parent), str(ROOT), env.get("PYTHONPATH", "")])
         env["DJANGO_SETTINGS_MODULE"] = "bench_client_settings"
     manage = [sys.executable, str(ROOT / "manage.py")]
     if not db.exists():
         subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.asgi:application", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -93,7 +117,9 @@ MARKS = ["boot", "data-loaded", "tasks-rendered", "bench-painted"]
 
 def prepare(browser, url: str, user: str):
     """Log in once online, let the first sync finish and the worker take control; then offline."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, timezone_id="Asia/Ho_Chi_Minh"
+    )
     context.add_init_script(PAINT_WATCH)
     page = context.new_page()
     page.goto(url + "/app/#/login")
@@ -104,8 +130,11 @@ def prepare(browser, url: str, user: str):
         for d in PIN:
             page.click(f"[data-key='{d}']")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
-    page.wait_for_function("document.getElementById('syncbar').dataset.syncing === '0'"
-                           " && document.querySelectorAll('li.task').length > 0", timeout=120_000)
+    page.wait_for_function(
+        "document.getElementById('syncbar').dataset.syncing === '0'"
+        " && document.querySelectorAll('li.task').length > 0",
+        timeout=120_000,
+    )
     page.wait_for_timeout(1500)  # the rest of the day drawn after the first screen
     tasks = page.eval_on_selector_all("li.task", "els => els.length")
     page.close()
@@ -118,8 +147,12 @@ def cold_start(context, url: str, throttle: float) -> dict:
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     page.goto(url + "/app/#/home")
-    page.wait_for_function("performance.getEntriesByName('bench-painted').length > 0", timeout=60_000)
-    marks = page.evaluate(f"Object.fromEntries({MARKS!r}.map(n => [n, performance.getEntriesByName(n)[0].startTime]))")
+    page.wait_for_function(
+        "performance.getEntriesByName('bench-painted').length > 0", timeout=60_000
+    )
+    marks = page.evaluate(
+        f"Object.fromEntries({MARKS!r}.map(n => [n, performance.getEntriesByName(n)[0].startTime]))"
+    )
     page.close()
     return marks
 
@@ -129,7 +162,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--user", default="carer.bl1")
     parser.add_argument("--throttle", type=float, default=4.0)
-    parser.add_argument("--client", action="append", type=Path, help="a mobile_client folder (repeatable)")
+    parser.add_argument(
+        "--client", action="append", type=Path, help="a mobile_client folder (repeatable)"
+    )
     args = parser.parse_args()
     clients = args.client or [None]
     from playwright.sync_api import sync_playwright
@@ -158,15 +193,25 @@ def main() -> None:
         times = [m["tasks-rendered"] for m in phases]
         painted = [m["bench-painted"] for m in phases]
         print(f"== {client or 'mobile_client'}")
-        print(f"shipped: JS {js:,} B + CSS {css:,} B = {total:,} B ({total / 1024:.1f} KiB; target <= 150 KB)")
-        print(f"cold offline start to task list ({tasks} tasks, {args.throttle:g}x CPU throttle, {args.runs} runs):")
-        print(f"  median {statistics.median(times):.0f} ms, min {min(times):.0f} ms, max {max(times):.0f} ms "
-              f"(target <= 1000 ms); runs: {', '.join(f'{t:.0f}' for t in times)}")
-        print(f"  painted (next frame): median {statistics.median(painted):.0f} ms; "
-              f"runs: {', '.join(f'{t:.0f}' for t in painted)}")
+        print(
+            f"shipped: JS {js:,} B + CSS {css:,} B = {total:,} B ({total / 1024:.1f} KiB; target <= 150 KB)"
+        )
+        print(
+            f"cold offline start to task list ({tasks} tasks, {args.throttle:g}x CPU throttle, {args.runs} runs):"
+        )
+        print(
+            f"  median {statistics.median(times):.0f} ms, min {min(times):.0f} ms, max {max(times):.0f} ms "
+            f"(target <= 1000 ms); runs: {', '.join(f'{t:.0f}' for t in times)}"
+        )
+        print(
+            f"  painted (next frame): median {statistics.median(painted):.0f} ms; "
+            f"runs: {', '.join(f'{t:.0f}' for t in painted)}"
+        )
         med = {k: statistics.median(m[k] for m in phases) for k in MARKS}
-        print(f"  medians by phase: modules parsed and boot() running at {med['boot']:.0f} ms, "
-              f"local data read at {med['data-loaded']:.0f} ms, task list rendered at {med['tasks-rendered']:.0f} ms")
+        print(
+            f"  medians by phase: modules parsed and boot() running at {med['boot']:.0f} ms, "
+            f"local data read at {med['data-loaded']:.0f} ms, task list rendered at {med['tasks-rendered']:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

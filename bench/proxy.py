@@ -59,7 +59,7 @@ class RequestCounter:
             end = self.buf.find(b"\r\n\r\n")
             if end < 0:
                 return
-            head, self.buf = self.buf[:end].decode("latin-1"), self.buf[end + 4:]
+            head, self.buf = self.buf[:end].decode("latin-1"), self.buf[end + 4 :]
             lines = head.split("\r\n")
             parts = lines[0].split(" ")
             self.on_request(" ".join(parts[:2]))
@@ -83,12 +83,12 @@ class RequestCounter:
                 trailer_end = self.buf.find(b"\r\n\r\n", line_end)
                 if trailer_end < 0:
                     return False
-                self.buf = self.buf[trailer_end + 4:]
+                self.buf = self.buf[trailer_end + 4 :]
                 self.chunked = False
                 return True
             if len(self.buf) < line_end + 2 + size + 2:
                 return False
-            self.buf = self.buf[line_end + 2 + size + 2:]
+            self.buf = self.buf[line_end + 2 + size + 2 :]
 
 
 class CountingProxy:
@@ -100,7 +100,9 @@ class CountingProxy:
         self.port = 0
         self._ready = threading.Event()
         self._server: asyncio.base_events.Server | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True, name=f"proxy->{upstream_port}")
+        self._thread = threading.Thread(
+            target=self._run, daemon=True, name=f"proxy->{upstream_port}"
+        )
 
     def start(self) -> int:
         self._thread.start()
@@ -123,12 +125,21 @@ class CountingProxy:
     def snapshot(self) -> Counts:
         with self.lock:
             c = self.counts
-            return Counts(c.requests, c.bytes_up, c.bytes_down, c.connections, list(c.lines),
-                          bytearray(c.raw_up), bytearray(c.raw_down))
+            return Counts(
+                c.requests,
+                c.bytes_up,
+                c.bytes_down,
+                c.connections,
+                list(c.lines),
+                bytearray(c.raw_up),
+                bytearray(c.raw_down),
+            )
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self._server = self.loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self._server = self.loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", 0)
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self.loop.run_forever()
@@ -144,13 +155,17 @@ class CountingProxy:
             self.counts.requests += 1
             self.counts.lines.append(line)
 
-    async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+    async def _handle(
+        self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
         try:
             await self._relay(client_reader, client_writer)
         except asyncio.CancelledError:
             client_writer.close()  # the proxy is stopping
 
-    async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+    async def _relay(
+        self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter
+    ) -> None:
         with self.lock:
             self.counts.connections += 1
         try:
@@ -160,7 +175,9 @@ class CountingProxy:
             return
         parser = RequestCounter(self._on_request)
 
-        async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upward: bool) -> None:
+        async def pump(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, upward: bool
+        ) -> None:
             try:
                 while True:
                     data = await reader.read(65536)
@@ -189,7 +206,9 @@ class CountingProxy:
                 except (OSError, RuntimeError):
                     pass
 
-        await asyncio.gather(pump(client_reader, up_writer, True), pump(up_reader, client_writer, False))
+        await asyncio.gather(
+            pump(client_reader, up_writer, True), pump(up_reader, client_writer, False)
+        )
         for w in (up_writer, client_writer):
             with contextlib.suppress(OSError):
                 w.close()

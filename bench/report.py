@@ -16,8 +16,13 @@ TARGETS = {
     "pull": (2, False, 150_000, 0.5),
     "noop": (1, True, 600, 0.3),
 }
-LABELS = {"push": "push", "echo": "echo to the pusher", "pull": "pull (fresh device)",
-          "noop": "no-op sync", "noop1": "no-op, peer pulling only"}
+LABELS = {
+    "push": "push",
+    "echo": "echo to the pusher",
+    "pull": "pull (fresh device)",
+    "noop": "no-op sync",
+    "noop1": "no-op, peer pulling only",
+}
 
 
 def _kb(n: int) -> str:
@@ -43,14 +48,22 @@ def _machine(load_before: tuple, load_after: tuple) -> str:
     except OSError:
         cpus = "?"
     fmt = lambda load: ", ".join(f"{x:.2f}" for x in load)  # noqa: E731
-    return (f"{datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {cpus} CPUs, Python {platform.python_version()}; "
-            f"load average (1, 5, 15 min) before {fmt(load_before)}, after {fmt(load_after)}")
+    return (
+        f"{datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {cpus} CPUs, Python {platform.python_version()}; "
+        f"load average (1, 5, 15 min) before {fmt(load_before)}, after {fmt(load_after)}"
+    )
 
 
-def render(results: dict[int, dict[str, dict[str, Any]]], runs: int, load_before: tuple,
-           load_after: tuple) -> tuple[str, str]:
-    header = ["figure", "requests ours / peer", "bytes on the wire ours / peer", "wall time ours / peer",
-              "time ratio"]
+def render(
+    results: dict[int, dict[str, dict[str, Any]]], runs: int, load_before: tuple, load_after: tuple
+) -> tuple[str, str]:
+    header = [
+        "figure",
+        "requests ours / peer",
+        "bytes on the wire ours / peer",
+        "wall time ours / peer",
+        "time ratio",
+    ]
     rows: list[list[str]] = []
     for size, res in sorted(results.items()):
         for figure in ("push", "pull", "noop", "noop1", "echo"):
@@ -59,8 +72,15 @@ def render(results: dict[int, dict[str, dict[str, Any]]], runs: int, load_before
             label = f"{LABELS[figure]} {size}"
             if figure == "echo":
                 label += f" ({o.items} changes)"
-            rows.append([label, f"{o.requests} / {p.requests}", f"{_kb(o.bytes)} / {_kb(p.bytes)}",
-                         f"{o.ms:.0f} ms / {p.ms:.0f} ms", ratio])
+            rows.append(
+                [
+                    label,
+                    f"{o.requests} / {p.requests}",
+                    f"{_kb(o.bytes)} / {_kb(p.bytes)}",
+                    f"{o.ms:.0f} ms / {p.ms:.0f} ms",
+                    ratio,
+                ]
+            )
     largest = max(results)
     checks = []
     for figure in ("push", "pull", "noop", "echo"):
@@ -71,14 +91,30 @@ def render(results: dict[int, dict[str, dict[str, Any]]], runs: int, load_before
 
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False))  # noqa: E731
-    text = "\n".join([
-        "", f"Sync vs PouchDB — median of {runs} runs; ours = uvicorn + PostgreSQL, peer = pouchdb-server 4.2.0",
-        line(header), line(["-" * w for w in widths]), *map(line, rows), "",
-        f"Targets (DESIGN.md §6, size {largest}):", *checks, "", f"Machine: {machine}",
-    ])
-    md = "\n".join([
-        "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-        *("| " + " | ".join(r) + " |" for r in rows), "",
-        *(f"- {c}" for c in checks), "", f"Machine: {machine}.", "",
-    ])
+    text = "\n".join(
+        [
+            "",
+            f"Sync vs PouchDB — median of {runs} runs; ours = uvicorn + PostgreSQL, peer = pouchdb-server 4.2.0",
+            line(header),
+            line(["-" * w for w in widths]),
+            *map(line, rows),
+            "",
+            f"Targets (DESIGN.md §6, size {largest}):",
+            *checks,
+            "",
+            f"Machine: {machine}",
+        ]
+    )
+    md = "\n".join(
+        [
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+            *("| " + " | ".join(r) + " |" for r in rows),
+            "",
+            *(f"- {c}" for c in checks),
+            "",
+            f"Machine: {machine}.",
+            "",
+        ]
+    )
     return text, md

@@ -61,27 +61,54 @@ def make_records(task_ids: list[str], device_id: str) -> list[dict]:
     node = device_id.replace("-", "")[:16]
     return [
         # A meal eaten in full: the tasks are meals, whose rule wants the portion.
-        {"id": str(uuid.uuid4()), "task_id": t, "outcome": "done", "details": {"portion": 100}, "device_seq": i + 1,
-         "at": (now - timedelta(seconds=len(task_ids) - i)).isoformat(),
-         "hlc": f"{millis + i:013d}-0000-{node}"}
+        {
+            "id": str(uuid.uuid4()),
+            "task_id": t,
+            "outcome": "done",
+            "details": {"portion": 100},
+            "device_seq": i + 1,
+            "at": (now - timedelta(seconds=len(task_ids) - i)).isoformat(),
+            "hlc": f"{millis + i:013d}-0000-{node}",
+        }
         for i, t in enumerate(task_ids)
     ]
 
 
 def as_event(r: dict) -> dict:
-    return {"id": r["id"], "device_seq": r["device_seq"], "name": "task.complete", "at": r["at"],
-            "hlc": r["hlc"], "args": {"task_id": r["task_id"], "outcome": r["outcome"], "details": r["details"]}}
+    return {
+        "id": r["id"],
+        "device_seq": r["device_seq"],
+        "name": "task.complete",
+        "at": r["at"],
+        "hlc": r["hlc"],
+        "args": {"task_id": r["task_id"], "outcome": r["outcome"], "details": r["details"]},
+    }
 
 
 def as_doc(r: dict, device_id: str) -> dict:
-    return {"_id": r["id"], "type": "task.complete", "task_id": r["task_id"], "outcome": r["outcome"],
-            "details": r["details"], "at": r["at"], "device_id": device_id, "device_seq": r["device_seq"],
-            "hlc": r["hlc"]}
+    return {
+        "_id": r["id"],
+        "type": "task.complete",
+        "task_id": r["task_id"],
+        "outcome": r["outcome"],
+        "details": r["details"],
+        "at": r["at"],
+        "device_id": device_id,
+        "device_seq": r["device_seq"],
+        "hlc": r["hlc"],
+    }
 
 
 class Runner:
-    def __init__(self, ours_proxy: CountingProxy, pouch_proxy: CountingProxy, pouch_port: int,
-                 pouch: peers.PouchDevice, profiler: Profiler | None, client: str) -> None:
+    def __init__(
+        self,
+        ours_proxy: CountingProxy,
+        pouch_proxy: CountingProxy,
+        pouch_port: int,
+        pouch: peers.PouchDevice,
+        profiler: Profiler | None,
+        client: str,
+    ) -> None:
         self.op, self.pp, self.pouch_port, self.pouch = ours_proxy, pouch_proxy, pouch_port, pouch
         self.profiler = profiler
         self.client = client
@@ -96,7 +123,9 @@ class Runner:
 
         return RefDevice(self.op.port, who["device_id"], who["token"], seed["user_id"])  # type: ignore[return-value]
 
-    def _ours(self, device: Device, events: list[dict] | None, label: str | None) -> tuple[Measure, Outcome]:
+    def _ours(
+        self, device: Device, events: list[dict] | None, label: str | None
+    ) -> tuple[Measure, Outcome]:
         self.op.reset()
         with _profiled(self.profiler, label):
             out = device.sync(events)
@@ -111,10 +140,16 @@ class Runner:
 
     def _pouch(self, op: str, local: str, remote: str) -> Measure:
         self.pp.reset()
-        answer = self.pouch.call(op=op, local=local, remote=f"http://127.0.0.1:{self.pp.port}/{remote}")
+        answer = self.pouch.call(
+            op=op, local=local, remote=f"http://127.0.0.1:{self.pp.port}/{remote}"
+        )
         c = self.pp.snapshot()
-        return Measure(c.requests, c.bytes_total, answer["ms"],
-                       answer["docs_written"] if op == "pull" else answer["docs_written"])
+        return Measure(
+            c.requests,
+            c.bytes_total,
+            answer["ms"],
+            answer["docs_written"] if op == "pull" else answer["docs_written"],
+        )
 
     def run(self, seed: dict, profile: bool) -> dict[str, dict[str, Measure]]:
         size, run = seed["size"], seed["run"]
@@ -128,7 +163,9 @@ class Runner:
         pusher.close()
         remote = f"b{size}-{run}-{secrets.token_hex(3)}"
         peers.pouch_create_db(self.pouch_port, remote)
-        self.pouch.call(op="load", local=f"dev-{remote}", docs=[as_doc(r, pusher_id) for r in records])
+        self.pouch.call(
+            op="load", local=f"dev-{remote}", docs=[as_doc(r, pusher_id) for r in records]
+        )
 
         label = "push" if profile else None
         res["ours"]["push"], pushed = self._ours(pusher, [as_event(r) for r in records], label)
@@ -146,13 +183,19 @@ class Runner:
         res["pouch"]["pull"] = self._pouch("pull", f"fresh-{remote}", remote)
         for side in ("ours", "pouch"):
             if res[side]["pull"].items != size:
-                self.problems.append(f"{tag} pull ({side}): {res[side]['pull'].items} records, expected {size}")
+                self.problems.append(
+                    f"{tag} pull ({side}): {res[side]['pull'].items} records, expected {size}"
+                )
 
         res["ours"]["noop"], _ = self._ours(puller, None, None)
         # Our one call pushes and pulls; the peer's equivalent is db.sync() both ways. Its
         # first two-way sync still checks the pulled documents upward, so settle it first.
         res["pouch"]["noop1"] = self._pouch("pull", f"fresh-{remote}", remote)
-        self.pouch.call(op="sync", local=f"fresh-{remote}", remote=f"http://127.0.0.1:{self.pouch_port}/{remote}")
+        self.pouch.call(
+            op="sync",
+            local=f"fresh-{remote}",
+            remote=f"http://127.0.0.1:{self.pouch_port}/{remote}",
+        )
         res["pouch"]["noop"] = self._pouch("sync", f"fresh-{remote}", remote)
         res["ours"]["noop1"] = res["ours"]["noop"]
         if profile and self.profiler:
@@ -175,7 +218,9 @@ def _profiled(profiler: Profiler | None, label: str | None) -> Iterator[None]:
 
 def _py_spy() -> str:
     local = peers.WORK / "pytools" / "bin" / "py-spy"
-    return str(local) if local.exists() else "py-spy"  # pip install --target bench/.work/pytools py-spy
+    return (
+        str(local) if local.exists() else "py-spy"
+    )  # pip install --target bench/.work/pytools py-spy
 
 
 class Profiler:
@@ -188,9 +233,22 @@ class Profiler:
     @contextmanager
     def around(self, label: str) -> Iterator[None]:
         proc = subprocess.Popen(
-            [_py_spy(), "record", "--pid", str(self.pid), "--rate", "250", "--format", "raw",
-             "--output", str(self.out_dir / f"{label}.txt"), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                _py_spy(),
+                "record",
+                "--pid",
+                str(self.pid),
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "--output",
+                str(self.out_dir / f"{label}.txt"),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1.0)  # let it attach before the measured step starts
         try:
             yield
@@ -206,20 +264,39 @@ def medians(all_runs: list[dict[str, dict[str, Measure]]]) -> dict[str, dict[str
         for s in SCENARIOS:
             ms = [r[side][s] for r in all_runs]
             out[side][s] = Measure(
-                int(statistics.median(m.requests for m in ms)), int(statistics.median(m.bytes for m in ms)),
-                statistics.median(m.ms for m in ms), int(statistics.median(m.items for m in ms)))
+                int(statistics.median(m.requests for m in ms)),
+                int(statistics.median(m.bytes for m in ms)),
+                statistics.median(m.ms for m in ms),
+                int(statistics.median(m.items for m in ms)),
+            )
     return out
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="100,500,2000")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database", default="catruc_bench", help="PostgreSQL database to (re)create")
-    parser.add_argument("--py-spy", metavar="DIR", help="profile the server with py-spy during the largest size's last push and pull")
-    parser.add_argument("--client", choices=("reference", "thin"), default="reference",
-                        help="our device: sync/client.py (default) or the bare HTTP client of bench/ours_client.py")
-    parser.add_argument("--show-noop", action="store_true", help="print our last no-op exchange as sent (headers, body size)")
+    parser.add_argument(
+        "--database", default="catruc_bench", help="PostgreSQL database to (re)create"
+    )
+    parser.add_argument(
+        "--py-spy",
+        metavar="DIR",
+        help="profile the server with py-spy during the largest size's last push and pull",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("reference", "thin"),
+        default="reference",
+        help="our device: sync/client.py (default) or the bare HTTP client of bench/ours_client.py",
+    )
+    parser.add_argument(
+        "--show-noop",
+        action="store_true",
+        help="print our last no-op exchange as sent (headers, body size)",
+    )
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write every run's figures as JSON")
     args = parser.parse_args()
@@ -253,23 +330,41 @@ def main() -> int:
                 profile = profiler is not None and size == max(sizes) and seed is runs[-1]
                 collected.append(runner.run(seed, profile))
                 r = collected[-1]
-                print(f"  {size:>5} run {seed['run'] + 1}: push {r['ours']['push'].ms:7.0f} ms vs "
-                      f"{r['pouch']['push'].ms:7.0f} ms, pull {r['ours']['pull'].ms:6.0f} vs "
-                      f"{r['pouch']['pull'].ms:6.0f} ms", flush=True)
+                print(
+                    f"  {size:>5} run {seed['run'] + 1}: push {r['ours']['push'].ms:7.0f} ms vs "
+                    f"{r['pouch']['push'].ms:7.0f} ms, pull {r['ours']['pull'].ms:6.0f} vs "
+                    f"{r['pouch']['pull'].ms:6.0f} ms",
+                    flush=True,
+                )
             results[size] = medians(collected)
-            every[size] = [{side: {s: asdict(m) for s, m in r[side].items()} for side in r} for r in collected]
+            every[size] = [
+                {side: {s: asdict(m) for s, m in r[side].items()} for side in r} for r in collected
+            ]
         load_after = os.getloadavg()
         text, md = render(results, args.runs, load_before, load_after)
         print(text)
         if args.markdown:
             Path(args.markdown).write_text(md)
         if args.json:
-            Path(args.json).write_text(json.dumps({"load_before": load_before, "load_after": load_after,
-                                                   "client": args.client, "runs": every}, indent=1))
+            Path(args.json).write_text(
+                json.dumps(
+                    {
+                        "load_before": load_before,
+                        "load_after": load_after,
+                        "client": args.client,
+                        "runs": every,
+                    },
+                    indent=1,
+                )
+            )
         if args.show_noop and runner.noop_exchange:
-            for direction, raw in zip(("device → server", "server → device"), runner.noop_exchange, strict=False):
+            for direction, raw in zip(
+                ("device → server", "server → device"), runner.noop_exchange, strict=False
+            ):
                 head, _, body = raw.partition(b"\r\n\r\n")
-                print(f"--- {direction}: {len(raw)} B, headers {len(head) + 4} B, body {len(body)} B")
+                print(
+                    f"--- {direction}: {len(raw)} B, headers {len(head) + 4} B, body {len(body)} B"
+                )
                 print(head.decode("latin-1"))
                 if body[:2] == b"\x1f\x8b":
                     body = gzip.decompress(body)

@@ -13,8 +13,8 @@ from server.accounts.auth import device_token_auth
 from server.accounts.services import AuthError
 from server.hygiene.api import router as hygiene_router
 from server.kitchen.api import router as kitchen_router
-from server.web.api import staff_router
 from server.reports.api import router as reports_router
+from server.web.api import staff_router
 from sync.api import conflicts_router
 from sync.api import router as sync_router
 from sync.http import error
@@ -50,8 +50,12 @@ def on_missing_token(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(NinjaValidationError)
 def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
-         "message": e.get("msg", "")}
+        {
+            "field": ".".join(
+                str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")
+            ),
+            "message": e.get("msg", ""),
+        }
         for e in exc.errors
     ]
     return error(400, "invalid_request", "Dữ liệu gửi lên không hợp lệ.", details=details)

@@ -61,7 +61,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
         checks["redis"] = redis_check(redis_url)
     healthy = all(v == "ok" for v in checks.values())
     failed = sorted(k for k, v in checks.items() if v != "ok")
-    body = {"status": "ok" if healthy else "fail", "checks": checks}
+    body: dict[str, object] = {"status": "ok" if healthy else "fail", "checks": checks}
     if failed:
         body["failed"] = failed
     return json_response(body, 200 if healthy else 503)

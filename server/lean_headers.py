@@ -13,8 +13,13 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 SYNC_PREFIX = "/api/sync/"
-DOCUMENT_ONLY = ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
-                 "Content-Language", "Vary")
+DOCUMENT_ONLY = (
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Content-Language",
+    "Vary",
+)
 
 
 class LeanSyncHeadersMiddleware:

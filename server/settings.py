@@ -39,7 +39,9 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": 0 if int(os.environ.get("DB_POOL_MAX", "0")) else int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+            "CONN_MAX_AGE": 0
+            if int(os.environ.get("DB_POOL_MAX", "0"))
+            else int(os.environ.get("DB_CONN_MAX_AGE", "0")),
             "OPTIONS": options,
         }
     if parsed.scheme == "sqlite":
@@ -54,7 +56,11 @@ if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-ca-truc"
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -122,7 +128,9 @@ else:
             # SQLite serialises writers; a generous timeout keeps concurrent test servers honest.
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
             # A file, not :memory:, so a uvicorn subprocess in end-to-end tests sees the same data.
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))},
+            "TEST": {
+                "NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test.sqlite3"))
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

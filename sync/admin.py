@@ -32,14 +32,31 @@ class EventLogAdmin(_ReadOnly):
 
 @admin.register(Change)
 class ChangeAdmin(_ReadOnly):
-    list_display = ("facility_id", "seq", "type", "record_id", "op", "version", "superseded", "created_at")
+    list_display = (
+        "facility_id",
+        "seq",
+        "type",
+        "record_id",
+        "op",
+        "version",
+        "superseded",
+        "created_at",
+    )
     list_filter = ("type", "op", "superseded")
     search_fields = ("record_id", "facility_id")
 
 
 @admin.register(Conflict)
 class ConflictAdmin(_ReadOnly):
-    list_display = ("kind", "severity", "status", "subject_type", "message", "opened_at", "resolved_at")
+    list_display = (
+        "kind",
+        "severity",
+        "status",
+        "subject_type",
+        "message",
+        "opened_at",
+        "resolved_at",
+    )
     list_filter = ("status", "severity", "kind")
     search_fields = ("message", "subject_id")
     date_hierarchy = "opened_at"
@@ -51,7 +68,9 @@ def _register_rest() -> None:
 
     for model in apps.get_app_config("sync").get_models():
         if not admin.site.is_registered(model):
-            admin.site.register(model, type(f"{model.__name__}Admin", (_ReadOnly,), {"__module__": __name__}))
+            admin.site.register(
+                model, type(f"{model.__name__}Admin", (_ReadOnly,), {"__module__": __name__})
+            )
 
 
 _register_rest()

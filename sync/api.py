@@ -31,7 +31,9 @@ conflicts_router = Router(tags=["conflicts"])
 def _read_body(request: HttpRequest) -> bytes:
     declared = int(request.headers.get("Content-Length") or 0)
     if declared > MAX_BODY_BYTES:
-        raise SyncError(413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần.")
+        raise SyncError(
+            413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần."
+        )
     body = request.body
     if request.headers.get("Content-Encoding", "").lower() == "gzip":
         try:
@@ -39,7 +41,9 @@ def _read_body(request: HttpRequest) -> bytes:
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             body = inflater.decompress(body, MAX_BODY_BYTES + 1)
             if len(body) > MAX_BODY_BYTES or inflater.unconsumed_tail:
-                raise SyncError(413, "body_too_large", "Gói dữ liệu quá lớn sau khi giải nén (tối đa 5 MB).")
+                raise SyncError(
+                    413, "body_too_large", "Gói dữ liệu quá lớn sau khi giải nén (tối đa 5 MB)."
+                )
         except (OSError, zlib.error, EOFError) as exc:
             raise SyncError(400, "bad_gzip", "Dữ liệu nén gzip bị hỏng.") from exc
     if len(body) > MAX_BODY_BYTES:
@@ -61,15 +65,28 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
         try:
             req = SyncRequest.model_validate(payload)
         except ValidationError as exc:
-            details = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors(include_url=False)]
-            return error(400, "invalid_request", "Yêu cầu đồng bộ thiếu hoặc sai trường.", details=details)
+            details = [
+                {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                for e in exc.errors(include_url=False)
+            ]
+            return error(
+                400, "invalid_request", "Yêu cầu đồng bộ thiếu hoặc sai trường.", details=details
+            )
         if len(req.events) > MAX_EVENTS_PER_CALL:
-            return error(413, "too_many_events", f"Tối đa {MAX_EVENTS_PER_CALL} mục mỗi lần gửi.",
-                         max=MAX_EVENTS_PER_CALL)
+            return error(
+                413,
+                "too_many_events",
+                f"Tối đa {MAX_EVENTS_PER_CALL} mục mỗi lần gửi.",
+                max=MAX_EVENTS_PER_CALL,
+            )
         if req.device_id != identity.device_id:
             return error(403, "device_mismatch", "Mã thiết bị không khớp với phiên đăng nhập.")
         limit = payload.get("limit")
-        page = min(int(limit), MAX_CHANGES_PER_PAGE) if isinstance(limit, int) and limit > 0 else MAX_CHANGES_PER_PAGE
+        page = (
+            min(int(limit), MAX_CHANGES_PER_PAGE)
+            if isinstance(limit, int) and limit > 0
+            else MAX_CHANGES_PER_PAGE
+        )
         outcome = sync_call(
             user=identity.user,
             device_id=identity.device_id,
@@ -81,9 +98,15 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
     except SyncError as exc:
         return error(exc.status, exc.code, exc.message, **exc.extra)
     # Ids and statuses only: never event args (they hold residents' names and medicines).
-    log.info("sync call", extra={"user_id": str(identity.user.pk), "device_id": str(identity.device_id),
-                                 "event_ids": [r.get("id") for r in outcome.body.get("results", [])],
-                                 "statuses": [r.get("status") for r in outcome.body.get("results", [])]})
+    log.info(
+        "sync call",
+        extra={
+            "user_id": str(identity.user.pk),
+            "device_id": str(identity.device_id),
+            "event_ids": [r.get("id") for r in outcome.body.get("results", [])],
+            "statuses": [r.get("status") for r in outcome.body.get("results", [])],
+        },
+    )
     return json_response(outcome.body, outcome.status)
 
 
@@ -100,7 +123,11 @@ class ResolveIn(Schema):
 
 
 def _manageable_facilities(user: Any) -> list[UUID]:
-    return [f for f in registry.scope_for(user).facility_ids() if registry.permits(user, f, "conflict.resolve")]
+    return [
+        f
+        for f in registry.scope_for(user).facility_ids()
+        if registry.permits(user, f, "conflict.resolve")
+    ]
 
 
 @conflicts_router.get("", summary="Conflicts for the manager's facilities")
@@ -123,7 +150,9 @@ def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> Http
 @conflicts_router.post("/{conflict_id}/resolve", summary="Resolve a conflict with a note")
 def conflicts_resolve(request: HttpRequest, conflict_id: UUID, body: ResolveIn) -> HttpResponse:
     identity = request.auth  # type: ignore[attr-defined]
-    conflict = Conflict.objects.filter(id=conflict_id, facility_id__in=registry.scope_for(identity.user).facility_ids()).first()
+    conflict = Conflict.objects.filter(
+        id=conflict_id, facility_id__in=registry.scope_for(identity.user).facility_ids()
+    ).first()
     if conflict is None:
         return error(404, "not_found", "Không tìm thấy xung đột này.")
     event = {
@@ -133,11 +162,19 @@ def conflicts_resolve(request: HttpRequest, conflict_id: UUID, body: ResolveIn) 
         "at": timezone.now().isoformat(),
         "args": {"conflict_id": str(conflict_id), "resolution": body.resolution, "note": body.note},
     }
-    outcome = sync_call(user=identity.user, device_id=identity.device_id, protocol=1,
-                        cursor_token=None, events=[event], page_size=0)
+    outcome = sync_call(
+        user=identity.user,
+        device_id=identity.device_id,
+        protocol=1,
+        cursor_token=None,
+        events=[event],
+        page_size=0,
+    )
     result = outcome.body["results"][0]
     if result["status"] == "rejected":
         status = 403 if result.get("code") == "forbidden" else 400
         return error(status, result.get("code", "rejected"), result.get("message", ""))
     conflict.refresh_from_db()
-    return json_response({"id": str(conflict.id), **conflict_data(conflict), "event_id": event["id"]})
+    return json_response(
+        {"id": str(conflict.id), **conflict_data(conflict), "event_id": event["id"]}
+    )

@@ -23,14 +23,18 @@ def streams_lock(facility_ids: list[UUID]) -> dict[UUID, Stream]:
         return {}
     # Create missing counters without racing another first writer of the same facility.
     Stream.objects.bulk_create([Stream(facility_id=f) for f in ordered], ignore_conflicts=True)
-    rows = Stream.objects.select_for_update().filter(facility_id__in=ordered).order_by("facility_id")
+    rows = (
+        Stream.objects.select_for_update().filter(facility_id__in=ordered).order_by("facility_id")
+    )
     return {row.facility_id: row for row in rows}
 
 
 def stream_heads(facility_ids: list[UUID]) -> dict[UUID, int]:
     """Committed high-water marks. Every change at or below one is already committed,
     because a stream's last_seq moves in the same transaction that wrote its changes."""
-    rows = Stream.objects.filter(facility_id__in=facility_ids).values_list("facility_id", "last_seq")
+    rows = Stream.objects.filter(facility_id__in=facility_ids).values_list(
+        "facility_id", "last_seq"
+    )
     heads = {f: 0 for f in facility_ids}
     heads.update(dict(rows))
     return heads
@@ -40,7 +44,11 @@ class ChangeWriter:
     """Collects the changes of one call, then writes them with dense per-facility seqs."""
 
     def __init__(
-        self, *, origin_device: UUID | None, streams: dict[UUID, Stream], origin_user: UUID | None = None
+        self,
+        *,
+        origin_device: UUID | None,
+        streams: dict[UUID, Stream],
+        origin_user: UUID | None = None,
     ) -> None:
         self.origin_device = origin_device
         self.origin_user = origin_user
@@ -158,18 +166,17 @@ def changes_pull(
             more = True
             break
         own = _own(device_id, user_id, floor[key])
-        unseen_other = (
-            Change.objects.filter(
-                facility_id=entry.facility_id,
-                type=OuterRef("type"),
-                record_id=OuterRef("record_id"),
-                seq__gt=start,
-                seq__lt=OuterRef("seq"),
-            )
-            .exclude(own)
-        )
+        unseen_other = Change.objects.filter(
+            facility_id=entry.facility_id,
+            type=OuterRef("type"),
+            record_id=OuterRef("record_id"),
+            seq__gt=start,
+            seq__lt=OuterRef("seq"),
+        ).exclude(own)
         rows = list(
-            Change.objects.filter(facility_id=entry.facility_id, seq__gt=start, seq__lte=head, superseded=False)
+            Change.objects.filter(
+                facility_id=entry.facility_id, seq__gt=start, seq__lte=head, superseded=False
+            )
             .filter(_scope_filter(entry))
             .exclude(own & ~Q(type="conflict") & ~Exists(unseen_other))
             .order_by("seq")

@@ -86,8 +86,12 @@ def _task_complete(client: SyncClient, user_id: str, event: dict[str, Any]) -> N
     record = client.record("task", str(args.get("task_id")), user_id=user_id)
     if record is None:
         return  # never pulled: the server sends it whole (an own change over unseen ones)
-    record["data"].update(status=args.get("outcome"), done_by=user_id, done_at=event["at"],
-                          reason=args.get("reason", ""))
+    record["data"].update(
+        status=args.get("outcome"),
+        done_by=user_id,
+        done_at=event["at"],
+        reason=args.get("reason", ""),
+    )
     if "details" in args:
         record["data"]["details"] = args["details"]
     client._put(user_id, "task", record["id"], record["version"], record["data"])
@@ -96,11 +100,23 @@ def _task_complete(client: SyncClient, user_id: str, event: dict[str, Any]) -> N
 def _note_add(client: SyncClient, user_id: str, event: dict[str, Any]) -> None:
     args = event["args"]
     facility_id, area_id = args.get("facility_id"), args.get("area_id")
-    resident = client.record("resident", str(args["resident_id"]), user_id=user_id) if args.get("resident_id") else None
+    resident = (
+        client.record("resident", str(args["resident_id"]), user_id=user_id)
+        if args.get("resident_id")
+        else None
+    )
     if resident is not None:
         facility_id, area_id = resident["data"].get("facility_id"), resident["data"].get("area_id")
-    data = {"facility_id": facility_id, "area_id": area_id, "resident_id": args.get("resident_id"),
-            "kind": args.get("kind"), "text": args.get("text"), "by": user_id, "at": event["at"], "void": False}
+    data = {
+        "facility_id": facility_id,
+        "area_id": area_id,
+        "resident_id": args.get("resident_id"),
+        "kind": args.get("kind"),
+        "text": args.get("text"),
+        "by": user_id,
+        "at": event["at"],
+        "void": False,
+    }
     client._put(user_id, "note", str(args["note_id"]), 1, data)
 
 
@@ -150,17 +166,31 @@ class SyncClient:
 
     # ---- accounts -------------------------------------------------------------------
     def login(self, username: str, password: str, *, device_name: str = "máy thử") -> str:
-        response = self.http.post(f"{self.base_url}/api/auth/token", json={
-            "username": username, "password": password, "device_id": self.device_id, "device_name": device_name})
+        response = self.http.post(
+            f"{self.base_url}/api/auth/token",
+            json={
+                "username": username,
+                "password": password,
+                "device_id": self.device_id,
+                "device_name": device_name,
+            },
+        )
         body = response.json()
         if response.status_code != 200:
-            raise SyncFailed(body.get("message", "login failed"), status=response.status_code, code=body.get("code"))
+            raise SyncFailed(
+                body.get("message", "login failed"),
+                status=response.status_code,
+                code=body.get("code"),
+            )
         return self.add_account(body["user"]["id"], body["token"], username=username)
 
     def add_account(self, user_id: str, token: str, *, username: str = "") -> str:
         with self._lock:
-            self.db.execute("insert into accounts (user_id, username, token) values (?, ?, ?) on conflict"
-                            " (user_id) do update set token = excluded.token", (user_id, username, token))
+            self.db.execute(
+                "insert into accounts (user_id, username, token) values (?, ?, ?) on conflict"
+                " (user_id) do update set token = excluded.token",
+                (user_id, username, token),
+            )
         self.use(user_id)
         return user_id
 
@@ -170,26 +200,41 @@ class SyncClient:
         self._set_meta("active_user", user_id)
 
     def cursor(self, user_id: str | None = None) -> str | None:
-        row = self.db.execute("select cursor from accounts where user_id = ?", (user_id or self.active_user,)).fetchone()
+        row = self.db.execute(
+            "select cursor from accounts where user_id = ?", (user_id or self.active_user,)
+        ).fetchone()
         return row["cursor"] if row else None
 
     # ---- outbox ---------------------------------------------------------------------
-    def queue(self, name: str, args: dict[str, Any], *, at: str | None = None, event_id: str | None = None,
-              user_id: str | None = None) -> dict[str, Any]:
+    def queue(
+        self,
+        name: str,
+        args: dict[str, Any],
+        *,
+        at: str | None = None,
+        event_id: str | None = None,
+        user_id: str | None = None,
+    ) -> dict[str, Any]:
         """Record an act offline. It is sent by the next sync, with its author's token."""
         author = user_id or self.active_user
         if author is None:
             raise ValueError("log in before queueing events")
-        event = {"id": event_id or str(uuid.uuid4()), "name": name,
-                 "at": at or datetime.now(UTC).isoformat(timespec="milliseconds"),
-                 "hlc": self.clock.now().encode(), "args": args}
+        event = {
+            "id": event_id or str(uuid.uuid4()),
+            "name": name,
+            "at": at or datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "hlc": self.clock.now().encode(),
+            "args": args,
+        }
         with self._lock:
             self.db.execute("begin immediate")
             try:
                 seq = int(self._meta("device_seq") or 0) + 1
                 self._set_meta("device_seq", str(seq))
-                self.db.execute("insert into outbox values (?, ?, ?, ?, ?, ?, ?)", (
-                    event["id"], seq, author, name, event["at"], event["hlc"], json.dumps(args)))
+                self.db.execute(
+                    "insert into outbox values (?, ?, ?, ?, ?, ?, ?)",
+                    (event["id"], seq, author, name, event["at"], event["hlc"], json.dumps(args)),
+                )
                 self.db.execute("commit")
             except BaseException:
                 self.db.execute("rollback")
@@ -199,33 +244,62 @@ class SyncClient:
     def pending_count(self, user_id: str | None = None) -> int:
         if user_id is None:
             return self.db.execute("select count(*) from outbox").fetchone()[0]
-        return self.db.execute("select count(*) from outbox where user_id = ?", (user_id,)).fetchone()[0]
+        return self.db.execute(
+            "select count(*) from outbox where user_id = ?", (user_id,)
+        ).fetchone()[0]
 
     def pending(self, user_id: str | None = None, limit: int = 10**9) -> list[dict[str, Any]]:
         where, params = ("where user_id = ?", (user_id,)) if user_id else ("", ())
-        rows = self.db.execute(f"select * from outbox {where} order by device_seq limit ?", (*params, limit))
-        return [{"id": r["id"], "device_seq": r["device_seq"], "name": r["name"], "at": r["at"],
-                 "hlc": r["hlc"], "args": json.loads(r["args"]), "user_id": r["user_id"]} for r in rows]
+        rows = self.db.execute(
+            f"select * from outbox {where} order by device_seq limit ?", (*params, limit)
+        )
+        return [
+            {
+                "id": r["id"],
+                "device_seq": r["device_seq"],
+                "name": r["name"],
+                "at": r["at"],
+                "hlc": r["hlc"],
+                "args": json.loads(r["args"]),
+                "user_id": r["user_id"],
+            }
+            for r in rows
+        ]
 
     def rejected(self) -> list[dict[str, Any]]:
         rows = self.db.execute("select * from rejected order by device_seq")
-        return [{**dict(r), "args": json.loads(r["args"]), "details": json.loads(r["details"])} for r in rows]
+        return [
+            {**dict(r), "args": json.loads(r["args"]), "details": json.loads(r["details"])}
+            for r in rows
+        ]
 
     # ---- state ----------------------------------------------------------------------
     def records(self, type_: str, *, user_id: str | None = None) -> dict[str, dict[str, Any]]:
-        rows = self.db.execute("select id, data from records where user_id = ? and type = ?",
-                               (user_id or self.active_user, type_))
+        rows = self.db.execute(
+            "select id, data from records where user_id = ? and type = ?",
+            (user_id or self.active_user, type_),
+        )
         return {r["id"]: json.loads(r["data"]) for r in rows}
 
     def record(self, type_: str, id_: str, *, user_id: str | None = None) -> dict[str, Any] | None:
-        row = self.db.execute("select id, version, data from records where user_id = ? and type = ? and id = ?",
-                              (user_id or self.active_user, type_, id_)).fetchone()
-        return {"id": row["id"], "version": row["version"], "data": json.loads(row["data"])} if row else None
+        row = self.db.execute(
+            "select id, version, data from records where user_id = ? and type = ? and id = ?",
+            (user_id or self.active_user, type_, id_),
+        ).fetchone()
+        return (
+            {"id": row["id"], "version": row["version"], "data": json.loads(row["data"])}
+            if row
+            else None
+        )
 
-    def _put(self, user_id: str, type_: str, id_: str, version: int | None, data: dict[str, Any]) -> None:
-        self.db.execute("insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
-                        " set version = excluded.version, data = excluded.data",
-                        (user_id, type_, id_, version, json.dumps(data)))
+    def _put(
+        self, user_id: str, type_: str, id_: str, version: int | None, data: dict[str, Any]
+    ) -> None:
+        self.db.execute(
+            "insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
+            " set version = excluded.version, data = excluded.data",
+            (user_id, type_, id_, version, json.dumps(data)),
+        )
 
     # ---- sync -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
@@ -236,7 +310,12 @@ class SyncClient:
         """
         report = SyncReport()
         with self._lock:
-            authors = [r[0] for r in self.db.execute("select user_id from outbox group by user_id order by min(device_seq)")]
+            authors = [
+                r[0]
+                for r in self.db.execute(
+                    "select user_id from outbox group by user_id order by min(device_seq)"
+                )
+            ]
             for user_id in authors:
                 if user_id != self.active_user:
                     self._sync_user(user_id, report, drain=False)
@@ -245,7 +324,9 @@ class SyncClient:
         return report
 
     def _sync_user(self, user_id: str, report: SyncReport, *, drain: bool) -> None:
-        account = self.db.execute("select token, cursor from accounts where user_id = ?", (user_id,)).fetchone()
+        account = self.db.execute(
+            "select token, cursor from accounts where user_id = ?", (user_id,)
+        ).fetchone()
         if account is None:
             raise SyncFailed(f"no token for user {user_id}: log in again", code="invalid_token")
         token, resets = account["token"], 0
@@ -253,8 +334,12 @@ class SyncClient:
             events = self._chunk(user_id)
             if not events and self.upgrade_required:
                 return  # too old to pull: nothing left to push
-            body = {"protocol": self.protocol, "device_id": self.device_id,
-                    "cursor": self.cursor(user_id), "events": events}
+            body = {
+                "protocol": self.protocol,
+                "device_id": self.device_id,
+                "cursor": self.cursor(user_id),
+                "events": events,
+            }
             status, payload = self._post(body, token, report)
             code = payload.get("code")
             if status == 409 and code == "reset_required":
@@ -266,10 +351,18 @@ class SyncClient:
                 continue  # the same events again, from a null cursor
             if status == 426:
                 self.upgrade_required = report.upgrade_required = True
-                progress = self._apply(user_id, events, payload.get("results", []), [], None, report)
+                progress = self._apply(
+                    user_id, events, payload.get("results", []), [], None, report
+                )
             elif status == 200:
-                progress = self._apply(user_id, events, payload["results"], payload["changes"],
-                                       payload["cursor"], report)
+                progress = self._apply(
+                    user_id,
+                    events,
+                    payload["results"],
+                    payload["changes"],
+                    payload["cursor"],
+                    report,
+                )
             else:
                 raise SyncFailed(payload.get("message", f"HTTP {status}"), status=status, code=code)
             if events and not progress:
@@ -281,7 +374,10 @@ class SyncClient:
             return
 
     def _chunk(self, user_id: str) -> list[dict[str, Any]]:
-        events = [{k: v for k, v in e.items() if k != "user_id"} for e in self.pending(user_id, self.chunk_size)]
+        events = [
+            {k: v for k, v in e.items() if k != "user_id"}
+            for e in self.pending(user_id, self.chunk_size)
+        ]
         while len(events) > 1 and len(json.dumps(events).encode()) > BODY_BUDGET:
             events = events[: len(events) // 2]
         if len(events) == 1 and len(json.dumps(events).encode()) > BODY_BUDGET:
@@ -290,13 +386,22 @@ class SyncClient:
         return events
 
     def _reject_locally(self, event: dict[str, Any], user_id: str) -> None:
-        self._move_to_rejected(event, user_id, {"code": "body_too_large", "message": "Mục quá lớn để gửi (tối đa 5 MB)."})
+        self._move_to_rejected(
+            event,
+            user_id,
+            {"code": "body_too_large", "message": "Mục quá lớn để gửi (tối đa 5 MB)."},
+        )
         self.db.execute("delete from outbox where id = ?", (event["id"],))
 
-    def _post(self, body: dict[str, Any], token: str, report: SyncReport) -> tuple[int, dict[str, Any]]:
+    def _post(
+        self, body: dict[str, Any], token: str, report: SyncReport
+    ) -> tuple[int, dict[str, Any]]:
         data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                   "Accept-Encoding": "gzip"}
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept-Encoding": "gzip",
+        }
         if len(data) >= self.gzip_min_bytes:
             data = gzip.compress(data, compresslevel=6)
             headers["Content-Encoding"] = "gzip"
@@ -310,7 +415,9 @@ class SyncClient:
             report.requests += 1
             report.bytes_sent += len(data)
             try:
-                response = self.http.post(f"{self.base_url}/api/sync/v1", content=data, headers=headers)
+                response = self.http.post(
+                    f"{self.base_url}/api/sync/v1", content=data, headers=headers
+                )
             except httpx.TransportError as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 continue
@@ -325,8 +432,15 @@ class SyncClient:
                 continue
         raise SyncFailed(f"server unreachable after {self.max_attempts} attempts ({error})")
 
-    def _apply(self, user_id: str, sent: list[dict[str, Any]], results: list[dict[str, Any]],
-               changes: list[dict[str, Any]], cursor: str | None, report: SyncReport) -> int:
+    def _apply(
+        self,
+        user_id: str,
+        sent: list[dict[str, Any]],
+        results: list[dict[str, Any]],
+        changes: list[dict[str, Any]],
+        cursor: str | None,
+        report: SyncReport,
+    ) -> int:
         """Results first (projections of own events), then the server's changes, which are
         newer than any of them, then the cursor: one SQLite transaction."""
         by_id = {e["id"]: e for e in sent}
@@ -339,7 +453,11 @@ class SyncClient:
                     continue
                 progress += 1
                 report.results.append(result)
-                outcome = result.get("original_status") if result["status"] == "duplicate" else result["status"]
+                outcome = (
+                    result.get("original_status")
+                    if result["status"] == "duplicate"
+                    else result["status"]
+                )
                 if outcome == "rejected":
                     self._move_to_rejected(event, user_id, result)
                     report.rejected += 1
@@ -352,23 +470,46 @@ class SyncClient:
             report.pushed += len(sent)
             for change in changes:
                 if change.get("op") == "delete":
-                    self.db.execute("delete from records where user_id = ? and type = ? and id = ?",
-                                    (user_id, change["type"], change["id"]))
+                    self.db.execute(
+                        "delete from records where user_id = ? and type = ? and id = ?",
+                        (user_id, change["type"], change["id"]),
+                    )
                 else:
-                    self._put(user_id, change["type"], change["id"], change.get("version"), change.get("data", {}))
+                    self._put(
+                        user_id,
+                        change["type"],
+                        change["id"],
+                        change.get("version"),
+                        change.get("data", {}),
+                    )
             report.pulled += len(changes)
             if cursor is not None:
-                self.db.execute("update accounts set cursor = ? where user_id = ?", (cursor, user_id))
+                self.db.execute(
+                    "update accounts set cursor = ? where user_id = ?", (cursor, user_id)
+                )
             self.db.execute("commit")
         except BaseException:
             self.db.execute("rollback")
             raise
         return progress
 
-    def _move_to_rejected(self, event: dict[str, Any], user_id: str, result: dict[str, Any]) -> None:
-        self.db.execute("insert or replace into rejected values (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-            event["id"], event.get("device_seq"), user_id, event["name"], event["at"], json.dumps(event["args"]),
-            result.get("code"), result.get("message"), json.dumps(result.get("details"))))
+    def _move_to_rejected(
+        self, event: dict[str, Any], user_id: str, result: dict[str, Any]
+    ) -> None:
+        self.db.execute(
+            "insert or replace into rejected values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event["id"],
+                event.get("device_seq"),
+                user_id,
+                event["name"],
+                event["at"],
+                json.dumps(event["args"]),
+                result.get("code"),
+                result.get("message"),
+                json.dumps(result.get("details")),
+            ),
+        )
 
     def _reset(self, user_id: str) -> None:
         """Scope changed: forget the cursor and what was pulled, keep the outbox."""

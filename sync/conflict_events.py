@@ -22,17 +22,31 @@ class ConflictResolveArgs(BaseModel):
 
 @register("conflict.resolve", ConflictResolveArgs)
 def conflict_resolve(ctx: HandlerContext, args: ConflictResolveArgs) -> Decision:
-    conflict = Conflict.objects.filter(id=args.conflict_id, facility_id__in=ctx.locked_facilities).first()
+    conflict = Conflict.objects.filter(
+        id=args.conflict_id, facility_id__in=ctx.locked_facilities
+    ).first()
     if conflict is None:
         raise Rejected("not_found", "Không tìm thấy xung đột này.")
     if not permits(ctx.user, conflict.facility_id, "conflict.resolve"):
         raise Rejected("forbidden", "Chỉ quản lý trực mới được xử lý xung đột.")
     if conflict.status == "resolved":
-        return Decision(status="merged", code="already_resolved", message="Xung đột đã được xử lý trước đó.")
+        return Decision(
+            status="merged", code="already_resolved", message="Xung đột đã được xử lý trước đó."
+        )
     conflict_mark_resolved(
-        conflict=conflict, by=ctx.user.pk, resolution=args.resolution, note=args.note, at=ctx.received_at
+        conflict=conflict,
+        by=ctx.user.pk,
+        resolution=args.resolution,
+        note=args.note,
+        at=ctx.received_at,
     )
     ctx.conflict_id = conflict.id
-    ctx.emit("conflict", conflict.id, conflict_data(conflict), facility_id=conflict.facility_id,
-             area_id=conflict.area_id, version=conflict.version)
+    ctx.emit(
+        "conflict",
+        conflict.id,
+        conflict_data(conflict),
+        facility_id=conflict.facility_id,
+        area_id=conflict.area_id,
+        version=conflict.version,
+    )
     return Decision()

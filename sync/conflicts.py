@@ -58,7 +58,9 @@ def conflict_open(
         message=message,
         opened_at=ctx.received_at,
     )
-    ctx.emit("conflict", conflict.id, conflict_data(conflict), facility_id=facility_id, area_id=area_id)
+    ctx.emit(
+        "conflict", conflict.id, conflict_data(conflict), facility_id=facility_id, area_id=area_id
+    )
     return conflict
 
 

@@ -91,7 +91,9 @@ class Change(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["facility_id", "seq"], name="change_facility_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["facility_id", "seq"], name="change_facility_seq")
+        ]
         indexes = [
             models.Index(fields=["facility_id", "type", "record_id"]),
         ]
@@ -111,7 +113,9 @@ class Conflict(models.Model):
     area_id = models.UUIDField(null=True, blank=True)
     kind = models.CharField(max_length=40)
     severity = models.CharField(max_length=10, default="normal")
-    status = models.CharField(max_length=10, choices=ConflictStatus.choices, default=ConflictStatus.OPEN)
+    status = models.CharField(
+        max_length=10, choices=ConflictStatus.choices, default=ConflictStatus.OPEN
+    )
     subject_type = models.CharField(max_length=30)
     subject_id = models.UUIDField()
     event_ids = models.JSONField(default=list)

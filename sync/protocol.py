@@ -75,7 +75,9 @@ class ChangeOut(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-def payload_hash(*, name: str, args: dict[str, Any], at: str, device_id: str, device_seq: int) -> str:
+def payload_hash(
+    *, name: str, args: dict[str, Any], at: str, device_id: str, device_seq: int
+) -> str:
     """A stable digest of what an event says, to tell a replay from a reused id."""
     canonical = json.dumps(
         {"name": name, "args": args, "at": at, "device_id": device_id, "device_seq": device_seq},

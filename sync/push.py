@@ -49,8 +49,13 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 def event_hash(event: EventIn, device_id: UUID) -> str:
-    return payload_hash(name=event.name, args=event.args, at=event.at.isoformat(),
-                        device_id=str(device_id), device_seq=event.device_seq)
+    return payload_hash(
+        name=event.name,
+        args=event.args,
+        at=event.at.isoformat(),
+        device_id=str(device_id),
+        device_seq=event.device_seq,
+    )
 
 
 class _WriteCounter:
@@ -64,8 +69,9 @@ class _WriteCounter:
 
 
 class Pusher:
-    def __init__(self, *, user: Any, device_id: UUID, writer: ChangeWriter, received_at: datetime,
-                 safe: bool) -> None:
+    def __init__(
+        self, *, user: Any, device_id: UUID, writer: ChangeWriter, received_at: datetime, safe: bool
+    ) -> None:
         self.user = user
         self.device_id = device_id
         self.writer = writer
@@ -128,8 +134,12 @@ class Pusher:
             preload = registry.preloader_for(name)
             if preload is None or not valid:
                 continue
-            ctx = PreloadContext(user=self.user, device_id=self.device_id,
-                                 locked_facilities=self.locked, batch=self.batch)
+            ctx = PreloadContext(
+                user=self.user,
+                device_id=self.device_id,
+                locked_facilities=self.locked,
+                batch=self.batch,
+            )
             try:
                 with transaction.atomic() if self.safe else nullcontext():
                     preload(ctx, valid)
@@ -140,38 +150,56 @@ class Pusher:
                 log.exception("preloader failed", extra={"event_name": name})
                 self.batch.pop(PRELOADED, None)
 
-    def _invalid_envelope(self, raw: Any, error: ValidationError | None, rows: list[EventLog],
-                          known: dict) -> EventResult:
+    def _invalid_envelope(
+        self, raw: Any, error: ValidationError | None, rows: list[EventLog], known: dict
+    ) -> EventResult:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
-        result = EventResult(id=str(raw_id) if raw_id is not None else None, status="rejected",
-                             code="invalid_event", message="Sự kiện thiếu hoặc sai trường bắt buộc.",
-                             details=validation_details(error) if error else None)
+        result = EventResult(
+            id=str(raw_id) if raw_id is not None else None,
+            status="rejected",
+            code="invalid_event",
+            message="Sự kiện thiếu hoặc sai trường bắt buộc.",
+            details=validation_details(error) if error else None,
+        )
         try:
             event_id = UUID(str(raw_id))
         except ValueError:
             return result  # nothing to key it by: it cannot be stored nor deduplicated
         if event_id in known:
-            return EventResult(id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE)
+            return EventResult(
+                id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE
+            )
         seq = raw.get("device_seq")
         row = EventLog(
-            id=event_id, device_id=self.device_id,
+            id=event_id,
+            device_id=self.device_id,
             device_seq=seq if isinstance(seq, int) and 0 <= seq < 2**63 else 0,
-            user_id=self.user.pk, name=str(raw.get("name", ""))[:60],
+            user_id=self.user.pk,
+            name=str(raw.get("name", ""))[:60],
             args=raw.get("args") if isinstance(raw.get("args"), dict) else {"raw": raw},
-            at=self.received_at, hlc=str(raw.get("hlc", ""))[:40], received_at=self.received_at,
-            status="rejected", code="invalid_event", message=result.message or "",
-            payload_hash="invalid", result=result.wire(),
+            at=self.received_at,
+            hlc=str(raw.get("hlc", ""))[:40],
+            received_at=self.received_at,
+            status="rejected",
+            code="invalid_event",
+            message=result.message or "",
+            payload_hash="invalid",
+            result=result.wire(),
         )
         known[event_id] = row
         rows.append(row)
         return result
 
-    def _decide(self, event: EventIn, known: dict[UUID, EventLog]) -> tuple[EventResult, EventLog | None]:
+    def _decide(
+        self, event: EventIn, known: dict[UUID, EventLog]
+    ) -> tuple[EventResult, EventLog | None]:
         digest = event_hash(event, self.device_id)
         seen = known.get(event.id)
         if seen is not None:
             if seen.payload_hash != digest:
-                return EventResult(id=str(event.id), status="rejected", code="id_reuse", message=ID_REUSE), None
+                return EventResult(
+                    id=str(event.id), status="rejected", code="id_reuse", message=ID_REUSE
+                ), None
             original = dict(seen.result)
             original.pop("id", None)
             original["status"] = "duplicate"
@@ -180,28 +208,57 @@ class Pusher:
         flags: list[str] = []
         if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
             flags.append("clock_skew")
-        ctx = HandlerContext(event=event, user=self.user, device_id=self.device_id,
-                             received_at=self.received_at, locked_facilities=self.locked,
-                             sink=self.writer, batch=self.batch, flags=flags)
+        ctx = HandlerContext(
+            event=event,
+            user=self.user,
+            device_id=self.device_id,
+            received_at=self.received_at,
+            locked_facilities=self.locked,
+            sink=self.writer,
+            batch=self.batch,
+            flags=flags,
+        )
         result = self._run_handler(ctx)
         row = EventLog(
-            id=event.id, device_id=self.device_id, device_seq=event.device_seq, user_id=self.user.pk,
-            name=event.name, args=event.args, at=event.at, hlc=event.hlc, received_at=self.received_at,
-            status=result.status, code=result.code or "", message=(result.message or "")[:500],
-            flags=result.flags or [], conflict_id=ctx.conflict_id, facility_id=ctx.facility_id,
-            payload_hash=digest, result=result.wire(),
+            id=event.id,
+            device_id=self.device_id,
+            device_seq=event.device_seq,
+            user_id=self.user.pk,
+            name=event.name,
+            args=event.args,
+            at=event.at,
+            hlc=event.hlc,
+            received_at=self.received_at,
+            status=result.status,
+            code=result.code or "",
+            message=(result.message or "")[:500],
+            flags=result.flags or [],
+            conflict_id=ctx.conflict_id,
+            facility_id=ctx.facility_id,
+            payload_hash=digest,
+            result=result.wire(),
         )
         return result, row
 
-    def _rejected(self, ctx: HandlerContext, code: str, message: str, details: Any = None) -> EventResult:
-        return EventResult(id=str(ctx.event.id), status="rejected", code=code, message=message,
-                           details=details, flags=ctx.flags or None)
+    def _rejected(
+        self, ctx: HandlerContext, code: str, message: str, details: Any = None
+    ) -> EventResult:
+        return EventResult(
+            id=str(ctx.event.id),
+            status="rejected",
+            code=code,
+            message=message,
+            details=details,
+            flags=ctx.flags or None,
+        )
 
     def _run_handler(self, ctx: HandlerContext) -> EventResult:
         event = ctx.event
         registration = registry.lookup(event.name)
         if registration is None:
-            return self._rejected(ctx, "unknown_event", f"Máy chủ không biết loại sự kiện «{event.name}».")
+            return self._rejected(
+                ctx, "unknown_event", f"Máy chủ không biết loại sự kiện «{event.name}»."
+            )
         args = self.args.get(event.id)
         if args is None:
             try:
@@ -209,7 +266,9 @@ class Pusher:
             except ValidationError as exc:
                 args = exc
         if isinstance(args, ValidationError):
-            return self._rejected(ctx, "invalid_args", "Dữ liệu gửi lên không hợp lệ.", validation_details(args))
+            return self._rejected(
+                ctx, "invalid_args", "Dữ liệu gửi lên không hợp lệ.", validation_details(args)
+            )
         mark = self.writer.mark()
         writes_before = self.counter.writes
         try:
@@ -226,15 +285,23 @@ class Pusher:
             if not self.safe:
                 raise NeedsSafeMode(f"{event.name} failed") from exc
             self._forget(mark, ctx)
-            log.exception("handler failed", extra={"event_id": str(event.id), "event_name": event.name})
-            return self._rejected(ctx, "internal_error",
-                                  "Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét.")
+            log.exception(
+                "handler failed", extra={"event_id": str(event.id), "event_name": event.name}
+            )
+            return self._rejected(
+                ctx,
+                "internal_error",
+                "Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét.",
+            )
         for name in decision.flags:
             ctx.flag(name)
         return EventResult(
-            id=str(event.id), status=decision.status,  # type: ignore[arg-type]
-            code=decision.code or None, message=decision.message or None,
-            conflict_id=str(ctx.conflict_id) if ctx.conflict_id else None, flags=ctx.flags or None,
+            id=str(event.id),
+            status=decision.status,  # type: ignore[arg-type]
+            code=decision.code or None,
+            message=decision.message or None,
+            conflict_id=str(ctx.conflict_id) if ctx.conflict_id else None,
+            flags=ctx.flags or None,
         )
 
     def _forget(self, mark: int, ctx: HandlerContext) -> None:

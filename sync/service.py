@@ -44,9 +44,13 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
     try:
         cursor = Cursor.decode(token, [str(f) for f in scope.facility_ids()])
     except Exception as exc:
-        raise SyncError(400, "bad_cursor", "Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu.") from exc
+        raise SyncError(
+            400, "bad_cursor", "Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu."
+        ) from exc
     if cursor.scope != scope.fingerprint():
-        raise SyncError(409, "reset_required", "Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu.")
+        raise SyncError(
+            409, "reset_required", "Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu."
+        )
     return cursor
 
 
@@ -69,9 +73,17 @@ def sync_call(
     received_at = timezone.now()
     for safe in (False, True):
         try:
-            return _attempt(user=user, device_id=device_id, protocol=protocol, scope=scope,
-                            cursor=cursor, events=events, page_size=page_size,
-                            received_at=received_at, safe=safe)
+            return _attempt(
+                user=user,
+                device_id=device_id,
+                protocol=protocol,
+                scope=scope,
+                cursor=cursor,
+                events=events,
+                page_size=page_size,
+                received_at=received_at,
+                safe=safe,
+            )
         except NeedsSafeMode:
             # The fast attempt rolled back entirely (its on_commit pokes with it).
             log.info("sync call retried in safe mode", exc_info=True)
@@ -106,8 +118,9 @@ def _attempt(
             # serialised (no decision against stale state) and seqs commit in order.
             streams = streams_lock(facility_ids)
             writer = ChangeWriter(origin_device=device_id, origin_user=user.pk, streams=streams)
-            pusher = Pusher(user=user, device_id=device_id, writer=writer, received_at=received_at,
-                            safe=safe)
+            pusher = Pusher(
+                user=user, device_id=device_id, writer=writer, received_at=received_at, safe=safe
+            )
             results = pusher.push(events)
             summaries = writer.flush()
             if summaries:
@@ -117,9 +130,12 @@ def _attempt(
         if protocol < MIN_PROTOCOL:
             return SyncOutcome(
                 426,
-                {"code": "upgrade_required", "min": MIN_PROTOCOL,
-                 "message": "Ứng dụng quá cũ: các mục đã gửi được nhận, hãy cập nhật để tải dữ liệu mới.",
-                 "results": wire_results},
+                {
+                    "code": "upgrade_required",
+                    "min": MIN_PROTOCOL,
+                    "message": "Ứng dụng quá cũ: các mục đã gửi được nhận, hãy cập nhật để tải dữ liệu mới.",
+                    "results": wire_results,
+                },
                 summaries,
             )
         changes, next_cursor, more = changes_pull(
@@ -140,7 +156,10 @@ def _attempt(
 
 
 def changes_record(
-    changes: list[PendingChange], *, origin_device: UUID | None = None, origin_user: UUID | None = None
+    changes: list[PendingChange],
+    *,
+    origin_device: UUID | None = None,
+    origin_user: UUID | None = None,
 ) -> dict[UUID, CommitSummary]:
     """Append server-originated changes (admin edits, the task horizon, the sweep, seeding).
 

@@ -34,10 +34,19 @@ class ApiClient:
         self.token: str | None = None
         self.device_id = str(uuid.uuid4())
 
-    def login(self, username: str, password: str = "test-pass-123", device_id: str | None = None) -> dict:
+    def login(
+        self, username: str, password: str = "test-pass-123", device_id: str | None = None
+    ) -> dict:
         self.device_id = device_id or self.device_id
-        response = self.post("/api/auth/token", {"username": username, "password": password,
-                                                  "device_id": self.device_id, "device_name": "thử"})
+        response = self.post(
+            "/api/auth/token",
+            {
+                "username": username,
+                "password": password,
+                "device_id": self.device_id,
+                "device_name": "thử",
+            },
+        )
         assert response.status_code == 200, response.content
         self.token = response.json()["token"]
         return response.json()
@@ -47,14 +56,25 @@ class ApiClient:
 
     def post(self, path: str, body: Any, **extra: Any):
         data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-        return self.client.post(path, data, content_type="application/json", **self._headers(), **extra)
+        return self.client.post(
+            path, data, content_type="application/json", **self._headers(), **extra
+        )
 
     def get(self, path: str, **extra: Any):
         return self.client.get(path, **self._headers(), **extra)
 
-    def sync(self, events: list[dict] | None = None, cursor: str | None = None, protocol: int = 1) -> Any:
-        return self.post("/api/sync/v1", {"protocol": protocol, "device_id": self.device_id,
-                                           "cursor": cursor, "events": events or []})
+    def sync(
+        self, events: list[dict] | None = None, cursor: str | None = None, protocol: int = 1
+    ) -> Any:
+        return self.post(
+            "/api/sync/v1",
+            {
+                "protocol": protocol,
+                "device_id": self.device_id,
+                "cursor": cursor,
+                "events": events or [],
+            },
+        )
 
 
 @pytest.fixture

@@ -12,8 +12,14 @@ from django.utils import timezone
 _seq = itertools.count(1)
 
 
-def event(name: str, args: dict[str, Any], *, at: datetime | None = None, seq: int | None = None,
-          event_id: str | None = None) -> dict[str, Any]:
+def event(
+    name: str,
+    args: dict[str, Any],
+    *,
+    at: datetime | None = None,
+    seq: int | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
     return {
         "id": event_id or str(uuid.uuid4()),
         "device_seq": seq if seq is not None else next(_seq),

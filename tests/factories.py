@@ -42,6 +42,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.set_password(extracted or PASSWORD)
@@ -80,7 +81,9 @@ class RoutineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Routine
 
-    facility = factory.LazyAttribute(lambda o: o.resident.facility if o.resident else o.area.facility)
+    facility = factory.LazyAttribute(
+        lambda o: o.resident.facility if o.resident else o.area.facility
+    )
     kind = "meal"
     title = "Bữa ăn"
     resident = factory.SubFactory(ResidentFactory)

@@ -50,5 +50,13 @@ def make_centre() -> Centre:
         people[username] = user
     outsider = UserFactory(username="outsider", full_name="Người ngoài")
     MembershipFactory(user=outsider, facility=other, role="manager")
-    return Centre(facility, elderly, children, kitchen_area, vehicle, outsider=outsider,
-                  other_facility=other, **people)
+    return Centre(
+        facility,
+        elderly,
+        children,
+        kitchen_area,
+        vehicle,
+        outsider=outsider,
+        other_facility=other,
+        **people,
+    )

@@ -44,15 +44,35 @@ class ServerProcess:
         self.log_path = ROOT / "var" / f"uvicorn-{self.port}.log"
 
     def start(self) -> ServerProcess:
-        env = {**os.environ, "DATABASE_URL": test_database_url(), "DEBUG": "true",
-               "SECRET_KEY": "test-only-secret-key", "DJANGO_SETTINGS_MODULE": "server.settings_test",
-               **self.extra_env}
+        env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "DEBUG": "true",
+            "SECRET_KEY": "test-only-secret-key",
+            "DJANGO_SETTINGS_MODULE": "server.settings_test",
+            **self.extra_env,
+        }
         self.log_path.parent.mkdir(exist_ok=True)
         log = open(self.log_path, "wb")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "server.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--lifespan", "off"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "server.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--lifespan",
+                "off",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -22,15 +22,27 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
     search_fields = ("username", "full_name", "email")
-    list_filter = ("is_active", "is_staff", "is_superuser", "memberships__facility", "memberships__role")
+    list_filter = (
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "memberships__facility",
+        "memberships__role",
+    )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Thông tin", {"fields": ("full_name", "email")}),
-        ("Quyền", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Quyền",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Thời gian", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")},
+        ),
     )
     inlines = [MembershipInline]
 
@@ -80,7 +92,15 @@ def devices_revoke(modeladmin, request, queryset):
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "facility", "registered_at", "last_seen_at", "revoked_at", "revoked_by")
+    list_display = (
+        "name",
+        "id",
+        "facility",
+        "registered_at",
+        "last_seen_at",
+        "revoked_at",
+        "revoked_by",
+    )
     list_filter = ("facility", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "id")
     readonly_fields = ("id", "registered_at", "last_seen_at", "revoked_at", "revoked_by")

@@ -41,11 +41,16 @@ def user_payload(user) -> dict:
     return {
         "user": {"id": str(user.id), "username": user.username, "full_name": user.full_name},
         "roles": [
-            {"facility_id": str(m.facility_id), "role": m.role, "area_ids": [str(a.id) for a in m.areas.all()]}
+            {
+                "facility_id": str(m.facility_id),
+                "role": m.role,
+                "area_ids": [str(a.id) for a in m.areas.all()],
+            }
             for m in memberships
         ],
         "facilities": [
-            {"id": str(m.facility_id), "code": m.facility.code, "name": m.facility.name} for m in memberships
+            {"id": str(m.facility_id), "code": m.facility.code, "name": m.facility.name}
+            for m in memberships
         ],
     }
 
@@ -72,8 +77,13 @@ def auth_me(request: HttpRequest) -> dict:
 def devices_revoke(request: HttpRequest, device_id: UUID):
     identity = request.auth  # type: ignore[attr-defined]
     device = Device.objects.filter(id=device_id).first()
-    if device is None or device.facility_id is None or not permits(identity.user, device.facility_id, "device.revoke"):
+    if (
+        device is None
+        or device.facility_id is None
+        or not permits(identity.user, device.facility_id, "device.revoke")
+    ):
         # Outside the manager's facilities a device does not exist, to them.
         return error(404, "not_found", "Không tìm thấy thiết bị.")
-    device_revoke(device=device, by=identity.user)
-    return {"id": str(device.id), "revoked_at": device.revoked_at.isoformat()}
+    revoked = device_revoke(device=device, by=identity.user)
+    assert revoked.revoked_at is not None  # device_revoke always stamps it
+    return {"id": str(revoked.id), "revoked_at": revoked.revoked_at.isoformat()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from server.accounts.services import AuthError, Identity, identity_for_token
+from server.accounts.services import Identity, identity_for_token
 
 
 class DeviceTokenAuth(HttpBearer):

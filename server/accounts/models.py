@@ -35,16 +35,27 @@ FACILITY_WIDE_ROLES = frozenset({Role.NURSE, Role.MANAGER, Role.ADMIN})
 
 class Membership(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name="nhân viên")
-    facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="memberships", verbose_name="trung tâm")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="nhân viên"
+    )
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="trung tâm",
+    )
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
-    areas = models.ManyToManyField("care.Area", blank=True, related_name="staff", verbose_name="khu phụ trách")
+    areas = models.ManyToManyField(
+        "care.Area", blank=True, related_name="staff", verbose_name="khu phụ trách"
+    )
     active = models.BooleanField("đang làm việc", default=True)
 
     class Meta:
         verbose_name = "phân công"
         verbose_name_plural = "phân công"
-        constraints = [models.UniqueConstraint(fields=["user", "facility"], name="membership_user_facility")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "facility"], name="membership_user_facility")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.facility}"
@@ -59,11 +70,20 @@ class Device(models.Model):
 
     id = models.UUIDField(primary_key=True, editable=False)
     name = models.CharField("tên máy", max_length=120, blank=True)
-    facility = models.ForeignKey("care.Facility", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        "care.Facility", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trung tâm"
+    )
     registered_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
     last_seen_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
-    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="người thu hồi")
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người thu hồi",
+    )
 
     class Meta:
         verbose_name = "thiết bị"
@@ -81,10 +101,18 @@ class DeviceToken(models.Model):
     """A bearer token for one (user, device). Only its SHA-256 is stored."""
 
     key_hash = models.CharField(max_length=64, primary_key=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens", verbose_name="nhân viên")
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="tokens", verbose_name="thiết bị")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tokens", verbose_name="nhân viên"
+    )
+    device = models.ForeignKey(
+        Device, on_delete=models.CASCADE, related_name="tokens", verbose_name="thiết bị"
+    )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         verbose_name = "mã truy cập"
         verbose_name_plural = "mã truy cập"
+
+    def __str__(self) -> str:
+        # Never the hash itself: this shows in the admin and in logs.
+        return f"{self.user} · {self.device}"

@@ -49,7 +49,9 @@ def _throttle_key(username: str, client: str) -> str:
     return "login-fail:" + hashlib.sha256(f"{username.lower()}|{client}".encode()).hexdigest()
 
 
-def token_issue(*, username: str, password: str, device_id: UUID, device_name: str, client: str) -> tuple[str, User]:
+def token_issue(
+    *, username: str, password: str, device_id: UUID, device_name: str, client: str
+) -> tuple[str, User]:
     """Check the password and give this (user, device) a fresh token.
 
     Failures are counted per (username, client address) so one person guessing cannot
@@ -59,7 +61,9 @@ def token_issue(*, username: str, password: str, device_id: UUID, device_name: s
     key = _throttle_key(username, client)
     failures = cache.get(key, 0)
     if failures >= settings.LOGIN_MAX_FAILURES:
-        raise AuthError(429, "rate_limited", "Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+        raise AuthError(
+            429, "rate_limited", "Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút."
+        )
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
         try:
@@ -73,7 +77,9 @@ def token_issue(*, username: str, password: str, device_id: UUID, device_name: s
             id=device_id, defaults={"name": device_name[:120]}
         )
         if device.revoked:
-            raise AuthError(401, "device_revoked", "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực.")
+            raise AuthError(
+                401, "device_revoked", "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực."
+            )
         membership = user.memberships.filter(active=True).select_related("facility").first()
         if created or (device_name and device.name != device_name):
             device.name = device_name[:120] or device.name
@@ -86,10 +92,14 @@ def token_issue(*, username: str, password: str, device_id: UUID, device_name: s
 
 def identity_for_token(raw: str) -> Identity:
     row = (
-        DeviceToken.objects.select_related("user", "device").filter(key_hash=token_hash(raw)).first()
+        DeviceToken.objects.select_related("user", "device")
+        .filter(key_hash=token_hash(raw))
+        .first()
     )
     if row is None or not row.user.is_active:
-        raise AuthError(401, "invalid_token", "Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.")
+        raise AuthError(
+            401, "invalid_token", "Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại."
+        )
     if row.device.revoked:
         raise AuthError(401, "device_revoked", "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực.")
     return Identity(user=row.user, device=row.device, token_hash=row.key_hash)

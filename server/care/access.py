@@ -34,7 +34,9 @@ def covers_area(membership: Membership, area_id: UUID | None) -> bool:
     return any(a.id == area_id for a in membership.areas.all())
 
 
-def load_in_scope(ctx: HandlerContext, model: type[M], pk: Any, *, for_update: bool = False, **related: Any) -> tuple[M, Membership]:
+def load_in_scope(
+    ctx: HandlerContext, model: type[M], pk: Any, *, for_update: bool = False, **related: Any
+) -> tuple[M, Membership]:
     """The object and the user's membership in its facility, or `not_found`."""
     qs = model._default_manager.all()  # type: ignore[attr-defined]
     if for_update:
@@ -42,7 +44,7 @@ def load_in_scope(ctx: HandlerContext, model: type[M], pk: Any, *, for_update: b
     obj = qs.filter(pk=pk).first()
     if obj is None:
         raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
-    membership = membership_for(ctx, obj.facility_id)
+    membership = membership_for(ctx, obj.facility_id)  # type: ignore[attr-defined]
     if not covers_area(membership, getattr(obj, "area_id", None)):
         raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
     return obj, membership

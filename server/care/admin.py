@@ -28,7 +28,9 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 def times_clean(value) -> list[str]:
     """The admin's JSON list of 'HH:MM' times, checked: a typo must not silently drop a meal."""
     if not isinstance(value, list) or not all(isinstance(t, str) and HHMM.match(t) for t in value):
-        raise forms.ValidationError('Giờ phải là danh sách dạng ["06:30", "11:00"] (giờ:phút, 24 giờ).')
+        raise forms.ValidationError(
+            'Giờ phải là danh sách dạng ["06:30", "11:00"] (giờ:phút, 24 giờ).'
+        )
     return sorted(set(value))
 
 
@@ -36,7 +38,9 @@ def weekdays_clean(value) -> list[int]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
-        raise forms.ValidationError("Thứ trong tuần là danh sách số từ 0 (thứ Hai) đến 6 (Chủ nhật).")
+        raise forms.ValidationError(
+            "Thứ trong tuần là danh sách số từ 0 (thứ Hai) đến 6 (Chủ nhật)."
+        )
     return sorted(set(value))
 
 
@@ -56,14 +60,30 @@ class AreaAdmin(SyncedAdmin):
 
 class ResidentForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(
-        label="diện đối tượng", choices=ResidentCategory.choices, widget=forms.CheckboxSelectMultiple
+        label="diện đối tượng",
+        choices=ResidentCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Resident
-        fields = ("facility", "area", "full_name", "sex", "birth_date", "birth_date_estimated", "room",
-                  "categories", "primary_category", "severe_disability", "status", "status_place",
-                  "diet_note", "admitted_on", "admission_source")
+        fields = (
+            "facility",
+            "area",
+            "full_name",
+            "sex",
+            "birth_date",
+            "birth_date_estimated",
+            "room",
+            "categories",
+            "primary_category",
+            "severe_disability",
+            "status",
+            "status_place",
+            "diet_note",
+            "admitted_on",
+            "admission_source",
+        )
 
     def clean(self):
         data = super().clean()
@@ -80,16 +100,31 @@ class ResidentForm(forms.ModelForm):
 class ResidentAdmin(SyncedAdmin):
     form = ResidentForm
     horizon_on_save = True
-    list_display = ("full_name", "facility", "area", "room", "primary_category", "severe_disability", "status")
+    list_display = (
+        "full_name",
+        "facility",
+        "area",
+        "room",
+        "primary_category",
+        "severe_disability",
+        "status",
+    )
     list_filter = ("facility", "area", "primary_category", "severe_disability", "status")
     search_fields = ("full_name", "room")
     list_select_related = ("facility", "area")
 
     def snapshot(self, obj):
-        return Resident.objects.select_for_update().filter(pk=obj.pk).values("status", "area_id").first()
+        return (
+            Resident.objects.select_for_update()
+            .filter(pk=obj.pk)
+            .values("status", "area_id")
+            .first()
+        )
 
     def follow(self, request, obj, before):
-        resident_tasks_follow(obj, before_status=before["status"], before_area=before["area_id"], by=request.user)
+        resident_tasks_follow(
+            obj, before_status=before["status"], before_area=before["area_id"], by=request.user
+        )
 
 
 def resident_tasks_follow(resident: Resident, *, before_status: str, before_area, by) -> None:
@@ -100,18 +135,30 @@ def resident_tasks_follow(resident: Resident, *, before_status: str, before_area
     changed: list[TaskInstance] = []
     if before_status != resident.status:
         ResidentTransfer.objects.create(
-            facility_id=resident.facility_id, resident=resident, status=resident.status,
-            previous_status=before_status, place=resident.status_place, reason="Sửa trong trang quản trị",
-            by=by, at=now,
+            facility_id=resident.facility_id,
+            resident=resident,
+            status=resident.status,
+            previous_status=before_status,
+            place=resident.status_place,
+            reason="Sửa trong trang quản trị",
+            by=by,
+            at=now,
         )
-        for task in TaskInstance.objects.select_for_update().filter(resident=resident, due_at__gte=now):
-            new = task_status_on_move(task_status=task.status, set_by_person=task.done_event is not None,
-                                      new_status=resident.status)
+        for task in TaskInstance.objects.select_for_update().filter(
+            resident=resident, due_at__gte=now
+        ):
+            new = task_status_on_move(
+                task_status=task.status,
+                set_by_person=task.done_event is not None,
+                new_status=resident.status,
+            )
             if new is not None:
                 task.status = new
                 changed.append(task)
     if before_area != resident.area_id:
-        open_tasks = TaskInstance.objects.select_for_update().filter(resident=resident, status__in=["pending", "away"])
+        open_tasks = TaskInstance.objects.select_for_update().filter(
+            resident=resident, status__in=["pending", "away"]
+        )
         known = {t.id: t for t in changed}
         for task in open_tasks:
             task = known.get(task.id, task)
@@ -127,8 +174,19 @@ def resident_tasks_follow(resident: Resident, *, before_status: str, before_area
 class RoutineForm(forms.ModelForm):
     class Meta:
         model = Routine
-        fields = ("facility", "kind", "title", "resident", "area", "times", "weekdays",
-                  "window_before_minutes", "window_after_minutes", "details", "active")
+        fields = (
+            "facility",
+            "kind",
+            "title",
+            "resident",
+            "area",
+            "times",
+            "weekdays",
+            "window_before_minutes",
+            "window_after_minutes",
+            "details",
+            "active",
+        )
 
     def clean_times(self):
         return times_clean(self.cleaned_data.get("times"))
@@ -175,7 +233,17 @@ class RoutineAdmin(SyncedAdmin):
 class TaskInstanceAdmin(ReadOnlyAdmin):
     """Tasks come from the plan (the horizon); their outcomes come from the phones."""
 
-    list_display = ("title", "kind", "resident", "area", "local_date", "slot", "status", "done_by", "done_at")
+    list_display = (
+        "title",
+        "kind",
+        "resident",
+        "area",
+        "local_date",
+        "slot",
+        "status",
+        "done_by",
+        "done_at",
+    )
     list_filter = ("facility", "kind", "status", "local_date", "area")
     search_fields = ("title", "resident__full_name")
     date_hierarchy = "local_date"

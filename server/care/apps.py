@@ -7,7 +7,10 @@ class CareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from server.care import events, void  # noqa: F401  registers the care handlers
-        from server.care import sweep  # noqa: F401  registers the missed_sweep job
-        from server.care import horizon  # noqa: F401  registers the task_horizon job
-        from server.care import events_residents  # noqa: F401  registers resident.update / resident.transfer
+        from server.care import (  # noqa: F401  registers the care handlers
+            events,
+            events_residents,  # noqa: F401  registers resident.update / resident.transfer
+            horizon,  # noqa: F401  registers the task_horizon job
+            sweep,  # noqa: F401  registers the missed_sweep job
+            void,
+        )

@@ -25,8 +25,18 @@ CONFLICT_MESSAGES = {
 
 
 # What a completion (or its void) changes; saving only these keeps each UPDATE small.
-COMPLETION_FIELDS = ["status", "done_by", "done_at", "done_device", "done_event", "reason", "note",
-                     "details", "history", "version"]
+COMPLETION_FIELDS = [
+    "status",
+    "done_by",
+    "done_at",
+    "done_device",
+    "done_event",
+    "reason",
+    "note",
+    "details",
+    "history",
+    "version",
+]
 
 
 @dataclass(frozen=True)
@@ -38,11 +48,19 @@ class CompletionRequest:
 
 
 def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit("task", task.id, task_data(task), facility_id=task.facility_id, area_id=task.area_id,
-             version=task.version)
+    ctx.emit(
+        "task",
+        task.id,
+        task_data(task),
+        facility_id=task.facility_id,
+        area_id=task.area_id,
+        version=task.version,
+    )
 
 
-def completion_validate(task: TaskInstance, req: CompletionRequest, *, field_prefix: str = "") -> None:
+def completion_validate(
+    task: TaskInstance, req: CompletionRequest, *, field_prefix: str = ""
+) -> None:
     """Reject (before anything is written) a completion missing what its kind needs."""
     facility = task.facility
     problem = completion_details_check(
@@ -51,11 +69,17 @@ def completion_validate(task: TaskInstance, req: CompletionRequest, *, field_pre
         reason=req.reason,
         details=req.details or {},
         portions=facility.setting("meal_portions"),
-        sun_minutes=(facility.setting("sun_exposure_min_minutes"), facility.setting("sun_exposure_max_minutes")),
+        sun_minutes=(
+            facility.setting("sun_exposure_min_minutes"),
+            facility.setting("sun_exposure_max_minutes"),
+        ),
     )
     if problem is not None:
-        raise Rejected("invalid_args", problem.message,
-                       details=[{"field": field_prefix + problem.field, "message": problem.message}])
+        raise Rejected(
+            "invalid_args",
+            problem.message,
+            details=[{"field": field_prefix + problem.field, "message": problem.message}],
+        )
 
 
 def _history_entry(task: TaskInstance) -> dict[str, Any]:
@@ -69,8 +93,13 @@ def _history_entry(task: TaskInstance) -> dict[str, Any]:
     }
 
 
-def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: CompletionRequest, *,
-                        unsaved: list[TaskInstance] | None = None) -> tuple[str, str]:
+def task_complete_apply(
+    ctx: HandlerContext,
+    task: TaskInstance,
+    req: CompletionRequest,
+    *,
+    unsaved: list[TaskInstance] | None = None,
+) -> tuple[str, str]:
     """Run the merge rule for one (locked, validated) task and write its result.
 
     Returns (result, conflict kind): result is "applied", "corrected", "merged" or
@@ -78,13 +107,24 @@ def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: Completion
     `unsaved`, a changed task is appended there for the caller to save in bulk.
     """
     details = req.details or {}
-    grace = timedelta(minutes=task.facility.setting(
-        "dose_grace_minutes" if task.kind == "medication" else "task_grace_minutes"))
+    grace = timedelta(
+        minutes=task.facility.setting(
+            "dose_grace_minutes" if task.kind == "medication" else "task_grace_minutes"
+        )
+    )
     verdict = task_completion_decide(
-        TaskState(status=task.status, done_device=task.done_device, window_end=task.window_end,
-                  detail=completion_detail(task.kind, task.status, task.details)),
-        Completion(outcome=req.outcome, device=ctx.device_id, at=ctx.event.at,
-                   detail=completion_detail(task.kind, req.outcome, details)),
+        TaskState(
+            status=task.status,
+            done_device=task.done_device,
+            window_end=task.window_end,
+            detail=completion_detail(task.kind, task.status, task.details),
+        ),
+        Completion(
+            outcome=req.outcome,
+            device=ctx.device_id,
+            at=ctx.event.at,
+            detail=completion_detail(task.kind, req.outcome, details),
+        ),
         grace=grace,
     )
     for flag in verdict.flags:
@@ -100,8 +140,14 @@ def task_complete_apply(ctx: HandlerContext, task: TaskInstance, req: Completion
             subject_type="task",
             subject_id=task.id,
             other_event_ids=[str(task.done_event)] if task.done_event else [],
-            details={"current": task.status, "current_details": task.details, "proposed": req.outcome,
-                     "proposed_details": details, "by": str(ctx.user.pk), "reason": req.reason},
+            details={
+                "current": task.status,
+                "current_details": task.details,
+                "proposed": req.outcome,
+                "proposed_details": details,
+                "by": str(ctx.user.pk),
+                "reason": req.reason,
+            },
             message=message,
         )
         return "conflict", verdict.conflict_kind
@@ -129,13 +175,23 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
     """record.void on a task: its completion is undone, the task is pending again, and the
     voided completion stays in the history (with who voided it and why)."""
     if task.kind == "medication":
-        raise Rejected("invalid_args", "Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc.",
-                       details=[{"field": "record_type", "message": "void the med_administration"}])
+        raise Rejected(
+            "invalid_args",
+            "Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc.",
+            details=[{"field": "record_type", "message": "void the med_administration"}],
+        )
     if task.status not in ("done", "partial", "refused", "skipped", "not_applicable"):
         raise Rejected("not_completed", "Việc này chưa được ghi kết quả nên không có gì để hủy.")
     entry = _history_entry(task)
-    entry.update({"void": True, "void_reason": reason, "void_by": str(ctx.user.pk),
-                  "void_at": ctx.event.at.isoformat(), "void_event": str(ctx.event.id)})
+    entry.update(
+        {
+            "void": True,
+            "void_reason": reason,
+            "void_by": str(ctx.user.pk),
+            "void_at": ctx.event.at.isoformat(),
+            "void_event": str(ctx.event.id),
+        }
+    )
     task.history = [*task.history, entry]
     task.status = "pending"
     task.done_by = None

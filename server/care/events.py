@@ -44,8 +44,12 @@ def task_complete_preload(ctx: PreloadContext, args: list[TaskCompleteArgs]) -> 
     """One locking query for every task a push completes (a phone back online may send
     hundreds), with their facility for the settings the rules read."""
     ids = {a.task_id for a in args}
-    ctx.keep(TaskInstance.objects.select_for_update(of=("self",)).select_related("facility")
-             .filter(id__in=ids, facility_id__in=ctx.locked_facilities).order_by("id"))
+    ctx.keep(
+        TaskInstance.objects.select_for_update(of=("self",))
+        .select_related("facility")
+        .filter(id__in=ids, facility_id__in=ctx.locked_facilities)
+        .order_by("id")
+    )
 
 
 def _task_in_scope(ctx: HandlerContext, task_id: UUID) -> TaskInstance:
@@ -62,7 +66,9 @@ def _task_in_scope(ctx: HandlerContext, task_id: UUID) -> TaskInstance:
 def task_complete(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision:
     task = _task_in_scope(ctx, args.task_id)
     ctx.facility_id = task.facility_id
-    req = CompletionRequest(outcome=args.outcome, reason=args.reason, note=args.note, details=args.details)
+    req = CompletionRequest(
+        outcome=args.outcome, reason=args.reason, note=args.note, details=args.details
+    )
     completion_validate(task, req)
     result, kind = task_complete_apply(ctx, task, req)
     if result == "merged":
@@ -110,7 +116,13 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     ctx.facility_id = area.facility_id
     tasks = list(
         TaskInstance.objects.select_for_update(of=("self",))
-        .filter(area=area, local_date=args.local_date, slot=args.slot, kind=args.kind, resident__isnull=False)
+        .filter(
+            area=area,
+            local_date=args.local_date,
+            slot=args.slot,
+            kind=args.kind,
+            resident__isnull=False,
+        )
         .select_related("facility", "resident")
         .order_by("id")
     )
@@ -122,9 +134,14 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     exceptions = {e.task_id: e for e in args.exceptions}
     for index, named in enumerate(args.exceptions):
         if named.task_id not in by_id:
-            raise Rejected("not_found", "Một ngoại lệ không thuộc bữa ăn này.",
-                           details=[{"field": f"exceptions.{index}.task_id", "message": "not in this meal"}])
-        req = CompletionRequest(outcome=named.outcome, reason=named.reason, note=named.note, details=named.details)
+            raise Rejected(
+                "not_found",
+                "Một ngoại lệ không thuộc bữa ăn này.",
+                details=[{"field": f"exceptions.{index}.task_id", "message": "not in this meal"}],
+            )
+        req = CompletionRequest(
+            outcome=named.outcome, reason=named.reason, note=named.note, details=named.details
+        )
         completion_validate(by_id[named.task_id], req, field_prefix=f"exceptions.{index}.")
     for task in tasks:
         exc = exceptions.get(task.id)
@@ -132,8 +149,15 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
             completion_validate(task, default)
             plan.append((task, default, False))
         else:
-            plan.append((task, CompletionRequest(outcome=exc.outcome, reason=exc.reason, note=exc.note,
-                                                 details=exc.details), True))
+            plan.append(
+                (
+                    task,
+                    CompletionRequest(
+                        outcome=exc.outcome, reason=exc.reason, note=exc.note, details=exc.details
+                    ),
+                    True,
+                )
+            )
     counts = {"applied": 0, "merged": 0, "conflict": 0, "away": 0}
     unsaved: list[TaskInstance] = []
     for task, req, explicit in plan:
@@ -147,7 +171,9 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     # One UPDATE for the room instead of one per resident.
     TaskInstance.objects.bulk_update(unsaved, COMPLETION_FIELDS, batch_size=500)
     summary = bulk_summary(counts)
-    return Decision(status=summary.status, code=summary.code, message=summary.message, flags=list(summary.flags))
+    return Decision(
+        status=summary.status, code=summary.code, message=summary.message, flags=list(summary.flags)
+    )
 
 
 class NoteAddArgs(BaseModel):
@@ -172,8 +198,11 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         facility_id, area_id = resident.facility_id, resident.area_id
     else:
         if args.facility_id is None:
-            raise Rejected("invalid_args", "Cần chọn đối tượng hoặc trung tâm cho ghi chú.",
-                           details=[{"field": "facility_id", "message": "required without resident_id"}])
+            raise Rejected(
+                "invalid_args",
+                "Cần chọn đối tượng hoặc trung tâm cho ghi chú.",
+                details=[{"field": "facility_id", "message": "required without resident_id"}],
+            )
         membership = membership_for(ctx, args.facility_id)
         if args.area_id and not covers_area(membership, args.area_id):
             raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
@@ -182,8 +211,14 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         facility_id, area_id = args.facility_id, args.area_id
     ctx.facility_id = facility_id
     note = Note.objects.create(
-        id=args.note_id, facility_id=facility_id, area_id=area_id, resident=resident,
-        kind=args.kind, text=args.text, by=ctx.user, at=ctx.event.at,
+        id=args.note_id,
+        facility_id=facility_id,
+        area_id=area_id,
+        resident=resident,
+        kind=args.kind,
+        text=args.text,
+        by=ctx.user,
+        at=ctx.event.at,
     )
     ctx.emit("note", note.id, note_data(note), facility_id=facility_id, area_id=area_id)
     return Decision(status="applied")
@@ -193,7 +228,14 @@ def note_void_apply(ctx: HandlerContext, note: Note, reason: str) -> None:
     note.void = True
     note.void_reason = reason
     note.save(update_fields=["void", "void_reason"])
-    ctx.emit("note", note.id, note_data(note), facility_id=note.facility_id, area_id=note.area_id, version=2)
+    ctx.emit(
+        "note",
+        note.id,
+        note_data(note),
+        facility_id=note.facility_id,
+        area_id=note.area_id,
+        version=2,
+    )
 
 
 voidable("note", Note, note_void_apply)

@@ -28,9 +28,13 @@ from sync.registry import Decision, HandlerContext, Rejected, register
 
 FORBIDDEN = "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
 NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
-CONCURRENT = "Hai người cùng sửa một thông tin của đối tượng; bản sửa sau được giữ, bản kia chờ quản lý xem."
+CONCURRENT = (
+    "Hai người cùng sửa một thông tin của đối tượng; bản sửa sau được giữ, bản kia chờ quản lý xem."
+)
 AWAY = "Có lượt thuốc được ghi trong lúc đối tượng vắng mặt; quản lý trực sẽ xem xét."
-Category = Literal["lonely_elderly", "child", "disability", "psychiatric", "agent_orange", "emergency"]
+Category = Literal[
+    "lonely_elderly", "child", "disability", "psychiatric", "agent_orange", "emergency"
+]
 # The wire accepts exactly the model's categories (Nghị định 20/2021, 103/2017).
 assert set(get_args(Category)) == set(ResidentCategory.values)
 
@@ -65,13 +69,25 @@ class ResidentUpdateArgs(BaseModel):
 
 
 def resident_emit(ctx: HandlerContext, resident: Resident) -> None:
-    ctx.emit("resident", resident.id, resident_data(resident), facility_id=resident.facility_id,
-             area_id=resident.area_id, version=resident.version)
+    ctx.emit(
+        "resident",
+        resident.id,
+        resident_data(resident),
+        facility_id=resident.facility_id,
+        area_id=resident.area_id,
+        version=resident.version,
+    )
 
 
 def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit("task", task.id, task_data(task), facility_id=task.facility_id, area_id=task.area_id,
-             version=task.version)
+    ctx.emit(
+        "task",
+        task.id,
+        task_data(task),
+        facility_id=task.facility_id,
+        area_id=task.area_id,
+        version=task.version,
+    )
 
 
 MOVES_KEY = "care.resident_moves"
@@ -111,39 +127,74 @@ def _load_for_edit(ctx: HandlerContext, resident_id: UUID) -> tuple[Resident, Me
 def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
     resident, _ = _load_for_edit(ctx, args.resident_id)
     if args.base_version > resident.version:
-        raise Rejected("invalid_args", "Phiên bản gốc lớn hơn phiên bản hiện có.",
-                       details=[{"field": "base_version", "message": "ahead of the stored version"}])
+        raise Rejected(
+            "invalid_args",
+            "Phiên bản gốc lớn hơn phiên bản hiện có.",
+            details=[{"field": "base_version", "message": "ahead of the stored version"}],
+        )
     incoming = args.fields.model_dump(mode="json", include=args.fields.model_fields_set)
-    if "area_id" in incoming and not Area.objects.filter(id=incoming["area_id"], facility_id=resident.facility_id).exists():
+    if (
+        "area_id" in incoming
+        and not Area.objects.filter(
+            id=incoming["area_id"], facility_id=resident.facility_id
+        ).exists()
+    ):
         raise Rejected("not_found", NOT_FOUND)
     current = {
-        "full_name": resident.full_name, "room": resident.room, "area_id": str(resident.area_id),
-        "diet_note": resident.diet_note, "categories": resident.categories,
-        "primary_category": resident.primary_category, "severe_disability": resident.severe_disability,
+        "full_name": resident.full_name,
+        "room": resident.room,
+        "area_id": str(resident.area_id),
+        "diet_note": resident.diet_note,
+        "categories": resident.categories,
+        "primary_category": resident.primary_category,
+        "severe_disability": resident.severe_disability,
     }
     by = str(ctx.user.pk)
     stamp = event_stamp(hlc=ctx.event.hlc, at=ctx.event.at, node=str(ctx.device_id))
     merge = resident_fields_merge(
-        current=current, edits={k: FieldEdit.parse(v) for k, v in resident.field_hlc.items()},
-        incoming=incoming, base_version=args.base_version, stamp=stamp, by=by,
+        current=current,
+        edits={k: FieldEdit.parse(v) for k, v in resident.field_hlc.items()},
+        incoming=incoming,
+        base_version=args.base_version,
+        stamp=stamp,
+        by=by,
     )
     old_area = resident.area_id
     if merge.apply:
         resident.version += 1
         for name, value in merge.apply.items():
-            setattr(resident, "area_id" if name == "area_id" else name, UUID(value) if name == "area_id" else value)
-            resident.field_hlc[name] = FieldEdit(stamp, resident.version, by, str(ctx.event.id)).wire()
+            setattr(
+                resident,
+                "area_id" if name == "area_id" else name,
+                UUID(value) if name == "area_id" else value,
+            )
+            resident.field_hlc[name] = FieldEdit(
+                stamp, resident.version, by, str(ctx.event.id)
+            ).wire()
         resident.save()
         resident_emit(ctx, resident)
         if resident.area_id != old_area:
             _follow_area(ctx, resident)
     if merge.clashes:
         ctx.open_conflict(
-            kind="concurrent_edit", facility_id=resident.facility_id, area_id=resident.area_id,
-            subject_type="resident", subject_id=resident.id,
+            kind="concurrent_edit",
+            facility_id=resident.facility_id,
+            area_id=resident.area_id,
+            subject_type="resident",
+            subject_id=resident.id,
             other_event_ids=sorted({c.other_event for c in merge.clashes if c.other_event}),
-            details={"fields": [{"field": c.field, "kept": c.kept, "lost": c.lost, "kept_by": c.kept_by,
-                                 "lost_by": c.lost_by} for c in merge.clashes]},
+            details={
+                "fields": [
+                    {
+                        "field": c.field,
+                        "kept": c.kept,
+                        "lost": c.lost,
+                        "kept_by": c.kept_by,
+                        "lost_by": c.lost_by,
+                    }
+                    for c in merge.clashes
+                ]
+            },
             message=CONCURRENT,
         )
         return Decision(status="conflict", code="concurrent_edit", message=CONCURRENT)
@@ -155,15 +206,23 @@ def _follow_area(ctx: HandlerContext, resident: Resident) -> None:
     the new area get them (and her orders, which are pulled by the resident's area)."""
     from server.care.publish import pending_change
 
-    for task in TaskInstance.objects.select_for_update().filter(resident=resident, status__in=["pending", "away"]):
+    for task in TaskInstance.objects.select_for_update().filter(
+        resident=resident, status__in=["pending", "away"]
+    ):
         task.area_id = resident.area_id
         task.version += 1
         task.save()
         task_emit(ctx, task)
     for order in resident.med_orders.filter(active=True):
         change = pending_change(order)
-        ctx.emit(change.type, change.record_id, change.data, facility_id=change.facility_id,
-                 area_id=change.area_id, version=change.version)
+        ctx.emit(
+            change.type,
+            change.record_id,
+            change.data,
+            facility_id=change.facility_id,
+            area_id=change.area_id,
+            version=change.version,
+        )
 
 
 class ResidentTransferArgs(BaseModel):
@@ -179,9 +238,12 @@ class ResidentTransferArgs(BaseModel):
 @register("resident.transfer", ResidentTransferArgs)
 def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decision:
     resident, _ = _load_for_edit(ctx, args.resident_id)
-    if args.escort_id and not Membership.objects.filter(
-        user_id=args.escort_id, facility_id=resident.facility_id, active=True
-    ).exists():
+    if (
+        args.escort_id
+        and not Membership.objects.filter(
+            user_id=args.escort_id, facility_id=resident.facility_id, active=True
+        ).exists()
+    ):
         raise Rejected("not_found", "Không tìm thấy người đi kèm trong trung tâm.")
     at = ctx.event.at
     moves = resident_moves(ctx, resident)
@@ -189,8 +251,16 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     # Stored even when it changes nothing we know of: a return that syncs before the
     # departure it ends must still bound that departure's period when it arrives.
     transfer = ResidentTransfer.objects.create(
-        facility_id=resident.facility_id, resident=resident, status=args.status, previous_status=before,
-        place=args.place, reason=args.reason, escort_id=args.escort_id, by=ctx.user, at=at, event_id=ctx.event.id,
+        facility_id=resident.facility_id,
+        resident=resident,
+        status=args.status,
+        previous_status=before,
+        place=args.place,
+        reason=args.reason,
+        escort_id=args.escort_id,
+        by=ctx.user,
+        at=at,
+        event_id=ctx.event.id,
     )
     end = next_move_at(moves, at=at)
     # The resident's status is the latest move by its own time: a late-arriving older
@@ -208,8 +278,11 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     for row in tasks.order_by("due_at"):
         # The call's shared instance if a preloader holds one, so later events see this write.
         task = ctx.preloaded(TaskInstance, row.pk) or row
-        new = task_status_on_move(task_status=task.status, set_by_person=task.done_event is not None,
-                                  new_status=args.status)
+        new = task_status_on_move(
+            task_status=task.status,
+            set_by_person=task.done_event is not None,
+            new_status=args.status,
+        )
         if new is None:
             continue
         task.status = new
@@ -235,21 +308,35 @@ def _away_conflicts(ctx: HandlerContext, resident: Resident, *, at, end) -> int:
     if end is not None:
         qs = qs.filter(at__lt=end)
     rows = list(qs.exclude(outcome__in=UNTIMED).order_by("at"))
-    flagged = set(Conflict.objects.filter(kind="resident_away", status="open",
-                                          subject_id__in=[r.id for r in rows]).values_list("subject_id", flat=True))
+    flagged = set(
+        Conflict.objects.filter(
+            kind="resident_away", status="open", subject_id__in=[r.id for r in rows]
+        ).values_list("subject_id", flat=True)
+    )
     opened = []
     for row in rows:
         if row.id in flagged:
             continue
-        opened.append(ctx.open_conflict(
-            kind="resident_away", facility_id=resident.facility_id, area_id=resident.area_id,
-            subject_type="med_administration", subject_id=row.id,
-            other_event_ids=[str(row.event_id)] if row.event_id else [],
-            details={"administration_id": str(row.id), "order_id": str(row.order_id), "outcome": row.outcome,
-                     "at": row.at.isoformat(), "by": str(row.by_id), "resident_id": str(resident.id),
-                     "status": ctx.event.args.get("status")},
-            message=AWAY,
-        ))
+        opened.append(
+            ctx.open_conflict(
+                kind="resident_away",
+                facility_id=resident.facility_id,
+                area_id=resident.area_id,
+                subject_type="med_administration",
+                subject_id=row.id,
+                other_event_ids=[str(row.event_id)] if row.event_id else [],
+                details={
+                    "administration_id": str(row.id),
+                    "order_id": str(row.order_id),
+                    "outcome": row.outcome,
+                    "at": row.at.isoformat(),
+                    "by": str(row.by_id),
+                    "resident_id": str(resident.id),
+                    "status": ctx.event.args.get("status"),
+                },
+                message=AWAY,
+            )
+        )
     if opened:
         ctx.conflict_id = opened[0]
     return len(opened)

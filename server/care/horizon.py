@@ -43,7 +43,9 @@ log = logging.getLogger("catruc.horizon")
 TASK_NAMESPACE = uuid.UUID("5b0c5f7e-8a4f-5d1e-9c63-ca7a0c0ffee1")
 
 
-def task_id_for(source_id: uuid.UUID, subject_id: uuid.UUID, local_date: date, slot: str) -> uuid.UUID:
+def task_id_for(
+    source_id: uuid.UUID, subject_id: uuid.UUID, local_date: date, slot: str
+) -> uuid.UUID:
     return uuid.uuid5(TASK_NAMESPACE, f"{source_id}/{subject_id}/{local_date.isoformat()}/{slot}")
 
 
@@ -76,8 +78,15 @@ class Slot:
     after: timedelta
 
 
-def slots_for(source_id: uuid.UUID, subject_id: uuid.UUID, times: Iterable[str], weekdays: Iterable[int],
-              dates: list[date], before_minutes: int, after_minutes: int) -> Iterator[Slot]:
+def slots_for(
+    source_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    times: Iterable[str],
+    weekdays: Iterable[int],
+    dates: list[date],
+    before_minutes: int,
+    after_minutes: int,
+) -> Iterator[Slot]:
     zone = local_zone()
     allowed = set(weekdays or [])
     for day in dates:
@@ -89,8 +98,15 @@ def slots_for(source_id: uuid.UUID, subject_id: uuid.UUID, times: Iterable[str],
                 continue
             # A wall-clock time on a local date; Vietnam has no DST, so this is unambiguous.
             due = datetime.combine(day, at, tzinfo=zone)
-            yield Slot(source_id, subject_id, day, at.strftime("%H:%M"), due,
-                       timedelta(minutes=before_minutes), timedelta(minutes=after_minutes))
+            yield Slot(
+                source_id,
+                subject_id,
+                day,
+                at.strftime("%H:%M"),
+                due,
+                timedelta(minutes=before_minutes),
+                timedelta(minutes=after_minutes),
+            )
 
 
 def status_for(resident: Resident | None) -> str | None:
@@ -104,9 +120,18 @@ def status_for(resident: Resident | None) -> str | None:
     return TaskStatus.PENDING
 
 
-def _task(slot: Slot, *, facility_id, area_id, resident: Resident | None, kind: str, title: str,
-          routine: Routine | None = None, order: MedicationOrder | None = None,
-          details: dict | None = None) -> TaskInstance | None:
+def _task(
+    slot: Slot,
+    *,
+    facility_id,
+    area_id,
+    resident: Resident | None,
+    kind: str,
+    title: str,
+    routine: Routine | None = None,
+    order: MedicationOrder | None = None,
+    details: dict | None = None,
+) -> TaskInstance | None:
     status = status_for(resident)
     if status is None:
         return None
@@ -137,10 +162,25 @@ def routine_tasks(routine: Routine, dates: list[date]) -> Iterator[TaskInstance]
         subject_id, area_id = routine.area_id, routine.area_id
     else:
         return  # a plan line with no subject has nobody to do it for
-    for slot in slots_for(routine.id, subject_id, routine.times, routine.weekdays, dates,
-                          routine.window_before_minutes, routine.window_after_minutes):
-        task = _task(slot, facility_id=routine.facility_id, area_id=area_id, resident=resident,
-                     kind=routine.kind, title=routine.title, routine=routine, details=dict(routine.details))
+    for slot in slots_for(
+        routine.id,
+        subject_id,
+        routine.times,
+        routine.weekdays,
+        dates,
+        routine.window_before_minutes,
+        routine.window_after_minutes,
+    ):
+        task = _task(
+            slot,
+            facility_id=routine.facility_id,
+            area_id=area_id,
+            resident=resident,
+            kind=routine.kind,
+            title=routine.title,
+            routine=routine,
+            details=dict(routine.details),
+        )
         if task is not None:
             yield task
 
@@ -148,14 +188,29 @@ def routine_tasks(routine: Routine, dates: list[date]) -> Iterator[TaskInstance]
 def order_tasks(order: MedicationOrder, dates: list[date]) -> Iterator[TaskInstance]:
     resident = order.resident
     window = order.effective_window_minutes()
-    in_course = [d for d in dates
-                 if (order.start_date is None or d >= order.start_date)
-                 and (order.end_date is None or d <= order.end_date)]
-    details = {"drug": order.drug, "dose": order.dose, "route": order.route, "controlled": order.controlled}
+    in_course = [
+        d
+        for d in dates
+        if (order.start_date is None or d >= order.start_date)
+        and (order.end_date is None or d <= order.end_date)
+    ]
+    details = {
+        "drug": order.drug,
+        "dose": order.dose,
+        "route": order.route,
+        "controlled": order.controlled,
+    }
     for slot in slots_for(order.id, resident.id, order.times, [], in_course, window, window):
-        task = _task(slot, facility_id=order.facility_id, area_id=resident.area_id, resident=resident,
-                     kind=TaskKind.MEDICATION, title=f"{order.drug} {order.dose}", order=order,
-                     details=details)
+        task = _task(
+            slot,
+            facility_id=order.facility_id,
+            area_id=resident.area_id,
+            resident=resident,
+            kind=TaskKind.MEDICATION,
+            title=f"{order.drug} {order.dose}",
+            order=order,
+            details=details,
+        )
         if task is not None:
             yield task
 
@@ -166,10 +221,10 @@ def horizon_dates(today: date, days: int) -> list[date]:
 
 
 def _facility_materialise(facility: Facility, dates: list[date]) -> int:
-    routines = (Routine.objects.filter(facility=facility, active=True)
-                .select_related("resident"))
-    orders = (MedicationOrder.objects.filter(facility=facility, active=True, prn=False)
-              .select_related("resident"))
+    routines = Routine.objects.filter(facility=facility, active=True).select_related("resident")
+    orders = MedicationOrder.objects.filter(
+        facility=facility, active=True, prn=False
+    ).select_related("resident")
     wanted: dict[uuid.UUID, TaskInstance] = {}
     for routine in routines:
         for task in routine_tasks(routine, dates):
@@ -185,8 +240,11 @@ def _facility_materialise(facility: Facility, dates: list[date]) -> int:
         existing: set[uuid.UUID] = set()
         ids = list(wanted)
         for start in range(0, len(ids), 900):  # SQLite caps bound parameters per query
-            existing.update(TaskInstance.objects.filter(id__in=ids[start:start + 900])
-                            .values_list("id", flat=True))
+            existing.update(
+                TaskInstance.objects.filter(id__in=ids[start : start + 900]).values_list(
+                    "id", flat=True
+                )
+            )
         new = [t for tid, t in wanted.items() if tid not in existing]
         # ignore_conflicts only guards a writer that does not take the stream lock.
         TaskInstance.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
@@ -199,23 +257,29 @@ def _facility_materialise(facility: Facility, dates: list[date]) -> int:
     return len(new)
 
 
-def _stale_tasks(facility: Facility, dates: list[date], wanted: set[uuid.UUID]) -> list[TaskInstance]:
+def _stale_tasks(
+    facility: Facility, dates: list[date], wanted: set[uuid.UUID]
+) -> list[TaskInstance]:
     """Planned tasks the plan no longer asks for (a time changed, a routine or an order ended,
     a resident discharged): withdrawn only while nobody could have started them yet, i.e.
     untouched and before their window opens. Anything already acted on stays, as history."""
     candidates = (
-        TaskInstance.objects.filter(facility=facility, local_date__in=dates,
-                                    status__in=[TaskStatus.PENDING, TaskStatus.AWAY],
-                                    done_at__isnull=True, window_start__gt=timezone.now(),
-                                    administrations__isnull=True)
-        .exclude(routine__isnull=True, order__isnull=True)  # only what the horizon itself made
+        TaskInstance.objects.filter(
+            facility=facility,
+            local_date__in=dates,
+            status__in=[TaskStatus.PENDING, TaskStatus.AWAY],
+            done_at__isnull=True,
+            window_start__gt=timezone.now(),
+            administrations__isnull=True,
+        ).exclude(routine__isnull=True, order__isnull=True)  # only what the horizon itself made
     )
     stale_ids = [tid for tid in candidates.values_list("id", flat=True) if tid not in wanted]
     return list(TaskInstance.objects.filter(id__in=stale_ids)) if stale_ids else []
 
 
-def tasks_materialise(*, facility: Facility | None = None, today: date | None = None,
-                      days: int | None = None) -> int:
+def tasks_materialise(
+    *, facility: Facility | None = None, today: date | None = None, days: int | None = None
+) -> int:
     """Create (and publish) the missing tasks of the horizon; returns how many were new.
 
     Idempotent: a second run creates nothing. Residents in hospital or on leave get `away`

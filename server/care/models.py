@@ -61,7 +61,9 @@ class Area(models.Model):
         OTHER = "other", "Khác"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="areas", verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="areas", verbose_name="trung tâm"
+    )
     code = models.SlugField("mã")
     name = models.CharField("tên khu", max_length=120)
     kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.CARE)
@@ -69,7 +71,9 @@ class Area(models.Model):
     class Meta:
         verbose_name = "khu"
         verbose_name_plural = "khu"
-        constraints = [models.UniqueConstraint(fields=["facility", "code"], name="area_facility_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "code"], name="area_facility_code")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -98,17 +102,27 @@ CLOSED_STATUSES = frozenset({ResidentStatus.DISCHARGED, ResidentStatus.DECEASED}
 
 class Resident(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="residents", verbose_name="trung tâm")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="residents", verbose_name="khu")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="residents", verbose_name="trung tâm"
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="residents", verbose_name="khu"
+    )
     full_name = models.CharField("họ và tên", max_length=200)
-    sex = models.CharField("giới tính", max_length=1, choices=[("M", "Nam"), ("F", "Nữ")], blank=True)
+    sex = models.CharField(
+        "giới tính", max_length=1, choices=[("M", "Nam"), ("F", "Nữ")], blank=True
+    )
     birth_date = models.DateField("ngày sinh", null=True, blank=True)
     birth_date_estimated = models.BooleanField("ngày sinh ước tính", default=False)
     room = models.CharField("phòng / giường", max_length=40, blank=True)
     categories = models.JSONField("diện đối tượng", default=list)
-    primary_category = models.CharField("diện chính", max_length=30, choices=ResidentCategory.choices)
+    primary_category = models.CharField(
+        "diện chính", max_length=30, choices=ResidentCategory.choices
+    )
     severe_disability = models.BooleanField("khuyết tật đặc biệt nặng", default=False)
-    status = models.CharField("tình trạng", max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT)
+    status = models.CharField(
+        "tình trạng", max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT
+    )
     status_place = models.CharField("nơi điều trị / nơi đến", max_length=200, blank=True)
     diet_note = models.CharField("chế độ ăn", max_length=300, blank=True)
     admitted_on = models.DateField("ngày tiếp nhận", null=True, blank=True)
@@ -142,13 +156,36 @@ class Routine(models.Model):
     """One line of the care plan: what is due, for whom or where, and when."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="routines", verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="routines", verbose_name="trung tâm"
+    )
     kind = models.CharField("loại", max_length=20, choices=TaskKind.choices)
     title = models.CharField("tên việc", max_length=200)
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="routines", verbose_name="đối tượng")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, blank=True, related_name="routines", verbose_name="khu")
-    times = models.JSONField("giờ trong ngày", default=list, help_text='Ví dụ ["06:30", "11:00", "17:00"]')
-    weekdays = models.JSONField("thứ trong tuần", default=list, blank=True, help_text="0 = thứ Hai … 6 = Chủ nhật; để trống = hằng ngày")
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routines",
+        verbose_name="đối tượng",
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routines",
+        verbose_name="khu",
+    )
+    times = models.JSONField(
+        "giờ trong ngày", default=list, help_text='Ví dụ ["06:30", "11:00", "17:00"]'
+    )
+    weekdays = models.JSONField(
+        "thứ trong tuần",
+        default=list,
+        blank=True,
+        help_text="0 = thứ Hai … 6 = Chủ nhật; để trống = hằng ngày",
+    )
     window_before_minutes = models.PositiveIntegerField("được làm sớm (phút)", default=60)
     window_after_minutes = models.PositiveIntegerField("được làm muộn (phút)", default=60)
     details = models.JSONField("chi tiết", default=dict, blank=True)
@@ -177,11 +214,36 @@ class TaskInstance(models.Model):
     """One due occurrence. Its id is uuid5(routine or order, subject, local date, slot)."""
 
     id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="tasks", verbose_name="trung tâm")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="tasks", verbose_name="khu")
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks", verbose_name="đối tượng")
-    routine = models.ForeignKey(Routine, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name="kế hoạch")
-    order = models.ForeignKey("meds.MedicationOrder", on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks", verbose_name="y lệnh")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="tasks", verbose_name="trung tâm"
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="tasks", verbose_name="khu"
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name="đối tượng",
+    )
+    routine = models.ForeignKey(
+        Routine,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name="kế hoạch",
+    )
+    order = models.ForeignKey(
+        "meds.MedicationOrder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name="y lệnh",
+    )
     kind = models.CharField("loại", max_length=20, choices=TaskKind.choices)
     title = models.CharField("tên việc", max_length=200, blank=True)
     local_date = models.DateField("ngày")
@@ -189,8 +251,17 @@ class TaskInstance(models.Model):
     due_at = models.DateTimeField("đến hạn")
     window_start = models.DateTimeField("bắt đầu")
     window_end = models.DateTimeField("kết thúc")
-    status = models.CharField("trạng thái", max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="người làm")
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người làm",
+    )
     done_at = models.DateTimeField("làm lúc", null=True, blank=True)
     done_device = models.UUIDField(null=True, blank=True)
     done_event = models.UUIDField(null=True, blank=True)
@@ -220,12 +291,33 @@ class Note(models.Model):
         INCIDENT = "incident", "Sự cố"
 
     id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="notes", verbose_name="trung tâm")
-    area = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes", verbose_name="khu")
-    resident = models.ForeignKey(Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes", verbose_name="đối tượng")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="notes", verbose_name="trung tâm"
+    )
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name="khu",
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name="đối tượng",
+    )
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     text = models.TextField("nội dung")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người ghi")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người ghi",
+    )
     at = models.DateTimeField("lúc")
     void = models.BooleanField("đã hủy", default=False)
     void_reason = models.CharField("lý do hủy", max_length=300, blank=True)
@@ -242,14 +334,32 @@ class ResidentTransfer(models.Model):
     """A move out of or back into the centre (chuyển tuyến, về phép, tái hòa nhập, mất)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="transfers", verbose_name="trung tâm")
-    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name="đối tượng")
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="transfers", verbose_name="trung tâm"
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name="đối tượng"
+    )
     status = models.CharField("tình trạng mới", max_length=20, choices=ResidentStatus.choices)
-    previous_status = models.CharField("tình trạng trước", max_length=20, choices=ResidentStatus.choices)
+    previous_status = models.CharField(
+        "tình trạng trước", max_length=20, choices=ResidentStatus.choices
+    )
     place = models.CharField("nơi đến", max_length=200, blank=True)
     reason = models.CharField("lý do", max_length=300, blank=True)
-    escort = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người đi kèm")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người ghi")
+    escort = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người đi kèm",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người ghi",
+    )
     at = models.DateTimeField("lúc")
     event_id = models.UUIDField(null=True, blank=True)
 

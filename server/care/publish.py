@@ -20,7 +20,12 @@ from sync.service import changes_record
 _PUBLISHERS: dict[str, tuple[str, Callable[[Any], dict], Callable[[Any], UUID | None]]] = {}
 
 
-def publisher(label: str, type_: str, *, area: Callable[[Any], UUID | None] = lambda o: getattr(o, "area_id", None)):
+def publisher(
+    label: str,
+    type_: str,
+    *,
+    area: Callable[[Any], UUID | None] = lambda o: getattr(o, "area_id", None),
+):
     def decorator(fn: Callable[[Any], dict]) -> Callable[[Any], dict]:
         _PUBLISHERS[label] = (type_, fn, area)
         return fn
@@ -42,7 +47,9 @@ def pending_change(obj: Model, *, op: str = "upsert") -> PendingChange:
     )
 
 
-def publish(objects: Iterable[Model], *, op: str = "upsert", origin_device: UUID | None = None) -> None:
+def publish(
+    objects: Iterable[Model], *, op: str = "upsert", origin_device: UUID | None = None
+) -> None:
     changes_record([pending_change(o, op=op) for o in objects], origin_device=origin_device)
 
 

@@ -109,17 +109,30 @@ def completion_details_check(
         low, high = sun_minutes
         if outcome in ("done", "partial"):
             minutes = details.get("minutes")
-            if not isinstance(minutes, int) or isinstance(minutes, bool) or not low <= minutes <= high:
-                return DetailsProblem("details.minutes", f"Cần ghi số phút tắm nắng ({low}–{high}).")
+            if (
+                not isinstance(minutes, int)
+                or isinstance(minutes, bool)
+                or not low <= minutes <= high
+            ):
+                return DetailsProblem(
+                    "details.minutes", f"Cần ghi số phút tắm nắng ({low}–{high})."
+                )
         if outcome == "skipped" and reason not in SUN_SKIP_REASONS:
-            return DetailsProblem("reason", "Cần chọn lý do: trời mưa, không khỏe, nằm viện hoặc khác.")
+            return DetailsProblem(
+                "reason", "Cần chọn lý do: trời mưa, không khỏe, nằm viện hoặc khác."
+            )
         if outcome == "refused" and not has_reason:
             return DetailsProblem("reason", "Cần ghi lý do từ chối.")
     return None
 
 
 def task_sweep_status(
-    *, status: str, window_end: datetime, now: datetime, grace: timedelta, resident_status: str | None
+    *,
+    status: str,
+    window_end: datetime,
+    now: datetime,
+    grace: timedelta,
+    resident_status: str | None,
 ) -> str | None:
     """The status the overdue sweep gives a task, or None to leave it alone.
 
@@ -151,10 +164,22 @@ def bulk_summary(counts: Mapping[str, int]) -> BulkSummary:
     `applied` when any task changed, otherwise `merged`. The counts travel as flags
     `applied:N`, `merged:N`, `conflict:N`, `away:N` (only the non-zero ones) and in the message.
     """
-    applied, merged, conflict = counts.get("applied", 0), counts.get("merged", 0), counts.get("conflict", 0)
+    applied, merged, conflict = (
+        counts.get("applied", 0),
+        counts.get("merged", 0),
+        counts.get("conflict", 0),
+    )
     away = counts.get("away", 0)
-    flags = tuple(f"{k}:{n}" for k, n in (("applied", applied), ("merged", merged),
-                                           ("conflict", conflict), ("away", away)) if n)
+    flags = tuple(
+        f"{k}:{n}"
+        for k, n in (
+            ("applied", applied),
+            ("merged", merged),
+            ("conflict", conflict),
+            ("away", away),
+        )
+        if n
+    )
     message = f"Đã ghi {applied}, trùng {merged}, xung đột {conflict}, vắng {away}."
     if conflict:
         return BulkSummary("conflict", "bulk_partial_conflict", message, flags)

@@ -11,9 +11,17 @@ from typing import Any
 from sync.hlc import Stamp, is_valid
 
 EDITOR_ROLES = frozenset({"nurse", "manager", "admin"})
-UPDATABLE_FIELDS = frozenset({
-    "full_name", "room", "area_id", "diet_note", "categories", "primary_category", "severe_disability",
-})
+UPDATABLE_FIELDS = frozenset(
+    {
+        "full_name",
+        "room",
+        "area_id",
+        "diet_note",
+        "categories",
+        "primary_category",
+        "severe_disability",
+    }
+)
 ABSENT = frozenset({"in_hospital", "on_leave"})
 CLOSED = frozenset({"discharged", "deceased"})
 
@@ -45,7 +53,12 @@ class FieldEdit:
     @classmethod
     def parse(cls, raw: Any) -> FieldEdit | None:
         if isinstance(raw, dict) and "hlc" in raw:
-            return cls(str(raw["hlc"]), int(raw.get("v", 0)), str(raw.get("by", "")), str(raw.get("event", "")))
+            return cls(
+                str(raw["hlc"]),
+                int(raw.get("v", 0)),
+                str(raw.get("by", "")),
+                str(raw.get("event", "")),
+            )
         if isinstance(raw, str):  # a bare stamp: an edit of unknown version, by nobody known
             return cls(raw, 0, "")
         return None

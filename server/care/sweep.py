@@ -72,7 +72,8 @@ def missed_sweep_run(*, now: datetime | None = None) -> SweepResult:
     result = SweepResult()
     facility_ids: list[UUID] = list(
         TaskInstance.objects.filter(status="pending", window_end__lt=now)
-        .values_list("facility_id", flat=True).distinct()
+        .values_list("facility_id", flat=True)
+        .distinct()
     )
     for facility in Facility.objects.filter(id__in=facility_ids).order_by("id"):
         while True:

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sync.registry import Decision, HandlerContext, Rejected, register
 
+DEFAULT_VOID_ROLES: frozenset[str] = frozenset({"nurse", "manager", "admin"})
+
 
 @dataclass(frozen=True)
 class Voidable:
@@ -23,15 +25,20 @@ class Voidable:
     # Does the voiding and emits its changes: (ctx, record, reason) -> None.
     apply: Callable[[HandlerContext, Any, str], None]
     # Roles allowed to void, beyond the record's own author.
-    roles: frozenset[str] = frozenset({"nurse", "manager", "admin"})
+    roles: frozenset[str] = DEFAULT_VOID_ROLES
 
 
 _VOIDABLE: dict[str, Voidable] = {}
 
 
-def voidable(record_type: str, model: type, apply: Callable[[HandlerContext, Any, str], None],
-             *, roles: frozenset[str] | None = None) -> None:
-    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or Voidable.__dataclass_fields__["roles"].default)
+def voidable(
+    record_type: str,
+    model: type,
+    apply: Callable[[HandlerContext, Any, str], None],
+    *,
+    roles: frozenset[str] | None = None,
+) -> None:
+    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or DEFAULT_VOID_ROLES)
 
 
 def voidable_types() -> list[str]:
@@ -52,11 +59,19 @@ def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
 
     spec = _VOIDABLE.get(args.record_type)
     if spec is None:
-        raise Rejected("invalid_args", f"Không thể hủy loại bản ghi «{args.record_type}».",
-                       details=[{"field": "record_type", "message": "unknown record type"}])
+        raise Rejected(
+            "invalid_args",
+            f"Không thể hủy loại bản ghi «{args.record_type}».",
+            details=[{"field": "record_type", "message": "unknown record type"}],
+        )
+    record: Any
     record, membership = load_in_scope(ctx, spec.model, args.record_id, for_update=True)
     ctx.facility_id = record.facility_id
-    author = getattr(record, "by_id", None) or getattr(record, "taken_by_id", None) or getattr(record, "done_by_id", None)
+    author = (
+        getattr(record, "by_id", None)
+        or getattr(record, "taken_by_id", None)
+        or getattr(record, "done_by_id", None)
+    )
     if author != ctx.user.pk and membership.role not in spec.roles:
         raise Rejected("forbidden", "Chỉ người ghi hoặc y tế / quản lý mới được hủy bản ghi này.")
     if getattr(record, "void", False):

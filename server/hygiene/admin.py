@@ -10,7 +10,16 @@ from server.hygiene.models import DisinfectionRecord
 
 @admin.register(DisinfectionRecord)
 class DisinfectionRecordAdmin(ReadOnlyAdmin):
-    list_display = ("at", "target", "area", "chemical", "concentration_pct", "active_chlorine_pct", "by", "void")
+    list_display = (
+        "at",
+        "target",
+        "area",
+        "chemical",
+        "concentration_pct",
+        "active_chlorine_pct",
+        "by",
+        "void",
+    )
     list_filter = ("facility", "target", "chemical", "void")
     search_fields = ("note", "area__name")
     date_hierarchy = "at"

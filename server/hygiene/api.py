@@ -41,25 +41,38 @@ def hygiene_dilution(
         return mine[0].facility.setting(key) if len(mine) == 1 else DEFAULT_FACILITY_SETTINGS[key]
 
     basis = basis or setting("chlorine_basis")
-    strength = (product_strength_pct if product_strength_pct is not None
-                else Decimal(str(setting("chlorine_product_strength_pct"))))
+    strength = (
+        product_strength_pct
+        if product_strength_pct is not None
+        else Decimal(str(setting("chlorine_product_strength_pct")))
+    )
     if (target_pct is None) == (grams is None):
         return error(400, "invalid_request", "Cần đúng một trong hai: target_pct hoặc grams.")
     try:
         if target_pct is not None:
-            grams = grams_for(litres=litres, target_pct=target_pct, basis=basis, product_strength_pct=strength)
+            grams = grams_for(
+                litres=litres, target_pct=target_pct, basis=basis, product_strength_pct=strength
+            )
         assert grams is not None
         active = active_chlorine_pct(grams=grams, litres=litres, product_strength_pct=strength)
-        wanted = active_pct_of(target_pct, basis=basis, product_strength_pct=strength) if target_pct else None
+        wanted = (
+            active_pct_of(target_pct, basis=basis, product_strength_pct=strength)
+            if target_pct
+            else None
+        )
     except DilutionError as exc:
-        return error(400, "invalid_request", "Số liệu pha không hợp lệ.", details=[{"message": str(exc)}])
-    return json_response({
-        "litres": float(litres),
-        "target_pct": float(target_pct) if target_pct is not None else None,
-        "basis": basis,
-        "product_strength_pct": float(strength),
-        "grams": float(grams),
-        "grams_per_litre": float((grams / litres).quantize(Decimal("0.01"))),
-        "active_chlorine_pct": float(active),
-        "target_active_chlorine_pct": float(wanted) if wanted is not None else None,
-    })
+        return error(
+            400, "invalid_request", "Số liệu pha không hợp lệ.", details=[{"message": str(exc)}]
+        )
+    return json_response(
+        {
+            "litres": float(litres),
+            "target_pct": float(target_pct) if target_pct is not None else None,
+            "basis": basis,
+            "product_strength_pct": float(strength),
+            "grams": float(grams),
+            "grams_per_litre": float((grams / litres).quantize(Decimal("0.01"))),
+            "active_chlorine_pct": float(active),
+            "target_active_chlorine_pct": float(wanted) if wanted is not None else None,
+        }
+    )

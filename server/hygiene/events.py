@@ -46,8 +46,11 @@ def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
     if facility_id is None:
         mine = my_memberships(ctx)
         if len(mine) != 1:
-            raise Rejected("invalid_args", "Cần chọn khu bếp (area_id).",
-                           details=[{"field": "area_id", "message": "required"}])
+            raise Rejected(
+                "invalid_args",
+                "Cần chọn khu bếp (area_id).",
+                details=[{"field": "area_id", "message": "required"}],
+            )
         facility_id = mine[0].facility_id
     area_id = kitchen_area_id(facility_id, ctx.batch)
     if area_id is None:
@@ -81,48 +84,88 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     elif args.target == "kitchen":
         area = _kitchen_area(ctx, args.facility_id)
     else:
-        raise Rejected("invalid_args", "Cần chọn khu hoặc xe được khử khuẩn.",
-                       details=[{"field": "area_id", "message": "required for this target"}])
+        raise Rejected(
+            "invalid_args",
+            "Cần chọn khu hoặc xe được khử khuẩn.",
+            details=[{"field": "area_id", "message": "required for this target"}],
+        )
     if area.kind not in TARGET_KINDS[args.target]:
-        raise Rejected("invalid_args", "Khu đã chọn không khớp với loại khử khuẩn.",
-                       details=[{"field": "area_id", "message": f"area kind {area.kind} for target {args.target}"}])
+        raise Rejected(
+            "invalid_args",
+            "Khu đã chọn không khớp với loại khử khuẩn.",
+            details=[
+                {"field": "area_id", "message": f"area kind {area.kind} for target {args.target}"}
+            ],
+        )
     facility = area.facility
     ctx.facility_id = facility.id
     task = None
     if args.task_id is not None:
         task, _ = load_in_scope(ctx, TaskInstance, args.task_id, for_update=True)
         if task.kind != "disinfection" or task.area_id != area.id:
-            raise Rejected("invalid_args", "Việc đã chọn không phải khử khuẩn của khu này.",
-                           details=[{"field": "task_id", "message": "not a disinfection task of this area"}])
+            raise Rejected(
+                "invalid_args",
+                "Việc đã chọn không phải khử khuẩn của khu này.",
+                details=[{"field": "task_id", "message": "not a disinfection task of this area"}],
+            )
     if DisinfectionRecord.objects.filter(id=args.record_id).exists():
         raise Rejected("duplicate_record", "Lượt khử khuẩn với mã này đã được ghi.")
-    strength = (args.product_strength_pct if args.product_strength_pct is not None
-                else Decimal(str(facility.setting("chlorine_product_strength_pct"))))
+    strength = (
+        args.product_strength_pct
+        if args.product_strength_pct is not None
+        else Decimal(str(facility.setting("chlorine_product_strength_pct")))
+    )
     basis = facility.setting("chlorine_basis")
     try:
         assessed = disinfection_assess(
-            concentration_pct=args.concentration_pct, basis=basis, product_strength_pct=strength,
-            grams=args.grams, litres=args.litres,
+            concentration_pct=args.concentration_pct,
+            basis=basis,
+            product_strength_pct=strength,
+            grams=args.grams,
+            litres=args.litres,
             tolerance_pct=Decimal(str(facility.setting("chlorine_mismatch_tolerance_pct"))),
         )
     except DilutionError as exc:
-        raise Rejected("invalid_args", "Số gam và số lít không hợp lý.",
-                       details=[{"field": "grams", "message": str(exc)}]) from exc
+        raise Rejected(
+            "invalid_args",
+            "Số gam và số lít không hợp lý.",
+            details=[{"field": "grams", "message": str(exc)}],
+        ) from exc
     record = DisinfectionRecord.objects.create(
-        id=args.record_id, facility=facility, target=args.target, area=area, task=task,
-        chemical=args.chemical, product_strength_pct=strength, grams=args.grams, litres=args.litres,
-        concentration_pct=args.concentration_pct, active_chlorine_pct=assessed.active_chlorine_pct,
-        basis=basis, method=args.method, note=args.note, flags=list(assessed.flags),
-        by=ctx.user, at=ctx.event.at,
+        id=args.record_id,
+        facility=facility,
+        target=args.target,
+        area=area,
+        task=task,
+        chemical=args.chemical,
+        product_strength_pct=strength,
+        grams=args.grams,
+        litres=args.litres,
+        concentration_pct=args.concentration_pct,
+        active_chlorine_pct=assessed.active_chlorine_pct,
+        basis=basis,
+        method=args.method,
+        note=args.note,
+        flags=list(assessed.flags),
+        by=ctx.user,
+        at=ctx.event.at,
     )
     for flag in assessed.flags:
         ctx.flag(flag)
     disinfection_emit(ctx, record)
     if task is None:
         return Decision(status="applied")
-    result, kind = task_complete_apply(ctx, task, CompletionRequest(
-        outcome="done", details={"record_id": str(record.id),
-                                 "active_chlorine_pct": float(assessed.active_chlorine_pct or 0)}))
+    result, kind = task_complete_apply(
+        ctx,
+        task,
+        CompletionRequest(
+            outcome="done",
+            details={
+                "record_id": str(record.id),
+                "active_chlorine_pct": float(assessed.active_chlorine_pct or 0),
+            },
+        ),
+    )
     if result == "conflict":
         return Decision(status="conflict", code=kind, message=CONFLICT_MESSAGES[kind])
     if result == "merged":
@@ -131,8 +174,14 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
 
 
 def disinfection_emit(ctx: HandlerContext, record: DisinfectionRecord) -> None:
-    ctx.emit("disinfection", record.id, disinfection_data(record), facility_id=record.facility_id,
-             area_id=record.area_id, version=record.version)
+    ctx.emit(
+        "disinfection",
+        record.id,
+        disinfection_data(record),
+        facility_id=record.facility_id,
+        area_id=record.area_id,
+        version=record.version,
+    )
 
 
 def disinfection_void_apply(ctx: HandlerContext, record: DisinfectionRecord, reason: str) -> None:
@@ -162,8 +211,11 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     """A food vehicle is back: record the trip and make its disinfection due now."""
     area = _area_in_scope(ctx, args.area_id)
     if area.kind != Area.Kind.VEHICLE:
-        raise Rejected("invalid_args", "Khu đã chọn không phải xe chở thức ăn.",
-                       details=[{"field": "area_id", "message": "not a vehicle"}])
+        raise Rejected(
+            "invalid_args",
+            "Khu đã chọn không phải xe chở thức ăn.",
+            details=[{"field": "area_id", "message": "not a vehicle"}],
+        )
     ctx.facility_id = area.facility_id
     existing = VehicleTrip.objects.filter(id=args.trip_id).first()
     if existing is not None:
@@ -175,16 +227,34 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     task, _ = TaskInstance.objects.get_or_create(
         id=trip_task_id(args.trip_id),
         defaults={
-            "facility_id": area.facility_id, "area": area, "kind": "disinfection",
-            "title": f"Khử khuẩn {area.name} sau chuyến", "local_date": local.date(),
-            "slot": local.strftime("%H:%M"), "due_at": args.returned_at,
-            "window_start": args.returned_at, "window_end": args.returned_at + within,
+            "facility_id": area.facility_id,
+            "area": area,
+            "kind": "disinfection",
+            "title": f"Khử khuẩn {area.name} sau chuyến",
+            "local_date": local.date(),
+            "slot": local.strftime("%H:%M"),
+            "due_at": args.returned_at,
+            "window_start": args.returned_at,
+            "window_end": args.returned_at + within,
             "details": {"trip_id": str(args.trip_id)},
         },
     )
-    trip = VehicleTrip.objects.create(id=args.trip_id, facility_id=area.facility_id, area=area,
-                                      returned_at=args.returned_at, task=task, note=args.note,
-                                      by=ctx.user, at=ctx.event.at)
+    trip = VehicleTrip.objects.create(
+        id=args.trip_id,
+        facility_id=area.facility_id,
+        area=area,
+        returned_at=args.returned_at,
+        task=task,
+        note=args.note,
+        by=ctx.user,
+        at=ctx.event.at,
+    )
     task_emit(ctx, task)
-    ctx.emit("vehicle_trip", trip.id, vehicle_trip_data(trip), facility_id=trip.facility_id, area_id=area.id)
+    ctx.emit(
+        "vehicle_trip",
+        trip.id,
+        vehicle_trip_data(trip),
+        facility_id=trip.facility_id,
+        area_id=area.id,
+    )
     return Decision(status="applied")

@@ -33,7 +33,9 @@ def active_pct_of(target_pct: Decimal, *, basis: str, product_strength_pct: Deci
     return target_pct * product_strength_pct / 100
 
 
-def grams_for(*, litres: Decimal, target_pct: Decimal, basis: str, product_strength_pct: Decimal) -> Decimal:
+def grams_for(
+    *, litres: Decimal, target_pct: Decimal, basis: str, product_strength_pct: Decimal
+) -> Decimal:
     """Grams of powder for `litres` of solution at `target_pct` (read under `basis`)."""
     if litres <= 0 or target_pct <= 0:
         raise DilutionError("litres and target % must be positive")
@@ -41,7 +43,9 @@ def grams_for(*, litres: Decimal, target_pct: Decimal, basis: str, product_stren
     return (active * litres / product_strength_pct * 1000).quantize(_GRAM, rounding=ROUND_HALF_UP)
 
 
-def active_chlorine_pct(*, grams: Decimal, litres: Decimal, product_strength_pct: Decimal) -> Decimal:
+def active_chlorine_pct(
+    *, grams: Decimal, litres: Decimal, product_strength_pct: Decimal
+) -> Decimal:
     """The active-chlorine % of `grams` of powder in `litres` of water."""
     if litres <= 0 or grams < 0:
         raise DilutionError("litres must be positive and grams not negative")
@@ -71,10 +75,14 @@ def disinfection_assess(
     stated % (read under the facility's basis) is compared with them and a difference over
     `tolerance_pct` (relative) is flagged `concentration_mismatch`.
     """
-    stated = active_pct_of(concentration_pct, basis=basis, product_strength_pct=product_strength_pct)
+    stated = active_pct_of(
+        concentration_pct, basis=basis, product_strength_pct=product_strength_pct
+    )
     if grams is None or litres is None:
         return RoundAssessment(stated.quantize(_PCT, rounding=ROUND_HALF_UP), ())
-    mixed = active_chlorine_pct(grams=grams, litres=litres, product_strength_pct=product_strength_pct)
+    mixed = active_chlorine_pct(
+        grams=grams, litres=litres, product_strength_pct=product_strength_pct
+    )
     if grams * 2 > litres * 1000:
         # Over 500 g of powder per litre cannot be a disinfecting solution: a typo (kg for g,
         # ml for L). Refusing it also keeps the computed % inside what the column holds.

@@ -25,7 +25,9 @@ def kitchen_area_id(facility_id: UUID, cache: dict | None = None) -> UUID | None
         return cache[("kitchen_area", facility_id)]
     area_id = (
         Area.objects.filter(facility_id=facility_id, kind=Area.Kind.KITCHEN)
-        .order_by("code").values_list("id", flat=True).first()
+        .order_by("code")
+        .values_list("id", flat=True)
+        .first()
     )
     if cache is not None:
         cache[("kitchen_area", facility_id)] = area_id
@@ -40,7 +42,9 @@ def my_memberships(ctx: HandlerContext) -> list[Membership]:
     return list(cache[ctx.user.pk].values())
 
 
-def food_membership(ctx: HandlerContext, facility_id: UUID | None, *, roles: frozenset[str] = FOOD_ROLES) -> Membership:
+def food_membership(
+    ctx: HandlerContext, facility_id: UUID | None, *, roles: frozenset[str] = FOOD_ROLES
+) -> Membership:
     """The acting user's membership for a kitchen record, or not_found / forbidden.
 
     Kitchen events need not name their facility: a person working in one centre records
@@ -58,14 +62,19 @@ def food_membership(ctx: HandlerContext, facility_id: UUID | None, *, roles: fro
         elif not mine:
             raise Rejected("not_found", "Không tìm thấy trung tâm trong phạm vi của bạn.")
         else:
-            raise Rejected("invalid_args", "Bạn làm ở nhiều trung tâm: cần chọn trung tâm.",
-                           details=[{"field": "facility_id", "message": "required"}])
+            raise Rejected(
+                "invalid_args",
+                "Bạn làm ở nhiều trung tâm: cần chọn trung tâm.",
+                details=[{"field": "facility_id", "message": "required"}],
+            )
     if membership.role not in roles:
         raise Rejected("forbidden", "Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm.")
     return membership
 
 
-def food_record_in_scope(ctx: HandlerContext, model: type[Any], pk: UUID, *, roles: frozenset[str] = FOOD_ROLES):
+def food_record_in_scope(
+    ctx: HandlerContext, model: type[Any], pk: UUID, *, roles: frozenset[str] = FOOD_ROLES
+):
     """A kitchen record by id, locked, in one of the user's facilities; else not_found."""
     record = model._default_manager.select_for_update().filter(pk=pk).first()
     if record is None:

@@ -18,7 +18,18 @@ class MenuDishAdmin(SyncedAdmin):
 
 @admin.register(FoodSample)
 class FoodSampleAdmin(ReadOnlyAdmin):
-    list_display = ("meal_date", "meal", "dish", "quantity", "unit", "taken_at", "keep_until", "discarded_at", "hold", "void")
+    list_display = (
+        "meal_date",
+        "meal",
+        "dish",
+        "quantity",
+        "unit",
+        "taken_at",
+        "keep_until",
+        "discarded_at",
+        "hold",
+        "void",
+    )
     list_filter = ("facility", "meal", "hold", "void")
     search_fields = ("dish", "container_label")
     date_hierarchy = "taken_at"

@@ -18,7 +18,9 @@ router = Router(tags=["kitchen"])
 
 
 @router.get("/expected", summary="Dishes of the locked menu, and those with no food sample yet")
-def kitchen_expected(request: HttpRequest, date: Date | None = None, facility_id: UUID | None = None) -> HttpResponse:
+def kitchen_expected(
+    request: HttpRequest, date: Date | None = None, facility_id: UUID | None = None
+) -> HttpResponse:
     user = request.auth.user  # type: ignore[attr-defined]
     mine = [m for m in memberships_of(user) if facility_id is None or m.facility_id == facility_id]
     if not mine:
@@ -27,16 +29,20 @@ def kitchen_expected(request: HttpRequest, date: Date | None = None, facility_id
     if not food:
         return error(403, "forbidden", "Chỉ nhà bếp, y tế hoặc quản lý mới xem được sổ lưu mẫu.")
     if len(food) > 1:
-        return error(400, "facility_required", "Bạn làm ở nhiều trung tâm: cần chọn trung tâm (facility_id).")
+        return error(
+            400, "facility_required", "Bạn làm ở nhiều trung tâm: cần chọn trung tâm (facility_id)."
+        )
     result = samples_expected(facility_id=food[0].facility_id, on=date or timezone.localdate())
 
     def row(d) -> dict:
         return {"meal": d.meal, "dish": d.dish, "liquid": d.liquid}
 
-    return json_response({
-        "facility_id": str(food[0].facility_id),
-        "date": result.date.isoformat(),
-        "menu_locked": result.menu_locked,
-        "expected": [row(d) for d in result.expected],
-        "missing": [row(d) for d in result.missing],
-    })
+    return json_response(
+        {
+            "facility_id": str(food[0].facility_id),
+            "date": result.date.isoformat(),
+            "menu_locked": result.menu_locked,
+            "expected": [row(d) for d in result.expected],
+            "missing": [row(d) for d in result.missing],
+        }
+    )

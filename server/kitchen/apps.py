@@ -22,7 +22,9 @@ class KitchenConfig(AppConfig):
 
         publisher("kitchen.FoodSample", "food_sample", area=kitchen_area)(s.food_sample_data)
         publisher("kitchen.FoodCheck", "food_check", area=kitchen_area)(s.food_check_data)
-        publisher("kitchen.FridgeReading", "fridge_reading", area=kitchen_area)(s.fridge_reading_data)
+        publisher("kitchen.FridgeReading", "fridge_reading", area=kitchen_area)(
+            s.fridge_reading_data
+        )
         publisher("kitchen.MenuDish", "menu_dish", area=kitchen_area)(s.menu_dish_data)
         voidable("food_sample", FoodSample, events.food_sample_void_apply)
         voidable("food_check", FoodCheck, checks.food_check_void_apply)

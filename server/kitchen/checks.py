@@ -98,18 +98,27 @@ def _items_parse(step: int, items: list[dict[str, Any]]) -> list[BaseModel]:
         try:
             parsed.append(model.model_validate(raw))
         except ValidationError as exc:
-            details = [{"field": f"items.{index}." + ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                       for e in exc.errors(include_url=False, include_context=False, include_input=False)]
-            raise Rejected("invalid_args", f"Dòng {index + 1} của phiếu kiểm thực bước {step} chưa đúng.",
-                           details=details) from exc
+            details = [
+                {
+                    "field": f"items.{index}." + ".".join(str(p) for p in e["loc"]),
+                    "message": e["msg"],
+                }
+                for e in exc.errors(include_url=False, include_context=False, include_input=False)
+            ]
+            raise Rejected(
+                "invalid_args",
+                f"Dòng {index + 1} của phiếu kiểm thực bước {step} chưa đúng.",
+                details=details,
+            ) from exc
     return parsed
 
 
 def _cooking_finished(facility_id: UUID, meal: str, meal_date: date) -> dict[str, datetime]:
     """Cooking-finished times per dish from the step-2 checks of the same meal."""
     out: dict[str, datetime] = {}
-    for items in FoodCheck.objects.filter(facility_id=facility_id, meal=meal, meal_date=meal_date,
-                                          step=2, void=False).values_list("items", flat=True):
+    for items in FoodCheck.objects.filter(
+        facility_id=facility_id, meal=meal, meal_date=meal_date, step=2, void=False
+    ).values_list("items", flat=True):
         for item in items:
             value = item.get("cooking_finished_at")
             if value and item.get("dish"):
@@ -129,17 +138,27 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     meal_date = args.meal_date or timezone.localdate(ctx.event.at)
     flags: list[str] = []
     if args.step == 3:
-        flags.extend(cook_to_eat_flags(
-            [i.model_dump() for i in items],
-            _cooking_finished(facility.id, args.meal, meal_date),
-            max_minutes=facility.setting("cook_to_eat_max_minutes"),
-        ))
+        flags.extend(
+            cook_to_eat_flags(
+                [i.model_dump() for i in items],
+                _cooking_finished(facility.id, args.meal, meal_date),
+                max_minutes=facility.setting("cook_to_eat_max_minutes"),
+            )
+        )
     if args.result == "issue":
         flags.append("issue")
     check = FoodCheck.objects.create(
-        id=args.check_id, facility=facility, meal=args.meal, meal_date=meal_date, step=args.step,
-        result=args.result, items=[i.model_dump(mode="json") for i in items], note=args.note,
-        flags=flags, by=ctx.user, at=ctx.event.at,
+        id=args.check_id,
+        facility=facility,
+        meal=args.meal,
+        meal_date=meal_date,
+        step=args.step,
+        result=args.result,
+        items=[i.model_dump(mode="json") for i in items],
+        note=args.note,
+        flags=flags,
+        by=ctx.user,
+        at=ctx.event.at,
     )
     for flag in flags:
         ctx.flag(flag)
@@ -148,8 +167,14 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
 
 
 def check_emit(ctx: HandlerContext, check: FoodCheck) -> None:
-    ctx.emit("food_check", check.id, food_check_data(check), facility_id=check.facility_id,
-             area_id=kitchen_area_id(check.facility_id, ctx.batch), version=check.version)
+    ctx.emit(
+        "food_check",
+        check.id,
+        food_check_data(check),
+        facility_id=check.facility_id,
+        area_id=kitchen_area_id(check.facility_id, ctx.batch),
+        version=check.version,
+    )
 
 
 def food_check_void_apply(ctx: HandlerContext, check: FoodCheck, reason: str) -> None:
@@ -177,12 +202,26 @@ def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
     ctx.facility_id = facility.id
     if FridgeReading.objects.filter(id=args.reading_id).exists():
         raise Rejected("duplicate_record", "Lần đo với mã này đã được ghi.")
-    flags = fridge_flags(args.temp_c, fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),
-                         fridge_max_c=Decimal(str(facility.setting("sample_fridge_max_c"))))
-    reading = FridgeReading.objects.create(id=args.reading_id, facility=facility, temp_c=args.temp_c,
-                                           at=args.at or ctx.event.at, by=ctx.user, flags=list(flags))
+    flags = fridge_flags(
+        args.temp_c,
+        fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),
+        fridge_max_c=Decimal(str(facility.setting("sample_fridge_max_c"))),
+    )
+    reading = FridgeReading.objects.create(
+        id=args.reading_id,
+        facility=facility,
+        temp_c=args.temp_c,
+        at=args.at or ctx.event.at,
+        by=ctx.user,
+        flags=list(flags),
+    )
     for flag in flags:
         ctx.flag(flag)
-    ctx.emit("fridge_reading", reading.id, fridge_reading_data(reading), facility_id=facility.id,
-             area_id=kitchen_area_id(facility.id, ctx.batch))
+    ctx.emit(
+        "fridge_reading",
+        reading.id,
+        fridge_reading_data(reading),
+        facility_id=facility.id,
+        area_id=kitchen_area_id(facility.id, ctx.batch),
+    )
     return Decision(status="applied")

@@ -34,13 +34,23 @@ EARLY_DISCARD = "Mẫu bị hủy trước thời hạn lưu tối thiểu; qu�
 
 
 def sample_emit(ctx: HandlerContext, sample: FoodSample) -> None:
-    ctx.emit("food_sample", sample.id, food_sample_data(sample), facility_id=sample.facility_id,
-             area_id=kitchen_area_id(sample.facility_id, ctx.batch), version=sample.version)
+    ctx.emit(
+        "food_sample",
+        sample.id,
+        food_sample_data(sample),
+        facility_id=sample.facility_id,
+        area_id=kitchen_area_id(sample.facility_id, ctx.batch),
+        version=sample.version,
+    )
 
 
 def _state(sample: FoodSample) -> SampleState:
-    return SampleState(keep_until=sample.keep_until, discarded=sample.discarded_at is not None,
-                       hold=sample.hold, void=sample.void)
+    return SampleState(
+        keep_until=sample.keep_until,
+        discarded=sample.discarded_at is not None,
+        hold=sample.hold,
+        void=sample.void,
+    )
 
 
 class FoodSampleRecordArgs(BaseModel):
@@ -90,8 +100,11 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         stored_temp_c=args.stored_temp_c,
         taken_at=args.taken_at,
         cooking_finished_at=args.cooking_finished_at,
-        keep_until=sample_keep_until(args.taken_at, args.cooking_finished_at,
-                                     keep_hours=facility.setting("food_sample_keep_hours")),
+        keep_until=sample_keep_until(
+            args.taken_at,
+            args.cooking_finished_at,
+            keep_hours=facility.setting("food_sample_keep_hours"),
+        ),
         taken_by=ctx.user,
         flags=list(flags),
         note=args.note,
@@ -119,14 +132,24 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     if verdict == "void":
         raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
     if verdict == "on_hold":
-        raise Rejected("on_hold", "Mẫu đang được giữ (nghi ngộ độc / cơ quan yêu cầu); không được hủy.")
+        raise Rejected(
+            "on_hold", "Mẫu đang được giữ (nghi ngộ độc / cơ quan yêu cầu); không được hủy."
+        )
     if verdict == "merge":
         return Decision(status="merged")
     # Discarding is its own signed act (Mẫu số 5): who, when, and the event that said so.
     sample.discarded_at = at
     sample.discarded_by = ctx.user
-    sample.history = [*sample.history, {"action": "discard", "by": str(ctx.user.pk), "at": at.isoformat(),
-                                        "note": args.note, "event": str(ctx.event.id)}]
+    sample.history = [
+        *sample.history,
+        {
+            "action": "discard",
+            "by": str(ctx.user.pk),
+            "at": at.isoformat(),
+            "note": args.note,
+            "event": str(ctx.event.id),
+        },
+    ]
     if verdict == "early" and "early_discard" not in sample.flags:
         sample.flags = [*sample.flags, "early_discard"]
     sample.version += 1
@@ -134,11 +157,18 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     sample_emit(ctx, sample)
     if verdict == "early":
         ctx.open_conflict(
-            kind="early_discard", facility_id=sample.facility_id,
+            kind="early_discard",
+            facility_id=sample.facility_id,
             area_id=kitchen_area_id(sample.facility_id, ctx.batch),
-            subject_type="food_sample", subject_id=sample.id,
-            details={"keep_until": sample.keep_until.isoformat(), "discarded_at": at.isoformat(),
-                     "dish": sample.dish, "meal": sample.meal, "by": str(ctx.user.pk)},
+            subject_type="food_sample",
+            subject_id=sample.id,
+            details={
+                "keep_until": sample.keep_until.isoformat(),
+                "discarded_at": at.isoformat(),
+                "dish": sample.dish,
+                "meal": sample.meal,
+                "by": str(ctx.user.pk),
+            },
             message=EARLY_DISCARD,
         )
         return Decision(status="conflict", code="early_discard", message=EARLY_DISCARD)
@@ -153,11 +183,14 @@ class FoodSampleHoldArgs(BaseModel):
 
 
 def _hold_change(ctx: HandlerContext, args: FoodSampleHoldArgs, *, hold: bool) -> Decision:
-    sample, _ = food_record_in_scope(ctx, FoodSample, args.sample_id,
-                                     roles=FOOD_ROLES if hold else RELEASE_ROLES)
+    sample, _ = food_record_in_scope(
+        ctx, FoodSample, args.sample_id, roles=FOOD_ROLES if hold else RELEASE_ROLES
+    )
     ctx.facility_id = sample.facility_id
     if not args.reason.strip():
-        raise Rejected("invalid_args", "Cần ghi lý do.", details=[{"field": "reason", "message": "blank"}])
+        raise Rejected(
+            "invalid_args", "Cần ghi lý do.", details=[{"field": "reason", "message": "blank"}]
+        )
     verdict = sample_hold_decide(_state(sample), hold=hold)
     if verdict == "void":
         raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
@@ -168,10 +201,17 @@ def _hold_change(ctx: HandlerContext, args: FoodSampleHoldArgs, *, hold: bool) -
     sample.hold = hold
     sample.hold_reason = args.reason if hold else ""
     # The person releasing is the signed-in user, named in the history with the reason.
-    sample.history = [*sample.history, {"action": "hold" if hold else "release", "by": str(ctx.user.pk),
-                                        "by_name": ctx.user.full_name or ctx.user.username,
-                                        "at": ctx.event.at.isoformat(), "reason": args.reason,
-                                        "event": str(ctx.event.id)}]
+    sample.history = [
+        *sample.history,
+        {
+            "action": "hold" if hold else "release",
+            "by": str(ctx.user.pk),
+            "by_name": ctx.user.full_name or ctx.user.username,
+            "at": ctx.event.at.isoformat(),
+            "reason": args.reason,
+            "event": str(ctx.event.id),
+        },
+    ]
     sample.version += 1
     sample.save()
     sample_emit(ctx, sample)

@@ -17,7 +17,12 @@ class Meal(models.TextChoices):
 
 class FoodSample(models.Model):
     id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="food_samples", verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.PROTECT,
+        related_name="food_samples",
+        verbose_name="trung tâm",
+    )
     meal = models.CharField("bữa", max_length=20, choices=Meal.choices)
     meal_date = models.DateField("ngày", null=True, blank=True)
     dish = models.CharField("món", max_length=200)
@@ -25,13 +30,27 @@ class FoodSample(models.Model):
     quantity = models.DecimalField("khối lượng", max_digits=8, decimal_places=1)
     unit = models.CharField("đơn vị", max_length=3, choices=[("g", "g"), ("ml", "ml")])
     container_label = models.CharField("nhãn hộp", max_length=120, blank=True)
-    stored_temp_c = models.DecimalField("nhiệt độ bảo quản (°C)", max_digits=4, decimal_places=1, null=True, blank=True)
+    stored_temp_c = models.DecimalField(
+        "nhiệt độ bảo quản (°C)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     taken_at = models.DateTimeField("lấy mẫu lúc")
     cooking_finished_at = models.DateTimeField("nấu xong lúc", null=True, blank=True)
     keep_until = models.DateTimeField("lưu đến")
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người lấy mẫu")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người lấy mẫu",
+    )
     discarded_at = models.DateTimeField("hủy mẫu lúc", null=True, blank=True)
-    discarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người hủy mẫu")
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người hủy mẫu",
+    )
     hold = models.BooleanField("đang giữ mẫu", default=False)
     hold_reason = models.CharField("lý do giữ", max_length=300, blank=True)
     flags = models.JSONField(default=list, blank=True)
@@ -55,15 +74,29 @@ class FoodCheck(models.Model):
     """One signed step of the three-step food check (Mẫu số 1, 2, 3 of QĐ 1246/QĐ-BYT)."""
 
     id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="food_checks", verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.PROTECT,
+        related_name="food_checks",
+        verbose_name="trung tâm",
+    )
     meal = models.CharField("bữa", max_length=20, choices=Meal.choices)
     meal_date = models.DateField("ngày", null=True, blank=True)
-    step = models.PositiveSmallIntegerField("bước", choices=[(1, "Bước 1"), (2, "Bước 2"), (3, "Bước 3")])
-    result = models.CharField("kết quả", max_length=10, choices=[("ok", "Đạt"), ("issue", "Không đạt")])
+    step = models.PositiveSmallIntegerField(
+        "bước", choices=[(1, "Bước 1"), (2, "Bước 2"), (3, "Bước 3")]
+    )
+    result = models.CharField(
+        "kết quả", max_length=10, choices=[("ok", "Đạt"), ("issue", "Không đạt")]
+    )
     items = models.JSONField("các dòng kiểm tra", default=list, blank=True)
     note = models.TextField("ghi chú", blank=True)
     flags = models.JSONField(default=list, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người kiểm tra")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người kiểm tra",
+    )
     at = models.DateTimeField("lúc")
     void = models.BooleanField("đã hủy bản ghi", default=False)
     void_reason = models.CharField("lý do hủy bản ghi", max_length=300, blank=True)
@@ -81,7 +114,9 @@ class MenuDish(models.Model):
     """A dish on a day's menu; a locked menu says which samples are expected."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="menu", verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        "care.Facility", on_delete=models.CASCADE, related_name="menu", verbose_name="trung tâm"
+    )
     date = models.DateField("ngày")
     meal = models.CharField("bữa", max_length=20, choices=Meal.choices)
     dish = models.CharField("món", max_length=200)
@@ -98,10 +133,20 @@ class MenuDish(models.Model):
 
 class FridgeReading(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="fridge_readings", verbose_name="trung tâm")
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.CASCADE,
+        related_name="fridge_readings",
+        verbose_name="trung tâm",
+    )
     temp_c = models.DecimalField("nhiệt độ (°C)", max_digits=4, decimal_places=1)
     at = models.DateTimeField("lúc")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người ghi")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người ghi",
+    )
     flags = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 
-def sample_keep_until(taken_at: datetime, cooking_finished_at: datetime | None, *, keep_hours: int) -> datetime:
+def sample_keep_until(
+    taken_at: datetime, cooking_finished_at: datetime | None, *, keep_hours: int
+) -> datetime:
     """A sample is kept at least `keep_hours` from the later of taking it and the end of
     cooking (one reading of the rule counts from the cooking; the stricter one wins)."""
     start = max(taken_at, cooking_finished_at) if cooking_finished_at else taken_at
@@ -40,7 +42,9 @@ def sample_flags(
     return tuple(flags)
 
 
-def fridge_flags(temp_c: Decimal, *, fridge_min_c: Decimal, fridge_max_c: Decimal) -> tuple[str, ...]:
+def fridge_flags(
+    temp_c: Decimal, *, fridge_min_c: Decimal, fridge_max_c: Decimal
+) -> tuple[str, ...]:
     return () if fridge_min_c <= temp_c <= fridge_max_c else ("out_of_range",)
 
 
@@ -53,7 +57,7 @@ class SampleState:
 
 
 def sample_discard_decide(state: SampleState, at: datetime) -> str:
-    """"void" | "merge" | "on_hold" | "early" | "apply".
+    """ "void" | "merge" | "on_hold" | "early" | "apply".
 
     Already discarded: the intent is satisfied (merged). A held sample may not be thrown
     away (rejected). Before keep_until: the discard is recorded (the sample is gone, the
@@ -71,7 +75,7 @@ def sample_discard_decide(state: SampleState, at: datetime) -> str:
 
 
 def sample_hold_decide(state: SampleState, *, hold: bool) -> str:
-    """"void" | "discarded" | "merge" | "apply" for putting on or releasing a hold."""
+    """ "void" | "discarded" | "merge" | "apply" for putting on or releasing a hold."""
     if state.void:
         return "void"
     if state.hold == hold:
@@ -95,8 +99,14 @@ def cook_to_eat_flags(
     limit = timedelta(minutes=max_minutes)
     for item in items:
         eating = item.get("eating_starts_at")
-        cooked = item.get("cooking_finished_at") or cooking_finished.get(dish_key(str(item.get("dish", ""))))
-        if isinstance(eating, datetime) and isinstance(cooked, datetime) and eating - cooked > limit:
+        cooked = item.get("cooking_finished_at") or cooking_finished.get(
+            dish_key(str(item.get("dish", "")))
+        )
+        if (
+            isinstance(eating, datetime)
+            and isinstance(cooked, datetime)
+            and eating - cooked > limit
+        ):
             return ("cook_to_eat_over_limit",)
     return ()
 
@@ -113,7 +123,9 @@ class ExpectedDish:
     liquid: bool
 
 
-def samples_missing(expected: Iterable[ExpectedDish], sampled: Iterable[tuple[str, str]]) -> list[ExpectedDish]:
+def samples_missing(
+    expected: Iterable[ExpectedDish], sampled: Iterable[tuple[str, str]]
+) -> list[ExpectedDish]:
     """The dishes of the locked menu with no (non-void) sample of the same meal."""
     have = {(meal, dish_key(dish)) for meal, dish in sampled}
     return [d for d in expected if (d.meal, dish_key(d.dish)) not in have]

@@ -24,8 +24,18 @@ def samples_expected(*, facility_id: UUID, on: date) -> ExpectedSamples:
     Only a locked menu counts: a draft may still change and would raise false alarms.
     Voided samples do not count as taken.
     """
-    dishes = list(MenuDish.objects.filter(facility_id=facility_id, date=on, locked=True).order_by("meal", "dish"))
+    dishes = list(
+        MenuDish.objects.filter(facility_id=facility_id, date=on, locked=True).order_by(
+            "meal", "dish"
+        )
+    )
     expected = [ExpectedDish(meal=d.meal, dish=d.dish, liquid=d.liquid) for d in dishes]
-    sampled = FoodSample.objects.filter(facility_id=facility_id, meal_date=on, void=False).values_list("meal", "dish")
-    return ExpectedSamples(date=on, expected=expected, missing=samples_missing(expected, sampled),
-                           menu_locked=bool(dishes))
+    sampled = FoodSample.objects.filter(
+        facility_id=facility_id, meal_date=on, void=False
+    ).values_list("meal", "dish")
+    return ExpectedSamples(
+        date=on,
+        expected=expected,
+        missing=samples_missing(expected, sampled),
+        menu_locked=bool(dishes),
+    )

@@ -20,8 +20,13 @@ class LiveConsumer(FirstMessageAuthConsumer):
             self.joined += groups.for_scope_entry(entry)
         for name in self.joined:
             await self.channel_layer.group_add(name, self.channel_name)
-        await self.send_json({"type": "ready", "user_id": str(identity.user.id),
-                              "facilities": [str(f) for f in scope.facility_ids()]})
+        await self.send_json(
+            {
+                "type": "ready",
+                "user_id": str(identity.user.id),
+                "facilities": [str(f) for f in scope.facility_ids()],
+            }
+        )
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)
@@ -29,4 +34,6 @@ class LiveConsumer(FirstMessageAuthConsumer):
             await self.channel_layer.group_discard(name, self.channel_name)
 
     async def live_poke(self, message: dict) -> None:
-        await self.send_json({"type": "poke", "cursor": message["cursor"], "facility": message["facility"]})
+        await self.send_json(
+            {"type": "poke", "cursor": message["cursor"], "facility": message["facility"]}
+        )

@@ -33,7 +33,11 @@ def pokes_send(summaries: dict[UUID, CommitSummary]) -> None:
     if layer is None:
         return
     for summary in summaries.values():
-        message = {"type": "live.poke", "cursor": summary.last_seq, "facility": str(summary.facility_id)}
+        message = {
+            "type": "live.poke",
+            "cursor": summary.last_seq,
+            "facility": str(summary.facility_id),
+        }
         for name in sorted(poke_targets(summary)):
             try:
                 async_to_sync(layer.group_send)(name, message)

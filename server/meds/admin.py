@@ -13,9 +13,26 @@ from server.meds.models import MedicationAdministration, MedicationOrder
 class MedicationOrderForm(forms.ModelForm):
     class Meta:
         model = MedicationOrder
-        fields = ("facility", "resident", "drug", "dose", "route", "times", "prn", "indication",
-                  "min_interval_minutes", "max_per_24h", "window_minutes", "time_critical", "controlled",
-                  "funding_source", "unit_cost_vnd", "start_date", "end_date", "active")
+        fields = (
+            "facility",
+            "resident",
+            "drug",
+            "dose",
+            "route",
+            "times",
+            "prn",
+            "indication",
+            "min_interval_minutes",
+            "max_per_24h",
+            "window_minutes",
+            "time_critical",
+            "controlled",
+            "funding_source",
+            "unit_cost_vnd",
+            "start_date",
+            "end_date",
+            "active",
+        )
 
     def clean_times(self):
         times = self.cleaned_data.get("times") or []
@@ -28,7 +45,9 @@ class MedicationOrderForm(forms.ModelForm):
             self.add_error("resident", "Đối tượng không thuộc trung tâm đã chọn.")
         if data.get("prn"):
             if not data.get("min_interval_minutes") or not data.get("max_per_24h"):
-                raise forms.ValidationError("Thuốc khi cần phải có khoảng cách tối thiểu và số lần tối đa trong 24 giờ.")
+                raise forms.ValidationError(
+                    "Thuốc khi cần phải có khoảng cách tối thiểu và số lần tối đa trong 24 giờ."
+                )
         elif not data.get("times"):
             self.add_error("times", "Thuốc dùng theo giờ phải có giờ dùng (hoặc chọn «khi cần»).")
         return data
@@ -38,7 +57,17 @@ class MedicationOrderForm(forms.ModelForm):
 class MedicationOrderAdmin(SyncedAdmin):
     form = MedicationOrderForm
     horizon_on_save = True
-    list_display = ("drug", "dose", "resident", "times", "prn", "controlled", "funding_source", "unit_cost_vnd", "active")
+    list_display = (
+        "drug",
+        "dose",
+        "resident",
+        "times",
+        "prn",
+        "controlled",
+        "funding_source",
+        "unit_cost_vnd",
+        "active",
+    )
     list_filter = ("facility", "prn", "controlled", "funding_source", "active")
     search_fields = ("drug", "resident__full_name")
     autocomplete_fields = ("resident",)

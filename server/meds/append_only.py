@@ -26,8 +26,10 @@ def _statements(vendor: str) -> list[str]:
         ]
         for table in TABLES:
             sql.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            sql.append(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION meds_append_only()")
+            sql.append(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION meds_append_only()"
+            )
         return sql
     if vendor == "sqlite":
         return [

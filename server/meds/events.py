@@ -45,7 +45,16 @@ class MedAdministerArgs(BaseModel):
     order_id: UUID
     task_id: UUID | None = None
     prn: bool = False
-    outcome: Literal["given", "partial", "refused", "withheld", "unavailable", "away", "vomited", "entered_in_error"]
+    outcome: Literal[
+        "given",
+        "partial",
+        "refused",
+        "withheld",
+        "unavailable",
+        "away",
+        "vomited",
+        "entered_in_error",
+    ]
     dose: str | None = Field(default=None, max_length=100)
     witness_id: UUID | None = None
     reason: str = Field(default="", max_length=300)
@@ -66,7 +75,9 @@ def _witness(ctx: HandlerContext, order: MedicationOrder, witness_id: UUID | Non
     active = Membership.objects.filter(
         user_id=witness_id, facility_id=order.facility_id, active=True, user__is_active=True
     ).exists()
-    return rules.Witness(named=True, is_recorder=witness_id == ctx.user.pk, active_member_of_facility=active)
+    return rules.Witness(
+        named=True, is_recorder=witness_id == ctx.user.pk, active_member_of_facility=active
+    )
 
 
 def _refuse(refusal: rules.Refusal | None) -> None:
@@ -74,7 +85,9 @@ def _refuse(refusal: rules.Refusal | None) -> None:
         raise Rejected(refusal.code, refusal.message)
 
 
-def _correction_target(args: MedAdministerArgs, order: MedicationOrder, earlier: list[MedicationAdministration]):  # type: ignore[no-untyped-def]
+def _correction_target(
+    args: MedAdministerArgs, order: MedicationOrder, earlier: list[MedicationAdministration]
+):  # type: ignore[no-untyped-def]
     """The record an `entered_in_error` cancels, if any: the one named, else the dose's
     latest record (a PRN correction must name its record)."""
     if args.outcome != "entered_in_error":
@@ -94,13 +107,19 @@ def _correction_target(args: MedAdministerArgs, order: MedicationOrder, earlier:
 @preloader("med.administer")
 def med_administer_preload(pctx: PreloadContext, events: list[MedAdministerArgs]) -> None:
     """Everything a call's doses reference, in a handful of queries (DESIGN §4)."""
-    orders = list(MedicationOrder.objects.select_related("resident").filter(
-        id__in={e.order_id for e in events}, facility_id__in=pctx.locked_facilities))
+    orders = list(
+        MedicationOrder.objects.select_related("resident").filter(
+            id__in={e.order_id for e in events}, facility_id__in=pctx.locked_facilities
+        )
+    )
     pctx.keep(orders)
     task_ids = {e.task_id for e in events if e.task_id}
     # Locked like the handler would: each dose's status is read, then written.
-    tasks = list(TaskInstance.objects.select_for_update().filter(
-        id__in=task_ids, facility_id__in=pctx.locked_facilities))
+    tasks = list(
+        TaskInstance.objects.select_for_update().filter(
+            id__in=task_ids, facility_id__in=pctx.locked_facilities
+        )
+    )
     pctx.keep(tasks)
     batch = MedsBatch.of(pctx)
     ids = {e.administration_id for e in events}
@@ -139,29 +158,45 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
     order, membership = _order(ctx, args.order_id)
     resident = order.resident
     ctx.facility_id = order.facility_id
-    _refuse(rules.permission_check(
-        role=membership.role, controlled=order.controlled,
-        carers_may_record=bool(membership.facility.setting("carers_may_record_meds")),
-    ))
+    _refuse(
+        rules.permission_check(
+            role=membership.role,
+            controlled=order.controlled,
+            carers_may_record=bool(membership.facility.setting("carers_may_record_meds")),
+        )
+    )
     batch = MedsBatch.of(ctx)
     if batch.exists(args.administration_id):
-        raise Rejected("duplicate_record", "Mã lượt cấp phát này đã được dùng cho một bản ghi khác.")
+        raise Rejected(
+            "duplicate_record", "Mã lượt cấp phát này đã được dùng cho một bản ghi khác."
+        )
     task = None
     if args.task_id is not None:
         # Locked: the dose's status is derived from all its records, read-then-written.
         task = ctx.preloaded(TaskInstance, args.task_id) or (
-            TaskInstance.objects.select_for_update().filter(id=args.task_id).first())
+            TaskInstance.objects.select_for_update().filter(id=args.task_id).first()
+        )
         if task is None or task.order_id != order.id:
             raise Rejected("not_found", NOT_FOUND)
     elif not order.prn:
-        raise Rejected("invalid_args", "Y lệnh này không phải thuốc khi cần: cần chọn liều theo giờ.",
-                       details=[{"field": "prn", "message": "order is not PRN"}])
+        raise Rejected(
+            "invalid_args",
+            "Y lệnh này không phải thuốc khi cần: cần chọn liều theo giờ.",
+            details=[{"field": "prn", "message": "order is not PRN"}],
+        )
     _refuse(rules.outcome_check(outcome=args.outcome, dose=args.dose, reason=args.reason))
-    _refuse(rules.witness_check(controlled=order.controlled, outcome=args.outcome,
-                                witness=_witness(ctx, order, args.witness_id)))
+    _refuse(
+        rules.witness_check(
+            controlled=order.controlled,
+            outcome=args.outcome,
+            witness=_witness(ctx, order, args.witness_id),
+        )
+    )
     at = ctx.event.at
     if task is not None:
-        verdict = rules.window_check(due_at=task.due_at, at=at, window_minutes=order.effective_window_minutes())
+        verdict = rules.window_check(
+            due_at=task.due_at, at=at, window_minutes=order.effective_window_minutes()
+        )
         _refuse(rules.window_refusal(outcome=args.outcome, verdict=verdict, reason=args.reason))
         if verdict.flag and args.outcome not in rules.UNTIMED:
             ctx.flag(verdict.flag)
@@ -176,16 +211,34 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
     if task is not None:
         clash_keys = rules.double_dose_check(outcome=args.outcome, earlier=dose_records(earlier))
     elif args.outcome in rules.DOSE_TAKEN:
-        prn = rules.prn_check(at=at, earlier=dose_records(earlier),
-                              min_interval_minutes=order.min_interval_minutes, max_per_24h=order.max_per_24h)
+        prn = rules.prn_check(
+            at=at,
+            earlier=dose_records(earlier),
+            min_interval_minutes=order.min_interval_minutes,
+            max_per_24h=order.max_per_24h,
+        )
     moves = resident_moves(ctx, resident)
-    away = args.outcome not in rules.UNTIMED and is_away(status_at(moves, current=resident.status, at=at))
+    away = args.outcome not in rules.UNTIMED and is_away(
+        status_at(moves, current=resident.status, at=at)
+    )
     away_move = move_in_force(moves, at=at) if away else None
 
     row = MedicationAdministration.objects.create(
-        id=args.administration_id, facility_id=order.facility_id, order=order, task=task, resident=resident,
-        outcome=args.outcome, dose=args.dose or "", at=at, by=ctx.user, witness_id=args.witness_id,
-        reason=args.reason, note=args.note, flags=list(ctx.flags), event_id=ctx.event.id, device_id=ctx.device_id,
+        id=args.administration_id,
+        facility_id=order.facility_id,
+        order=order,
+        task=task,
+        resident=resident,
+        outcome=args.outcome,
+        dose=args.dose or "",
+        at=at,
+        by=ctx.user,
+        witness_id=args.witness_id,
+        reason=args.reason,
+        note=args.note,
+        flags=list(ctx.flags),
+        event_id=ctx.event.id,
+        device_id=ctx.device_id,
     )
     row._void_cache = False
     administration_emit(ctx, row, area_id=resident.area_id)
@@ -193,8 +246,18 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
         administration_void(ctx, target, args.reason or "Ghi nhầm (entered in error)")
     if task is not None:
         task_recompute(ctx, task, [r for r in [*earlier, row] if r is not target])
-    decision = _conflicts(ctx, args, order, task, row, earlier, clash_keys=clash_keys, prn=prn, away=away,
-                          away_move=away_move)
+    decision = _conflicts(
+        ctx,
+        args,
+        order,
+        task,
+        row,
+        earlier,
+        clash_keys=clash_keys,
+        prn=prn,
+        away=away,
+        away_move=away_move,
+    )
     # Last, once every write of this event is done (see MedsBatch).
     batch.added(row)
     if target is not None:
@@ -203,9 +266,17 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
 
 
 def _conflicts(
-    ctx: HandlerContext, args: MedAdministerArgs, order: MedicationOrder, task: TaskInstance | None,
-    row: MedicationAdministration, earlier: list[MedicationAdministration], *,
-    clash_keys: list[str], prn: rules.PrnVerdict, away: bool, away_move: Move | None,
+    ctx: HandlerContext,
+    args: MedAdministerArgs,
+    order: MedicationOrder,
+    task: TaskInstance | None,
+    row: MedicationAdministration,
+    earlier: list[MedicationAdministration],
+    *,
+    clash_keys: list[str],
+    prn: rules.PrnVerdict,
+    away: bool,
+    away_move: Move | None,
 ) -> Decision:
     """Open what the new record collides with, most serious first; each names the events."""
     resident = order.resident
@@ -223,23 +294,42 @@ def _conflicts(
     opened = []
     for kind, keys in found:
         others = [by_key[k] for k in keys]
-        opened.append(ctx.open_conflict(
-            kind=kind, facility_id=order.facility_id, area_id=resident.area_id, severity=SEVERITY[kind],
-            subject_type="task" if kind == "double_dose" else "med_administration",
-            subject_id=task.id if kind == "double_dose" and task else row.id,
-            other_event_ids=[str(o.event_id) for o in others if o.event_id]
-            + ([away_move.key] if kind == "resident_away" and away_move else []),
-            details={
-                "administration_id": str(row.id), "order_id": str(order.id), "drug": order.drug,
-                "resident_id": str(resident.id), "outcome": args.outcome, "at": at.isoformat(),
-                "by": str(ctx.user.pk),
-                "others": [{"administration_id": str(o.id), "outcome": o.outcome, "at": o.at.isoformat(),
-                            "by": str(o.by_id)} for o in others],
-                **({"interval": list(prn.interval_keys), "over_max": list(prn.over_max_keys)}
-                   if kind == "prn_interval" else {}),
-            },
-            message=MESSAGES[kind],
-        ))
+        opened.append(
+            ctx.open_conflict(
+                kind=kind,
+                facility_id=order.facility_id,
+                area_id=resident.area_id,
+                severity=SEVERITY[kind],
+                subject_type="task" if kind == "double_dose" else "med_administration",
+                subject_id=task.id if kind == "double_dose" and task else row.id,
+                other_event_ids=[str(o.event_id) for o in others if o.event_id]
+                + ([away_move.key] if kind == "resident_away" and away_move else []),
+                details={
+                    "administration_id": str(row.id),
+                    "order_id": str(order.id),
+                    "drug": order.drug,
+                    "resident_id": str(resident.id),
+                    "outcome": args.outcome,
+                    "at": at.isoformat(),
+                    "by": str(ctx.user.pk),
+                    "others": [
+                        {
+                            "administration_id": str(o.id),
+                            "outcome": o.outcome,
+                            "at": o.at.isoformat(),
+                            "by": str(o.by_id),
+                        }
+                        for o in others
+                    ],
+                    **(
+                        {"interval": list(prn.interval_keys), "over_max": list(prn.over_max_keys)}
+                        if kind == "prn_interval"
+                        else {}
+                    ),
+                },
+                message=MESSAGES[kind],
+            )
+        )
     # The result names the most serious one (found is in that order).
     ctx.conflict_id = opened[0]
     kind = found[0][0]

@@ -16,21 +16,40 @@ class FundingSource(models.TextChoices):
 
 class MedicationOrder(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="med_orders", verbose_name="trung tâm")
-    resident = models.ForeignKey("care.Resident", on_delete=models.CASCADE, related_name="med_orders", verbose_name="đối tượng")
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.CASCADE,
+        related_name="med_orders",
+        verbose_name="trung tâm",
+    )
+    resident = models.ForeignKey(
+        "care.Resident",
+        on_delete=models.CASCADE,
+        related_name="med_orders",
+        verbose_name="đối tượng",
+    )
     drug = models.CharField("thuốc", max_length=200)
     dose = models.CharField("liều", max_length=100)
     route = models.CharField("đường dùng", max_length=60, default="uống")
-    times = models.JSONField("giờ dùng", default=list, blank=True, help_text='Ví dụ ["07:00", "19:00"]; để trống nếu khi cần')
+    times = models.JSONField(
+        "giờ dùng",
+        default=list,
+        blank=True,
+        help_text='Ví dụ ["07:00", "19:00"]; để trống nếu khi cần',
+    )
     prn = models.BooleanField("khi cần (PRN)", default=False)
     indication = models.CharField("chỉ định", max_length=200, blank=True)
-    min_interval_minutes = models.PositiveIntegerField("khoảng cách tối thiểu (phút)", null=True, blank=True)
+    min_interval_minutes = models.PositiveIntegerField(
+        "khoảng cách tối thiểu (phút)", null=True, blank=True
+    )
     max_per_24h = models.PositiveIntegerField("tối đa trong 24 giờ", null=True, blank=True)
     # ISMP windows: ±30 time-critical, ±60 for 2-4 times daily, ±120 once daily.
     window_minutes = models.PositiveIntegerField("khung giờ ± (phút)", null=True, blank=True)
     time_critical = models.BooleanField("thuốc cần đúng giờ", default=False)
     controlled = models.BooleanField("thuốc kiểm soát đặc biệt", default=False)
-    funding_source = models.CharField("nguồn kinh phí", max_length=20, choices=FundingSource.choices, default=FundingSource.BHYT)
+    funding_source = models.CharField(
+        "nguồn kinh phí", max_length=20, choices=FundingSource.choices, default=FundingSource.BHYT
+    )
     unit_cost_vnd = models.PositiveIntegerField("đơn giá (đồng)", default=0)
     start_date = models.DateField("từ ngày", null=True, blank=True)
     end_date = models.DateField("đến ngày", null=True, blank=True)
@@ -68,15 +87,46 @@ class MedicationAdministration(models.Model):
     """Append-only. Never edited in place: corrections and voids are new rows."""
 
     id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm")
-    order = models.ForeignKey(MedicationOrder, on_delete=models.PROTECT, related_name="administrations", verbose_name="y lệnh")
-    task = models.ForeignKey("care.TaskInstance", on_delete=models.PROTECT, null=True, blank=True, related_name="administrations", verbose_name="lượt thuốc")
-    resident = models.ForeignKey("care.Resident", on_delete=models.PROTECT, related_name="administrations", verbose_name="đối tượng")
+    facility = models.ForeignKey(
+        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm"
+    )
+    order = models.ForeignKey(
+        MedicationOrder,
+        on_delete=models.PROTECT,
+        related_name="administrations",
+        verbose_name="y lệnh",
+    )
+    task = models.ForeignKey(
+        "care.TaskInstance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="administrations",
+        verbose_name="lượt thuốc",
+    )
+    resident = models.ForeignKey(
+        "care.Resident",
+        on_delete=models.PROTECT,
+        related_name="administrations",
+        verbose_name="đối tượng",
+    )
     outcome = models.CharField("kết quả", max_length=20, choices=AdministrationOutcome.choices)
     dose = models.CharField("liều thực tế", max_length=100, blank=True)
     at = models.DateTimeField("lúc")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người cho thuốc")
-    witness = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="người chứng kiến")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người cho thuốc",
+    )
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người chứng kiến",
+    )
     reason = models.CharField("lý do", max_length=300, blank=True)
     note = models.TextField("ghi chú", blank=True)
     flags = models.JSONField(default=list, blank=True)
@@ -109,10 +159,22 @@ class MedicationVoid(models.Model):
     append-only like the administration it points at."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm")
-    administration = models.ForeignKey(MedicationAdministration, on_delete=models.PROTECT, related_name="voids", verbose_name="lượt cấp phát")
+    facility = models.ForeignKey(
+        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm"
+    )
+    administration = models.ForeignKey(
+        MedicationAdministration,
+        on_delete=models.PROTECT,
+        related_name="voids",
+        verbose_name="lượt cấp phát",
+    )
     reason = models.CharField("lý do", max_length=300)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người hủy")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người hủy",
+    )
     at = models.DateTimeField("lúc")
     event_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -54,13 +54,16 @@ class MedsBatch:
 
     def for_task(self, task_id: UUID) -> list[MedicationAdministration]:
         if task_id not in self.by_task:
-            self.by_task[task_id] = effective(MedicationAdministration.objects.filter(task_id=task_id))
+            self.by_task[task_id] = effective(
+                MedicationAdministration.objects.filter(task_id=task_id)
+            )
         return [r for r in self.by_task[task_id] if r.id not in self.voided]
 
     def for_prn_order(self, order_id: UUID) -> list[MedicationAdministration]:
         if order_id not in self.by_prn_order:
             self.by_prn_order[order_id] = effective(
-                MedicationAdministration.objects.filter(order_id=order_id, task__isnull=True))
+                MedicationAdministration.objects.filter(order_id=order_id, task__isnull=True)
+            )
         return [r for r in self.by_prn_order[order_id] if r.id not in self.voided]
 
     def added(self, row: MedicationAdministration) -> None:
@@ -74,22 +77,43 @@ class MedsBatch:
         self.voided.add(admin_id)
 
 
-def administration_emit(ctx: HandlerContext, row: MedicationAdministration, *, area_id: UUID | None) -> None:
-    ctx.emit("med_administration", row.id, med_administration_data(row), facility_id=row.facility_id,
-             area_id=area_id, version=2 if row.void else 1)
+def administration_emit(
+    ctx: HandlerContext, row: MedicationAdministration, *, area_id: UUID | None
+) -> None:
+    ctx.emit(
+        "med_administration",
+        row.id,
+        med_administration_data(row),
+        facility_id=row.facility_id,
+        area_id=area_id,
+        version=2 if row.void else 1,
+    )
 
 
 def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit("task", task.id, task_data(task), facility_id=task.facility_id, area_id=task.area_id,
-             version=task.version)
+    ctx.emit(
+        "task",
+        task.id,
+        task_data(task),
+        facility_id=task.facility_id,
+        area_id=task.area_id,
+        version=task.version,
+    )
 
 
-def task_recompute(ctx: HandlerContext, task: TaskInstance, rows: list[MedicationAdministration]) -> None:
+def task_recompute(
+    ctx: HandlerContext, task: TaskInstance, rows: list[MedicationAdministration]
+) -> None:
     """Set the medication task from its effective records `rows` (arrival order does not
     matter) and emit it when anything visible changed."""
     status, key = task_status_of(dose_records(rows))
     decider = next((r for r in rows if str(r.id) == key), None)
-    if decider is None and status == "pending" and task.status == "away" and task.done_event is None:
+    if (
+        decider is None
+        and status == "pending"
+        and task.status == "away"
+        and task.done_event is None
+    ):
         return  # away by the resident's transfer, not by a record: the transfer owns it
     before = (task.status, task.done_event)
     task.status = status
@@ -105,17 +129,25 @@ def task_recompute(ctx: HandlerContext, task: TaskInstance, rows: list[Medicatio
     task_emit(ctx, task)
 
 
-def administration_void(ctx: HandlerContext, row: MedicationAdministration, reason: str) -> MedicationVoid:
+def administration_void(
+    ctx: HandlerContext, row: MedicationAdministration, reason: str
+) -> MedicationVoid:
     """Void by adding a row: the administration itself is never touched (and cannot be).
     The caller tells the batch (`MedsBatch.void`) once its own writes are done."""
     void = MedicationVoid.objects.create(
-        facility_id=row.facility_id, administration=row, reason=reason[:300], by=ctx.user,
-        at=ctx.event.at, event_id=ctx.event.id,
+        facility_id=row.facility_id,
+        administration=row,
+        reason=reason[:300],
+        by=ctx.user,
+        at=ctx.event.at,
+        event_id=ctx.event.id,
     )
     row._void_cache = True
     administration_emit(ctx, row, area_id=row.resident.area_id)
     if row.task_id:
-        task = ctx.preloaded(TaskInstance, row.task_id) or TaskInstance.objects.select_for_update().get(pk=row.task_id)
+        task = ctx.preloaded(
+            TaskInstance, row.task_id
+        ) or TaskInstance.objects.select_for_update().get(pk=row.task_id)
         remaining = [r for r in MedsBatch.of(ctx).for_task(row.task_id) if r.id != row.id]
         task_recompute(ctx, task, remaining)
     return void

@@ -10,9 +10,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-OUTCOMES = frozenset({
-    "given", "partial", "refused", "withheld", "unavailable", "away", "vomited", "entered_in_error",
-})
+OUTCOMES = frozenset(
+    {
+        "given",
+        "partial",
+        "refused",
+        "withheld",
+        "unavailable",
+        "away",
+        "vomited",
+        "entered_in_error",
+    }
+)
 # Outcomes meaning the drug went into the resident: these count for double doses and PRN limits.
 DOSE_TAKEN = frozenset({"given", "partial"})
 # The drug was taken out of stock in front of the resident: a controlled drug needs a witness.
@@ -81,7 +90,9 @@ def witness_check(*, controlled: bool, outcome: str, witness: Witness) -> Refusa
     if witness.is_recorder:
         return Refusal("witness_required", "Người chứng kiến phải là một nhân viên khác.")
     if not witness.active_member_of_facility:
-        return Refusal("witness_required", "Người chứng kiến phải là nhân viên đang làm việc tại trung tâm.")
+        return Refusal(
+            "witness_required", "Người chứng kiến phải là nhân viên đang làm việc tại trung tâm."
+        )
     return None
 
 
@@ -139,7 +150,11 @@ class PrnVerdict:
 
 
 def prn_check(
-    *, at: datetime, earlier: Sequence[DoseRecord], min_interval_minutes: int | None, max_per_24h: int | None
+    *,
+    at: datetime,
+    earlier: Sequence[DoseRecord],
+    min_interval_minutes: int | None,
+    max_per_24h: int | None,
 ) -> PrnVerdict:
     """A PRN dose against the others of its order, judged by when each was given (`at`),
     not by arrival: a late-arriving earlier dose that crowds a stored one is caught too.

@@ -63,7 +63,8 @@ def residents_section(facility_id: Any, month: Month) -> dict[str, Any]:
         facility_id=facility_id, status__in=("discharged", "deceased"), at__lt=end
     ).values_list("resident_id", flat=True)
     current = [
-        r for r in Resident.objects.filter(facility_id=facility_id).exclude(id__in=list(gone))
+        r
+        for r in Resident.objects.filter(facility_id=facility_id).exclude(id__in=list(gone))
         if r.admitted_on is None or r.admitted_on <= month.last
     ]
     by_category: dict[str, dict[str, Any]] = {}
@@ -76,8 +77,9 @@ def residents_section(facility_id: Any, month: Month) -> dict[str, Any]:
             "severe": sum(1 for r in members if r.severe_disability),
             "men": sum(1 for r in members if r.sex == "M"),
         }
-    received = Resident.objects.filter(facility_id=facility_id, admitted_on__gte=month.first,
-                                       admitted_on__lte=month.last)
+    received = Resident.objects.filter(
+        facility_id=facility_id, admitted_on__gte=month.first, admitted_on__lte=month.last
+    )
     transfers = ResidentTransfer.objects.filter(facility_id=facility_id, at__gte=start, at__lt=end)
     moves = Counter(transfers.values_list("status", flat=True))
     return {
@@ -98,11 +100,16 @@ def medication_section(facility_id: Any, month: Month) -> dict[str, Any]:
         facility_id=facility_id, at__gte=start, at__lt=end, outcome__in=COMPLETED_DOSES
     ).exclude(voids__isnull=False)
     by_source = {
-        row["order__funding_source"]: {"doses": row["doses"], "residents": row["residents"],
-                                       "cost_vnd": row["cost"] or 0}
+        row["order__funding_source"]: {
+            "doses": row["doses"],
+            "residents": row["residents"],
+            "cost_vnd": row["cost"] or 0,
+        }
         for row in doses.values("order__funding_source").annotate(
-            doses=Count("id"), residents=Count("resident_id", distinct=True),
-            cost=Sum("order__unit_cost_vnd"))
+            doses=Count("id"),
+            residents=Count("resident_id", distinct=True),
+            cost=Sum("order__unit_cost_vnd"),
+        )
     }
     return {
         "doses": doses.count(),
@@ -111,29 +118,44 @@ def medication_section(facility_id: Any, month: Month) -> dict[str, Any]:
         "by_funding_source": by_source,
         "controlled_doses": doses.filter(order__controlled=True).count(),
         "missed_doses": TaskInstance.objects.filter(
-            facility_id=facility_id, kind="medication", status="missed",
-            local_date__gte=month.first, local_date__lte=month.last).count(),
+            facility_id=facility_id,
+            kind="medication",
+            status="missed",
+            local_date__gte=month.first,
+            local_date__lte=month.last,
+        ).count(),
     }
 
 
 def hygiene_and_food_section(facility_id: Any, month: Month) -> dict[str, Any]:
     start, end = month.bounds()
-    rounds = DisinfectionRecord.objects.filter(facility_id=facility_id, at__gte=start, at__lt=end, void=False)
-    samples = FoodSample.objects.filter(facility_id=facility_id, taken_at__gte=start, taken_at__lt=end, void=False)
-    checks = FoodCheck.objects.filter(facility_id=facility_id, at__gte=start, at__lt=end, void=False)
+    rounds = DisinfectionRecord.objects.filter(
+        facility_id=facility_id, at__gte=start, at__lt=end, void=False
+    )
+    samples = FoodSample.objects.filter(
+        facility_id=facility_id, taken_at__gte=start, taken_at__lt=end, void=False
+    )
+    checks = FoodCheck.objects.filter(
+        facility_id=facility_id, at__gte=start, at__lt=end, void=False
+    )
     return {
         "disinfection_rounds": rounds.count(),
         "disinfection_by_target": dict(Counter(rounds.values_list("target", flat=True))),
         "food_samples": samples.count(),
-        "food_samples_below_minimum": sum(1 for f in samples.values_list("flags", flat=True) if "below_minimum" in (f or [])),
-        "food_checks_by_step": {str(k): v for k, v in Counter(checks.values_list("step", flat=True)).items()},
+        "food_samples_below_minimum": sum(
+            1 for f in samples.values_list("flags", flat=True) if "below_minimum" in (f or [])
+        ),
+        "food_checks_by_step": {
+            str(k): v for k, v in Counter(checks.values_list("step", flat=True)).items()
+        },
         "food_checks_with_issue": checks.filter(result="issue").count(),
     }
 
 
 def care_section(facility_id: Any, month: Month) -> dict[str, Any]:
-    tasks = TaskInstance.objects.filter(facility_id=facility_id, local_date__gte=month.first,
-                                        local_date__lte=month.last)
+    tasks = TaskInstance.objects.filter(
+        facility_id=facility_id, local_date__gte=month.first, local_date__lte=month.last
+    )
     rows = tasks.values("kind").annotate(
         due=Count("id", filter=~Q(status__in=("away", "not_applicable"))),
         done=Count("id", filter=Q(status__in=("done", "partial"))),
@@ -142,7 +164,9 @@ def care_section(facility_id: Any, month: Month) -> dict[str, Any]:
     )
     by_kind = {r["kind"]: {k: r[k] for k in ("due", "done", "missed", "away")} for r in rows}
     start, end = month.bounds()
-    conflicts = Conflict.objects.filter(facility_id=facility_id, opened_at__gte=start, opened_at__lt=end)
+    conflicts = Conflict.objects.filter(
+        facility_id=facility_id, opened_at__gte=start, opened_at__lt=end
+    )
     return {
         "tasks_by_kind": by_kind,
         "conflicts_opened": conflicts.count(),
@@ -153,8 +177,12 @@ def care_section(facility_id: Any, month: Month) -> dict[str, Any]:
 
 def monthly_report(*, facility: Any, month: Month) -> dict[str, Any]:
     return {
-        "facility": {"id": str(facility.id), "code": facility.code, "name": facility.name,
-                     "recipient": facility.report_recipient},
+        "facility": {
+            "id": str(facility.id),
+            "code": facility.code,
+            "name": facility.name,
+            "recipient": facility.report_recipient,
+        },
         "month": f"{month.year:04d}-{month.month:02d}",
         "residents": residents_section(facility.id, month),
         "medication": medication_section(facility.id, month),

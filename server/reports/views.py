@@ -31,4 +31,6 @@ def monthly_page(request: HttpRequest, code: str, month: str) -> HttpResponse:
         {"label": funding.get(key, key), **values}
         for key, values in report["medication"]["by_funding_source"].items()
     ]
-    return render(request, "reports/monthly.html", {"r": report, "month": parsed, "sources": sources})
+    return render(
+        request, "reports/monthly.html", {"r": report, "month": parsed, "sources": sources}
+    )

@@ -61,12 +61,20 @@ class SeedReport:
     def lines(self) -> list[str]:
         out = []
         for c in self.centres:
-            cats = ", ".join(f"{ResidentCategory(k).label.lower()} {v}" for k, v in c.by_category.most_common())
-            out.append(f"• {c.name}: {c.residents} đối tượng ({cats}); {c.areas} khu; "
-                       f"{c.routines} kế hoạch chăm sóc; {c.orders} y lệnh thuốc.")
+            cats = ", ".join(
+                f"{ResidentCategory(k).label.lower()} {v}" for k, v in c.by_category.most_common()
+            )
+            out.append(
+                f"• {c.name}: {c.residents} đối tượng ({cats}); {c.areas} khu; "
+                f"{c.routines} kế hoạch chăm sóc; {c.orders} y lệnh thuốc."
+            )
             if c.created:
-                out.append("  mới tạo: " + ", ".join(f"{k} {v}" for k, v in sorted(c.created.items())))
-        out.append(f"• Nhân viên mới: {self.users_created}; việc cần làm mới: {self.tasks_created}.")
+                out.append(
+                    "  mới tạo: " + ", ".join(f"{k} {v}" for k, v in sorted(c.created.items()))
+                )
+        out.append(
+            f"• Nhân viên mới: {self.users_created}; việc cần làm mới: {self.tasks_created}."
+        )
         return out
 
 
@@ -84,16 +92,29 @@ def _facility(centre: Centre) -> tuple[Facility, bool]:
     if facility is not None:
         return facility, False
     facility = Facility.objects.create(
-        id=sid("facility", centre.code), code=centre.code, name=centre.name, province=centre.province,
-        report_recipient=centre.report_recipient, settings=dict(centre.settings),
+        id=sid("facility", centre.code),
+        code=centre.code,
+        name=centre.name,
+        province=centre.province,
+        report_recipient=centre.report_recipient,
+        settings=dict(centre.settings),
     )
     return facility, True
 
 
 def _areas(centre: Centre, facility: Facility) -> tuple[dict[str, Area], list[Area]]:
     by_code = {a.code: a for a in facility.areas.all()}
-    new = [Area(id=sid(centre.code, "area", spec.code), facility=facility, code=spec.code, name=spec.name,
-                kind=spec.kind) for spec in centre.areas if spec.code not in by_code]
+    new = [
+        Area(
+            id=sid(centre.code, "area", spec.code),
+            facility=facility,
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+        )
+        for spec in centre.areas
+        if spec.code not in by_code
+    ]
     Area.objects.bulk_create(new)
     by_code.update({a.code: a for a in new})
     return by_code, new
@@ -126,8 +147,11 @@ def residents_plan(centre: Centre, facility: Facility, areas: dict[str, Area]) -
             bed = beds[area_code]
             beds[area_code] += 1
             estimated = age >= 60 and rng.random() < 0.5  # old papers often give only a year
-            birth = date(REFERENCE_DAY.year - age, 1 if estimated else rng.randint(1, 12),
-                         1 if estimated else rng.randint(1, 28))
+            birth = date(
+                REFERENCE_DAY.year - age,
+                1 if estimated else rng.randint(1, 12),
+                1 if estimated else rng.randint(1, 28),
+            )
             admitted = REFERENCE_DAY - timedelta(days=rng.randint(20, max(40, min(age, 12) * 365)))
             diet = ""
             if severe:
@@ -135,14 +159,25 @@ def residents_plan(centre: Centre, facility: Facility, areas: dict[str, Area]) -
             elif young and age < 4:
                 diet = "Cháo, sữa"
             elif age >= 55:
-                diet = rng.choice(["", "", "", "Ăn nhạt (tăng huyết áp)", "Hạn chế đường (tiểu đường)", "Ăn mềm"])
+                diet = rng.choice(
+                    ["", "", "", "Ăn nhạt (tăng huyết áp)", "Hạn chế đường (tiểu đường)", "Ăn mềm"]
+                )
             key = f"{group.key}-{i + 1}"
             resident = Resident(
-                id=sid(centre.code, "resident", key), facility=facility, area=areas[area_code],
-                full_name=names.full_name(sex, young), sex=sex, birth_date=birth,
-                birth_date_estimated=estimated, room=f"{prefixes[area_code]}{bed // 6 + 1:02d} - giường {bed % 6 + 1}",
-                categories=list(dict.fromkeys(categories)), primary_category=group.primary,
-                severe_disability=severe, diet_note=diet, admitted_on=admitted, admission_source=group.source,
+                id=sid(centre.code, "resident", key),
+                facility=facility,
+                area=areas[area_code],
+                full_name=names.full_name(sex, young),
+                sex=sex,
+                birth_date=birth,
+                birth_date_estimated=estimated,
+                room=f"{prefixes[area_code]}{bed // 6 + 1:02d} - giường {bed % 6 + 1}",
+                categories=list(dict.fromkeys(categories)),
+                primary_category=group.primary,
+                severe_disability=severe,
+                diet_note=diet,
+                admitted_on=admitted,
+                admission_source=group.source,
             )
             people.append(Person(key, resident, diet))
     _absences(centre, people)
@@ -162,35 +197,79 @@ def _absences(centre: Centre, people: list[Person]) -> None:
         children[20].resident.status_place = "Về thăm gia đình"
 
 
-def routines_plan(centre: Centre, facility: Facility, areas: dict[str, Area], people: list[Person]) -> list[Routine]:
+def routines_plan(
+    centre: Centre, facility: Facility, areas: dict[str, Area], people: list[Person]
+) -> list[Routine]:
     routines = []
     for person in people:
         r = person.resident
         for meal, title, at in MEALS:
-            routines.append(Routine(id=sid(centre.code, "routine", person.key, meal), facility=facility,
-                                    kind="meal", title=title, resident=r, times=[at],
-                                    window_before_minutes=30, window_after_minutes=60,
-                                    details={"meal": meal, "diet_note": person.diet}))
+            routines.append(
+                Routine(
+                    id=sid(centre.code, "routine", person.key, meal),
+                    facility=facility,
+                    kind="meal",
+                    title=title,
+                    resident=r,
+                    times=[at],
+                    window_before_minutes=30,
+                    window_after_minutes=60,
+                    details={"meal": meal, "diet_note": person.diet},
+                )
+            )
         if r.severe_disability:
-            routines.append(Routine(id=sid(centre.code, "routine", person.key, "sun"), facility=facility,
-                                    kind="sun_exposure", title="Tắm nắng buổi sáng", resident=r, times=["08:00"],
-                                    window_before_minutes=30, window_after_minutes=60,
-                                    details={"minutes": 15, "why": "tăng cường sức đề kháng"}))
+            routines.append(
+                Routine(
+                    id=sid(centre.code, "routine", person.key, "sun"),
+                    facility=facility,
+                    kind="sun_exposure",
+                    title="Tắm nắng buổi sáng",
+                    resident=r,
+                    times=["08:00"],
+                    window_before_minutes=30,
+                    window_after_minutes=60,
+                    details={"minutes": 15, "why": "tăng cường sức đề kháng"},
+                )
+            )
     for code, area in sorted(areas.items()):
         if area.kind == "vehicle":
-            routines.append(Routine(
-                id=sid(centre.code, "routine", code, "after-trip"), facility=facility, kind="disinfection",
-                title=f"Khử khuẩn {area.name.lower()} sau chuyến chở thức ăn", area=area, times=list(centre.trips),
-                window_before_minutes=15, window_after_minutes=60,
-                details={"chemical": "Cloramin B", "target": "vehicle", "concentration_pct": 0.25,
-                         "method": "phun, lau thùng xe và tay nắm"}))
+            routines.append(
+                Routine(
+                    id=sid(centre.code, "routine", code, "after-trip"),
+                    facility=facility,
+                    kind="disinfection",
+                    title=f"Khử khuẩn {area.name.lower()} sau chuyến chở thức ăn",
+                    area=area,
+                    times=list(centre.trips),
+                    window_before_minutes=15,
+                    window_after_minutes=60,
+                    details={
+                        "chemical": "Cloramin B",
+                        "target": "vehicle",
+                        "concentration_pct": 0.25,
+                        "method": "phun, lau thùng xe và tay nắm",
+                    },
+                )
+            )
         elif area.kind in ("care", "kitchen"):
-            routines.append(Routine(
-                id=sid(centre.code, "routine", code, "cloramin"), facility=facility, kind="disinfection",
-                title=f"Khử khuẩn Cloramin B: {area.name}", area=area, times=["14:00"],
-                window_before_minutes=120, window_after_minutes=240,
-                details={"chemical": "Cloramin B", "target": "kitchen" if area.kind == "kitchen" else "area",
-                         "concentration_pct": 0.25, "method": "lau sàn, tay vịn, tay nắm cửa"}))
+            routines.append(
+                Routine(
+                    id=sid(centre.code, "routine", code, "cloramin"),
+                    facility=facility,
+                    kind="disinfection",
+                    title=f"Khử khuẩn Cloramin B: {area.name}",
+                    area=area,
+                    times=["14:00"],
+                    window_before_minutes=120,
+                    window_after_minutes=240,
+                    details={
+                        "chemical": "Cloramin B",
+                        "target": "kitchen" if area.kind == "kitchen" else "area",
+                        "concentration_pct": 0.25,
+                        "method": "lau sàn, tay vịn, tay nắm cửa",
+                    },
+                )
+            )
     return routines
 
 
@@ -198,10 +277,20 @@ def _order(centre: Centre, facility: Facility, person: Person, spec: tuple) -> M
     drug, dose, times, funding, cost, indication, extra = spec
     extra = dict(extra)
     return MedicationOrder(
-        id=sid(centre.code, "order", person.key, drug), facility=facility, resident=person.resident,
-        drug=drug, dose=dose, times=list(times), prn=not times, indication=indication,
-        funding_source=funding, unit_cost_vnd=cost, route=extra.pop("route", "uống"),
-        controlled=extra.pop("controlled", False), start_date=REFERENCE_DAY - timedelta(days=60), **extra,
+        id=sid(centre.code, "order", person.key, drug),
+        facility=facility,
+        resident=person.resident,
+        drug=drug,
+        dose=dose,
+        times=list(times),
+        prn=not times,
+        indication=indication,
+        funding_source=funding,
+        unit_cost_vnd=cost,
+        route=extra.pop("route", "uống"),
+        controlled=extra.pop("controlled", False),
+        start_date=REFERENCE_DAY - timedelta(days=60),
+        **extra,
     )
 
 
@@ -232,19 +321,26 @@ def orders_plan(centre: Centre, facility: Facility, people: list[Person]) -> lis
         else:
             orders[p.key] = [rng.choice(SCHEDULED[2:])]
     by_key = {p.key: p for p in people}
-    return [_order(centre, facility, by_key[key], spec) for key, specs in orders.items() for spec in specs]
+    return [
+        _order(centre, facility, by_key[key], spec)
+        for key, specs in orders.items()
+        for spec in specs
+    ]
 
 
 def _users(centre: Centre, facility: Facility, areas: dict[str, Area], password: str) -> int:
     created = 0
     for spec in centre.users:
-        user, new = User.objects.get_or_create(username=spec.username, defaults={"full_name": spec.full_name})
+        user, new = User.objects.get_or_create(
+            username=spec.username, defaults={"full_name": spec.full_name}
+        )
         if new:
             user.set_password(password)
             user.save(update_fields=["password"])
             created += 1
-        membership, new = Membership.objects.get_or_create(user=user, facility=facility,
-                                                           defaults={"role": spec.role})
+        membership, new = Membership.objects.get_or_create(
+            user=user, facility=facility, defaults={"role": spec.role}
+        )
         if new:
             membership.areas.set([areas[c] for c in spec.areas])
     return created
@@ -275,9 +371,19 @@ def centre_seed(centre: Centre, password: str) -> tuple[CentreReport, Facility, 
         published: list[Model] = [facility] if new_facility else []
         publish([*published, *new_areas, *new_residents])
         publish_if_known(new_orders)
-    report.created.update({k: n for k, n in [("trung tâm", int(new_facility)), ("khu", len(new_areas)),
-                           ("đối tượng", len(new_residents)), ("kế hoạch", len(new_routines)),
-                           ("y lệnh", len(new_orders))] if n})
+    report.created.update(
+        {
+            k: n
+            for k, n in [
+                ("trung tâm", int(new_facility)),
+                ("khu", len(new_areas)),
+                ("đối tượng", len(new_residents)),
+                ("kế hoạch", len(new_routines)),
+                ("y lệnh", len(new_orders)),
+            ]
+            if n
+        }
+    )
     residents = Resident.objects.filter(facility=facility)
     report.residents = residents.count()
     report.by_category = Counter(residents.values_list("primary_category", flat=True))
@@ -287,7 +393,9 @@ def centre_seed(centre: Centre, password: str) -> tuple[CentreReport, Facility, 
     return report, facility, users
 
 
-def demo_seed(*, password: str | None = None, horizon: bool = True, today: date | None = None) -> SeedReport:
+def demo_seed(
+    *, password: str | None = None, horizon: bool = True, today: date | None = None
+) -> SeedReport:
     password = password or settings.DEMO_PASSWORD
     report = SeedReport()
     facilities = []

@@ -72,7 +72,11 @@ def _resolve(relative: str) -> Path:
 
 
 def _file_response(path: Path, *, cache_control: str) -> HttpResponse:
-    content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    content_type = (
+        CONTENT_TYPES.get(path.suffix)
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
+    )
     response = HttpResponse(path.read_bytes(), content_type=content_type)
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"

@@ -60,10 +60,19 @@ def test_it_shows_add_forms_for_what_a_manager_sets_up(boss):
 
 def _resident_form(resident: Resident, **changes) -> dict:
     data = {
-        "facility": resident.facility_id, "area": resident.area_id, "full_name": resident.full_name,
-        "sex": "F", "room": resident.room, "categories": ["lonely_elderly"],
-        "primary_category": "lonely_elderly", "status": resident.status, "birth_date": "",
-        "admitted_on": "", "status_place": "", "diet_note": "", "admission_source": "",
+        "facility": resident.facility_id,
+        "area": resident.area_id,
+        "full_name": resident.full_name,
+        "sex": "F",
+        "room": resident.room,
+        "categories": ["lonely_elderly"],
+        "primary_category": "lonely_elderly",
+        "status": resident.status,
+        "birth_date": "",
+        "admitted_on": "",
+        "status_place": "",
+        "diet_note": "",
+        "admission_source": "",
     }
     data.update(changes)
     return data
@@ -71,42 +80,73 @@ def _resident_form(resident: Resident, **changes) -> dict:
 
 def test_it_publishes_a_resident_edited_in_the_admin(centre, boss):
     resident = ResidentFactory(area=centre.elderly)
-    response = boss.post(_url(Resident, "change", resident.pk), _resident_form(resident, diet_note="Ăn nhạt"))
+    response = boss.post(
+        _url(Resident, "change", resident.pk), _resident_form(resident, diet_note="Ăn nhạt")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     resident.refresh_from_db()
     assert (resident.diet_note, resident.version) == ("Ăn nhạt", 2)
     change = Change.objects.get(type="resident", record_id=resident.id)
-    assert change.data["diet_note"] == "Ăn nhạt" and change.version == 2 and change.area_id == centre.elderly.id
+    assert (
+        change.data["diet_note"] == "Ăn nhạt"
+        and change.version == 2
+        and change.area_id == centre.elderly.id
+    )
 
 
 def test_it_refuses_a_resident_in_another_centres_area(centre, boss):
     resident = ResidentFactory(area=centre.elderly)
     other_area = ResidentFactory(area__facility=centre.other_facility).area
-    response = boss.post(_url(Resident, "change", resident.pk), _resident_form(resident, area=other_area.id))
+    response = boss.post(
+        _url(Resident, "change", resident.pk), _resident_form(resident, area=other_area.id)
+    )
     assert response.status_code == 200 and "không thuộc trung tâm" in response.content.decode()
     assert not Change.objects.exists()
 
 
 def test_it_reruns_the_horizon_when_a_routine_is_added(centre, boss):
     resident = ResidentFactory(area=centre.elderly)
-    response = boss.post(_url(Routine, "add"), {
-        "facility": centre.facility.id, "kind": "sun_exposure", "title": "Tắm nắng", "resident": resident.id,
-        "times": '["08:00"]', "weekdays": "[]", "window_before_minutes": 30, "window_after_minutes": 60,
-        "details": "{}", "active": "on",
-    })
+    response = boss.post(
+        _url(Routine, "add"),
+        {
+            "facility": centre.facility.id,
+            "kind": "sun_exposure",
+            "title": "Tắm nắng",
+            "resident": resident.id,
+            "times": '["08:00"]',
+            "weekdays": "[]",
+            "window_before_minutes": 30,
+            "window_after_minutes": 60,
+            "details": "{}",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     tasks = TaskInstance.objects.filter(resident=resident, kind="sun_exposure")
     assert tasks.count() >= 1
-    assert Change.objects.filter(type="task", record_id__in=tasks.values("id")).count() == tasks.count()
+    assert (
+        Change.objects.filter(type="task", record_id__in=tasks.values("id")).count()
+        == tasks.count()
+    )
 
 
 def test_it_refuses_a_routine_with_a_malformed_time(centre, boss):
     resident = ResidentFactory(area=centre.elderly)
-    response = boss.post(_url(Routine, "add"), {
-        "facility": centre.facility.id, "kind": "meal", "title": "Bữa trưa", "resident": resident.id,
-        "times": '["11h"]', "weekdays": "[]", "window_before_minutes": 30, "window_after_minutes": 60,
-        "details": "{}", "active": "on",
-    })
+    response = boss.post(
+        _url(Routine, "add"),
+        {
+            "facility": centre.facility.id,
+            "kind": "meal",
+            "title": "Bữa trưa",
+            "resident": resident.id,
+            "times": '["11h"]',
+            "weekdays": "[]",
+            "window_before_minutes": 30,
+            "window_after_minutes": 60,
+            "details": "{}",
+            "active": "on",
+        },
+    )
     assert response.status_code == 200
     assert not Routine.objects.exists() and not TaskInstance.objects.exists()
 
@@ -134,8 +174,10 @@ def test_it_keeps_a_resident_with_a_care_history_from_being_deleted(centre, boss
 def test_it_revokes_devices_with_the_admin_action(centre, boss, api):
     api.login("carer")
     device = DeviceFactory()
-    response = boss.post(_url(type(device), "changelist"),
-                         {"action": "devices_revoke", "_selected_action": [api.device_id, device.id]})
+    response = boss.post(
+        _url(type(device), "changelist"),
+        {"action": "devices_revoke", "_selected_action": [api.device_id, device.id]},
+    )
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.revoked
@@ -150,14 +192,22 @@ def _tomorrow_tasks(resident) -> None:
 def test_it_makes_the_tasks_ahead_away_when_the_admin_sends_a_resident_to_hospital(centre, boss):
     resident = ResidentFactory(area=centre.elderly)
     _tomorrow_tasks(resident)
-    response = boss.post(_url(Resident, "change", resident.pk),
-                         _resident_form(resident, status="in_hospital", status_place="Bệnh viện tỉnh"))
+    response = boss.post(
+        _url(Resident, "change", resident.pk),
+        _resident_form(resident, status="in_hospital", status_place="Bệnh viện tỉnh"),
+    )
     assert response.status_code == 302
     tasks = TaskInstance.objects.filter(resident=resident)
     assert set(tasks.values_list("status", flat=True)) == {"away"}
-    assert all(c.data["status"] == "away" for c in Change.objects.filter(type="task", superseded=False))
+    assert all(
+        c.data["status"] == "away" for c in Change.objects.filter(type="task", superseded=False)
+    )
     transfer = resident.transfers.get()
-    assert (transfer.previous_status, transfer.status, transfer.by.username) == ("present", "in_hospital", "boss")
+    assert (transfer.previous_status, transfer.status, transfer.by.username) == (
+        "present",
+        "in_hospital",
+        "boss",
+    )
 
 
 def test_it_closes_the_tasks_ahead_when_the_admin_discharges_a_resident(centre, boss):
@@ -172,7 +222,9 @@ def test_it_closes_the_tasks_ahead_when_the_admin_discharges_a_resident(centre, 
 def test_it_moves_open_tasks_with_a_resident_moved_to_another_area(centre, boss):
     resident = ResidentFactory(area=centre.elderly)
     _tomorrow_tasks(resident)
-    boss.post(_url(Resident, "change", resident.pk), _resident_form(resident, area=centre.children.id))
+    boss.post(
+        _url(Resident, "change", resident.pk), _resident_form(resident, area=centre.children.id)
+    )
     assert set(TaskInstance.objects.values_list("area_id", flat=True)) == {centre.children.id}
     latest = Change.objects.filter(type="task", superseded=False)
     assert {c.area_id for c in latest} == {centre.children.id}

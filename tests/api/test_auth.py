@@ -14,23 +14,40 @@ from server.accounts.models import Device
 def address() -> dict:
     """A client address of its own: login failures are counted per (username, address), and
     with the Redis cache of CI they would otherwise add up across test runs."""
-    return {"HTTP_X_REAL_IP": f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"}
+    return {
+        "HTTP_X_REAL_IP": f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    }
 
 
 def _login(api, username: str, password: str, address: dict, device_id: str | None = None):
-    return api.post("/api/auth/token", {"username": username, "password": password,
-                                        "device_id": device_id or api.device_id, "device_name": "Máy ca sáng"},
-                    **address)
+    return api.post(
+        "/api/auth/token",
+        {
+            "username": username,
+            "password": password,
+            "device_id": device_id or api.device_id,
+            "device_name": "Máy ca sáng",
+        },
+        **address,
+    )
 
 
 def test_it_gives_a_token_with_the_users_roles_and_facilities(centre, api, address):
     response = _login(api, "carer", "test-pass-123", address)
     assert response.status_code == 200
     body = response.json()
-    assert body["token"] and body["user"] == {"id": str(centre.carer.id), "username": "carer",
-                                              "full_name": "Người carer"}
-    assert body["roles"] == [{"facility_id": str(centre.facility.id), "role": "carer",
-                              "area_ids": [str(centre.elderly.id)]}]
+    assert body["token"] and body["user"] == {
+        "id": str(centre.carer.id),
+        "username": "carer",
+        "full_name": "Người carer",
+    }
+    assert body["roles"] == [
+        {
+            "facility_id": str(centre.facility.id),
+            "role": "carer",
+            "area_ids": [str(centre.elderly.id)],
+        }
+    ]
     assert [f["code"] for f in body["facilities"]] == [centre.facility.code]
     api.token = body["token"]
     me = api.get("/api/auth/me")
@@ -38,8 +55,12 @@ def test_it_gives_a_token_with_the_users_roles_and_facilities(centre, api, addre
     assert Device.objects.get(id=api.device_id).name == "Máy ca sáng"
 
 
-@pytest.mark.parametrize(("username", "password"), [("carer", "wrong-pass"), ("nobody", "test-pass-123")])
-def test_it_answers_invalid_credentials_for_a_wrong_password_or_user(centre, api, address, username, password):
+@pytest.mark.parametrize(
+    ("username", "password"), [("carer", "wrong-pass"), ("nobody", "test-pass-123")]
+)
+def test_it_answers_invalid_credentials_for_a_wrong_password_or_user(
+    centre, api, address, username, password
+):
     response = _login(api, username, password, address)
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
@@ -61,7 +82,9 @@ def test_it_answers_invalid_token_for_an_unknown_or_missing_token(db, api, heade
     assert response.json()["code"] == "invalid_token"
 
 
-def test_it_rate_limits_repeated_failures_then_forgives_after_a_success_elsewhere(centre, api, address):
+def test_it_rate_limits_repeated_failures_then_forgives_after_a_success_elsewhere(
+    centre, api, address
+):
     for _ in range(settings.LOGIN_MAX_FAILURES):
         assert _login(api, "carer", "wrong-pass", address).status_code == 401
     blocked = _login(api, "carer", "test-pass-123", address)  # even the right password now
@@ -70,7 +93,11 @@ def test_it_rate_limits_repeated_failures_then_forgives_after_a_success_elsewher
     # Counted per (username, address): the colleague on the same Wi-Fi is not locked out...
     assert _login(api, "nurse", "test-pass-123", address).status_code == 200
     # ...nor is the same carer from another phone's address.
-    other = {"HTTP_X_REAL_IP": "192.0.2.77" if address["HTTP_X_REAL_IP"] != "192.0.2.77" else "192.0.2.78"}
+    other = {
+        "HTTP_X_REAL_IP": "192.0.2.77"
+        if address["HTTP_X_REAL_IP"] != "192.0.2.77"
+        else "192.0.2.78"
+    }
     assert _login(api, "carer", "test-pass-123", other).status_code == 200
 
 
@@ -104,8 +131,16 @@ def test_it_hides_devices_from_non_managers_and_from_other_centres(centre, make_
 
 
 def test_it_refuses_extra_fields_on_login(centre, api, address):
-    response = api.post("/api/auth/token", {"username": "carer", "password": "test-pass-123",
-                                            "device_id": api.device_id, "is_superuser": True}, **address)
+    response = api.post(
+        "/api/auth/token",
+        {
+            "username": "carer",
+            "password": "test-pass-123",
+            "device_id": api.device_id,
+            "is_superuser": True,
+        },
+        **address,
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid_request"
 
 
@@ -114,11 +149,21 @@ def test_it_ignores_x_real_ip_from_a_peer_that_is_not_a_trusted_proxy(centre, ap
     settings.TRUSTED_PROXIES = frozenset({"10.9.9.9"})
     settings.LOGIN_MAX_FAILURES = 2
     for n in range(2):
-        response = api.post("/api/auth/token", {"username": "carer", "password": "wrong",
-                                                "device_id": api.device_id},
-                            HTTP_X_REAL_IP=f"192.0.2.{n + 1}", REMOTE_ADDR=f"203.0.113.{uuid.uuid4().int % 200}")
+        response = api.post(
+            "/api/auth/token",
+            {"username": "carer", "password": "wrong", "device_id": api.device_id},
+            HTTP_X_REAL_IP=f"192.0.2.{n + 1}",
+            REMOTE_ADDR=f"203.0.113.{uuid.uuid4().int % 200}",
+        )
         assert response.status_code == 401
     peer = "203.0.113.250"
-    blocked = [api.post("/api/auth/token", {"username": "carer", "password": "wrong", "device_id": api.device_id},
-                        HTTP_X_REAL_IP=f"198.51.100.{n}", REMOTE_ADDR=peer).status_code for n in range(3)]
+    blocked = [
+        api.post(
+            "/api/auth/token",
+            {"username": "carer", "password": "wrong", "device_id": api.device_id},
+            HTTP_X_REAL_IP=f"198.51.100.{n}",
+            REMOTE_ADDR=peer,
+        ).status_code
+        for n in range(3)
+    ]
     assert blocked == [401, 401, 429]

@@ -21,8 +21,13 @@ def result_of(api, name, args):
 
 
 def round_args(**extra):
-    return {"record_id": str(uuid.uuid4()), "target": "area", "chemical": "Cloramin B",
-            "concentration_pct": 0.25, **extra}
+    return {
+        "record_id": str(uuid.uuid4()),
+        "target": "area",
+        "chemical": "Cloramin B",
+        "concentration_pct": 0.25,
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
@@ -35,7 +40,9 @@ def round_args(**extra):
         ("active_chlorine", 100, 10, 0.25, None),
     ],
 )
-def test_it_records_the_active_chlorine_under_the_facility_basis(centre, api, basis, grams, litres, active, flags):
+def test_it_records_the_active_chlorine_under_the_facility_basis(
+    centre, api, basis, grams, litres, active, flags
+):
     centre.facility.settings = {"chlorine_basis": basis}
     centre.facility.save()
     api.login("carer")
@@ -43,14 +50,23 @@ def test_it_records_the_active_chlorine_under_the_facility_basis(centre, api, ba
     result = result_of(api, "disinfection.record", {k: v for k, v in args.items() if v is not None})
     assert (result["status"], result.get("flags")) == ("applied", flags)
     record = DisinfectionRecord.objects.get(id=args["record_id"])
-    assert (float(record.active_chlorine_pct), record.basis, float(record.product_strength_pct)) == (active, basis, 25.0)
+    assert (
+        float(record.active_chlorine_pct),
+        record.basis,
+        float(record.product_strength_pct),
+    ) == (active, basis, 25.0)
     assert record.by.username == "carer"
 
 
 def test_it_rounds_what_a_phone_computed_with_floats(centre, api):
     api.login("carer")
-    args = round_args(area_id=str(centre.elderly.id), concentration_pct=0.5, grams=166.66666666666666,
-                      litres=10, product_strength_pct=30)
+    args = round_args(
+        area_id=str(centre.elderly.id),
+        concentration_pct=0.5,
+        grams=166.66666666666666,
+        litres=10,
+        product_strength_pct=30,
+    )
     assert result_of(api, "disinfection.record", args)["status"] == "applied"
     record = DisinfectionRecord.objects.get()
     assert (str(record.grams), str(record.active_chlorine_pct)) == ("166.7", "0.5001")
@@ -68,26 +84,51 @@ def test_it_files_a_kitchen_round_in_the_kitchen(centre, api, make_api):
     manager.login("manager")
     cursor = manager.sync().json()["cursor"]
     api.login("kitchen")
-    assert result_of(api, "disinfection.record", round_args(target="kitchen"))["status"] == "applied"
+    assert (
+        result_of(api, "disinfection.record", round_args(target="kitchen"))["status"] == "applied"
+    )
     record = DisinfectionRecord.objects.get()
     assert record.area_id == centre.kitchen_area.id
-    [change] = [c for c in manager.sync(cursor=cursor).json()["changes"] if c["type"] == "disinfection"]
-    for key in ("target", "area_id", "chemical", "concentration_pct", "grams", "litres", "active_chlorine_pct",
-                "basis", "by", "at"):
+    [change] = [
+        c for c in manager.sync(cursor=cursor).json()["changes"] if c["type"] == "disinfection"
+    ]
+    for key in (
+        "target",
+        "area_id",
+        "chemical",
+        "concentration_pct",
+        "grams",
+        "litres",
+        "active_chlorine_pct",
+        "basis",
+        "by",
+        "at",
+    ):
         assert key in change["data"]
 
 
 def test_it_completes_the_disinfection_task_it_answers(centre, api, make_api):
-    task = TaskFactory(resident=None, area=centre.elderly, kind="disinfection", title="Khử khuẩn khu")
+    task = TaskFactory(
+        resident=None, area=centre.elderly, kind="disinfection", title="Khử khuẩn khu"
+    )
     api.login("carer")
-    result = result_of(api, "disinfection.record", round_args(area_id=str(centre.elderly.id), task_id=str(task.id)))
+    result = result_of(
+        api, "disinfection.record", round_args(area_id=str(centre.elderly.id), task_id=str(task.id))
+    )
     assert result["status"] == "applied"
     task.refresh_from_db()
-    assert (task.status, task.details["record_id"]) == ("done", str(DisinfectionRecord.objects.get().id))
+    assert (task.status, task.details["record_id"]) == (
+        "done",
+        str(DisinfectionRecord.objects.get().id),
+    )
     # A second round from another phone for the same task: the round is kept, the task merged.
     nurse = make_api()
     nurse.login("nurse")
-    second = result_of(nurse, "disinfection.record", round_args(area_id=str(centre.elderly.id), task_id=str(task.id)))
+    second = result_of(
+        nurse,
+        "disinfection.record",
+        round_args(area_id=str(centre.elderly.id), task_id=str(task.id)),
+    )
     assert (second["status"], second["flags"]) == ("applied", ["task_already_done"])
     assert DisinfectionRecord.objects.count() == 2
 
@@ -114,8 +155,11 @@ def test_it_completes_the_disinfection_task_it_answers(centre, api, make_api):
 )
 def test_it_rejects_a_bad_round_and_stores_nothing(centre, api, change, code):
     meal = TaskFactory(area=centre.elderly, resident=None, kind="meal")
-    names = {"CHILDREN": str(centre.children.id), "FOREIGN": str(AreaFactory(facility=centre.other_facility).id),
-             "MEAL": str(meal.id)}
+    names = {
+        "CHILDREN": str(centre.children.id),
+        "FOREIGN": str(AreaFactory(facility=centre.other_facility).id),
+        "MEAL": str(meal.id),
+    }
     args = round_args(area_id=str(centre.elderly.id))
     for key, value in change.items():
         if value is None:
@@ -137,10 +181,19 @@ def test_it_makes_a_vehicle_disinfection_due_after_each_trip(centre, api, make_a
     api.login("kitchen")
     trip_id = uuid.uuid4()
     back = timezone.now() - timedelta(minutes=5)
-    args = {"trip_id": str(trip_id), "area_id": str(centre.vehicle.id), "returned_at": back.isoformat()}
+    args = {
+        "trip_id": str(trip_id),
+        "area_id": str(centre.vehicle.id),
+        "returned_at": back.isoformat(),
+    }
     assert result_of(api, "vehicle.trip", args)["status"] == "applied"
     task = TaskInstance.objects.get(id=trip_task_id(trip_id))
-    assert (task.kind, task.area_id, task.status, task.due_at) == ("disinfection", centre.vehicle.id, "pending", back)
+    assert (task.kind, task.area_id, task.status, task.due_at) == (
+        "disinfection",
+        centre.vehicle.id,
+        "pending",
+        back,
+    )
     assert task.window_end == back + timedelta(minutes=60)
     assert VehicleTrip.objects.get().task_id == task.id
     changes = {(c["type"], c["id"]) for c in manager.sync(cursor=cursor).json()["changes"]}
@@ -148,8 +201,17 @@ def test_it_makes_a_vehicle_disinfection_due_after_each_trip(centre, api, make_a
     # The same trip told again (a second phone, a retry with a new event id): merged.
     assert result_of(api, "vehicle.trip", args)["status"] == "merged"
     # Disinfecting the vehicle closes the trip's task.
-    done = result_of(api, "disinfection.record", round_args(target="vehicle", area_id=str(centre.vehicle.id),
-                                                            task_id=str(task.id), grams=20, litres=1))
+    done = result_of(
+        api,
+        "disinfection.record",
+        round_args(
+            target="vehicle",
+            area_id=str(centre.vehicle.id),
+            task_id=str(task.id),
+            grams=20,
+            litres=1,
+        ),
+    )
     assert done["status"] == "applied"
     task.refresh_from_db()
     assert task.status == "done"
@@ -166,7 +228,11 @@ def test_it_makes_a_vehicle_disinfection_due_after_each_trip(centre, api, make_a
 )
 def test_it_rejects_a_bad_trip(centre, api, change, code):
     names = {"ELDERLY": str(centre.elderly.id), "KITCHEN": str(centre.kitchen_area.id)}
-    args = {"trip_id": str(uuid.uuid4()), "area_id": str(centre.vehicle.id), "returned_at": timezone.now().isoformat()}
+    args = {
+        "trip_id": str(uuid.uuid4()),
+        "area_id": str(centre.vehicle.id),
+        "returned_at": timezone.now().isoformat(),
+    }
     for key, value in change.items():
         if value is None:
             args.pop(key)
@@ -204,9 +270,19 @@ def test_it_reads_the_basis_from_the_facility(centre, api):
     assert (body["basis"], body["grams"]) == ("active_chlorine", 10.0)
 
 
-@pytest.mark.parametrize("query", ["target_pct=0.5", "litres=0&target_pct=0.5", "litres=1&target_pct=-1",
-                                   "litres=1", "litres=1&target_pct=0.5&grams=3", "litres=1&target_pct=0.5&basis=x",
-                                   "litres=nhiều&target_pct=0.5", "litres=1&target_pct=0.5&product_strength_pct=0"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "target_pct=0.5",
+        "litres=0&target_pct=0.5",
+        "litres=1&target_pct=-1",
+        "litres=1",
+        "litres=1&target_pct=0.5&grams=3",
+        "litres=1&target_pct=0.5&basis=x",
+        "litres=nhiều&target_pct=0.5",
+        "litres=1&target_pct=0.5&product_strength_pct=0",
+    ],
+)
 def test_it_refuses_a_bad_dilution_query(centre, api, query):
     api.login("carer")
     response = api.get(f"/api/hygiene/dilution?{query}")

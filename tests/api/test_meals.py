@@ -23,8 +23,12 @@ def meal(centre):
 
 @pytest.fixture
 def sun(centre):
-    return TaskFactory(resident=ResidentFactory(area=centre.elderly, severe_disability=True),
-                       kind="sun_exposure", title="Tắm nắng", slot="07:30")
+    return TaskFactory(
+        resident=ResidentFactory(area=centre.elderly, severe_disability=True),
+        kind="sun_exposure",
+        title="Tắm nắng",
+        slot="07:30",
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,15 +59,29 @@ def test_it_checks_the_portion_or_refusal_reason_of_a_meal(meal, api, args, stat
 
 
 @pytest.mark.parametrize("first_phone", [0, 1])
-def test_it_treats_a_different_portion_from_another_phone_as_a_conflict(meal, make_api, first_phone):
+def test_it_treats_a_different_portion_from_another_phone_as_a_conflict(
+    meal, make_api, first_phone
+):
     phones = [make_api(), make_api()]
     phones[0].login("carer")
     phones[1].login("nurse")
     first, second = phones[first_phone], phones[1 - first_phone]
-    assert result_of(first, "task.complete", {"task_id": meal.id, "outcome": "done",
-                                              "details": {"portion": 100}})["status"] == "applied"
-    same = result_of(second, "task.complete", {"task_id": meal.id, "outcome": "done", "details": {"portion": 100}})
-    other = result_of(second, "task.complete", {"task_id": meal.id, "outcome": "done", "details": {"portion": 25}})
+    assert (
+        result_of(
+            first,
+            "task.complete",
+            {"task_id": meal.id, "outcome": "done", "details": {"portion": 100}},
+        )["status"]
+        == "applied"
+    )
+    same = result_of(
+        second,
+        "task.complete",
+        {"task_id": meal.id, "outcome": "done", "details": {"portion": 100}},
+    )
+    other = result_of(
+        second, "task.complete", {"task_id": meal.id, "outcome": "done", "details": {"portion": 25}}
+    )
     assert same["status"] == "merged"
     assert (other["status"], other["code"]) == ("conflict", "contradictory_outcome")
     meal.refresh_from_db()
@@ -97,8 +115,12 @@ def test_it_reads_the_sun_exposure_limit_from_the_facility(centre, sun, api):
     centre.facility.settings = {"sun_exposure_max_minutes": 30}
     centre.facility.save()
     api.login("carer")
-    assert result_of(api, "task.complete", {"task_id": sun.id, "outcome": "done",
-                                            "details": {"minutes": 45}})["code"] == "invalid_args"
+    assert (
+        result_of(
+            api, "task.complete", {"task_id": sun.id, "outcome": "done", "details": {"minutes": 45}}
+        )["code"]
+        == "invalid_args"
+    )
 
 
 @pytest.fixture
@@ -107,8 +129,12 @@ def room(centre):
     residents = [ResidentFactory(area=centre.elderly) for _ in range(3)]
     away = ResidentFactory(area=centre.elderly, status="in_hospital")
     today = timezone.localdate()
-    tasks = [TaskFactory(resident=r, kind="meal", local_date=today, slot="11:00") for r in residents]
-    away_task = TaskFactory(resident=away, kind="meal", local_date=today, slot="11:00", status="away")
+    tasks = [
+        TaskFactory(resident=r, kind="meal", local_date=today, slot="11:00") for r in residents
+    ]
+    away_task = TaskFactory(
+        resident=away, kind="meal", local_date=today, slot="11:00", status="away"
+    )
     supper = TaskFactory(resident=residents[0], kind="meal", local_date=today, slot="17:00")
     return {"tasks": tasks, "away": away_task, "supper": supper, "date": today.isoformat()}
 
@@ -120,10 +146,18 @@ def bulk(centre, room, **extra):
 def test_it_completes_a_whole_area_meal_with_exceptions(centre, room, api):
     api.login("carer")
     refused, half, *_ = room["tasks"]
-    result = result_of(api, "task.complete_bulk", bulk(centre, room, exceptions=[
-        {"task_id": str(refused.id), "outcome": "refused", "reason": "đau bụng"},
-        {"task_id": str(half.id), "outcome": "partial", "details": {"portion": 50}},
-    ]))
+    result = result_of(
+        api,
+        "task.complete_bulk",
+        bulk(
+            centre,
+            room,
+            exceptions=[
+                {"task_id": str(refused.id), "outcome": "refused", "reason": "đau bụng"},
+                {"task_id": str(half.id), "outcome": "partial", "details": {"portion": 50}},
+            ],
+        ),
+    )
     assert result["status"] == "applied"
     assert sorted(result["flags"]) == ["applied:3", "away:1"]
     status = {t.id: (t.status, t.details, t.reason) for t in TaskInstance.objects.all()}
@@ -139,7 +173,11 @@ def test_it_merges_and_conflicts_per_task_when_another_phone_ticked_first(centre
     nurse.login("nurse")
     carer.login("carer")
     first, second, third = room["tasks"]
-    result_of(nurse, "task.complete", {"task_id": first.id, "outcome": "done", "details": {"portion": 100}})
+    result_of(
+        nurse,
+        "task.complete",
+        {"task_id": first.id, "outcome": "done", "details": {"portion": 100}},
+    )
     result_of(nurse, "task.complete", {"task_id": second.id, "outcome": "refused", "reason": "ngủ"})
     result = result_of(carer, "task.complete_bulk", bulk(centre, room))
     assert (result["status"], result["code"]) == ("conflict", "bulk_partial_conflict")
@@ -178,8 +216,12 @@ def test_it_corrects_a_bulk_from_the_same_phone(centre, room, api):
 def test_it_rejects_a_bad_bulk_and_writes_nothing(centre, room, api, extra, code):
     from tests.factories import AreaFactory
 
-    names = {"SUPPER": str(room["supper"].id), "FIRST": str(room["tasks"][0].id),
-             "CHILDREN": str(centre.children.id), "FOREIGN": str(AreaFactory(facility=centre.other_facility).id)}
+    names = {
+        "SUPPER": str(room["supper"].id),
+        "FIRST": str(room["tasks"][0].id),
+        "CHILDREN": str(centre.children.id),
+        "FOREIGN": str(AreaFactory(facility=centre.other_facility).id),
+    }
 
     def swap(value):
         if isinstance(value, str):
@@ -193,6 +235,8 @@ def test_it_rejects_a_bad_bulk_and_writes_nothing(centre, room, api, extra, code
     api.login("carer")
     result = result_of(api, "task.complete_bulk", bulk(centre, room, **swap(extra)))
     assert (result["status"], result["code"]) == ("rejected", code)
-    assert set(TaskInstance.objects.exclude(status="away").values_list("status", flat=True)) == {"pending"}
+    assert set(TaskInstance.objects.exclude(status="away").values_list("status", flat=True)) == {
+        "pending"
+    }
     assert Conflict.objects.count() == 0
     assert EventLog.objects.get().status == "rejected"

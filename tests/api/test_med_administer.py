@@ -31,18 +31,38 @@ class Ward:
 def ward(centre) -> Ward:
     resident = ResidentFactory(area=centre.elderly, full_name="Lê Văn Ba")
     order = MedicationOrderFactory(resident=resident)
-    prn = MedicationOrderFactory(resident=resident, drug="Paracetamol 500mg", times=[], prn=True,
-                                 min_interval_minutes=240, max_per_24h=3)
-    controlled = MedicationOrderFactory(resident=resident, drug="Haloperidol 1,5mg", controlled=True)
+    prn = MedicationOrderFactory(
+        resident=resident,
+        drug="Paracetamol 500mg",
+        times=[],
+        prn=True,
+        min_interval_minutes=240,
+        max_per_24h=3,
+    )
+    controlled = MedicationOrderFactory(
+        resident=resident, drug="Haloperidol 1,5mg", controlled=True
+    )
     return Ward(
-        resident=resident, order=order, prn=prn, controlled=controlled,
-        task=TaskFactory(resident=resident, kind="medication", order=order, title="Amlodipin 07:00"),
-        controlled_task=TaskFactory(resident=resident, kind="medication", order=controlled, title="Haloperidol"),
+        resident=resident,
+        order=order,
+        prn=prn,
+        controlled=controlled,
+        task=TaskFactory(
+            resident=resident, kind="medication", order=order, title="Amlodipin 07:00"
+        ),
+        controlled_task=TaskFactory(
+            resident=resident, kind="medication", order=controlled, title="Haloperidol"
+        ),
     )
 
 
 def give(order, *, task=None, outcome="given", at=None, **extra) -> dict:
-    args = {"administration_id": str(uuid.uuid4()), "order_id": order.id, "outcome": outcome, **extra}
+    args = {
+        "administration_id": str(uuid.uuid4()),
+        "order_id": order.id,
+        "outcome": outcome,
+        **extra,
+    }
     if task is not None:
         args["task_id"] = task.id
     elif "task_id" not in extra:
@@ -74,25 +94,35 @@ def test_it_records_a_scheduled_dose_marks_the_task_done_and_syncs_both(centre, 
     ev = give(ward.order, task=ward.task, dose="1 viên", note="uống với nước")
     assert push(nurse, ev) == [{"id": ev["id"], "status": "applied"}]
     ward.task.refresh_from_db()
-    assert (ward.task.status, ward.task.done_by_id, str(ward.task.done_event)) == ("done", centre.nurse.id, ev["id"])
+    assert (ward.task.status, ward.task.done_by_id, str(ward.task.done_event)) == (
+        "done",
+        centre.nurse.id,
+        ev["id"],
+    )
     changes = carer.sync().json()["changes"]
     admin = next(c for c in changes if c["type"] == "med_administration")
     assert admin["id"] == ev["args"]["administration_id"]
     assert admin["data"]["outcome"] == "given" and admin["data"]["void"] is False
-    assert admin["data"]["task_id"] == str(ward.task.id) and admin["data"]["by"] == str(centre.nurse.id)
+    assert admin["data"]["task_id"] == str(ward.task.id) and admin["data"]["by"] == str(
+        centre.nurse.id
+    )
     assert {"order_id", "resident_id", "dose", "at", "witness_id", "flags"} <= set(admin["data"])
     task = next(c for c in changes if c["type"] == "task" and c["id"] == str(ward.task.id))
     assert task["data"]["status"] == "done"
 
 
 @pytest.mark.parametrize("first", ["nurse", "carer"])
-def test_it_opens_a_high_severity_double_dose_in_either_arrival_order(centre, ward, make_api, first):
+def test_it_opens_a_high_severity_double_dose_in_either_arrival_order(
+    centre, ward, make_api, first
+):
     phones = {"nurse": phone(make_api, "nurse"), "carer": phone(make_api, "carer")}
     second = "carer" if first == "nurse" else "nurse"
     now = timezone.now()
     # Both gave the dose offline, ten minutes apart; the order they sync in must not matter.
-    events = {"nurse": give(ward.order, task=ward.task, at=now - timedelta(minutes=10)),
-              "carer": give(ward.order, task=ward.task, at=now)}
+    events = {
+        "nurse": give(ward.order, task=ward.task, at=now - timedelta(minutes=10)),
+        "carer": give(ward.order, task=ward.task, at=now),
+    }
     assert push(phones[first], events[first])[0]["status"] == "applied"
     result = push(phones[second], events[second])[0]
     assert (result["status"], result["code"]) == ("conflict", "double_dose")
@@ -110,22 +140,43 @@ def test_it_opens_a_high_severity_double_dose_in_either_arrival_order(centre, wa
 def test_it_judges_each_event_of_one_call_against_those_before_it(centre, ward, make_api):
     nurse = phone(make_api, "nurse")
     now = timezone.now()
-    first, second = give(ward.order, task=ward.task, at=now - timedelta(minutes=5)), give(ward.order, task=ward.task)
+    first, second = (
+        give(ward.order, task=ward.task, at=now - timedelta(minutes=5)),
+        give(ward.order, task=ward.task),
+    )
     prn = [give(ward.prn, at=now - timedelta(hours=2)), give(ward.prn, at=now)]
-    void = event("record.void", {"record_type": "med_administration",
-                                 "record_id": first["args"]["administration_id"], "reason": "nhầm"})
+    void = event(
+        "record.void",
+        {
+            "record_type": "med_administration",
+            "record_id": first["args"]["administration_id"],
+            "reason": "nhầm",
+        },
+    )
     again = give(ward.order, task=ward.task)
-    transfer = event("resident.transfer", {"resident_id": ward.resident.id, "status": "on_leave"},
-                     at=now + timedelta(minutes=1))
+    transfer = event(
+        "resident.transfer",
+        {"resident_id": ward.resident.id, "status": "on_leave"},
+        at=now + timedelta(minutes=1),
+    )
     late = give(ward.prn, at=now + timedelta(minutes=30), reason="đau", note="về phép vẫn uống")
     results = push(nurse, first, second, *prn, void, again, transfer, late)
     assert [(r["status"], r.get("code")) for r in results] == [
-        ("applied", None), ("conflict", "double_dose"), ("applied", None), ("conflict", "prn_interval"),
-        ("applied", None), ("conflict", "double_dose"), ("applied", None), ("conflict", "prn_interval"),
+        ("applied", None),
+        ("conflict", "double_dose"),
+        ("applied", None),
+        ("conflict", "prn_interval"),
+        ("applied", None),
+        ("conflict", "double_dose"),
+        ("applied", None),
+        ("conflict", "prn_interval"),
     ]
     # `late` is both too soon after the last PRN dose and while away: both are open.
-    assert set(Conflict.objects.filter(subject_id=late["args"]["administration_id"]).values_list("kind", flat=True)) == {
-        "prn_interval", "resident_away"}
+    assert set(
+        Conflict.objects.filter(subject_id=late["args"]["administration_id"]).values_list(
+            "kind", flat=True
+        )
+    ) == {"prn_interval", "resident_away"}
     ward.task.refresh_from_db()
     assert ward.task.status == "done" and str(ward.task.done_event) == second["id"]
 
@@ -133,7 +184,13 @@ def test_it_judges_each_event_of_one_call_against_those_before_it(centre, ward, 
 def test_it_does_not_call_a_dose_given_after_a_refusal_a_double_dose(ward, make_api):
     nurse, carer = phone(make_api, "nurse"), phone(make_api, "carer")
     now = timezone.now()
-    assert push(carer, give(ward.order, task=ward.task, outcome="refused", at=now - timedelta(minutes=20)))[0]["status"] == "applied"
+    assert (
+        push(
+            carer,
+            give(ward.order, task=ward.task, outcome="refused", at=now - timedelta(minutes=20)),
+        )[0]["status"]
+        == "applied"
+    )
     assert push(nurse, give(ward.order, task=ward.task, at=now))[0]["status"] == "applied"
     ward.task.refresh_from_db()
     assert ward.task.status == "done"
@@ -141,10 +198,15 @@ def test_it_does_not_call_a_dose_given_after_a_refusal_a_double_dose(ward, make_
 
 
 @pytest.mark.parametrize("first", ["early", "late"])
-def test_it_opens_prn_interval_when_two_phones_give_too_close_in_either_order(centre, ward, make_api, first):
+def test_it_opens_prn_interval_when_two_phones_give_too_close_in_either_order(
+    centre, ward, make_api, first
+):
     phones = {"early": phone(make_api, "nurse"), "late": phone(make_api, "carer")}
     now = timezone.now()
-    events = {"early": give(ward.prn, at=now - timedelta(hours=3)), "late": give(ward.prn, at=now - timedelta(hours=1))}
+    events = {
+        "early": give(ward.prn, at=now - timedelta(hours=3)),
+        "late": give(ward.prn, at=now - timedelta(hours=1)),
+    }
     second = "late" if first == "early" else "early"
     assert push(phones[first], events[first])[0]["status"] == "applied"
     result = push(phones[second], events[second])[0]
@@ -169,9 +231,16 @@ def test_it_opens_prn_interval_over_the_daily_maximum(ward, make_api):
 def test_it_opens_resident_away_in_either_arrival_order(centre, ward, make_api, first):
     manager, nurse = phone(make_api, "manager"), phone(make_api, "nurse")
     now = timezone.now()
-    transfer = event("resident.transfer", {"resident_id": ward.resident.id, "status": "in_hospital",
-                                           "place": "Bệnh viện tỉnh", "escort_id": str(centre.carer.id)},
-                     at=now - timedelta(hours=2))
+    transfer = event(
+        "resident.transfer",
+        {
+            "resident_id": ward.resident.id,
+            "status": "in_hospital",
+            "place": "Bệnh viện tỉnh",
+            "escort_id": str(centre.carer.id),
+        },
+        at=now - timedelta(hours=2),
+    )
     dose = give(ward.order, task=ward.task, at=now - timedelta(hours=1))
     if first == "transfer":
         assert push(manager, transfer)[0]["status"] == "applied"
@@ -190,8 +259,14 @@ def test_it_opens_resident_away_in_either_arrival_order(centre, ward, make_api, 
 def test_it_records_an_away_dose_without_conflict(ward, make_api):
     manager, nurse = phone(make_api, "manager"), phone(make_api, "nurse")
     now = timezone.now()
-    push(manager, event("resident.transfer", {"resident_id": ward.resident.id, "status": "on_leave"},
-                        at=now - timedelta(hours=2)))
+    push(
+        manager,
+        event(
+            "resident.transfer",
+            {"resident_id": ward.resident.id, "status": "on_leave"},
+            at=now - timedelta(hours=2),
+        ),
+    )
     assert push(nurse, give(ward.order, task=ward.task, outcome="away"))[0]["status"] == "applied"
     ward.task.refresh_from_db()
     assert ward.task.status == "away" and ward.task.done_event is not None
@@ -202,7 +277,10 @@ def test_it_records_a_witnessed_controlled_drug(centre, ward, make_api):
     nurse = phone(make_api, "nurse")
     ev = give(ward.controlled, task=ward.controlled_task, witness_id=str(centre.manager.id))
     assert push(nurse, ev)[0]["status"] == "applied"
-    assert MedicationAdministration.objects.get(id=ev["args"]["administration_id"]).witness_id == centre.manager.id
+    assert (
+        MedicationAdministration.objects.get(id=ev["args"]["administration_id"]).witness_id
+        == centre.manager.id
+    )
 
 
 def test_it_accepts_a_late_dose_with_a_reason_and_flags_it(ward, make_api):
@@ -212,7 +290,9 @@ def test_it_accepts_a_late_dose_with_a_reason_and_flags_it(ward, make_api):
     ev = give(ward.order, task=ward.task, reason="đi khám về muộn")
     result = push(nurse, ev)[0]
     assert result["status"] == "applied" and "late" in result["flags"]
-    assert MedicationAdministration.objects.get(id=ev["args"]["administration_id"]).flags == ["late"]
+    assert MedicationAdministration.objects.get(id=ev["args"]["administration_id"]).flags == [
+        "late"
+    ]
 
 
 def test_it_voids_a_dose_with_a_new_row_and_reopens_the_task(centre, ward, make_api):
@@ -221,7 +301,10 @@ def test_it_voids_a_dose_with_a_new_row_and_reopens_the_task(centre, ward, make_
     push(nurse, ev)
     admin_id = ev["args"]["administration_id"]
     before = MedicationAdministration.objects.filter(id=admin_id).values().get()
-    void = event("record.void", {"record_type": "med_administration", "record_id": admin_id, "reason": "ghi nhầm người"})
+    void = event(
+        "record.void",
+        {"record_type": "med_administration", "record_id": admin_id, "reason": "ghi nhầm người"},
+    )
     assert push(nurse, void)[0]["status"] == "applied"
     assert MedicationAdministration.objects.filter(id=admin_id).values().get() == before
     assert MedicationVoid.objects.get(administration_id=admin_id).reason == "ghi nhầm người"
@@ -230,7 +313,13 @@ def test_it_voids_a_dose_with_a_new_row_and_reopens_the_task(centre, ward, make_
     changes = carer.sync().json()["changes"]
     pulled = next(c for c in changes if c["type"] == "med_administration")
     assert pulled["data"]["void"] is True and pulled["version"] == 2
-    again = push(nurse, event("record.void", {"record_type": "med_administration", "record_id": admin_id, "reason": "x"}))
+    again = push(
+        nurse,
+        event(
+            "record.void",
+            {"record_type": "med_administration", "record_id": admin_id, "reason": "x"},
+        ),
+    )
     assert again[0]["status"] == "merged"
 
 
@@ -264,39 +353,117 @@ def _bad_cases(centre, ward):
     other = MedicationOrderFactory(resident=ResidentFactory(area__facility=centre.other_facility))
     now = timezone.now()
     taken = give(ward.order, task=ward.task)
-    return {
-        "missing order_id": ("nurse", {"administration_id": str(uuid.uuid4()), "prn": True, "outcome": "given"}, "invalid_args"),
-        "unknown outcome": ("nurse", give(ward.prn, outcome="drunk")["args"], "invalid_args"),
-        "dose of the wrong type": ("nurse", give(ward.prn, dose=2)["args"], "invalid_args"),
-        "id not a uuid": ("nurse", {**give(ward.prn)["args"], "administration_id": "abc"}, "invalid_args"),
-        "both task and prn": ("nurse", {**give(ward.order, task=ward.task)["args"], "prn": True}, "invalid_args"),
-        "neither task nor prn": ("nurse", {**give(ward.prn)["args"], "prn": False}, "invalid_args"),
-        "prn on a scheduled order": ("nurse", give(ward.order)["args"], "invalid_args"),
-        "another centre's order": ("nurse", give(other)["args"], "not_found"),
-        "another centre's order, its manager": ("outsider", give(ward.prn)["args"], "not_found"),
-        "task of another order": ("nurse", {**give(ward.prn)["args"], "prn": False, "task_id": str(ward.task.id)}, "not_found"),
-        "resident outside the carer's areas": ("carer_children", give(ward.prn)["args"], "not_found"),
-        "carer and a controlled drug": ("carer", give(ward.controlled, task=ward.controlled_task,
-                                                      witness_id=str(centre.nurse.id))["args"], "forbidden"),
-        "kitchen staff": ("kitchen", give(ward.prn)["args"], "not_found"),
-        "no witness": ("nurse", give(ward.controlled, task=ward.controlled_task)["args"], "witness_required"),
-        "witness is the recorder": ("nurse", give(ward.controlled, task=ward.controlled_task,
-                                                  witness_id=str(centre.nurse.id))["args"], "witness_required"),
-        "witness from another centre": ("nurse", give(ward.controlled, task=ward.controlled_task,
-                                                      witness_id=str(centre.outsider.id))["args"], "witness_required"),
-        "outside the window": ("nurse", give(ward.order, task=ward.task)["args"], "reason_required"),
-        "partial without dose": ("nurse", give(ward.prn, outcome="partial")["args"], "dose_required"),
-        "withheld without reason": ("nurse", give(ward.order, task=ward.task, outcome="withheld")["args"], "reason_required"),
-        "reused administration id": ("nurse", taken["args"], "duplicate_record"),
-    }, now, taken
+    return (
+        {
+            "missing order_id": (
+                "nurse",
+                {"administration_id": str(uuid.uuid4()), "prn": True, "outcome": "given"},
+                "invalid_args",
+            ),
+            "unknown outcome": ("nurse", give(ward.prn, outcome="drunk")["args"], "invalid_args"),
+            "dose of the wrong type": ("nurse", give(ward.prn, dose=2)["args"], "invalid_args"),
+            "id not a uuid": (
+                "nurse",
+                {**give(ward.prn)["args"], "administration_id": "abc"},
+                "invalid_args",
+            ),
+            "both task and prn": (
+                "nurse",
+                {**give(ward.order, task=ward.task)["args"], "prn": True},
+                "invalid_args",
+            ),
+            "neither task nor prn": (
+                "nurse",
+                {**give(ward.prn)["args"], "prn": False},
+                "invalid_args",
+            ),
+            "prn on a scheduled order": ("nurse", give(ward.order)["args"], "invalid_args"),
+            "another centre's order": ("nurse", give(other)["args"], "not_found"),
+            "another centre's order, its manager": (
+                "outsider",
+                give(ward.prn)["args"],
+                "not_found",
+            ),
+            "task of another order": (
+                "nurse",
+                {**give(ward.prn)["args"], "prn": False, "task_id": str(ward.task.id)},
+                "not_found",
+            ),
+            "resident outside the carer's areas": (
+                "carer_children",
+                give(ward.prn)["args"],
+                "not_found",
+            ),
+            "carer and a controlled drug": (
+                "carer",
+                give(ward.controlled, task=ward.controlled_task, witness_id=str(centre.nurse.id))[
+                    "args"
+                ],
+                "forbidden",
+            ),
+            "kitchen staff": ("kitchen", give(ward.prn)["args"], "not_found"),
+            "no witness": (
+                "nurse",
+                give(ward.controlled, task=ward.controlled_task)["args"],
+                "witness_required",
+            ),
+            "witness is the recorder": (
+                "nurse",
+                give(ward.controlled, task=ward.controlled_task, witness_id=str(centre.nurse.id))[
+                    "args"
+                ],
+                "witness_required",
+            ),
+            "witness from another centre": (
+                "nurse",
+                give(
+                    ward.controlled, task=ward.controlled_task, witness_id=str(centre.outsider.id)
+                )["args"],
+                "witness_required",
+            ),
+            "outside the window": (
+                "nurse",
+                give(ward.order, task=ward.task)["args"],
+                "reason_required",
+            ),
+            "partial without dose": (
+                "nurse",
+                give(ward.prn, outcome="partial")["args"],
+                "dose_required",
+            ),
+            "withheld without reason": (
+                "nurse",
+                give(ward.order, task=ward.task, outcome="withheld")["args"],
+                "reason_required",
+            ),
+            "reused administration id": ("nurse", taken["args"], "duplicate_record"),
+        },
+        now,
+        taken,
+    )
 
 
 BAD = [
-    "missing order_id", "unknown outcome", "dose of the wrong type", "id not a uuid", "both task and prn",
-    "neither task nor prn", "prn on a scheduled order", "another centre's order", "another centre's order, its manager",
-    "task of another order", "resident outside the carer's areas", "carer and a controlled drug", "kitchen staff",
-    "no witness", "witness is the recorder", "witness from another centre", "outside the window",
-    "partial without dose", "withheld without reason", "reused administration id",
+    "missing order_id",
+    "unknown outcome",
+    "dose of the wrong type",
+    "id not a uuid",
+    "both task and prn",
+    "neither task nor prn",
+    "prn on a scheduled order",
+    "another centre's order",
+    "another centre's order, its manager",
+    "task of another order",
+    "resident outside the carer's areas",
+    "carer and a controlled drug",
+    "kitchen staff",
+    "no witness",
+    "witness is the recorder",
+    "witness from another centre",
+    "outside the window",
+    "partial without dose",
+    "withheld without reason",
+    "reused administration id",
 ]
 
 
@@ -347,8 +514,17 @@ def test_it_refuses_updates_and_deletes_of_the_medication_record_in_the_database
     nurse = phone(make_api, "nurse")
     voided, plain = give(ward.order, task=ward.task), give(ward.prn)
     push(nurse, voided, plain)
-    push(nurse, event("record.void", {"record_type": "med_administration",
-                                      "record_id": voided["args"]["administration_id"], "reason": "thử"}))
+    push(
+        nurse,
+        event(
+            "record.void",
+            {
+                "record_type": "med_administration",
+                "record_id": voided["args"]["administration_id"],
+                "reason": "thử",
+            },
+        ),
+    )
     row = MedicationAdministration.objects.get(id=plain["args"]["administration_id"])
     void = MedicationVoid.objects.get()
     table, void_table = MedicationAdministration._meta.db_table, MedicationVoid._meta.db_table
@@ -369,13 +545,27 @@ def test_it_refuses_updates_and_deletes_of_the_medication_record_in_the_database
     assert MedicationAdministration.objects.count() == 2 and MedicationVoid.objects.count() == 1
 
 
-def test_it_reads_void_from_prefetched_voids_without_a_query_per_row(ward, make_api, django_assert_num_queries):
+def test_it_reads_void_from_prefetched_voids_without_a_query_per_row(
+    ward, make_api, django_assert_num_queries
+):
     nurse = phone(make_api, "nurse")
     kept, voided = give(ward.prn, at=timezone.now() - timedelta(hours=5)), give(ward.prn)
     push(nurse, kept, voided)
-    push(nurse, event("record.void", {"record_type": "med_administration",
-                                      "record_id": voided["args"]["administration_id"], "reason": "nhầm"}))
+    push(
+        nurse,
+        event(
+            "record.void",
+            {
+                "record_type": "med_administration",
+                "record_id": voided["args"]["administration_id"],
+                "reason": "nhầm",
+            },
+        ),
+    )
     with django_assert_num_queries(2):
         rows = list(MedicationAdministration.objects.prefetch_related("voids"))
         flags = {str(r.id): r.void for r in rows}
-    assert flags == {kept["args"]["administration_id"]: False, voided["args"]["administration_id"]: True}
+    assert flags == {
+        kept["args"]["administration_id"]: False,
+        voided["args"]["administration_id"]: True,
+    }

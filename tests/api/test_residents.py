@@ -26,8 +26,15 @@ def push(client, *events) -> list[dict]:
 
 
 def update(resident, fields: dict, *, base: int | None = None, hlc: str = "", at=None) -> dict:
-    ev = event("resident.update", {"resident_id": resident.id, "fields": fields,
-                                   "base_version": resident.version if base is None else base}, at=at)
+    ev = event(
+        "resident.update",
+        {
+            "resident_id": resident.id,
+            "fields": fields,
+            "base_version": resident.version if base is None else base,
+        },
+        at=at,
+    )
     ev["hlc"] = hlc
     return ev
 
@@ -39,7 +46,9 @@ def stamp(minutes_ago: int, node: str) -> str:
 
 @pytest.fixture
 def resident(centre) -> Resident:
-    return ResidentFactory(area=centre.elderly, full_name="Nguyễn Thị Tư", room="P3", diet_note="ăn cháo")
+    return ResidentFactory(
+        area=centre.elderly, full_name="Nguyễn Thị Tư", room="P3", diet_note="ăn cháo"
+    )
 
 
 def test_it_updates_fields_bumps_the_version_and_syncs_the_resident(centre, resident, make_api):
@@ -48,22 +57,36 @@ def test_it_updates_fields_bumps_the_version_and_syncs_the_resident(centre, resi
     assert push(nurse, ev) == [{"id": ev["id"], "status": "applied"}]
     resident.refresh_from_db()
     assert (resident.room, resident.diet_note, resident.severe_disability, resident.version) == (
-        "P7", "ăn mềm, ít muối", True, 2)
-    assert resident.field_hlc["room"]["v"] == 2 and resident.field_hlc["room"]["by"] == str(centre.nurse.id)
+        "P7",
+        "ăn mềm, ít muối",
+        True,
+        2,
+    )
+    assert resident.field_hlc["room"]["v"] == 2 and resident.field_hlc["room"]["by"] == str(
+        centre.nurse.id
+    )
     pulled = next(c for c in carer.sync().json()["changes"] if c["type"] == "resident")
     assert pulled["data"]["room"] == "P7" and pulled["version"] == 2
 
 
 def test_it_answers_merged_when_nothing_changes(resident, make_api):
-    assert push(phone(make_api, "manager"), update(resident, {"room": "P3"}))[0]["status"] == "merged"
+    assert (
+        push(phone(make_api, "manager"), update(resident, {"room": "P3"}))[0]["status"] == "merged"
+    )
 
 
 @pytest.mark.parametrize("first", ["nurse", "manager"])
-def test_it_keeps_the_later_edit_by_hlc_and_opens_concurrent_edit_in_either_order(centre, resident, make_api, first):
+def test_it_keeps_the_later_edit_by_hlc_and_opens_concurrent_edit_in_either_order(
+    centre, resident, make_api, first
+):
     phones = {"nurse": phone(make_api, "nurse"), "manager": phone(make_api, "manager")}
     # Both edited the room offline from version 1; the manager's edit is the later by HLC.
-    events = {"nurse": update(resident, {"room": "P8"}, hlc=stamp(20, "nurse-phone")),
-              "manager": update(resident, {"room": "P9", "diet_note": "ăn thường"}, hlc=stamp(5, "manager-phone"))}
+    events = {
+        "nurse": update(resident, {"room": "P8"}, hlc=stamp(20, "nurse-phone")),
+        "manager": update(
+            resident, {"room": "P9", "diet_note": "ăn thường"}, hlc=stamp(5, "manager-phone")
+        ),
+    }
     second = "manager" if first == "nurse" else "nurse"
     assert push(phones[first], events[first])[0]["status"] == "applied"
     result = push(phones[second], events[second])[0]
@@ -82,7 +105,10 @@ def test_it_keeps_the_later_edit_by_hlc_and_opens_concurrent_edit_in_either_orde
 def test_it_merges_different_fields_edited_concurrently_without_conflict(resident, make_api):
     nurse, manager = phone(make_api, "nurse"), phone(make_api, "manager")
     assert push(nurse, update(resident, {"room": "P8"}, base=1))[0]["status"] == "applied"
-    assert push(manager, update(resident, {"diet_note": "ăn thường"}, base=1))[0]["status"] == "applied"
+    assert (
+        push(manager, update(resident, {"diet_note": "ăn thường"}, base=1))[0]["status"]
+        == "applied"
+    )
     resident.refresh_from_db()
     assert (resident.room, resident.diet_note, resident.version) == ("P8", "ăn thường", 3)
     assert Conflict.objects.count() == 0
@@ -103,7 +129,9 @@ def _counts() -> dict:
         "changes": Change.objects.count(),
         "conflicts": Conflict.objects.count(),
         "transfers": ResidentTransfer.objects.count(),
-        "residents": list(Resident.objects.order_by("id").values_list("version", "room", "status", "area_id")),
+        "residents": list(
+            Resident.objects.order_by("id").values_list("version", "room", "status", "area_id")
+        ),
         "tasks": list(TaskInstance.objects.order_by("id").values_list("status", "version")),
     }
 
@@ -120,16 +148,32 @@ BAD_UPDATES = [
     ("nurse", lambda c, r: update(r, {"categories": ["wizard"]}), "invalid_args"),
     ("nurse", lambda c, r: update(r, {"full_name": ""}), "invalid_args"),
     ("nurse", lambda c, r: update(r, {"area_id": None}), "invalid_args"),
-    ("nurse", lambda c, r: {**update(r, {"room": "P1"}), "args": {"resident_id": str(r.id), "fields": {"room": "P1"}}},
-     "invalid_args"),
+    (
+        "nurse",
+        lambda c, r: {
+            **update(r, {"room": "P1"}),
+            "args": {"resident_id": str(r.id), "fields": {"room": "P1"}},
+        },
+        "invalid_args",
+    ),
     ("nurse", lambda c, r: update(r, {"room": "P1"}, base=9), "invalid_args"),
-    ("nurse", lambda c, r: update(r, {"area_id": str(AreaFactory(facility=c.other_facility).id)}), "not_found"),
-    ("nurse", lambda c, r: update(ResidentFactory(area__facility=c.other_facility), {"room": "P1"}), "not_found"),
+    (
+        "nurse",
+        lambda c, r: update(r, {"area_id": str(AreaFactory(facility=c.other_facility).id)}),
+        "not_found",
+    ),
+    (
+        "nurse",
+        lambda c, r: update(ResidentFactory(area__facility=c.other_facility), {"room": "P1"}),
+        "not_found",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("who", "build", "code"), BAD_UPDATES)
-def test_it_rejects_a_bad_update_with_its_code_and_changes_nothing(centre, resident, make_api, who, build, code):
+def test_it_rejects_a_bad_update_with_its_code_and_changes_nothing(
+    centre, resident, make_api, who, build, code
+):
     ev = build(centre, resident)
     client = phone(make_api, who)
     before = _counts()
@@ -145,7 +189,9 @@ def day(resident):
     """Three doses of one day: one two hours ago (done), one in an hour, one in five hours."""
     now = timezone.now()
     return [
-        TaskFactory(resident=resident, kind="medication", due_at=now - timedelta(hours=2), status="done"),
+        TaskFactory(
+            resident=resident, kind="medication", due_at=now - timedelta(hours=2), status="done"
+        ),
         TaskFactory(resident=resident, kind="medication", due_at=now + timedelta(hours=1)),
         TaskFactory(resident=resident, kind="meal", due_at=now + timedelta(hours=5)),
     ]
@@ -155,31 +201,57 @@ def _statuses(tasks) -> list[str]:
     return [TaskInstance.objects.get(id=t.id).status for t in tasks]
 
 
-def test_it_marks_later_open_tasks_away_in_hospital_and_pending_again_on_return(centre, resident, day, make_api):
+def test_it_marks_later_open_tasks_away_in_hospital_and_pending_again_on_return(
+    centre, resident, day, make_api
+):
     nurse, carer = phone(make_api, "nurse"), phone(make_api, "carer")
-    out = event("resident.transfer", {"resident_id": resident.id, "status": "in_hospital", "place": "BV Đa khoa tỉnh",
-                                      "reason": "sốt cao", "escort_id": str(centre.carer.id)})
+    out = event(
+        "resident.transfer",
+        {
+            "resident_id": resident.id,
+            "status": "in_hospital",
+            "place": "BV Đa khoa tỉnh",
+            "reason": "sốt cao",
+            "escort_id": str(centre.carer.id),
+        },
+    )
     assert push(nurse, out)[0]["status"] == "applied"
     resident.refresh_from_db()
     assert (resident.status, resident.status_place) == ("in_hospital", "BV Đa khoa tỉnh")
     assert _statuses(day) == ["done", "away", "away"]
     transfer = ResidentTransfer.objects.get()
-    assert (transfer.previous_status, transfer.escort_id, str(transfer.event_id)) == ("present", centre.carer.id, out["id"])
+    assert (transfer.previous_status, transfer.escort_id, str(transfer.event_id)) == (
+        "present",
+        centre.carer.id,
+        out["id"],
+    )
     pulled = carer.sync().json()["changes"]
     assert {c["id"]: c["data"]["status"] for c in pulled if c["type"] == "task"} == {
-        str(day[1].id): "away", str(day[2].id): "away"}
+        str(day[1].id): "away",
+        str(day[2].id): "away",
+    }
     assert next(c for c in pulled if c["type"] == "resident")["data"]["status"] == "in_hospital"
 
-    back = event("resident.transfer", {"resident_id": resident.id, "status": "present"},
-                 at=timezone.now() + timedelta(hours=2))
+    back = event(
+        "resident.transfer",
+        {"resident_id": resident.id, "status": "present"},
+        at=timezone.now() + timedelta(hours=2),
+    )
     assert push(nurse, back)[0]["status"] == "applied"
-    assert _statuses(day) == ["done", "away", "pending"]  # back after the 1-hour dose, before the meal
+    assert _statuses(day) == [
+        "done",
+        "away",
+        "pending",
+    ]  # back after the 1-hour dose, before the meal
     resident.refresh_from_db()
     assert resident.status == "present"
 
 
 def test_it_closes_later_tasks_when_a_resident_is_discharged(resident, day, make_api):
-    ev = event("resident.transfer", {"resident_id": resident.id, "status": "discharged", "reason": "tái hòa nhập"})
+    ev = event(
+        "resident.transfer",
+        {"resident_id": resident.id, "status": "discharged", "reason": "tái hòa nhập"},
+    )
     assert push(phone(make_api, "manager"), ev)[0]["status"] == "applied"
     assert _statuses(day) == ["done", "not_applicable", "not_applicable"]
 
@@ -187,7 +259,9 @@ def test_it_closes_later_tasks_when_a_resident_is_discharged(resident, day, make
 def test_it_answers_merged_to_a_second_phone_reporting_the_same_move(resident, make_api):
     nurse, manager = phone(make_api, "nurse"), phone(make_api, "manager")
     push(nurse, event("resident.transfer", {"resident_id": resident.id, "status": "on_leave"}))
-    again = push(manager, event("resident.transfer", {"resident_id": resident.id, "status": "on_leave"}))
+    again = push(
+        manager, event("resident.transfer", {"resident_id": resident.id, "status": "on_leave"})
+    )
     assert again[0]["status"] == "merged"
     assert ResidentTransfer.objects.count() == 2  # both reports are on the record
     resident.refresh_from_db()
@@ -198,7 +272,11 @@ def test_it_applies_a_late_arriving_older_transfer_to_its_own_period_only(reside
     nurse, manager = phone(make_api, "nurse"), phone(make_api, "manager")
     now = timezone.now()
     # The return (in 3 h) syncs first; the departure (now) arrives later from another phone.
-    back = event("resident.transfer", {"resident_id": resident.id, "status": "present"}, at=now + timedelta(hours=3))
+    back = event(
+        "resident.transfer",
+        {"resident_id": resident.id, "status": "present"},
+        at=now + timedelta(hours=3),
+    )
     out = event("resident.transfer", {"resident_id": resident.id, "status": "in_hospital"}, at=now)
     assert push(manager, back)[0]["status"] == "merged"  # she was present then, as far as we knew
     assert push(nurse, out)[0]["status"] == "applied"
@@ -219,7 +297,9 @@ BAD_TRANSFERS = [
 
 
 @pytest.mark.parametrize(("who", "args", "code"), BAD_TRANSFERS)
-def test_it_rejects_a_bad_transfer_with_its_code_and_changes_nothing(centre, resident, day, make_api, who, args, code):
+def test_it_rejects_a_bad_transfer_with_its_code_and_changes_nothing(
+    centre, resident, day, make_api, who, args, code
+):
     if args.get("escort_id") == "OUTSIDER":
         args = {**args, "escort_id": str(centre.outsider.id)}
     client = phone(make_api, who)
@@ -233,7 +313,9 @@ def test_it_rejects_a_bad_transfer_with_its_code_and_changes_nothing(centre, res
 def test_it_rejects_a_transfer_of_another_centres_resident(centre, make_api):
     stranger = ResidentFactory(area__facility=centre.other_facility)
     before = _counts()
-    [result] = push(phone(make_api, "manager"),
-                    event("resident.transfer", {"resident_id": stranger.id, "status": "deceased"}))
+    [result] = push(
+        phone(make_api, "manager"),
+        event("resident.transfer", {"resident_id": stranger.id, "status": "deceased"}),
+    )
     assert (result["status"], result["code"]) == ("rejected", "not_found")
     assert _counts() == before

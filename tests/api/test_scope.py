@@ -30,9 +30,19 @@ def world(centre):
     }
     for resident in people.values():
         RoutineFactory(resident=resident, times=["11:00"])
-    RoutineFactory(resident=None, area=other_area, kind="disinfection", title="Khử khuẩn", times=["14:00"])
-    publish([centre.facility, centre.other_facility, centre.elderly, centre.children, other_area,
-             *people.values()])
+    RoutineFactory(
+        resident=None, area=other_area, kind="disinfection", title="Khử khuẩn", times=["14:00"]
+    )
+    publish(
+        [
+            centre.facility,
+            centre.other_facility,
+            centre.elderly,
+            centre.children,
+            other_area,
+            *people.values(),
+        ]
+    )
     tasks_materialise(today=date(2026, 11, 23), days=1)
     return people
 
@@ -61,7 +71,9 @@ def test_it_rejects_completing_another_centres_task_and_changes_nothing(centre, 
 def test_it_rejects_a_carer_completing_a_task_in_an_area_they_do_not_cover(centre, world, api):
     task = TaskInstance.objects.get(resident=world["next_door"])
     api.login("carer")
-    result = api.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})]).json()["results"][0]
+    result = api.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})]).json()[
+        "results"
+    ][0]
     assert (result["status"], result["code"]) == ("rejected", "not_found")
     task.refresh_from_db()
     assert task.status == "pending"
@@ -69,14 +81,23 @@ def test_it_rejects_a_carer_completing_a_task_in_an_area_they_do_not_cover(centr
 
 def test_it_answers_the_same_for_a_task_that_does_not_exist_at_all(centre, api):
     api.login("carer")
-    result = api.sync([event("task.complete", {"task_id": uuid.uuid4(), "outcome": "done"})]).json()["results"][0]
+    result = api.sync(
+        [event("task.complete", {"task_id": uuid.uuid4(), "outcome": "done"})]
+    ).json()["results"][0]
     assert (result["status"], result["code"]) == ("rejected", "not_found")
 
 
 def test_it_rejects_a_note_about_another_centres_resident(centre, world, api):
     api.login("nurse")  # facility-wide in her own centre, nothing outside it
-    ev = event("note.add", {"note_id": uuid.uuid4(), "kind": "observation", "text": "Sốt nhẹ",
-                            "resident_id": world["other_centre"].id})
+    ev = event(
+        "note.add",
+        {
+            "note_id": uuid.uuid4(),
+            "kind": "observation",
+            "text": "Sốt nhẹ",
+            "resident_id": world["other_centre"].id,
+        },
+    )
     result = api.sync([ev]).json()["results"][0]
     assert (result["status"], result["code"]) == ("rejected", "not_found")
     assert not Note.objects.exists()
@@ -104,23 +125,32 @@ def test_it_pulls_for_a_manager_the_whole_centre_and_nothing_of_the_other(centre
     changes = _pull_all(api)
     residents = {c["id"] for c in changes if c["type"] == "resident"}
     assert residents == {str(world["mine"].id), str(world["next_door"].id)}
-    assert all((c["data"].get("facility_id") or c["id"]) == str(centre.facility.id) for c in changes)
+    assert all(
+        (c["data"].get("facility_id") or c["id"]) == str(centre.facility.id) for c in changes
+    )
 
 
 def test_it_pulls_for_the_other_centres_manager_only_their_own(centre, world, api):
     api.login("outsider")
     changes = _pull_all(api)
-    assert changes and all((c["data"].get("facility_id") or c["id"]) == str(centre.other_facility.id)
-                           for c in changes)
+    assert changes and all(
+        (c["data"].get("facility_id") or c["id"]) == str(centre.other_facility.id) for c in changes
+    )
     assert {c["type"] for c in changes} >= {"facility", "area", "resident", "task"}
 
 
 @pytest.fixture
 def conflict(centre, world):
     task = TaskInstance.objects.get(resident=world["mine"])
-    return Conflict.objects.create(facility_id=centre.facility.id, area_id=centre.elderly.id,
-                                   kind="contradictory_outcome", subject_type="task", subject_id=task.id,
-                                   opened_at=timezone.now(), message="Hai kết quả khác nhau")
+    return Conflict.objects.create(
+        facility_id=centre.facility.id,
+        area_id=centre.elderly.id,
+        kind="contradictory_outcome",
+        subject_type="task",
+        subject_id=task.id,
+        opened_at=timezone.now(),
+        message="Hai kết quả khác nhau",
+    )
 
 
 def test_it_lists_no_conflicts_of_another_centre(centre, conflict, make_api):
@@ -133,7 +163,9 @@ def test_it_lists_no_conflicts_of_another_centre(centre, conflict, make_api):
 
 def test_it_answers_404_for_resolving_another_centres_conflict(centre, conflict, api):
     api.login("outsider")
-    response = api.post(f"/api/conflicts/{conflict.id}/resolve", {"resolution": "keep_first", "note": "?"})
+    response = api.post(
+        f"/api/conflicts/{conflict.id}/resolve", {"resolution": "keep_first", "note": "?"}
+    )
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     conflict.refresh_from_db()
     assert conflict.status == "open" and conflict.resolved_by is None

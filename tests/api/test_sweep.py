@@ -23,7 +23,9 @@ def overdue(centre, minutes, **kw):
 
 
 def test_it_is_registered_as_a_five_minute_job():
-    assert [(j.name, j.every_seconds) for j in all_jobs() if j.name == "missed_sweep"] == [("missed_sweep", 300)]
+    assert [(j.name, j.every_seconds) for j in all_jobs() if j.name == "missed_sweep"] == [
+        ("missed_sweep", 300)
+    ]
 
 
 def test_it_marks_overdue_tasks_missed_and_leaves_the_rest(centre):
@@ -47,10 +49,14 @@ def test_it_uses_the_dose_grace_for_medication_tasks(centre):
     assert (dose.status, meal.status) == ("missed", "pending")
 
 
-@pytest.mark.parametrize(("resident_status", "expected"), [("in_hospital", "away"), ("on_leave", "away"),
-                                                           ("deceased", "not_applicable")])
+@pytest.mark.parametrize(
+    ("resident_status", "expected"),
+    [("in_hospital", "away"), ("on_leave", "away"), ("deceased", "not_applicable")],
+)
 def test_it_never_marks_an_absent_resident_missed(centre, resident_status, expected):
-    task = overdue(centre, 90, resident=ResidentFactory(area=centre.elderly, status=resident_status))
+    task = overdue(
+        centre, 90, resident=ResidentFactory(area=centre.elderly, status=resident_status)
+    )
     missed_sweep_run()
     task.refresh_from_db()
     assert task.status == expected
@@ -76,8 +82,14 @@ def test_it_lets_a_late_completion_fill_a_missed_task(centre, api):
     task = overdue(centre, 70)
     missed_sweep_run()
     api.login("carer")
-    result = api.sync([event("task.complete", {"task_id": task.id, "outcome": "done",
-                                               "details": {"portion": 100}})]).json()["results"][0]
+    result = api.sync(
+        [
+            event(
+                "task.complete",
+                {"task_id": task.id, "outcome": "done", "details": {"portion": 100}},
+            )
+        ]
+    ).json()["results"][0]
     assert (result["status"], result["flags"]) == ("applied", ["late"])
     task.refresh_from_db()
     assert task.status == "done"

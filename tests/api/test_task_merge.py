@@ -12,7 +12,9 @@ from tests.factories import ResidentFactory, TaskFactory
 
 @pytest.fixture
 def task(centre):
-    return TaskFactory(resident=ResidentFactory(area=centre.elderly), kind="custom", title="Thay ga giường")
+    return TaskFactory(
+        resident=ResidentFactory(area=centre.elderly), kind="custom", title="Thay ga giường"
+    )
 
 
 @pytest.fixture
@@ -40,9 +42,13 @@ def test_it_merges_the_same_outcome_from_another_phone(task, phones, first_phone
     assert Conflict.objects.count() == 0
 
 
-@pytest.mark.parametrize(("first_outcome", "second_outcome"), [("done", "refused"), ("refused", "done")])
+@pytest.mark.parametrize(
+    ("first_outcome", "second_outcome"), [("done", "refused"), ("refused", "done")]
+)
 @pytest.mark.parametrize("first_phone", [0, 1])
-def test_it_opens_a_conflict_for_a_contradictory_outcome(task, phones, first_phone, first_outcome, second_outcome):
+def test_it_opens_a_conflict_for_a_contradictory_outcome(
+    task, phones, first_phone, first_outcome, second_outcome
+):
     first, second = phones[first_phone], phones[1 - first_phone]
     assert complete(first, task, first_outcome, reason="không muốn")["status"] == "applied"
     result = complete(second, task, second_outcome, reason="không muốn")
@@ -59,9 +65,13 @@ def test_it_opens_a_conflict_for_a_contradictory_outcome(task, phones, first_pho
     assert any(c["type"] == "conflict" and c["id"] == str(conflict.id) for c in changes)
 
 
-@pytest.mark.parametrize(("first_outcome", "second_outcome"), [("done", "refused"), ("refused", "done"),
-                                                                ("done", "done")])
-def test_it_treats_the_same_phone_again_as_a_correction_and_keeps_history(task, phones, first_outcome, second_outcome):
+@pytest.mark.parametrize(
+    ("first_outcome", "second_outcome"),
+    [("done", "refused"), ("refused", "done"), ("done", "done")],
+)
+def test_it_treats_the_same_phone_again_as_a_correction_and_keeps_history(
+    task, phones, first_outcome, second_outcome
+):
     phone = phones[0]
     first = complete(phone, task, first_outcome, reason="mệt")
     second = complete(phone, task, second_outcome, reason="mệt")

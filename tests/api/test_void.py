@@ -22,36 +22,81 @@ def result_of(api, name, args):
 
 
 def void(api, record_type, record_id, reason="Ghi nhầm"):
-    return result_of(api, "record.void", {"record_type": record_type, "record_id": str(record_id), "reason": reason})
+    return result_of(
+        api,
+        "record.void",
+        {"record_type": record_type, "record_id": str(record_id), "reason": reason},
+    )
 
 
 def make_sample(api):
     sample_id = str(uuid.uuid4())
-    assert result_of(api, "food_sample.record", {
-        "sample_id": sample_id, "meal": "lunch", "dish": "Cơm", "quantity": 120, "unit": "g",
-        "taken_at": timezone.now().isoformat()})["status"] == "applied"
+    assert (
+        result_of(
+            api,
+            "food_sample.record",
+            {
+                "sample_id": sample_id,
+                "meal": "lunch",
+                "dish": "Cơm",
+                "quantity": 120,
+                "unit": "g",
+                "taken_at": timezone.now().isoformat(),
+            },
+        )["status"]
+        == "applied"
+    )
     return FoodSample, sample_id, "food_sample"
 
 
 def make_check(api):
     check_id = str(uuid.uuid4())
-    assert result_of(api, "food_check.record", {"check_id": check_id, "meal": "lunch", "step": 1,
-                                                "result": "ok", "items": [{"name": "Gạo"}]})["status"] == "applied"
+    assert (
+        result_of(
+            api,
+            "food_check.record",
+            {
+                "check_id": check_id,
+                "meal": "lunch",
+                "step": 1,
+                "result": "ok",
+                "items": [{"name": "Gạo"}],
+            },
+        )["status"]
+        == "applied"
+    )
     return FoodCheck, check_id, "food_check"
 
 
 def make_round(api):
     record_id = str(uuid.uuid4())
-    assert result_of(api, "disinfection.record", {"record_id": record_id, "target": "kitchen",
-                                                  "concentration_pct": 0.25})["status"] == "applied"
+    assert (
+        result_of(
+            api,
+            "disinfection.record",
+            {"record_id": record_id, "target": "kitchen", "concentration_pct": 0.25},
+        )["status"]
+        == "applied"
+    )
     return DisinfectionRecord, record_id, "disinfection"
 
 
 def make_note(api):
     note_id = str(uuid.uuid4())
     facility_id = api.get("/api/auth/me").json()["facilities"][0]["id"]
-    assert result_of(api, "note.add", {"note_id": note_id, "kind": "observation", "text": "Bếp ga rò nhẹ",
-                                       "facility_id": facility_id})["status"] == "applied"
+    assert (
+        result_of(
+            api,
+            "note.add",
+            {
+                "note_id": note_id,
+                "kind": "observation",
+                "text": "Bếp ga rò nhẹ",
+                "facility_id": facility_id,
+            },
+        )["status"]
+        == "applied"
+    )
     return Note, note_id, "note"
 
 
@@ -95,9 +140,15 @@ def test_it_refuses_a_void_from_a_carer_who_did_not_write_it(centre, make_api):
     [
         ({"record_type": "food_sample", "record_id": "x", "reason": "a"}, "invalid_args"),
         ({"record_type": "food_sample", "record_id": str(uuid.uuid4())}, "invalid_args"),
-        ({"record_type": "food_sample", "record_id": str(uuid.uuid4()), "reason": ""}, "invalid_args"),
+        (
+            {"record_type": "food_sample", "record_id": str(uuid.uuid4()), "reason": ""},
+            "invalid_args",
+        ),
         ({"record_type": "fridge", "record_id": str(uuid.uuid4()), "reason": "a"}, "invalid_args"),
-        ({"record_type": "food_sample", "record_id": str(uuid.uuid4()), "reason": "a"}, "not_found"),
+        (
+            {"record_type": "food_sample", "record_id": str(uuid.uuid4()), "reason": "a"},
+            "not_found",
+        ),
     ],
 )
 def test_it_rejects_a_bad_void(centre, api, args, code):
@@ -112,21 +163,35 @@ def test_it_voids_a_task_completion_back_to_pending_with_history(centre, make_ap
     manager.login("manager")
     nurse.login("nurse")
     task = TaskFactory(resident=ResidentFactory(area=centre.elderly), kind="meal")
-    assert result_of(carer, "task.complete", {"task_id": str(task.id), "outcome": "done",
-                                              "details": {"portion": 75}})["status"] == "applied"
+    assert (
+        result_of(
+            carer,
+            "task.complete",
+            {"task_id": str(task.id), "outcome": "done", "details": {"portion": 75}},
+        )["status"]
+        == "applied"
+    )
     cursor = nurse.sync().json()["cursor"]
     assert void(manager, "task", task.id, reason="Ghi nhầm người")["status"] == "applied"
     task.refresh_from_db()
     assert (task.status, task.done_by, task.details) == ("pending", None, {})
     [entry] = task.history
-    assert (entry["status"], entry["details"], entry["void"], entry["void_reason"]) == ("done", {"portion": 75}, True,
-                                                                                     "Ghi nhầm người")
+    assert (entry["status"], entry["details"], entry["void"], entry["void_reason"]) == (
+        "done",
+        {"portion": 75},
+        True,
+        "Ghi nhầm người",
+    )
     [change] = [c for c in nurse.sync(cursor=cursor).json()["changes"] if c["type"] == "task"]
     assert change["data"]["status"] == "pending"
     # Nothing left to void, and it can be completed afresh.
     assert void(manager, "task", task.id)["code"] == "not_completed"
-    assert result_of(carer, "task.complete", {"task_id": str(task.id), "outcome": "refused",
-                                              "reason": "ngủ"})["status"] == "applied"
+    assert (
+        result_of(
+            carer, "task.complete", {"task_id": str(task.id), "outcome": "refused", "reason": "ngủ"}
+        )["status"]
+        == "applied"
+    )
 
 
 def test_it_does_not_let_another_carer_void_a_task_or_reach_another_area(centre, make_api):
@@ -145,5 +210,11 @@ def test_it_keeps_a_voided_sample_out_of_the_expected_count_but_in_the_log(centr
     void(api, "food_sample", sample_id)
     sample = FoodSample.objects.get(id=sample_id)
     assert sample.void and sample.dish == "Cơm"
-    assert result_of(api, "food_sample.discard", {"sample_id": sample_id,
-                                                  "at": (timezone.now() + timedelta(days=2)).isoformat()})["code"] == "void"
+    assert (
+        result_of(
+            api,
+            "food_sample.discard",
+            {"sample_id": sample_id, "at": (timezone.now() + timedelta(days=2)).isoformat()},
+        )["code"]
+        == "void"
+    )

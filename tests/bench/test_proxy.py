@@ -17,8 +17,10 @@ from proxy import CountingProxy, RequestCounter  # noqa: E402
 
 GET = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
 POST = b"POST /db/_bulk_docs HTTP/1.1\r\nHost: x\r\nContent-Length: 26\r\n\r\nGET /fake HTTP/1.1\r\n\r\nxxxx"
-CHUNKED = (b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-           b"5\r\nhello\r\n1f\r\nPUT /not-a-request HTTP/1.1\r\n\r\n\r\n0\r\n\r\n")
+CHUNKED = (
+    b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5\r\nhello\r\n1f\r\nPUT /not-a-request HTTP/1.1\r\n\r\n\r\n0\r\n\r\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +43,7 @@ def test_it_counts_requests_split_at_every_byte() -> None:
     seen: list[str] = []
     counter = RequestCounter(seen.append)
     for i in range(len(POST + CHUNKED + GET)):
-        counter.feed((POST + CHUNKED + GET)[i:i + 1])
+        counter.feed((POST + CHUNKED + GET)[i : i + 1])
     assert seen == ["POST /db/_bulk_docs", "POST /c", "GET /a"]
 
 
@@ -76,7 +78,9 @@ def test_it_counts_keep_alive_requests_and_bytes_both_ways() -> None:
         assert (counts.requests, counts.connections) == (2, 1)
         assert counts.lines == ["POST /x", "POST /x"]
         assert counts.bytes_up == len(counts.raw_up) and counts.raw_up.endswith(b"0123456789")
-        assert counts.bytes_down == len(counts.raw_down) and counts.raw_down.endswith(b"01234567890123456789")
+        assert counts.bytes_down == len(counts.raw_down) and counts.raw_down.endswith(
+            b"01234567890123456789"
+        )
         proxy.reset()
         assert proxy.snapshot().bytes_total == 0
     finally:

@@ -38,7 +38,9 @@ PIN = "2468"
 
 def pytest_collection_modifyitems(items):
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        skip = pytest.mark.skip(reason="Debian chromium is not installed (apt-get install -y chromium)")
+        skip = pytest.mark.skip(
+            reason="Debian chromium is not installed (apt-get install -y chromium)"
+        )
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
@@ -63,8 +65,12 @@ def chromium() -> Iterator:
 
 def new_phone(browser, **kwargs):
     """A browser context is one phone: its own IndexedDB, service worker and device id."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Asia/Ho_Chi_Minh",
-                                  locale="vi-VN", **kwargs)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        timezone_id="Asia/Ho_Chi_Minh",
+        locale="vi-VN",
+        **kwargs,
+    )
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
@@ -87,21 +93,49 @@ def ward(asgi_server) -> Ward:
     Everything is published to the change log, as the admin and the task horizon do."""
     centre = make_centre()
     now = timezone.now()
-    residents = [ResidentFactory(area=centre.elderly, full_name=name, room=room)
-                 for name, room in [("Trần Thị Hoa", "A01"), ("Lê Văn Nam", "A02"), ("Phạm Thị Lan", "A03")]]
-    meals = [TaskFactory(resident=r, kind="meal", title="Bữa trưa", slot="11:00", due_at=now) for r in residents]
-    order = MedicationOrderFactory(resident=residents[0], drug="Amlodipin 5mg", dose="1 viên", route="uống")
-    med_task = TaskFactory(resident=residents[0], kind="medication", title="Amlodipin 5mg", slot="11:00",
-                           due_at=now, order=order)
+    residents = [
+        ResidentFactory(area=centre.elderly, full_name=name, room=room)
+        for name, room in [("Trần Thị Hoa", "A01"), ("Lê Văn Nam", "A02"), ("Phạm Thị Lan", "A03")]
+    ]
+    meals = [
+        TaskFactory(resident=r, kind="meal", title="Bữa trưa", slot="11:00", due_at=now)
+        for r in residents
+    ]
+    order = MedicationOrderFactory(
+        resident=residents[0], drug="Amlodipin 5mg", dose="1 viên", route="uống"
+    )
+    med_task = TaskFactory(
+        resident=residents[0],
+        kind="medication",
+        title="Amlodipin 5mg",
+        slot="11:00",
+        due_at=now,
+        order=order,
+    )
     carer2 = UserFactory(username="carer2", full_name="Nguyễn Thị Hai")
     MembershipFactory(user=carer2, facility=centre.facility, role="carer", areas=[centre.elderly])
-    publish([centre.facility, centre.elderly, centre.children, centre.kitchen_area, centre.vehicle,
-             *residents, *meals, order, med_task])
-    assert med_task.local_date == timezone.localdate() or med_task.due_at - now < timedelta(seconds=5)
+    publish(
+        [
+            centre.facility,
+            centre.elderly,
+            centre.children,
+            centre.kitchen_area,
+            centre.vehicle,
+            *residents,
+            *meals,
+            order,
+            med_task,
+        ]
+    )
+    assert med_task.local_date == timezone.localdate() or med_task.due_at - now < timedelta(
+        seconds=5
+    )
     return Ward(centre, residents, meals, med_task, carer2)
 
 
-def login(page, base_url: str, username: str, *, password: str = "test-pass-123", pin: str = PIN) -> None:
+def login(
+    page, base_url: str, username: str, *, password: str = "test-pass-123", pin: str = PIN
+) -> None:
     """First login on this phone: password once, then a PIN typed twice."""
     page.goto(base_url + "/app/#/login")
     page.fill("[name=username]", username)
@@ -123,7 +157,9 @@ def pending(page) -> int:
 
 
 def wait_pending(page, n: int) -> None:
-    page.wait_for_function(f"document.querySelector('[data-pending]')?.dataset.pending === '{n}'", timeout=10_000)
+    page.wait_for_function(
+        f"document.querySelector('[data-pending]')?.dataset.pending === '{n}'", timeout=10_000
+    )
 
 
 def wait_synced(page, timeout: float = 20_000) -> None:
@@ -138,7 +174,9 @@ def wait_synced(page, timeout: float = 20_000) -> None:
 
 def wait_worker(page) -> None:
     """Wait until the service worker controls the page (the shell is cached)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000
+    )
 
 
 def artifacts() -> Path:

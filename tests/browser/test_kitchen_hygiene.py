@@ -20,8 +20,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def kitchen_round(ward) -> TaskInstance:
     """The kitchen's scheduled disinfection today (published before the browser starts)."""
-    task = TaskFactory(area=ward.centre.kitchen_area, resident=None, kind="disinfection",
-                       title="Khử khuẩn bếp cuối ngày", slot="20:00", due_at=timezone.now())
+    task = TaskFactory(
+        area=ward.centre.kitchen_area,
+        resident=None,
+        kind="disinfection",
+        title="Khử khuẩn bếp cuối ngày",
+        slot="20:00",
+        due_at=timezone.now(),
+    )
     publish([task])
     return task
 
@@ -29,14 +35,24 @@ def kitchen_round(ward) -> TaskInstance:
 @pytest.fixture
 def menu(ward) -> list[MenuDish]:
     today = timezone.localdate()
-    dishes = [MenuDish.objects.create(facility=ward.centre.facility, date=today, meal=meal, dish=dish,
-                                      liquid=liquid, locked=True)
-              for meal, dish, liquid in [("lunch", "Cơm trắng", False), ("lunch", "Canh chua cá", True)]]
+    dishes = [
+        MenuDish.objects.create(
+            facility=ward.centre.facility,
+            date=today,
+            meal=meal,
+            dish=dish,
+            liquid=liquid,
+            locked=True,
+        )
+        for meal, dish, liquid in [("lunch", "Cơm trắng", False), ("lunch", "Canh chua cá", True)]
+    ]
     publish(dishes)
     return dishes
 
 
-def test_it_records_a_vehicle_trip_and_then_the_disinfection_it_left_due(asgi_server, ward, kitchen_round, chromium):
+def test_it_records_a_vehicle_trip_and_then_the_disinfection_it_left_due(
+    asgi_server, ward, kitchen_round, chromium
+):
     vehicle = ward.centre.vehicle
     context, page = new_phone(chromium)
     login(page, asgi_server.url, "kitchen")
@@ -54,8 +70,10 @@ def test_it_records_a_vehicle_trip_and_then_the_disinfection_it_left_due(asgi_se
     context.set_offline(False)
     wait_synced(page)
     trip = VehicleTrip.objects.get(area=vehicle)
-    assert local_task_id == str(trip_task_id(trip.id)) == str(trip.task_id)  # the phone's id is the server's
-    page.evaluate("scrollTo(0, document.querySelector(\"[data-vehicle]\").offsetTop - 120)")
+    assert (
+        local_task_id == str(trip_task_id(trip.id)) == str(trip.task_id)
+    )  # the phone's id is the server's
+    page.evaluate('scrollTo(0, document.querySelector("[data-vehicle]").offsetTop - 120)')
     page.screenshot(path=str(artifacts() / "disinfection-360x740.png"))
 
     page.click(f"{card} li[data-task='{local_task_id}'] button")

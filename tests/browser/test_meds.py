@@ -49,9 +49,17 @@ def test_it_shows_a_double_dose_on_both_phones_and_to_the_manager(asgi_server, w
         assert "Cho thuốc hai lần" in page.inner_text("main")
 
     with httpx.Client(base_url=asgi_server.url) as http:
-        token = http.post("/api/auth/token", json={"username": "manager", "password": PASSWORD,
-                                                    "device_id": "6b1f3c3e-4d55-4a40-9a0e-5f0c8e1d2a10"}).json()["token"]
-        listed = http.get("/api/conflicts?status=open", headers={"Authorization": f"Bearer {token}"}).json()
+        token = http.post(
+            "/api/auth/token",
+            json={
+                "username": "manager",
+                "password": PASSWORD,
+                "device_id": "6b1f3c3e-4d55-4a40-9a0e-5f0c8e1d2a10",
+            },
+        ).json()["token"]
+        listed = http.get(
+            "/api/conflicts?status=open", headers={"Authorization": f"Bearer {token}"}
+        ).json()
     kinds = [(c["kind"], c["subject_id"]) for c in listed["items"]]
     assert any(kind == "double_dose" for kind, _ in kinds), listed
     for context, page in phones:
@@ -59,7 +67,9 @@ def test_it_shows_a_double_dose_on_both_phones_and_to_the_manager(asgi_server, w
         context.close()
 
 
-def test_it_saves_screenshots_of_the_carer_home_and_the_medication_pass(asgi_server, ward, chromium):
+def test_it_saves_screenshots_of_the_carer_home_and_the_medication_pass(
+    asgi_server, ward, chromium
+):
     context, page = new_phone(chromium)
     login(page, asgi_server.url, "carer")
     page.wait_for_selector(f"li[data-task='{ward.meals[2].id}']")
@@ -82,11 +92,26 @@ def test_it_saves_screenshots_of_the_carer_home_and_the_medication_pass(asgi_ser
 def orders(ward) -> dict:
     """A PRN painkiller (4 h apart) and a controlled drug due now, published before the browser starts."""
     hoa, nam, lan = ward.residents
-    prn = MedicationOrderFactory(resident=nam, drug="Paracetamol 500mg", dose="1 viên", prn=True,
-                                 min_interval_minutes=240, max_per_24h=4, times=[])
-    controlled = MedicationOrderFactory(resident=lan, drug="Morphin 10mg", dose="1 ống", route="tiêm", controlled=True)
-    task = TaskFactory(resident=lan, kind="medication", title="Morphin 10mg", slot="11:00", due_at=timezone.now(),
-                       order=controlled)
+    prn = MedicationOrderFactory(
+        resident=nam,
+        drug="Paracetamol 500mg",
+        dose="1 viên",
+        prn=True,
+        min_interval_minutes=240,
+        max_per_24h=4,
+        times=[],
+    )
+    controlled = MedicationOrderFactory(
+        resident=lan, drug="Morphin 10mg", dose="1 ống", route="tiêm", controlled=True
+    )
+    task = TaskFactory(
+        resident=lan,
+        kind="medication",
+        title="Morphin 10mg",
+        slot="11:00",
+        due_at=timezone.now(),
+        order=controlled,
+    )
     publish([prn, controlled, task])
     return {"prn": prn, "controlled": controlled, "controlled_task": task}
 
@@ -96,7 +121,9 @@ def open_screen(page, hash_path: str, ready: str) -> None:
     page.wait_for_selector(ready)
 
 
-def test_it_warns_before_a_prn_dose_inside_its_minimum_interval(asgi_server, ward, orders, chromium):
+def test_it_warns_before_a_prn_dose_inside_its_minimum_interval(
+    asgi_server, ward, orders, chromium
+):
     prn = orders["prn"]
     context, page = new_phone(chromium)
     login(page, asgi_server.url, "nurse")
@@ -130,7 +157,9 @@ def test_it_warns_before_a_prn_dose_inside_its_minimum_interval(asgi_server, war
     context.close()
 
 
-def test_it_needs_a_witness_for_a_controlled_drug_and_sends_who(asgi_server, ward, orders, chromium):
+def test_it_needs_a_witness_for_a_controlled_drug_and_sends_who(
+    asgi_server, ward, orders, chromium
+):
     task = orders["controlled_task"]
     witness = ward.centre.carer
     context, page = new_phone(chromium)

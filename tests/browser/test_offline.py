@@ -21,7 +21,9 @@ def test_it_keeps_offline_ticks_across_a_reload_and_sends_each_once(asgi_server,
     for task in ward.meals:
         page.click(f"li[data-task='{task.id}'] [data-action=done]")
     wait_pending(page, 3)
-    assert "Ngoại tuyến — đã lưu trên máy, sẽ gửi khi có mạng (3 mục)" in page.inner_text("#syncbar")
+    assert "Ngoại tuyến — đã lưu trên máy, sẽ gửi khi có mạng (3 mục)" in page.inner_text(
+        "#syncbar"
+    )
 
     page.reload()  # a cold start with no network: the worker serves the shell
     page.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")

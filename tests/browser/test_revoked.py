@@ -40,16 +40,26 @@ def queue_two_and_revoke(page, context, url: str, ward) -> str:
     wait_pending(page, 2)
     device_id = str(DeviceToken.objects.get(user=ward.centre.carer).device_id)
     with httpx.Client(base_url=url) as http:
-        token = http.post("/api/auth/token", json={"username": "manager", "password": PASSWORD,
-                                                    "device_id": "5d0c8a8e-7f3b-4b8e-9a51-0c2f4e6d8b10"}).json()["token"]
-        answer = http.post(f"/api/devices/{device_id}/revoke", headers={"Authorization": f"Bearer {token}"})
+        token = http.post(
+            "/api/auth/token",
+            json={
+                "username": "manager",
+                "password": PASSWORD,
+                "device_id": "5d0c8a8e-7f3b-4b8e-9a51-0c2f4e6d8b10",
+            },
+        ).json()["token"]
+        answer = http.post(
+            f"/api/devices/{device_id}/revoke", headers={"Authorization": f"Bearer {token}"}
+        )
     assert answer.status_code == 200, answer.text
     context.set_offline(False)
     page.wait_for_selector("[data-revoked]", timeout=20_000)
     return device_id
 
 
-def test_it_wipes_resident_data_but_keeps_queued_entries_listed_exportable_and_deletable(asgi_server, ward, chromium):
+def test_it_wipes_resident_data_but_keeps_queued_entries_listed_exportable_and_deletable(
+    asgi_server, ward, chromium
+):
     context, page = new_phone(chromium, accept_downloads=True)
     device_id = queue_two_and_revoke(page, context, asgi_server.url, ward)
 
@@ -59,7 +69,12 @@ def test_it_wipes_resident_data_but_keeps_queued_entries_listed_exportable_and_d
     assert len(page.query_selector_all("li[data-stranded]")) == 2
     assert "Trần Thị Hoa" not in page.content()
     stored = page.evaluate(DUMP_DB)
-    assert stored["records"] == [] and stored["users"] == [] and stored["outbox"] == [] and stored["problems"] == []
+    assert (
+        stored["records"] == []
+        and stored["users"] == []
+        and stored["outbox"] == []
+        and stored["problems"] == []
+    )
     assert len(stored["stranded"]) == 2
     for name in ("Trần Thị Hoa", "Lê Văn Nam", "Phạm Thị Lan", "A01", "token"):
         assert name not in json.dumps(stored, ensure_ascii=False)
@@ -69,8 +84,12 @@ def test_it_wipes_resident_data_but_keeps_queued_entries_listed_exportable_and_d
         page.click("[data-action=export-stranded]")
     exported = json.loads(Path(download.value.path()).read_text())
     assert exported["device_id"] == device_id
-    assert sorted(e["args"]["task_id"] for e in exported["events"]) == sorted(str(t.id) for t in ward.meals[:2])
-    assert {(e["name"], e["author_username"]) for e in exported["events"]} == {("task.complete", "carer")}
+    assert sorted(e["args"]["task_id"] for e in exported["events"]) == sorted(
+        str(t.id) for t in ward.meals[:2]
+    )
+    assert {(e["name"], e["author_username"]) for e in exported["events"]} == {
+        ("task.complete", "carer")
+    }
 
     page.reload()  # a cold start of the revoked phone: still listed, still not sent
     page.wait_for_selector("[data-revoked]")
@@ -85,7 +104,9 @@ def test_it_wipes_resident_data_but_keeps_queued_entries_listed_exportable_and_d
     context.close()
 
 
-def test_it_sends_the_kept_entries_once_after_a_manager_reinstates_the_phone(asgi_server, ward, chromium):
+def test_it_sends_the_kept_entries_once_after_a_manager_reinstates_the_phone(
+    asgi_server, ward, chromium
+):
     context, page = new_phone(chromium)
     device_id = queue_two_and_revoke(page, context, asgi_server.url, ward)
     kept = sorted(e["id"] for e in page.evaluate(DUMP_DB)["stranded"])

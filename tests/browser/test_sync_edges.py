@@ -34,8 +34,13 @@ def record_sync_calls(page) -> list[dict]:
             body = response.json()
         except Exception:  # noqa: BLE001 - a body is not needed to count the call
             body = {}
-        calls.append({"status": response.status, "code": body.get("code"),
-                      "request": json.loads(response.request.post_data or "{}")})
+        calls.append(
+            {
+                "status": response.status,
+                "code": body.get("code"),
+                "request": json.loads(response.request.post_data or "{}"),
+            }
+        )
 
     page.on("response", on_response)
     return calls
@@ -45,12 +50,16 @@ def record_sync_calls(page) -> list[dict]:
 def child_meal(ward):
     """A lunch in the children's area (published before the browser starts, PITFALLS)."""
     child = ResidentFactory(area=ward.centre.children, full_name="Bé Tư", room="C01")
-    meal = TaskFactory(resident=child, kind="meal", title="Bữa trưa", slot="11:00", due_at=timezone.now())
+    meal = TaskFactory(
+        resident=child, kind="meal", title="Bữa trưa", slot="11:00", due_at=timezone.now()
+    )
     publish([child, meal])
     return meal
 
 
-def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(asgi_server, ward, child_meal, chromium):
+def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(
+    asgi_server, ward, child_meal, chromium
+):
     centre = ward.centre
     # Requests a service worker sees bypass page events; this test watches the network.
     context, page = new_phone(chromium, service_workers="block")
@@ -68,7 +77,9 @@ def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(asgi_
     calls.clear()
     context.set_offline(False)
 
-    page.wait_for_selector(f"li[data-task='{child_meal.id}']", timeout=20_000)  # re-pulled, new areas
+    page.wait_for_selector(
+        f"li[data-task='{child_meal.id}']", timeout=20_000
+    )  # re-pulled, new areas
     wait_synced(page)
     refused = next(i for i, c in enumerate(calls) if c["status"] == 409)
     assert calls[refused]["code"] == "reset_required"
@@ -79,7 +90,9 @@ def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(asgi_
     assert retry["status"] == 200
     assert retry["request"]["cursor"] is None
     assert [e["id"] for e in retry["request"]["events"]] == queued  # the queue survived the reset
-    assert EventLog.objects.filter(id=queued[0], name="task.complete", status="applied").count() == 1
+    assert (
+        EventLog.objects.filter(id=queued[0], name="task.complete", status="applied").count() == 1
+    )
     task.refresh_from_db()
     assert task.status == "done"
     assert page.get_attribute(f"li[data-task='{task.id}']", "data-status") == "done"
@@ -87,7 +100,9 @@ def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(asgi_
     context.close()
 
 
-def test_it_pulls_at_once_when_another_device_syncs_a_change_in_its_area(asgi_server, ward, chromium):
+def test_it_pulls_at_once_when_another_device_syncs_a_change_in_its_area(
+    asgi_server, ward, chromium
+):
     context, page = new_phone(chromium, service_workers="block")
     calls = record_sync_calls(page)
     login(page, asgi_server.url, "carer")
@@ -100,11 +115,25 @@ def test_it_pulls_at_once_when_another_device_syncs_a_change_in_its_area(asgi_se
 
     with httpx.Client(base_url=asgi_server.url) as http:  # carer2's own phone, over plain HTTP
         device = "0f8e1a52-2d55-4c1a-9d6a-3b7c5e9f1a20"
-        token = http.post("/api/auth/token", json={"username": "carer2", "password": PASSWORD,
-                                                    "device_id": device}).json()["token"]
-        answer = http.post("/api/sync/v1", headers={"Authorization": f"Bearer {token}"}, json={
-            "protocol": 1, "device_id": device, "cursor": None,
-            "events": [event("task.complete", {"task_id": task.id, "outcome": "done", "details": {"portion": 100}})]})
+        token = http.post(
+            "/api/auth/token",
+            json={"username": "carer2", "password": PASSWORD, "device_id": device},
+        ).json()["token"]
+        answer = http.post(
+            "/api/sync/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "protocol": 1,
+                "device_id": device,
+                "cursor": None,
+                "events": [
+                    event(
+                        "task.complete",
+                        {"task_id": task.id, "outcome": "done", "details": {"portion": 100}},
+                    )
+                ],
+            },
+        )
     assert answer.json()["results"][0]["status"] == "applied"
     sent = time.monotonic()
 

@@ -12,7 +12,9 @@ from tests.browser.conftest import login, new_phone, pending, wait_synced
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_retries_a_lost_response_with_the_same_ids_and_stores_one_record(asgi_server, ward, chromium):
+def test_it_retries_a_lost_response_with_the_same_ids_and_stores_one_record(
+    asgi_server, ward, chromium
+):
     # Requests a service worker sees bypass page.route; this test is about the network only.
     context, page = new_phone(chromium, service_workers="block")
     login(page, asgi_server.url, "carer")
@@ -29,7 +31,9 @@ def test_it_retries_a_lost_response_with_the_same_ids_and_stores_one_record(asgi
             calls.append({"events": body["events"], "lost": True})
             route.abort("connectionreset")  # ... and the phone never hears back
             return
-        calls.append({"events": body.get("events", []), "results": response.json().get("results", [])})
+        calls.append(
+            {"events": body.get("events", []), "results": response.json().get("results", [])}
+        )
         route.fulfill(response=response)
 
     page.route("**/api/sync/v1", lose_first_answer)

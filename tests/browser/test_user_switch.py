@@ -15,7 +15,9 @@ def switch_to(page, username: str) -> None:
     unlock(page, username)
 
 
-def test_it_keeps_every_queued_event_and_its_author_across_user_switches(asgi_server, ward, chromium):
+def test_it_keeps_every_queued_event_and_its_author_across_user_switches(
+    asgi_server, ward, chromium
+):
     carer, carer2 = ward.centre.carer, ward.carer2
     first, second, third = ward.meals
     context, page = new_phone(chromium)

@@ -55,24 +55,43 @@ def dose(append_only_restored, transactional_db):
 def phone_login(server, username: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=server.url, timeout=10)
     device_id = str(uuid.uuid4())
-    response = client.post("/api/auth/token", json={"username": username, "password": "test-pass-123",
-                                                   "device_id": device_id, "device_name": "điện thoại"})
+    response = client.post(
+        "/api/auth/token",
+        json={
+            "username": username,
+            "password": "test-pass-123",
+            "device_id": device_id,
+            "device_name": "điện thoại",
+        },
+    )
     assert response.status_code == 200, response.text
     client.headers["Authorization"] = f"Bearer {response.json()['token']}"
     return client, device_id
 
 
 def give(client: httpx.Client, device_id: str, order, task) -> dict:
-    ev = event("med.administer", {"administration_id": str(uuid.uuid4()), "order_id": str(order.id),
-                                  "task_id": str(task.id), "outcome": "given", "dose": "1 viên"})
-    response = client.post("/api/sync/v1", json={"protocol": 1, "device_id": device_id, "cursor": None, "events": [ev]})
+    ev = event(
+        "med.administer",
+        {
+            "administration_id": str(uuid.uuid4()),
+            "order_id": str(order.id),
+            "task_id": str(task.id),
+            "outcome": "given",
+            "dose": "1 viên",
+        },
+    )
+    response = client.post(
+        "/api/sync/v1", json={"protocol": 1, "device_id": device_id, "cursor": None, "events": [ev]}
+    )
     assert response.status_code == 200, response.text
     return response.json()["results"][0]
 
 
 def test_it_sounds_the_double_dose_alarm_within_a_second_and_resolves_it_inline(dose, asgi_server):
     if registry.lookup("med.administer") is None:
-        pytest.skip("med.administer is not registered in this build: no double_dose can be produced")
+        pytest.skip(
+            "med.administer is not registered in this build: no double_dose can be produced"
+        )
     from playwright.sync_api import expect, sync_playwright
 
     centre, order, task = dose
@@ -110,4 +129,5 @@ def test_it_sounds_the_double_dose_alarm_within_a_second_and_resolves_it_inline(
     manager, _ = phone_login(asgi_server, "manager")
     resolved = manager.get("/api/conflicts?status=resolved").json()["items"]
     assert [(c["kind"], c["resolution_note"]) for c in resolved] == [
-        ("double_dose", "Đã gọi điều dưỡng kiểm tra, theo dõi huyết áp.")]
+        ("double_dose", "Đã gọi điều dưỡng kiểm tra, theo dõi huyết áp.")
+    ]

@@ -8,7 +8,11 @@ def test_it_serves_the_dashboard_page_in_vietnamese(client):
     html = response.content.decode()
     assert '<html lang="vi">' in html
     assert "Đăng nhập quản lý trực" in html
-    for asset in ("dashboard/dashboard.js", "dashboard/dashboard.css", "dashboard/vendor/uplot/uPlot.iife.min.js"):
+    for asset in (
+        "dashboard/dashboard.js",
+        "dashboard/dashboard.css",
+        "dashboard/vendor/uplot/uPlot.iife.min.js",
+    ):
         assert f"/static/{asset}" in html
         assert finders.find(asset), asset
 

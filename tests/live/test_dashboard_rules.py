@@ -75,8 +75,14 @@ def test_it_finds_the_timeline_slot():
 
 @pytest.mark.parametrize(
     ("outcome", "minutes_after_window", "late"),
-    [("given", 1, True), ("partial", 5, True), ("given", 0, False), ("given", -10, False),
-     ("refused", 30, False), ("withheld", 30, False)],
+    [
+        ("given", 1, True),
+        ("partial", 5, True),
+        ("given", 0, False),
+        ("given", -10, False),
+        ("refused", 30, False),
+        ("withheld", 30, False),
+    ],
 )
 def test_it_tells_a_late_dose(outcome, minutes_after_window, late):
     assert rules.dose_late(outcome, END + timedelta(minutes=minutes_after_window), END) is late
@@ -115,7 +121,17 @@ def test_it_reports_children_without_birth_date_as_unplaced():
 
 
 def test_it_takes_norms_from_the_facility_setting():
-    norms = rules.norms_from_setting([{"key": "all", "label": "Trẻ", "min_months": 0, "max_months": 216,
-                                       "disabled": None, "per_carer": 3}])
+    norms = rules.norms_from_setting(
+        [
+            {
+                "key": "all",
+                "label": "Trẻ",
+                "min_months": 0,
+                "max_months": 216,
+                "disabled": None,
+                "per_carer": 3,
+            }
+        ]
+    )
     assert rules.staffing_required([child(2)] * 4, TODAY, norms)["required"] == 2
     assert rules.norms_from_setting(None) == rules.DEFAULT_NORMS

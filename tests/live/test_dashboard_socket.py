@@ -27,8 +27,13 @@ def application():
 
 
 def token_for(username: str) -> str:
-    raw, _ = token_issue(username=username, password="test-pass-123", device_id=uuid.uuid4(),
-                         device_name="thử", client="test")
+    raw, _ = token_issue(
+        username=username,
+        password="test-pass-123",
+        device_id=uuid.uuid4(),
+        device_name="thử",
+        client="test",
+    )
     return raw
 
 
@@ -68,7 +73,9 @@ async def test_it_sends_a_snapshot_then_a_delta_after_a_push(world, make_api):
 
     carer = make_api()
     await sync_to_async(carer.login)("carer")
-    response = await sync_to_async(carer.sync)([event("task.complete", {"task_id": task.id, "outcome": "done"})])
+    response = await sync_to_async(carer.sync)(
+        [event("task.complete", {"task_id": task.id, "outcome": "done"})]
+    )
     assert response.json()["results"][0]["status"] == "applied", response.json()
 
     delta = await comm.receive_json_from(timeout=5)
@@ -90,7 +97,9 @@ async def test_it_gives_a_reconnecting_dashboard_a_fresh_snapshot(world, make_ap
     await first.disconnect()
     carer = make_api()
     await sync_to_async(carer.login)("carer")
-    await sync_to_async(carer.sync)([event("task.complete", {"task_id": task.id, "outcome": "done"})])
+    await sync_to_async(carer.sync)(
+        [event("task.complete", {"task_id": task.id, "outcome": "done"})]
+    )
 
     again = await open_dashboard(centre.facility.id, token)
     await again.receive_json_from(timeout=3)
@@ -124,7 +133,9 @@ async def test_it_closes_4401_for_a_bad_token(world):
 
 async def test_it_lets_the_other_facilitys_manager_see_only_their_own(world):
     centre, _ = world
-    comm = await open_dashboard(centre.other_facility.id, await sync_to_async(token_for)("outsider"))
+    comm = await open_dashboard(
+        centre.other_facility.id, await sync_to_async(token_for)("outsider")
+    )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["sections"]["tiles"] == {}
@@ -135,8 +146,12 @@ async def test_it_turns_a_task_late_on_the_clock_without_any_event(world, settin
     centre, _ = world
     settings.DASHBOARD_TICK_SECONDS = 0.2
     soon = timezone.now() + timedelta(seconds=1)
-    await sync_to_async(TaskFactory)(resident=await sync_to_async(ResidentFactory)(area=centre.children),
-                                     kind="sun_exposure", due_at=soon - timedelta(seconds=2), window_end=soon)
+    await sync_to_async(TaskFactory)(
+        resident=await sync_to_async(ResidentFactory)(area=centre.children),
+        kind="sun_exposure",
+        due_at=soon - timedelta(seconds=2),
+        window_end=soon,
+    )
     comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
     await comm.receive_json_from(timeout=3)
     snapshot = await comm.receive_json_from(timeout=5)

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def test_it_pokes_a_live_socket_after_the_shared_auth(transactional_db, make_api):
     centre = await sync_to_async(make_centre)()
-    task = await sync_to_async(TaskFactory)(resident=await sync_to_async(ResidentFactory)(area=centre.elderly),
-                                            kind="custom")
+    task = await sync_to_async(TaskFactory)(
+        resident=await sync_to_async(ResidentFactory)(area=centre.elderly), kind="custom"
+    )
     comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/v1/live")
     assert (await comm.connect())[0]
     await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("carer")})
@@ -30,7 +31,9 @@ async def test_it_pokes_a_live_socket_after_the_shared_auth(transactional_db, ma
     assert await comm.receive_json_from(timeout=3) == {"type": "pong"}
     other = make_api()
     await sync_to_async(other.login)("manager")
-    await sync_to_async(other.sync)([event("task.complete", {"task_id": task.id, "outcome": "done"})])
+    await sync_to_async(other.sync)(
+        [event("task.complete", {"task_id": task.id, "outcome": "done"})]
+    )
     poke = await comm.receive_json_from(timeout=5)
     assert poke["type"] == "poke" and poke["facility"] == str(centre.facility.id)
     await comm.disconnect()

@@ -37,7 +37,9 @@ class LoseResponses(httpx.HTTPTransport):
 
 def tasks_in(area, n: int = 3) -> list:
     resident = ResidentFactory(area=area)
-    tasks = [TaskFactory(resident=resident, kind="custom", slot=f"{8 + i:02d}:00") for i in range(n)]
+    tasks = [
+        TaskFactory(resident=resident, kind="custom", slot=f"{8 + i:02d}:00") for i in range(n)
+    ]
     publish(tasks)
     return tasks
 
@@ -49,8 +51,15 @@ def test_it_queues_offline_then_pushes_and_pulls(centre, server):
     phone.sync()
     assert set(phone.records("task")) == {str(t.id) for t in tasks}
     phone.queue("task.complete", {"task_id": str(tasks[0].id), "outcome": "done"})
-    phone.queue("note.add", {"note_id": str(uuid.uuid4()), "kind": "handover", "text": "Ổn",
-                              "facility_id": str(centre.facility.id)})
+    phone.queue(
+        "note.add",
+        {
+            "note_id": str(uuid.uuid4()),
+            "kind": "handover",
+            "text": "Ổn",
+            "facility_id": str(centre.facility.id),
+        },
+    )
     assert phone.pending_count() == 2
     report = phone.sync()
     assert phone.pending_count() == 0
@@ -80,8 +89,15 @@ def test_it_keeps_the_outbox_when_the_server_stays_unreachable(centre, server):
     phone = SyncClient(server.url, sleep=lambda s: None, max_attempts=3)
     phone.login("carer", PASSWORD)
     phone.base_url = "http://127.0.0.1:9"  # nothing listens there
-    phone.queue("note.add", {"note_id": str(uuid.uuid4()), "kind": "handover", "text": "x",
-                              "facility_id": str(centre.facility.id)})
+    phone.queue(
+        "note.add",
+        {
+            "note_id": str(uuid.uuid4()),
+            "kind": "handover",
+            "text": "x",
+            "facility_id": str(centre.facility.id),
+        },
+    )
     with pytest.raises(SyncFailed):
         phone.sync()
     assert phone.pending_count() == 1
@@ -90,15 +106,38 @@ def test_it_keeps_the_outbox_when_the_server_stays_unreachable(centre, server):
 def test_it_gzips_both_ways_over_real_http(centre, server):
     api_phone = SyncClient(server.url)
     user_id = api_phone.login("carer", PASSWORD)
-    token = api_phone.db.execute("select token from accounts where user_id = ?", (user_id,)).fetchone()[0]
-    events = [{"id": str(uuid.uuid4()), "device_seq": i, "name": "note.add", "at": "2026-11-23T07:00:00+07:00",
-               "args": {"note_id": str(uuid.uuid4()), "kind": "handover", "text": "Bàn giao " * 20,
-                        "facility_id": str(centre.facility.id)}} for i in range(50)]
-    raw = json.dumps({"protocol": 1, "device_id": api_phone.device_id, "cursor": None, "events": events}).encode()
+    token = api_phone.db.execute(
+        "select token from accounts where user_id = ?", (user_id,)
+    ).fetchone()[0]
+    events = [
+        {
+            "id": str(uuid.uuid4()),
+            "device_seq": i,
+            "name": "note.add",
+            "at": "2026-11-23T07:00:00+07:00",
+            "args": {
+                "note_id": str(uuid.uuid4()),
+                "kind": "handover",
+                "text": "Bàn giao " * 20,
+                "facility_id": str(centre.facility.id),
+            },
+        }
+        for i in range(50)
+    ]
+    raw = json.dumps(
+        {"protocol": 1, "device_id": api_phone.device_id, "cursor": None, "events": events}
+    ).encode()
     packed = gzip.compress(raw)
-    response = httpx.post(f"{server.url}/api/sync/v1", content=packed, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json",
-        "Content-Encoding": "gzip", "Accept-Encoding": "gzip"})
+    response = httpx.post(
+        f"{server.url}/api/sync/v1",
+        content=packed,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "Accept-Encoding": "gzip",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["content-encoding"] == "gzip"
     assert response.num_bytes_downloaded < len(response.content)
@@ -109,8 +148,15 @@ def test_it_pushes_in_chunks_of_at_most_500(centre, server):
     phone = SyncClient(server.url)
     phone.login("carer", PASSWORD)
     for _ in range(1100):
-        phone.queue("note.add", {"note_id": str(uuid.uuid4()), "kind": "observation", "text": "ổn",
-                                  "facility_id": str(centre.facility.id)})
+        phone.queue(
+            "note.add",
+            {
+                "note_id": str(uuid.uuid4()),
+                "kind": "observation",
+                "text": "ổn",
+                "facility_id": str(centre.facility.id),
+            },
+        )
     report = phone.sync()
     assert report.requests == 3 and report.acknowledged == 1100 and phone.pending_count() == 0
     assert report.bytes_sent < 1100 * 250 / 2  # gzip
@@ -135,8 +181,15 @@ def test_it_keeps_pushing_but_stops_pulling_when_too_old(centre, server):
     tasks_in(centre.elderly, 1)
     phone = SyncClient(server.url, protocol=0)
     phone.login("carer", PASSWORD)
-    phone.queue("note.add", {"note_id": str(uuid.uuid4()), "kind": "observation", "text": "ổn",
-                              "facility_id": str(centre.facility.id)})
+    phone.queue(
+        "note.add",
+        {
+            "note_id": str(uuid.uuid4()),
+            "kind": "observation",
+            "text": "ổn",
+            "facility_id": str(centre.facility.id),
+        },
+    )
     report = phone.sync()
     assert report.upgrade_required and report.acknowledged == 1 and phone.pending_count() == 0
     assert phone.records("task") == {}
@@ -160,8 +213,15 @@ def test_it_sends_each_users_events_with_their_own_token(centre, server):
     morning = phone.login("carer", PASSWORD)
     phone.queue("task.complete", {"task_id": str(task.id), "outcome": "done"})
     evening = phone.login("manager", PASSWORD)  # shift handover on a shared phone, still offline
-    note = phone.queue("note.add", {"note_id": str(uuid.uuid4()), "kind": "handover", "text": "Bàn giao",
-                                    "facility_id": str(centre.facility.id)})
+    note = phone.queue(
+        "note.add",
+        {
+            "note_id": str(uuid.uuid4()),
+            "kind": "handover",
+            "text": "Bàn giao",
+            "facility_id": str(centre.facility.id),
+        },
+    )
     assert phone.pending_count(morning) == phone.pending_count(evening) == 1
     phone.sync()
     assert phone.pending_count() == 0

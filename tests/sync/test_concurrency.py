@@ -22,14 +22,25 @@ PUSHERS, PULLERS, CALLS, PER_CALL = 8, 2, 6, 8
 
 def login(url: str, username: str) -> tuple[str, str]:
     device_id = str(uuid.uuid4())
-    body = httpx.post(f"{url}/api/auth/token", json={"username": username, "password": PASSWORD,
-                                                      "device_id": device_id, "device_name": "máy"}).json()
+    body = httpx.post(
+        f"{url}/api/auth/token",
+        json={
+            "username": username,
+            "password": PASSWORD,
+            "device_id": device_id,
+            "device_name": "máy",
+        },
+    ).json()
     return body["token"], device_id
 
 
 def call(url: str, token: str, device_id: str, cursor: str | None, events: list[dict]) -> dict:
-    response = httpx.post(f"{url}/api/sync/v1", timeout=60, headers={"Authorization": f"Bearer {token}"},
-                          json={"protocol": 1, "device_id": device_id, "cursor": cursor, "events": events})
+    response = httpx.post(
+        f"{url}/api/sync/v1",
+        timeout=60,
+        headers={"Authorization": f"Bearer {token}"},
+        json={"protocol": 1, "device_id": device_id, "cursor": cursor, "events": events},
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -54,11 +65,21 @@ def test_it_gives_every_puller_every_change_under_concurrent_pushes(centre, serv
                     events = []
                     for i in range(PER_CALL):
                         note_id = str(uuid.uuid4())
-                        events.append({"id": str(uuid.uuid4()), "device_seq": call_no * PER_CALL + i,
-                                       "name": "note.add", "at": "2026-11-23T08:00:00+07:00",
-                                       "args": {"note_id": note_id, "kind": "observation", "text": f"p{index}",
-                                                "facility_id": str(centre.facility.id),
-                                                "area_id": str(centre.elderly.id)}})
+                        events.append(
+                            {
+                                "id": str(uuid.uuid4()),
+                                "device_seq": call_no * PER_CALL + i,
+                                "name": "note.add",
+                                "at": "2026-11-23T08:00:00+07:00",
+                                "args": {
+                                    "note_id": note_id,
+                                    "kind": "observation",
+                                    "text": f"p{index}",
+                                    "facility_id": str(centre.facility.id),
+                                    "area_id": str(centre.elderly.id),
+                                },
+                            }
+                        )
                         with lock:
                             created.append(note_id)
                     body = call(url, token, device_id, cursor, events)
@@ -101,9 +122,13 @@ def test_it_gives_every_puller_every_change_under_concurrent_pushes(centre, serv
         assert len(created) == PUSHERS * CALLS * PER_CALL
         for index, seen in received.items():
             seqs = [seq for seq, _ in seen]
-            assert not [s for s, n in Counter(seqs).items() if n > 1], f"puller {index} got a seq twice"
+            assert not [s for s, n in Counter(seqs).items() if n > 1], (
+                f"puller {index} got a seq twice"
+            )
             assert seqs == sorted(seqs), f"puller {index} went back in time"
-            assert {note_id for _, note_id in seen} == set(created), f"puller {index} missed changes"
+            assert {note_id for _, note_id in seen} == set(created), (
+                f"puller {index} missed changes"
+            )
     finally:
         for process in extra:
             process.stop()

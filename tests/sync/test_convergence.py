@@ -129,35 +129,65 @@ def make_machine(base_url: str):
             self.facility = FacilityFactory(code=f"f-{tag}")
             self.area_a = AreaFactory(facility=self.facility, code=f"a-{tag}")
             self.area_b = AreaFactory(facility=self.facility, code=f"b-{tag}")
-            people = [("carer_a1", "carer", [self.area_a]), ("carer_a2", "carer", [self.area_a]),
-                      ("manager", "manager", []), ("carer_b", "carer", [self.area_b])]
-            self.users, self.roles, self.memberships, self.phones, self.networks = {}, {}, {}, {}, {}
+            people = [
+                ("carer_a1", "carer", [self.area_a]),
+                ("carer_a2", "carer", [self.area_a]),
+                ("manager", "manager", []),
+                ("carer_b", "carer", [self.area_b]),
+            ]
+            self.users, self.roles, self.memberships, self.phones, self.networks = (
+                {},
+                {},
+                {},
+                {},
+                {},
+            )
             for name, role, areas in people:
                 user = UserFactory(username=f"{name}-{tag}")
-                self.memberships[name] = MembershipFactory(user=user, facility=self.facility, role=role, areas=areas)
+                self.memberships[name] = MembershipFactory(
+                    user=user, facility=self.facility, role=role, areas=areas
+                )
                 self.users[name], self.roles[name] = user, role
                 device_id = str(uuid.uuid4())
-                token, _ = token_issue(username=user.username, password="test-pass-123", device_id=device_id,
-                                       device_name=name, client="test")
+                token, _ = token_issue(
+                    username=user.username,
+                    password="test-pass-123",
+                    device_id=device_id,
+                    device_name=name,
+                    client="test",
+                )
                 network = Network(self.world)
-                phone = SyncClient(base_url, device_id=device_id, transport=network, sleep=lambda s: None,
-                                   max_attempts=2)
+                phone = SyncClient(
+                    base_url,
+                    device_id=device_id,
+                    transport=network,
+                    sleep=lambda s: None,
+                    max_attempts=2,
+                )
                 phone.add_account(str(user.id), token, username=user.username)
                 self.phones[name], self.networks[name] = phone, network
             self.residents = [ResidentFactory(area=self.area_a), ResidentFactory(area=self.area_b)]
-            self.tasks = [TaskFactory(resident=r, kind="custom", slot=f"{8 + i:02d}:00")
-                          for r in self.residents for i in range(2)]
+            self.tasks = [
+                TaskFactory(resident=r, kind="custom", slot=f"{8 + i:02d}:00")
+                for r in self.residents
+                for i in range(2)
+            ]
             publish([self.area_a, self.area_b, *self.residents, *self.tasks])
             self.queued: set[str] = set()
             self.queued_by: dict[str, set[str]] = {name: set() for name in self.phones}
 
         names = st.sampled_from(["carer_a1", "carer_a2", "manager", "carer_b"])
 
-        @rule(who=names, task=st.integers(0, 3),
-              outcome=st.sampled_from(["done", "refused", "skipped", "partial"]))
+        @rule(
+            who=names,
+            task=st.integers(0, 3),
+            outcome=st.sampled_from(["done", "refused", "skipped", "partial"]),
+        )
         def complete(self, who, task, outcome):
-            event = self.phones[who].queue("task.complete", {"task_id": str(self.tasks[task].id),
-                                                            "outcome": outcome, "reason": "thử"})
+            event = self.phones[who].queue(
+                "task.complete",
+                {"task_id": str(self.tasks[task].id), "outcome": outcome, "reason": "thử"},
+            )
             self.queued.add(event["id"])
             self.queued_by[who].add(event["id"])
 
@@ -207,7 +237,9 @@ def make_machine(base_url: str):
 
         @invariant()
         def acknowledged_events_are_stored(self):
-            stored = set(map(str, EventLog.objects.filter(id__in=self.queued).values_list("id", flat=True)))
+            stored = set(
+                map(str, EventLog.objects.filter(id__in=self.queued).values_list("id", flat=True))
+            )
             assert stored <= self.world.sent_ids, "stored an event nobody sent"
             for name, phone in self.phones.items():
                 waiting = {e["id"] for e in phone.pending()}
@@ -247,7 +279,10 @@ def make_machine(base_url: str):
             for task_id, task in tasks.items():
                 data = mine[task_id]
                 assert data["status"] == task.status, (name, task_id, data, task.status)
-                assert data["done_by"] == (str(task.done_by_id) if task.done_by_id else None), (name, data)
+                assert data["done_by"] == (str(task.done_by_id) if task.done_by_id else None), (
+                    name,
+                    data,
+                )
                 assert _same_instant(data["done_at"], task.done_at), (name, data, task.done_at)
                 assert data["title"] == task.title, (name, data["title"], task.title)
             notes = _scope_notes(self.roles[name], areas, self.facility)
@@ -265,6 +300,10 @@ def test_it_converges_under_lost_duplicated_and_late_deliveries(server):
     machine = make_machine(server.url)
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=EXAMPLES, stateful_step_count=8, deadline=None,
-                          suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
     )

@@ -13,23 +13,34 @@ ORDER = ["0b6f…a", "9c1d…b"]
 
 
 def test_it_round_trips_positions_and_floors_in_scope_order():
-    cursor = Cursor(scope="abcdef0123456789", positions={ORDER[0]: 1234, ORDER[1]: 7},
-                    floor={ORDER[0]: 1000, ORDER[1]: 0})
+    cursor = Cursor(
+        scope="abcdef0123456789",
+        positions={ORDER[0]: 1234, ORDER[1]: 7},
+        floor={ORDER[0]: 1000, ORDER[1]: 0},
+    )
     token = cursor.encode(ORDER)
     assert token == "c1.abcdef0123456789.1234.1000.7.0"
     assert Cursor.decode(token, ORDER) == cursor
 
 
 def test_it_stays_under_48_bytes_for_one_facility_with_large_sequence_numbers():
-    token = Cursor(scope="abcdef0123456789", positions={"f": 10**9}, floor={"f": 10**9}).encode(["f"])
+    token = Cursor(scope="abcdef0123456789", positions={"f": 10**9}, floor={"f": 10**9}).encode(
+        ["f"]
+    )
     assert len(token) < 48
 
 
 def test_it_still_reads_the_base64_cursors_of_the_first_builds():
-    legacy = base64.urlsafe_b64encode(json.dumps(
-        {"s": "abcdef0123456789", "p": {ORDER[0]: 5}, "f": {ORDER[0]: 3}}).encode()).decode().rstrip("=")
-    assert Cursor.decode(legacy, ORDER) == Cursor(scope="abcdef0123456789", positions={ORDER[0]: 5},
-                                                  floor={ORDER[0]: 3})
+    legacy = (
+        base64.urlsafe_b64encode(
+            json.dumps({"s": "abcdef0123456789", "p": {ORDER[0]: 5}, "f": {ORDER[0]: 3}}).encode()
+        )
+        .decode()
+        .rstrip("=")
+    )
+    assert Cursor.decode(legacy, ORDER) == Cursor(
+        scope="abcdef0123456789", positions={ORDER[0]: 5}, floor={ORDER[0]: 3}
+    )
 
 
 def test_it_gives_a_cursor_of_another_scope_shape_no_scope_so_the_server_asks_for_a_reset():

@@ -25,8 +25,16 @@ def custom_task(area):
 
 
 def note_event(centre, **extra):
-    return event("note.add", {"note_id": str(uuid.uuid4()), "kind": "handover", "text": "Bàn giao",
-                              "facility_id": str(centre.facility.id), **extra})
+    return event(
+        "note.add",
+        {
+            "note_id": str(uuid.uuid4()),
+            "kind": "handover",
+            "text": "Bàn giao",
+            "facility_id": str(centre.facility.id),
+            **extra,
+        },
+    )
 
 
 def test_it_refuses_more_than_500_events_with_413(centre, api):
@@ -40,8 +48,15 @@ def test_it_refuses_more_than_500_events_with_413(centre, api):
 
 def test_it_refuses_a_body_over_5_mb_with_413(centre, api):
     api.login("carer")
-    big = json.dumps({"protocol": 1, "device_id": api.device_id, "cursor": None,
-                      "events": [], "pad": "x" * (MAX_BODY_BYTES + 10)})
+    big = json.dumps(
+        {
+            "protocol": 1,
+            "device_id": api.device_id,
+            "cursor": None,
+            "events": [],
+            "pad": "x" * (MAX_BODY_BYTES + 10),
+        }
+    )
     response = api.post("/api/sync/v1", big)
     assert response.status_code == 413
     assert response.json()["code"] == "body_too_large"
@@ -111,8 +126,15 @@ def test_it_answers_bad_cursor_with_400(centre, api):
 
 def test_it_answers_device_mismatch_with_403(centre, api):
     api.login("carer")
-    response = api.post("/api/sync/v1", {"protocol": 1, "device_id": str(uuid.uuid4()), "cursor": None,
-                                         "events": [note_event(centre)]})
+    response = api.post(
+        "/api/sync/v1",
+        {
+            "protocol": 1,
+            "device_id": str(uuid.uuid4()),
+            "cursor": None,
+            "events": [note_event(centre)],
+        },
+    )
     assert (response.status_code, response.json()["code"]) == (403, "device_mismatch")
     assert not EventLog.objects.exists()
 
@@ -149,15 +171,23 @@ def test_it_rejects_unknown_events_and_invalid_args_with_details(centre, api):
 def test_it_rejects_an_object_outside_the_scope_as_not_found(centre, api):
     task = custom_task(centre.children)
     api.login("carer")
-    result = api.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})]).json()["results"][0]
+    result = api.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})]).json()[
+        "results"
+    ][0]
     assert (result["status"], result["code"]) == ("rejected", "not_found")
     task.refresh_from_db()
     assert task.status == "pending"
 
 
 def test_it_rejects_a_missing_permission_as_forbidden(centre, api):
-    conflict = Conflict.objects.create(facility_id=centre.facility.id, area_id=centre.elderly.id, kind="x",
-                                       subject_type="task", subject_id=uuid.uuid4(), opened_at=timezone.now())
+    conflict = Conflict.objects.create(
+        facility_id=centre.facility.id,
+        area_id=centre.elderly.id,
+        kind="x",
+        subject_type="task",
+        subject_id=uuid.uuid4(),
+        opened_at=timezone.now(),
+    )
     api.login("carer")
     ev = event("conflict.resolve", {"conflict_id": conflict.id, "resolution": "keep_first"})
     result = api.sync([ev]).json()["results"][0]
@@ -169,11 +199,20 @@ def test_it_rejects_a_missing_permission_as_forbidden(centre, api):
 def test_it_answers_duplicate_with_the_original_result_and_id_reuse_for_other_content(centre, api):
     task = custom_task(centre.elderly)
     api.login("carer")
-    ev = event("task.complete", {"task_id": task.id, "outcome": "done"}, at=timezone.now() + timedelta(minutes=10))
+    ev = event(
+        "task.complete",
+        {"task_id": task.id, "outcome": "done"},
+        at=timezone.now() + timedelta(minutes=10),
+    )
     first = api.sync([ev]).json()["results"][0]
     assert first == {"id": ev["id"], "status": "applied", "flags": ["clock_skew"]}
     again = api.sync([ev]).json()["results"][0]
-    assert again == {"id": ev["id"], "status": "duplicate", "original_status": "applied", "flags": ["clock_skew"]}
+    assert again == {
+        "id": ev["id"],
+        "status": "duplicate",
+        "original_status": "applied",
+        "flags": ["clock_skew"],
+    }
     reused = api.sync([{**ev, "args": {**ev["args"], "outcome": "refused"}}]).json()["results"][0]
     assert (reused["status"], reused["code"]) == ("rejected", "id_reuse")
     assert EventLog.objects.count() == 1
@@ -197,12 +236,16 @@ def test_a_rejected_event_never_blocks_the_events_behind_it(centre, api):
     tasks = [custom_task(centre.elderly) for _ in range(2)]
     outside = custom_task(centre.children)
     api.login("carer")
-    events = [event("task.complete", {"task_id": tasks[0].id, "outcome": "done"}),
-              event("task.complete", {"task_id": outside.id, "outcome": "done"}),
-              event("task.complete", {"task_id": tasks[1].id, "outcome": "done"})]
+    events = [
+        event("task.complete", {"task_id": tasks[0].id, "outcome": "done"}),
+        event("task.complete", {"task_id": outside.id, "outcome": "done"}),
+        event("task.complete", {"task_id": tasks[1].id, "outcome": "done"}),
+    ]
     results = api.sync(events).json()["results"]
     assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
-    assert set(TaskInstance.objects.filter(status="done").values_list("id", flat=True)) == {t.id for t in tasks}
+    assert set(TaskInstance.objects.filter(status="done").values_list("id", flat=True)) == {
+        t.id for t in tasks
+    }
     assert set(Change.objects.values_list("record_id", flat=True)) == {t.id for t in tasks}
 
 
@@ -214,15 +257,27 @@ class WriteThenRejectArgs(BaseModel):
 @register("test.write_then_reject", WriteThenRejectArgs)
 def _write_then_reject(ctx, args):
     # Breaks the registry contract on purpose: the engine must still leave nothing behind.
-    Note.objects.create(id=args.note_id, facility_id=args.facility_id, kind="handover", text="x",
-                        by=ctx.user, at=ctx.event.at)
+    Note.objects.create(
+        id=args.note_id,
+        facility_id=args.facility_id,
+        kind="handover",
+        text="x",
+        by=ctx.user,
+        at=ctx.event.at,
+    )
     raise Rejected("too_late", "Đã quá muộn.")
 
 
 @register("test.crash", WriteThenRejectArgs)
 def _crash(ctx, args):
-    Note.objects.create(id=args.note_id, facility_id=args.facility_id, kind="handover", text="x",
-                        by=ctx.user, at=ctx.event.at)
+    Note.objects.create(
+        id=args.note_id,
+        facility_id=args.facility_id,
+        kind="handover",
+        text="x",
+        by=ctx.user,
+        at=ctx.event.at,
+    )
     raise ZeroDivisionError
 
 
@@ -234,15 +289,25 @@ def _ok(ctx, args):
 def test_it_leaves_nothing_behind_of_a_handler_that_wrote_before_failing(centre, api):
     api.login("carer")
     ids = [uuid.uuid4() for _ in range(3)]
-    events = [note_event(centre),
-              event("test.write_then_reject", {"note_id": ids[0], "facility_id": centre.facility.id}),
-              event("test.crash", {"note_id": ids[1], "facility_id": centre.facility.id}),
-              event("test.ok", {"note_id": ids[2], "facility_id": centre.facility.id}),
-              note_event(centre)]
+    events = [
+        note_event(centre),
+        event("test.write_then_reject", {"note_id": ids[0], "facility_id": centre.facility.id}),
+        event("test.crash", {"note_id": ids[1], "facility_id": centre.facility.id}),
+        event("test.ok", {"note_id": ids[2], "facility_id": centre.facility.id}),
+        note_event(centre),
+    ]
     results = api.sync(events).json()["results"]
-    assert [r["status"] for r in results] == ["applied", "rejected", "rejected", "merged", "applied"]
+    assert [r["status"] for r in results] == [
+        "applied",
+        "rejected",
+        "rejected",
+        "merged",
+        "applied",
+    ]
     assert [r.get("code") for r in results[1:4]] == ["too_late", "internal_error", "nothing_to_do"]
     assert set(Note.objects.values_list("id", flat=True)) == {
-        uuid.UUID(events[0]["args"]["note_id"]), uuid.UUID(events[4]["args"]["note_id"])}
+        uuid.UUID(events[0]["args"]["note_id"]),
+        uuid.UUID(events[4]["args"]["note_id"]),
+    }
     assert EventLog.objects.count() == 5
     assert Change.objects.count() == 2

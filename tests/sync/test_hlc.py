@@ -45,12 +45,15 @@ def test_it_refuses_to_follow_a_stamp_too_far_in_the_future():
     assert within.millis == 1_030_000 and within.counter == 4
 
 
-@pytest.mark.parametrize("a,b", [
-    (Stamp(999, 0, "z"), Stamp(1000, 0, "a")),
-    (Stamp(1000, 9, "z"), Stamp(1000, 10, "a")),
-    (Stamp(1000, 10, "a"), Stamp(1000, 10, "b")),
-    (Stamp(9_999_999_999_999, 9999, "z"), Stamp(10_000_000_000_000 - 1, 9999, "zz")),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        (Stamp(999, 0, "z"), Stamp(1000, 0, "a")),
+        (Stamp(1000, 9, "z"), Stamp(1000, 10, "a")),
+        (Stamp(1000, 10, "a"), Stamp(1000, 10, "b")),
+        (Stamp(9_999_999_999_999, 9999, "z"), Stamp(10_000_000_000_000 - 1, 9999, "zz")),
+    ],
+)
 def test_its_strings_order_like_its_stamps(a, b):
     assert a < b
     assert a.encode() < b.encode()

@@ -16,6 +16,12 @@ def test_it_imports_the_protocol_core_without_django():
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith(('django.', 'ninja', 'channels')))\n"
         "print(','.join(loaded))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
     assert out.stdout.strip() == ""

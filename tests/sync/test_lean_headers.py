@@ -8,8 +8,13 @@ def test_it_leaves_framing_referrer_opener_and_language_headers_off_sync_answers
     api.login("carer")
     response = api.sync()
     assert response.status_code == 200
-    for name in ("X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
-                 "Content-Language", "Vary"):
+    for name in (
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Content-Language",
+        "Vary",
+    ):
         assert name not in response, name
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.json()["server_time"].endswith("Z")

@@ -32,14 +32,24 @@ def phone(server, username: str) -> SyncClient:
 
 
 def note(client: SyncClient, centre, area) -> None:
-    client.queue("note.add", {"note_id": str(uuid.uuid4()), "kind": "observation", "text": "Ho nhẹ",
-                              "facility_id": str(centre.facility.id), "area_id": str(area.id)})
+    client.queue(
+        "note.add",
+        {
+            "note_id": str(uuid.uuid4()),
+            "kind": "observation",
+            "text": "Ho nhẹ",
+            "facility_id": str(centre.facility.id),
+            "area_id": str(area.id),
+        },
+    )
     client.sync()
 
 
 def test_it_pokes_a_carer_when_another_phone_writes_in_their_area(centre, server):
     colleague = UserFactory(username="carer2")
-    MembershipFactory(user=colleague, facility=centre.facility, role="carer", areas=[centre.elderly])
+    MembershipFactory(
+        user=colleague, facility=centre.facility, role="carer", areas=[centre.elderly]
+    )
     listener = phone(server, "carer")
     with socket_for(server, listener.db.execute("select token from accounts").fetchone()[0]) as ws:
         note(phone(server, "carer2"), centre, centre.elderly)

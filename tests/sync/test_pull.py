@@ -12,8 +12,10 @@ from tests.factories import ResidentFactory, TaskFactory
 
 def many_tasks(area, n: int) -> list[TaskInstance]:
     resident = ResidentFactory(area=area)
-    rows = [TaskFactory.build(resident=resident, kind="custom", slot=f"{i // 60:02d}:{i % 60:02d}")
-            for i in range(n)]
+    rows = [
+        TaskFactory.build(resident=resident, kind="custom", slot=f"{i // 60:02d}:{i % 60:02d}")
+        for i in range(n)
+    ]
     TaskInstance.objects.bulk_create(rows, batch_size=500)
     return rows
 
@@ -73,7 +75,7 @@ def test_it_does_not_echo_a_2000_event_push_to_its_device_but_sends_it_to_others
     other_cursor = pull_all(other)[2]
     events = [event("task.complete", {"task_id": t.id, "outcome": "done"}) for t in tasks]
     for start in range(0, 2000, 500):
-        body = pusher.sync(events[start:start + 500], cursor=cursor).json()
+        body = pusher.sync(events[start : start + 500], cursor=cursor).json()
         assert {r["status"] for r in body["results"]} == {"applied"}
         assert body["changes"] == []
         cursor = body["cursor"]
@@ -91,9 +93,13 @@ def test_it_sends_only_the_newest_version_of_a_record(centre, make_api):
     first.login("carer")
     second.login("manager")
     first.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})])
-    first.sync([event("task.complete", {"task_id": task.id, "outcome": "refused", "reason": "mệt"})])
+    first.sync(
+        [event("task.complete", {"task_id": task.id, "outcome": "refused", "reason": "mệt"})]
+    )
     changes = pull_all(second)[0]
-    assert [(c["id"], c["data"]["status"], c["version"]) for c in changes] == [(str(task.id), "refused", 3)]
+    assert [(c["id"], c["data"]["status"], c["version"]) for c in changes] == [
+        (str(task.id), "refused", 3)
+    ]
 
 
 def test_it_echoes_an_own_change_that_carries_an_edit_the_device_never_saw(centre, api):
@@ -105,9 +111,13 @@ def test_it_echoes_an_own_change_that_carries_an_edit_the_device_never_saw(centr
     task.version += 1
     task.save()
     publish([task])  # the phone has not pulled this yet...
-    body = api.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})], cursor=cursor).json()
+    body = api.sync(
+        [event("task.complete", {"task_id": task.id, "outcome": "done"})], cursor=cursor
+    ).json()
     # ...and its own change supersedes it, so the own change is sent: it carries the title.
-    assert [(c["data"]["title"], c["data"]["status"]) for c in body["changes"]] == [("Tắm nắng (đổi giờ)", "done")]
+    assert [(c["data"]["title"], c["data"]["status"]) for c in body["changes"]] == [
+        ("Tắm nắng (đổi giờ)", "done")
+    ]
 
 
 def test_it_sends_conflicts_to_their_author(centre, make_api):
@@ -116,7 +126,9 @@ def test_it_sends_conflicts_to_their_author(centre, make_api):
     first.login("carer")
     second.login("manager")
     first.sync([event("task.complete", {"task_id": task.id, "outcome": "done"})])
-    body = second.sync([event("task.complete", {"task_id": task.id, "outcome": "refused", "reason": "x"})]).json()
+    body = second.sync(
+        [event("task.complete", {"task_id": task.id, "outcome": "refused", "reason": "x"})]
+    ).json()
     assert body["results"][0]["status"] == "conflict"
     kinds = {c["type"] for c in body["changes"]}
     assert "conflict" in kinds
@@ -129,6 +141,17 @@ def test_a_second_user_on_the_same_phone_gets_the_first_users_changes(centre, ma
     evening.login("manager", device_id=shared)
     cursor = pull_all(evening)[2]
     note_id = str(uuid.uuid4())
-    morning.sync([event("note.add", {"note_id": note_id, "kind": "handover", "text": "Bàn giao",
-                                     "facility_id": centre.facility.id})])
+    morning.sync(
+        [
+            event(
+                "note.add",
+                {
+                    "note_id": note_id,
+                    "kind": "handover",
+                    "text": "Bàn giao",
+                    "facility_id": centre.facility.id,
+                },
+            )
+        ]
+    )
     assert [c["id"] for c in pull_all(evening, cursor)[0]] == [note_id]

@@ -25,12 +25,45 @@ GRACE = timedelta(minutes=60)
 
 
 @pytest.mark.parametrize(
-    ("status", "done_device", "state_detail", "outcome", "device", "detail", "at", "action", "kind", "flags"),
+    (
+        "status",
+        "done_device",
+        "state_detail",
+        "outcome",
+        "device",
+        "detail",
+        "at",
+        "action",
+        "kind",
+        "flags",
+    ),
     [
         ("pending", None, None, "done", A, 100, IN_TIME, "apply", "", ()),
         ("missed", None, None, "done", A, 100, END + timedelta(hours=2), "apply", "", ("late",)),
-        ("pending", None, None, "done", A, None, END + GRACE, "apply", "", ()),  # the edge is still on time
-        ("pending", None, None, "done", A, None, END + GRACE + timedelta(seconds=1), "apply", "", ("late",)),
+        (
+            "pending",
+            None,
+            None,
+            "done",
+            A,
+            None,
+            END + GRACE,
+            "apply",
+            "",
+            (),
+        ),  # the edge is still on time
+        (
+            "pending",
+            None,
+            None,
+            "done",
+            A,
+            None,
+            END + GRACE + timedelta(seconds=1),
+            "apply",
+            "",
+            ("late",),
+        ),
         ("done", A, 100, "done", B, 100, IN_TIME, "merge", "", ()),
         ("done", A, 100, "done", B, 50, IN_TIME, "conflict", "contradictory_outcome", ()),
         ("done", A, None, "refused", B, None, IN_TIME, "conflict", "contradictory_outcome", ()),
@@ -41,7 +74,9 @@ GRACE = timedelta(minutes=60)
         ("skipped", A, None, "skipped", B, None, IN_TIME, "merge", "", ()),
     ],
 )
-def test_it_decides_a_task_completion(status, done_device, state_detail, outcome, device, detail, at, action, kind, flags):
+def test_it_decides_a_task_completion(
+    status, done_device, state_detail, outcome, device, detail, at, action, kind, flags
+):
     verdict = task_completion_decide(
         TaskState(status=status, done_device=done_device, window_end=END, detail=state_detail),
         Completion(outcome=outcome, device=device, at=at, detail=detail),
@@ -99,8 +134,14 @@ PORTIONS = [0, 25, 50, 75, 100]
     ],
 )
 def test_it_says_what_a_completion_must_carry(kind, outcome, reason, details, field):
-    problem = completion_details_check(kind=kind, outcome=outcome, reason=reason, details=details,
-                                       portions=PORTIONS, sun_minutes=(1, 240))
+    problem = completion_details_check(
+        kind=kind,
+        outcome=outcome,
+        reason=reason,
+        details=details,
+        portions=PORTIONS,
+        sun_minutes=(1, 240),
+    )
     assert (problem.field if problem else None) == field
 
 
@@ -122,8 +163,12 @@ def test_it_says_what_a_completion_must_carry(kind, outcome, reason, details, fi
 )
 def test_it_sweeps_overdue_tasks(status, minutes_past_end, resident_status, expected):
     now = END + timedelta(minutes=minutes_past_end)
-    assert task_sweep_status(status=status, window_end=END, now=now, grace=GRACE,
-                             resident_status=resident_status) == expected
+    assert (
+        task_sweep_status(
+            status=status, window_end=END, now=now, grace=GRACE, resident_status=resident_status
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,8 +177,12 @@ def test_it_sweeps_overdue_tasks(status, minutes_past_end, resident_status, expe
         ({"applied": 10}, "applied", "", ("applied:10",)),
         ({"applied": 8, "merged": 2}, "applied", "", ("applied:8", "merged:2")),
         ({"merged": 3}, "merged", "", ("merged:3",)),
-        ({"applied": 5, "conflict": 1, "away": 1}, "conflict", "bulk_partial_conflict",
-         ("applied:5", "conflict:1", "away:1")),
+        (
+            {"applied": 5, "conflict": 1, "away": 1},
+            "conflict",
+            "bulk_partial_conflict",
+            ("applied:5", "conflict:1", "away:1"),
+        ),
         ({"away": 2}, "merged", "", ("away:2",)),
     ],
 )

@@ -21,7 +21,10 @@ from server.hygiene.rules import DilutionError, active_chlorine_pct, disinfectio
     ],
 )
 def test_it_computes_grams_of_powder(litres, target, basis, strength, grams):
-    assert grams_for(litres=litres, target_pct=target, basis=basis, product_strength_pct=strength) == grams
+    assert (
+        grams_for(litres=litres, target_pct=target, basis=basis, product_strength_pct=strength)
+        == grams
+    )
 
 
 @pytest.mark.parametrize(
@@ -64,12 +67,24 @@ def test_it_refuses_impossible_dilutions(kwargs):
     ],
 )
 def test_it_assesses_a_recorded_round(concentration, basis, grams, litres, active, flags):
-    result = disinfection_assess(concentration_pct=concentration, basis=basis, product_strength_pct=D(25),
-                                 grams=grams, litres=litres, tolerance_pct=D(10))
+    result = disinfection_assess(
+        concentration_pct=concentration,
+        basis=basis,
+        product_strength_pct=D(25),
+        grams=grams,
+        litres=litres,
+        tolerance_pct=D(10),
+    )
     assert (result.active_chlorine_pct, result.flags) == (active, flags)
 
 
 def test_it_refuses_a_round_with_more_powder_than_can_dissolve():
     with pytest.raises(DilutionError):
-        disinfection_assess(concentration_pct=D("0.5"), basis="active_chlorine", product_strength_pct=D(25),
-                            grams=D(600), litres=D(1), tolerance_pct=D(10))
+        disinfection_assess(
+            concentration_pct=D("0.5"),
+            basis="active_chlorine",
+            product_strength_pct=D(25),
+            grams=D(600),
+            litres=D(1),
+            tolerance_pct=D(10),
+        )

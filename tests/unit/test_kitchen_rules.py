@@ -37,7 +37,12 @@ def test_it_keeps_a_sample_24_hours_from_the_later_time(taken_at, cooked_at, hou
     assert sample_keep_until(taken_at, cooked_at, keep_hours=hours) == expected
 
 
-LIMITS = {"min_solid_g": D(100), "min_liquid_ml": D(150), "fridge_min_c": D(2), "fridge_max_c": D(8)}
+LIMITS = {
+    "min_solid_g": D(100),
+    "min_liquid_ml": D(150),
+    "fridge_min_c": D(2),
+    "fridge_max_c": D(8),
+}
 
 
 @pytest.mark.parametrize(
@@ -58,8 +63,10 @@ def test_it_flags_a_sample(quantity, unit, temp, flags):
     assert sample_flags(quantity=quantity, unit=unit, stored_temp_c=temp, **LIMITS) == flags
 
 
-@pytest.mark.parametrize(("temp", "flags"), [(D(5), ()), (D(2), ()), (D(8), ()), (D("8.5"), ("out_of_range",)),
-                                             (D(-1), ("out_of_range",))])
+@pytest.mark.parametrize(
+    ("temp", "flags"),
+    [(D(5), ()), (D(2), ()), (D(8), ()), (D("8.5"), ("out_of_range",)), (D(-1), ("out_of_range",))],
+)
 def test_it_flags_a_fridge_reading(temp, flags):
     assert fridge_flags(temp, fridge_min_c=D(2), fridge_max_c=D(8)) == flags
 
@@ -105,13 +112,32 @@ def test_it_decides_a_hold_or_release(discarded, held, void, hold, verdict):
     ("items", "cooked", "flags"),
     [
         ([{"dish": "Canh chua", "eating_starts_at": T + timedelta(hours=2)}], {"canh chua": T}, ()),
-        ([{"dish": "Canh chua", "eating_starts_at": T + timedelta(hours=2, minutes=1)}], {"canh chua": T},
-         ("cook_to_eat_over_limit",)),
-        ([{"dish": "  CANH  chua ", "eating_starts_at": T + timedelta(hours=3)}], {"canh chua": T},
-         ("cook_to_eat_over_limit",)),
-        ([{"dish": "Cá kho", "eating_starts_at": T + timedelta(hours=3), "cooking_finished_at": T + timedelta(hours=2)}],
-         {}, ()),
-        ([{"dish": "Cá kho", "eating_starts_at": T + timedelta(hours=3)}], {}, ()),  # unknown: nothing to say
+        (
+            [{"dish": "Canh chua", "eating_starts_at": T + timedelta(hours=2, minutes=1)}],
+            {"canh chua": T},
+            ("cook_to_eat_over_limit",),
+        ),
+        (
+            [{"dish": "  CANH  chua ", "eating_starts_at": T + timedelta(hours=3)}],
+            {"canh chua": T},
+            ("cook_to_eat_over_limit",),
+        ),
+        (
+            [
+                {
+                    "dish": "Cá kho",
+                    "eating_starts_at": T + timedelta(hours=3),
+                    "cooking_finished_at": T + timedelta(hours=2),
+                }
+            ],
+            {},
+            (),
+        ),
+        (
+            [{"dish": "Cá kho", "eating_starts_at": T + timedelta(hours=3)}],
+            {},
+            (),
+        ),  # unknown: nothing to say
         ([{"dish": "Cá kho"}], {"cá kho": T}, ()),
     ],
 )
@@ -120,8 +146,11 @@ def test_it_flags_food_served_more_than_two_hours_after_cooking(items, cooked, f
 
 
 def test_it_finds_the_dishes_without_a_sample():
-    menu = [ExpectedDish("lunch", "Cơm", False), ExpectedDish("lunch", "Canh bí", True),
-            ExpectedDish("dinner", "Cơm", False)]
+    menu = [
+        ExpectedDish("lunch", "Cơm", False),
+        ExpectedDish("lunch", "Canh bí", True),
+        ExpectedDish("dinner", "Cơm", False),
+    ]
     sampled = [("lunch", " cơm "), ("dinner", "Canh bí")]
     assert samples_missing(menu, sampled) == [menu[1], menu[2]]
     assert dish_key("Canh  Bí") == dish_key("canh bí")

@@ -59,7 +59,12 @@ def test_it_requires_a_dose_for_partial_and_a_reason_for_withheld(outcome, dose,
     [
         (False, "given", Witness(named=False), None),
         (True, "given", Witness(named=False), "witness_required"),
-        (True, "given", Witness(named=True, is_recorder=True, active_member_of_facility=True), "witness_required"),
+        (
+            True,
+            "given",
+            Witness(named=True, is_recorder=True, active_member_of_facility=True),
+            "witness_required",
+        ),
         (True, "given", Witness(named=True, active_member_of_facility=False), "witness_required"),
         (True, "given", Witness(named=True, active_member_of_facility=True), None),
         (True, "partial", Witness(named=False), "witness_required"),
@@ -69,7 +74,9 @@ def test_it_requires_a_dose_for_partial_and_a_reason_for_withheld(outcome, dose,
         (True, "entered_in_error", Witness(named=False), None),
     ],
 )
-def test_it_requires_another_active_staff_member_to_witness_a_controlled_drug(controlled, outcome, witness, code):
+def test_it_requires_another_active_staff_member_to_witness_a_controlled_drug(
+    controlled, outcome, witness, code
+):
     refusal = rules.witness_check(controlled=controlled, outcome=outcome, witness=witness)
     assert (refusal.code if refusal else None) == code
 
@@ -88,7 +95,9 @@ def test_it_requires_another_active_staff_member_to_witness_a_controlled_drug(co
     ],
 )
 def test_it_checks_the_dose_window(minutes_from_due, window, inside, flag):
-    verdict = rules.window_check(due_at=T0, at=T0 + timedelta(minutes=minutes_from_due), window_minutes=window)
+    verdict = rules.window_check(
+        due_at=T0, at=T0 + timedelta(minutes=minutes_from_due), window_minutes=window
+    )
     assert (verdict.inside, verdict.flag) == (inside, flag)
 
 
@@ -140,14 +149,44 @@ def test_it_calls_a_second_dose_taken_a_double_dose(outcome, earlier, clashes):
         # a refusal is no dose
         (h(1), [DoseRecord("a", "refused", h(0))], 240, 3, (), ()),
         # 4th dose in 24 h with a maximum of 3
-        (h(18), [DoseRecord("a", "given", h(0)), DoseRecord("b", "given", h(6)),
-                 DoseRecord("c", "given", h(12))], 240, 3, (), ("a", "b", "c")),
+        (
+            h(18),
+            [
+                DoseRecord("a", "given", h(0)),
+                DoseRecord("b", "given", h(6)),
+                DoseRecord("c", "given", h(12)),
+            ],
+            240,
+            3,
+            (),
+            ("a", "b", "c"),
+        ),
         # 24 h after the first: that one has left the span
-        (h(24), [DoseRecord("a", "given", h(0)), DoseRecord("b", "given", h(6)),
-                 DoseRecord("c", "given", h(12))], 240, 3, (), ()),
+        (
+            h(24),
+            [
+                DoseRecord("a", "given", h(0)),
+                DoseRecord("b", "given", h(6)),
+                DoseRecord("c", "given", h(12)),
+            ],
+            240,
+            3,
+            (),
+            (),
+        ),
         # an earlier dose arriving late pushes a span ending at a stored dose over the max
-        (h(1), [DoseRecord("b", "given", h(6)), DoseRecord("c", "given", h(12)),
-                DoseRecord("d", "given", h(18))], None, 3, (), ("b", "c", "d")),
+        (
+            h(1),
+            [
+                DoseRecord("b", "given", h(6)),
+                DoseRecord("c", "given", h(12)),
+                DoseRecord("d", "given", h(18)),
+            ],
+            None,
+            3,
+            (),
+            ("b", "c", "d"),
+        ),
         # no limits set on the order
         (h(0), [DoseRecord("a", "given", h(0))], None, None, (), ()),
     ],
@@ -155,7 +194,9 @@ def test_it_calls_a_second_dose_taken_a_double_dose(outcome, earlier, clashes):
 def test_it_checks_prn_interval_and_daily_maximum_by_when_doses_were_given(
     at, earlier, interval, max24, interval_keys, over_keys
 ):
-    verdict = rules.prn_check(at=at, earlier=earlier, min_interval_minutes=interval, max_per_24h=max24)
+    verdict = rules.prn_check(
+        at=at, earlier=earlier, min_interval_minutes=interval, max_per_24h=max24
+    )
     assert verdict.interval_keys == interval_keys
     assert verdict.over_max_keys == over_keys
     assert verdict.violated == bool(interval_keys or over_keys)

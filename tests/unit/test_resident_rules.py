@@ -47,33 +47,64 @@ CURRENT = {"room": "P1", "diet_note": "ăn mềm", "full_name": "Trần Thị A"
         ({}, {"room": "P2"}, 1, EARLY, "u1", {"room": "P2"}, []),
         ({"room": FieldEdit(EARLY, 1, "u2")}, {"room": "P2"}, 1, LATE, "u1", {"room": "P2"}, []),
         # someone else changed it since base, the incoming edit is later by HLC: it wins
-        ({"room": FieldEdit(EARLY, 2, "u2", "e2")}, {"room": "P3"}, 1, LATE, "u1", {"room": "P3"},
-         [("room", "P3", "P1", "u1", "u2", "e2")]),
+        (
+            {"room": FieldEdit(EARLY, 2, "u2", "e2")},
+            {"room": "P3"},
+            1,
+            LATE,
+            "u1",
+            {"room": "P3"},
+            [("room", "P3", "P1", "u1", "u2", "e2")],
+        ),
         # ... the incoming edit is older by HLC: the stored value stays, the incoming is kept aside
-        ({"room": FieldEdit(LATE, 2, "u2", "e2")}, {"room": "P3"}, 1, EARLY, "u1", {},
-         [("room", "P1", "P3", "u2", "u1", "e2")]),
+        (
+            {"room": FieldEdit(LATE, 2, "u2", "e2")},
+            {"room": "P3"},
+            1,
+            EARLY,
+            "u1",
+            {},
+            [("room", "P1", "P3", "u2", "u1", "e2")],
+        ),
         # the same person's own two edits: the later stands, nothing to review
         ({"room": FieldEdit(EARLY, 2, "u1")}, {"room": "P3"}, 1, LATE, "u1", {"room": "P3"}, []),
         ({"room": FieldEdit(LATE, 2, "u1")}, {"room": "P3"}, 1, EARLY, "u1", {}, []),
         # the same value as now: nothing to do, nothing to fight over
         ({"room": FieldEdit(LATE, 2, "u2")}, {"room": "P1"}, 1, EARLY, "u1", {}, []),
         # field-level: another field changed concurrently does not block this one
-        ({"diet_note": FieldEdit(LATE, 2, "u2")}, {"room": "P2"}, 1, EARLY, "u1", {"room": "P2"}, []),
+        (
+            {"diet_note": FieldEdit(LATE, 2, "u2")},
+            {"room": "P2"},
+            1,
+            EARLY,
+            "u1",
+            {"room": "P2"},
+            [],
+        ),
     ],
 )
 def test_it_merges_resident_fields_last_by_hlc(edits, incoming, base, stamp, by, applied, clashes):
-    result = resident_fields_merge(current=CURRENT, edits=edits, incoming=incoming, base_version=base,
-                                   stamp=stamp, by=by)
+    result = resident_fields_merge(
+        current=CURRENT, edits=edits, incoming=incoming, base_version=base, stamp=stamp, by=by
+    )
     assert result.apply == applied
-    assert [(c.field, c.kept, c.lost, c.kept_by, c.lost_by, c.other_event) for c in result.clashes] == clashes
+    assert [
+        (c.field, c.kept, c.lost, c.kept_by, c.lost_by, c.other_event) for c in result.clashes
+    ] == clashes
 
 
 def test_it_converges_whichever_concurrent_edit_arrives_first():
     def run(first, second):
         state, edits, clashes = dict(CURRENT), {}, []
         for version, (value, stamp, by) in enumerate([first, second], start=2):
-            r = resident_fields_merge(current=state, edits=edits, incoming={"room": value}, base_version=1,
-                                      stamp=stamp, by=by)
+            r = resident_fields_merge(
+                current=state,
+                edits=edits,
+                incoming={"room": value},
+                base_version=1,
+                stamp=stamp,
+                by=by,
+            )
             clashes += r.clashes
             if "room" in r.apply:
                 state["room"] = value
@@ -142,4 +173,7 @@ def test_it_finds_when_a_period_ends():
     ],
 )
 def test_it_says_what_a_move_does_to_a_later_task(task_status, by_person, new_status, result):
-    assert task_status_on_move(task_status=task_status, set_by_person=by_person, new_status=new_status) == result
+    assert (
+        task_status_on_move(task_status=task_status, set_by_person=by_person, new_status=new_status)
+        == result
+    )

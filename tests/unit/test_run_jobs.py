@@ -38,7 +38,9 @@ def test_it_keeps_running_the_other_jobs_when_one_fails(centre, monkeypatch):
         raise RuntimeError("hỏng")
 
     registry = dict(jobs._JOBS)
-    registry["aaa_broken"] = jobs.Job("aaa_broken", 60, broken)  # sorted first: runs before the horizon
+    registry["aaa_broken"] = jobs.Job(
+        "aaa_broken", 60, broken
+    )  # sorted first: runs before the horizon
     monkeypatch.setattr(jobs, "_JOBS", registry)
     RoutineFactory(resident=ResidentFactory(area=centre.elderly), times=["11:00"])
     out = StringIO()

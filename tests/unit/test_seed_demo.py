@@ -15,7 +15,17 @@ from server.meds.models import MedicationOrder
 from server.seed.demo import demo_seed
 from sync.models import Change
 
-MODELS = (Facility, Area, Resident, Routine, TaskInstance, MedicationOrder, User, Membership, Change)
+MODELS = (
+    Facility,
+    Area,
+    Resident,
+    Routine,
+    TaskInstance,
+    MedicationOrder,
+    User,
+    Membership,
+    Change,
+)
 
 
 def counts() -> dict[str, int]:
@@ -40,12 +50,18 @@ def test_it_seeds_bac_lieu_as_its_nine_month_review_describes_it(seeded):
     residents = Resident.objects.filter(facility__code="bac-lieu")
     assert residents.count() == 80
     assert Counter(residents.values_list("primary_category", flat=True)) == {
-        "lonely_elderly": 48, "child": 28, "agent_orange": 2, "emergency": 2}
+        "lonely_elderly": 48,
+        "child": 28,
+        "agent_orange": 2,
+        "emergency": 2,
+    }
     elderly = residents.filter(primary_category="lonely_elderly")
     children = residents.filter(primary_category="child")
     assert sum("disability" in r.categories for r in elderly) == 27
     assert sum("disability" in r.categories for r in children) == 11
-    assert set(residents.filter(primary_category="agent_orange").values_list("sex", flat=True)) == {"M"}
+    assert set(residents.filter(primary_category="agent_orange").values_list("sex", flat=True)) == {
+        "M"
+    }
     assert sum("psychiatric" in r.categories for r in residents) >= 3
     assert residents.filter(severe_disability=True).count() >= 10
     assert len(set(residents.values_list("full_name", flat=True))) == 80
@@ -55,7 +71,10 @@ def test_it_seeds_bac_lieu_as_its_nine_month_review_describes_it(seeded):
 
 def test_it_seeds_nam_dinh_with_its_152_residents(seeded):
     assert Resident.objects.filter(facility__code="nam-dinh").count() == 152
-    assert Facility.objects.get(code="nam-dinh").name == "Trung tâm Bảo trợ xã hội tổng hợp tỉnh Nam Định"
+    assert (
+        Facility.objects.get(code="nam-dinh").name
+        == "Trung tâm Bảo trợ xã hội tổng hợp tỉnh Nam Định"
+    )
 
 
 def test_it_plans_meals_sun_exposure_disinfection_and_medicines(seeded):
@@ -71,14 +90,18 @@ def test_it_plans_meals_sun_exposure_disinfection_and_medicines(seeded):
     orders = MedicationOrder.objects.filter(facility=facility)
     assert 25 <= orders.values("resident").distinct().count() <= 35
     prn = orders.filter(prn=True)
-    assert prn.exists() and all(o.min_interval_minutes and o.max_per_24h and not o.times for o in prn)
+    assert prn.exists() and all(
+        o.min_interval_minutes and o.max_per_24h and not o.times for o in prn
+    )
     assert orders.filter(controlled=True, drug__regex="Haloperidol|Olanzapin").exists()
     assert set(orders.values_list("funding_source", flat=True)) == {"bhyt", "centre", "donated"}
 
 
 def test_it_gives_every_demo_user_their_role_and_areas(seeded):
     def areas(username: str) -> set[str]:
-        return set(Membership.objects.get(user__username=username).areas.values_list("code", flat=True))
+        return set(
+            Membership.objects.get(user__username=username).areas.values_list("code", flat=True)
+        )
 
     assert Membership.objects.get(user__username="carer.bl2").role == "carer"
     assert "elderly" in areas("carer.bl1") and areas("carer.bl2") == {"elderly"}

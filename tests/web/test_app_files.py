@@ -33,7 +33,11 @@ def test_it_serves_the_worker_unhashed_uncached_with_its_version_and_every_file(
     body = response.content.decode()
     assert "__APP_VERSION__" not in body
     files = json.loads(re.search(r"const FILES = (\[.*?\]);", body).group(1))
-    shipped = {p.relative_to(CLIENT).as_posix() for p in CLIENT.rglob("*") if p.suffix in {".js", ".css", ".json", ".png", ".webmanifest", ".html"}}
+    shipped = {
+        p.relative_to(CLIENT).as_posix()
+        for p in CLIENT.rglob("*")
+        if p.suffix in {".js", ".css", ".json", ".png", ".webmanifest", ".html"}
+    }
     assert set(files) == {"./"} | (shipped - {"sw.js"})
 
 
@@ -42,7 +46,9 @@ def test_it_changes_the_worker_version_when_a_file_changes(client, settings, tmp
     (tmp_path / "sw.js").write_text((CLIENT / "sw.js").read_text())
     (tmp_path / "js" / "app.js").write_text("export const a = 1;")
     settings.MOBILE_CLIENT_DIR = tmp_path
-    before = re.search(r"const VERSION = (\S+);", client.get("/app/sw.js").content.decode()).group(1)
+    before = re.search(r"const VERSION = (\S+);", client.get("/app/sw.js").content.decode()).group(
+        1
+    )
     (tmp_path / "js" / "app.js").write_text("export const a = 2;")
     after = re.search(r"const VERSION = (\S+);", client.get("/app/sw.js").content.decode()).group(1)
     assert before != after
@@ -59,8 +65,16 @@ def test_it_serves_assets_cacheable_with_their_types(client):
     assert client.get("/app/icons/icon-192.png")["Content-Type"] == "image/png"
 
 
-@pytest.mark.parametrize("path", ["/app/icons/make_icons.py", "/app/../server/settings.py", "/app/%2e%2e/pyproject.toml",
-                                  "/app/nope.js", "/app/js/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/icons/make_icons.py",
+        "/app/../server/settings.py",
+        "/app/%2e%2e/pyproject.toml",
+        "/app/nope.js",
+        "/app/js/",
+    ],
+)
 def test_it_serves_nothing_outside_the_shipped_files(client, path):
     assert client.get(path).status_code == 404
 

@@ -8,7 +8,11 @@ def test_it_lists_the_staff_of_my_facility_with_names_and_roles(api, centre):
     response = api.get(f"/api/staff?facility={centre.facility.id}")
     assert response.status_code == 200
     items = {i["id"]: i for i in response.json()["items"]}
-    assert items[str(centre.nurse.id)] == {"id": str(centre.nurse.id), "full_name": "Người nurse", "role": "nurse"}
+    assert items[str(centre.nurse.id)] == {
+        "id": str(centre.nurse.id),
+        "full_name": "Người nurse",
+        "role": "nurse",
+    }
     assert str(centre.outsider.id) not in items
     assert set(next(iter(items.values()))) == {"id", "full_name", "role"}
 

@@ -68,8 +68,12 @@ class DashboardConsumer(FirstMessageAuthConsumer):
             return
         assert self.facility_id is not None
         self.group = groups.dashboard(self.facility_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)  # before the read: see above
-        await self.send_json({"type": "ready", "user_id": str(identity.user.id), "facility": str(self.facility_id)})
+        await self.channel_layer.group_add(
+            self.group, self.channel_name
+        )  # before the read: see above
+        await self.send_json(
+            {"type": "ready", "user_id": str(identity.user.id), "facility": str(self.facility_id)}
+        )
         await self._send_snapshot()
         self._ticker = asyncio.ensure_future(self._tick_loop())
 
@@ -84,8 +88,13 @@ class DashboardConsumer(FirstMessageAuthConsumer):
         self.projection = await database_sync_to_async(dashboard_snapshot)(
             facility_id=self.facility_id, now=timezone.now()
         )
-        await self.send_json({"type": "snapshot", "server_time": timezone.now().isoformat(),
-                              **self.projection.snapshot()})
+        await self.send_json(
+            {
+                "type": "snapshot",
+                "server_time": timezone.now().isoformat(),
+                **self.projection.snapshot(),
+            }
+        )
 
     async def _tick_loop(self) -> None:
         # The tick goes through our own channel so it is handled in turn with the facts,

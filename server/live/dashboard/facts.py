@@ -29,13 +29,50 @@ from sync.registry import CommitSummary, PendingChange
 log = logging.getLogger("catruc.live")
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "task": ("area_id", "resident_id", "kind", "title", "status", "due_at", "window_end", "done_at", "done_by"),
-    "conflict": ("kind", "severity", "status", "message", "subject_type", "subject_id", "area_id",
-                 "opened_at", "details"),
-    "food_sample": ("meal", "meal_date", "dish", "taken_at", "keep_until", "discarded_at", "hold", "void",
-                    "taken_by", "discarded_by"),
-    "resident": ("full_name", "room", "area_id", "status", "status_place", "place", "categories",
-                 "severe_disability"),
+    "task": (
+        "area_id",
+        "resident_id",
+        "kind",
+        "title",
+        "status",
+        "due_at",
+        "window_end",
+        "done_at",
+        "done_by",
+    ),
+    "conflict": (
+        "kind",
+        "severity",
+        "status",
+        "message",
+        "subject_type",
+        "subject_id",
+        "area_id",
+        "opened_at",
+        "details",
+    ),
+    "food_sample": (
+        "meal",
+        "meal_date",
+        "dish",
+        "taken_at",
+        "keep_until",
+        "discarded_at",
+        "hold",
+        "void",
+        "taken_by",
+        "discarded_by",
+    ),
+    "resident": (
+        "full_name",
+        "room",
+        "area_id",
+        "status",
+        "status_place",
+        "place",
+        "categories",
+        "severe_disability",
+    ),
     "med_administration": ("task_id", "outcome", "at", "void", "by"),
     "menu_dish": ("date", "meal", "dish", "locked"),
 }
@@ -49,8 +86,13 @@ def fact_of(change: PendingChange) -> dict[str, Any] | None:
     data = {f: change.data[f] for f in fields if f in change.data}
     # A handler's in-memory data may hold UUIDs or datetimes (conflict details): make it what
     # the pull would send, so the channel layer's msgpack can carry it.
-    return {"type": change.type, "id": str(change.record_id), "v": change.version, "op": change.op,
-            "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder))}
+    return {
+        "type": change.type,
+        "id": str(change.record_id),
+        "v": change.version,
+        "op": change.op,
+        "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+    }
 
 
 def facts_of(summary: CommitSummary) -> list[dict[str, Any]]:

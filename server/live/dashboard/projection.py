@@ -28,8 +28,18 @@ from server.live.dashboard.rules import Norm, Person, Shift
 
 AWAY_STATUSES = frozenset({"in_hospital", "on_leave"})
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
-SECTIONS = ("tiles", "timeline", "late", "missed", "doses", "conflicts", "samples_due",
-            "samples_missing", "away", "staffing")
+SECTIONS = (
+    "tiles",
+    "timeline",
+    "late",
+    "missed",
+    "doses",
+    "conflicts",
+    "samples_due",
+    "samples_missing",
+    "away",
+    "staffing",
+)
 
 
 def _dt(value: Any) -> datetime | None:
@@ -41,8 +51,17 @@ def dish_key(meal: str, dish: str) -> str:
 
 
 class Projection:
-    def __init__(self, *, facility_id: UUID, shift: Shift, now: datetime, slot_minutes: int,
-                 norms: tuple[Norm, ...], areas: dict[str, dict], carers: dict[str, dict]) -> None:
+    def __init__(
+        self,
+        *,
+        facility_id: UUID,
+        shift: Shift,
+        now: datetime,
+        slot_minutes: int,
+        norms: tuple[Norm, ...],
+        areas: dict[str, dict],
+        carers: dict[str, dict],
+    ) -> None:
         self.facility_id = facility_id
         self.shift = shift
         self.now = now
@@ -64,7 +83,10 @@ class Projection:
         self._late_heap: list[tuple[datetime, str]] = []
         self._dirty_tiles: set[str] = set()
         self._dirty_slots: set[int] = set(range(self._slots))
-        self._dirty_staffing: set[str] = {"total", *(k for k, a in areas.items() if a["kind"] == "care")}
+        self._dirty_staffing: set[str] = {
+            "total",
+            *(k for k, a in areas.items() if a["kind"] == "care"),
+        }
         self._delta: dict[str, dict[str, Any]] = {}
 
     # -- the view -------------------------------------------------------------------------
@@ -90,26 +112,45 @@ class Projection:
                 self._del("tiles", key)
                 continue
             area_id, kind = key.split("|")
-            self._set("tiles", key, {"area_id": area_id, "area": self.areas.get(area_id, {}).get("name", "?"),
-                                     "kind": kind, "total": sum(counts.values()),
-                                     **{b: counts[b] for b in rules.BUCKETS}})
+            self._set(
+                "tiles",
+                key,
+                {
+                    "area_id": area_id,
+                    "area": self.areas.get(area_id, {}).get("name", "?"),
+                    "kind": kind,
+                    "total": sum(counts.values()),
+                    **{b: counts[b] for b in rules.BUCKETS},
+                },
+            )
         for slot in self._dirty_slots:
             start = self.shift.start.timestamp() + slot * self.slot_minutes * 60
-            self._set("timeline", str(slot), {"t": int(start), "done": self._done[slot], "due": self._due[slot]})
+            self._set(
+                "timeline",
+                str(slot),
+                {"t": int(start), "done": self._done[slot], "due": self._due[slot]},
+            )
         for key in self._dirty_staffing:
             self._set("staffing", key, self._staffing(None if key == "total" else key))
         self._dirty_tiles.clear()
         self._dirty_slots.clear()
         self._dirty_staffing.clear()
         delta, self._delta = self._delta, {}
-        return {s: {"set": d["set"], "del": d["del"]} for s, d in delta.items() if d["set"] or d["del"]}
+        return {
+            s: {"set": d["set"], "del": d["del"]} for s, d in delta.items() if d["set"] or d["del"]
+        }
 
     # -- the delta service ----------------------------------------------------------------
     def apply(self, facts: Iterable[dict[str, Any]], now: datetime) -> dict[str, Any]:
         """Apply one commit's facts; return the changed keys per section (empty: nothing to send)."""
-        handlers = {"task": self._task, "conflict": self._conflict, "resident": self._resident,
-                    "food_sample": self._sample, "menu_dish": self._menu_dish,
-                    "med_administration": self._administration}
+        handlers = {
+            "task": self._task,
+            "conflict": self._conflict,
+            "resident": self._resident,
+            "food_sample": self._sample,
+            "menu_dish": self._menu_dish,
+            "med_administration": self._administration,
+        }
         self.now = now
         for fact in facts:
             data = fact.get("data") or {}
@@ -134,8 +175,12 @@ class Projection:
 
     def snapshot(self) -> dict[str, Any]:
         self._flush()
-        return {"shift": self.shift.wire(), "slot_minutes": self.slot_minutes,
-                "areas": self.areas, "sections": self.sections}
+        return {
+            "shift": self.shift.wire(),
+            "slot_minutes": self.slot_minutes,
+            "areas": self.areas,
+            "sections": self.sections,
+        }
 
     # -- tasks ----------------------------------------------------------------------------
     def _task(self, task_id: str, d: dict[str, Any], *, deleted: bool) -> None:
@@ -148,9 +193,15 @@ class Projection:
             return
         window_end = _dt(d.get("window_end")) or due_at
         task = {
-            "area_id": d.get("area_id"), "kind": d.get("kind", "custom"), "status": d.get("status", "pending"),
-            "title": d.get("title", ""), "resident_id": d.get("resident_id"), "due_at": due_at,
-            "window_end": window_end, "done_slot": None, "due_slot": rules.slot_of(due_at, self.shift, self.slot_minutes),
+            "area_id": d.get("area_id"),
+            "kind": d.get("kind", "custom"),
+            "status": d.get("status", "pending"),
+            "title": d.get("title", ""),
+            "resident_id": d.get("resident_id"),
+            "due_at": due_at,
+            "window_end": window_end,
+            "done_slot": None,
+            "due_slot": rules.slot_of(due_at, self.shift, self.slot_minutes),
         }
         task["bucket"] = rules.task_bucket(task["status"], window_end, self.now)
         if task["status"] in rules.COMPLETED_STATUSES:
@@ -172,16 +223,24 @@ class Projection:
 
     def _task_item(self, task: dict[str, Any]) -> dict[str, Any]:
         resident = self.residents.get(task["resident_id"] or "", {})
-        return {"title": task["title"], "kind": task["kind"], "area_id": task["area_id"],
-                "area": self.areas.get(task["area_id"], {}).get("name", "?"),
-                "resident": resident.get("name", ""), "room": resident.get("room", ""),
-                "due_at": task["due_at"].isoformat(), "window_end": task["window_end"].isoformat()}
+        return {
+            "title": task["title"],
+            "kind": task["kind"],
+            "area_id": task["area_id"],
+            "area": self.areas.get(task["area_id"], {}).get("name", "?"),
+            "resident": resident.get("name", ""),
+            "room": resident.get("room", ""),
+            "due_at": task["due_at"].isoformat(),
+            "window_end": task["window_end"].isoformat(),
+        }
 
     def _task_lists(self, task_id: str, task: dict[str, Any] | None) -> None:
         bucket = task["bucket"] if task else None
         medication = task is not None and task["kind"] == "medication"
-        for section, wanted in (("late", bucket == "late"),
-                                ("missed", bucket == "missed" and not medication)):
+        for section, wanted in (
+            ("late", bucket == "late"),
+            ("missed", bucket == "missed" and not medication),
+        ):
             if wanted and task:
                 self._set(section, task_id, self._task_item(task))
             else:
@@ -206,10 +265,19 @@ class Projection:
     def _administration(self, admin_id: str, d: dict[str, Any], *, deleted: bool) -> None:
         task = self.tasks.get(d.get("task_id") or "")
         at = _dt(d.get("at"))
-        late = (not deleted and not d.get("void") and task is not None and at is not None
-                and rules.dose_late(d.get("outcome", ""), at, task["window_end"]))
+        late = (
+            not deleted
+            and not d.get("void")
+            and task is not None
+            and at is not None
+            and rules.dose_late(d.get("outcome", ""), at, task["window_end"])
+        )
         if late and task is not None and at is not None:
-            self._set("doses", f"a:{admin_id}", {**self._task_item(task), "state": "late", "at": at.isoformat()})
+            self._set(
+                "doses",
+                f"a:{admin_id}",
+                {**self._task_item(task), "state": "late", "at": at.isoformat()},
+            )
         else:
             self._del("doses", f"a:{admin_id}")
 
@@ -219,26 +287,44 @@ class Projection:
             self._del("conflicts", conflict_id)
             return
         alarm = d.get("kind") == "double_dose" or d.get("severity") == "high"
-        self._set("conflicts", conflict_id, {
-            "kind": d.get("kind"), "severity": d.get("severity"), "alarm": alarm,
-            "message": d.get("message", ""), "subject_type": d.get("subject_type"),
-            "subject_id": d.get("subject_id"), "area_id": d.get("area_id"),
-            "opened_at": d.get("opened_at"), "details": d.get("details") or {},
-        })
+        self._set(
+            "conflicts",
+            conflict_id,
+            {
+                "kind": d.get("kind"),
+                "severity": d.get("severity"),
+                "alarm": alarm,
+                "message": d.get("message", ""),
+                "subject_type": d.get("subject_type"),
+                "subject_id": d.get("subject_id"),
+                "area_id": d.get("area_id"),
+                "opened_at": d.get("opened_at"),
+                "details": d.get("details") or {},
+            },
+        )
 
     # -- kitchen --------------------------------------------------------------------------
     def _sample(self, sample_id: str, d: dict[str, Any], *, deleted: bool) -> None:
         keep_until = _dt(d.get("keep_until"))
         gone = deleted or d.get("void") or d.get("discarded_at")
         if not gone and keep_until is not None and keep_until <= self.shift.end:
-            self._set("samples_due", sample_id, {
-                "meal": d.get("meal"), "dish": d.get("dish"), "taken_at": d.get("taken_at"),
-                "keep_until": keep_until.isoformat(), "hold": bool(d.get("hold"))})
+            self._set(
+                "samples_due",
+                sample_id,
+                {
+                    "meal": d.get("meal"),
+                    "dish": d.get("dish"),
+                    "taken_at": d.get("taken_at"),
+                    "keep_until": keep_until.isoformat(),
+                    "hold": bool(d.get("hold")),
+                },
+            )
         else:
             self._del("samples_due", sample_id)
         taken_at = _dt(d.get("taken_at"))
-        meal_date = d.get("meal_date") or (taken_at.astimezone(self.shift.start.tzinfo).date().isoformat()
-                                           if taken_at else None)
+        meal_date = d.get("meal_date") or (
+            taken_at.astimezone(self.shift.start.tzinfo).date().isoformat() if taken_at else None
+        )
         if deleted or d.get("void") or meal_date != self._menu_date().isoformat():
             return
         key = dish_key(d.get("meal", ""), d.get("dish", ""))
@@ -265,21 +351,39 @@ class Projection:
     # -- residents and staffing -----------------------------------------------------------
     def _resident(self, resident_id: str, d: dict[str, Any], *, deleted: bool) -> None:
         old = self.residents.get(resident_id, {})
-        merged = {**old, "name": d.get("full_name", old.get("name", "")), "room": d.get("room", old.get("room", "")),
-                  "area_id": d.get("area_id", old.get("area_id")), "status": d.get("status", old.get("status")),
-                  "place": d.get("status_place") or d.get("place") or old.get("place", ""),
-                  "categories": tuple(d.get("categories") or old.get("categories", ())),
-                  "severe_disability": bool(d.get("severe_disability", old.get("severe_disability", False))),
-                  "birth_date": d.get("birth_date", old.get("birth_date"))}
+        merged = {
+            **old,
+            "name": d.get("full_name", old.get("name", "")),
+            "room": d.get("room", old.get("room", "")),
+            "area_id": d.get("area_id", old.get("area_id")),
+            "status": d.get("status", old.get("status")),
+            "place": d.get("status_place") or d.get("place") or old.get("place", ""),
+            "categories": tuple(d.get("categories") or old.get("categories", ())),
+            "severe_disability": bool(
+                d.get("severe_disability", old.get("severe_disability", False))
+            ),
+            "birth_date": d.get("birth_date", old.get("birth_date")),
+        }
         self.residents[resident_id] = merged
         if not deleted and merged["status"] in AWAY_STATUSES:
-            self._set("away", resident_id, {
-                "name": merged["name"], "room": merged["room"], "area_id": merged["area_id"],
-                "area": self.areas.get(merged["area_id"] or "", {}).get("name", "?"),
-                "status": merged["status"], "place": merged["place"]})
+            self._set(
+                "away",
+                resident_id,
+                {
+                    "name": merged["name"],
+                    "room": merged["room"],
+                    "area_id": merged["area_id"],
+                    "area": self.areas.get(merged["area_id"] or "", {}).get("name", "?"),
+                    "status": merged["status"],
+                    "place": merged["place"],
+                },
+            )
         else:
             self._del("away", resident_id)
-        self._dirty_staffing |= {"total", *(a for a in (old.get("area_id"), merged["area_id"]) if a)}
+        self._dirty_staffing |= {
+            "total",
+            *(a for a in (old.get("area_id"), merged["area_id"]) if a),
+        }
 
     def _actor(self, data: dict[str, Any]) -> None:
         for field in ACTOR_FIELDS:
@@ -291,14 +395,25 @@ class Projection:
     def _staffing(self, area_id: str | None) -> dict[str, Any]:
         """Carers on shift against the norms, for one area or (None) the whole facility."""
         present = [
-            Person(date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
-                   tuple(r.get("categories", ())), bool(r.get("severe_disability")))
+            Person(
+                date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
+                tuple(r.get("categories", ())),
+                bool(r.get("severe_disability")),
+            )
             for r in self.residents.values()
             if r.get("status") == "present" and (area_id is None or r.get("area_id") == area_id)
         ]
-        carers = sorted(self.carers[u]["name"] for u in self.on_shift
-                        if area_id is None or area_id in self.carers[u]["area_ids"])
+        carers = sorted(
+            self.carers[u]["name"]
+            for u in self.on_shift
+            if area_id is None or area_id in self.carers[u]["area_ids"]
+        )
         need = rules.staffing_required(present, self.shift.local_date(), self.norms)
         name = self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm"
-        return {"area": name, "on_shift": len(carers), "carers": carers, **need,
-                "short": max(0, need["required"] - len(carers))}
+        return {
+            "area": name,
+            "on_shift": len(carers),
+            "carers": carers,
+            **need,
+            "short": max(0, need["required"] - len(carers)),
+        }

@@ -46,7 +46,7 @@ class Shift:
 
 
 def shifts_parse(spec: str) -> list[tuple[str, time]]:
-    """"day=06:00,night=18:00" -> [("day", 06:00), ("night", 18:00)], sorted by time."""
+    """ "day=06:00,night=18:00" -> [("day", 06:00), ("night", 18:00)], sorted by time."""
     out: list[tuple[str, time]] = []
     for part in spec.split(","):
         name, _, hhmm = part.strip().partition("=")
@@ -143,7 +143,9 @@ def norm_for(person: Person, on: date, norms: Sequence[Norm]) -> Norm | None:
     return None
 
 
-def staffing_required(people: Iterable[Person], on: date, norms: Sequence[Norm] = DEFAULT_NORMS) -> dict:
+def staffing_required(
+    people: Iterable[Person], on: date, norms: Sequence[Norm] = DEFAULT_NORMS
+) -> dict:
     """Carers the norms ask for: per group ceil(children / per_carer), summed.
 
     Adults have no norm in RULES §4 and count for nothing here; a child with no birth date
@@ -158,9 +160,15 @@ def staffing_required(people: Iterable[Person], on: date, norms: Sequence[Norm] 
         elif person.birth_date is None and "child" in person.categories:
             unplaced += 1
     groups = [
-        {"key": n.key, "label": n.label, "children": counts[n.key], "per_carer": n.per_carer,
-         "required": math.ceil(counts[n.key] / n.per_carer)}
-        for n in norms if counts.get(n.key)
+        {
+            "key": n.key,
+            "label": n.label,
+            "children": counts[n.key],
+            "per_carer": n.per_carer,
+            "required": math.ceil(counts[n.key] / n.per_carer),
+        }
+        for n in norms
+        if counts.get(n.key)
     ]
     return {"required": sum(g["required"] for g in groups), "groups": groups, "unplaced": unplaced}
 

@@ -30,7 +30,9 @@ def facility_shift(facility: Facility, now: datetime) -> rules.Shift:
     """The facility's current shift. Shift starts and the time zone are settings a facility may
     override ("dashboard_shifts", "time_zone" in Facility.settings)."""
     tz = ZoneInfo(facility.settings.get("time_zone") or settings.TIME_ZONE)
-    starts = rules.shifts_parse(facility.settings.get("dashboard_shifts") or settings.DASHBOARD_SHIFTS)
+    starts = rules.shifts_parse(
+        facility.settings.get("dashboard_shifts") or settings.DASHBOARD_SHIFTS
+    )
     return rules.shift_at(now, starts, tz)
 
 
@@ -40,54 +42,109 @@ def _fact(type_: str, record_id: Any, data: dict[str, Any], version: int = 1) ->
 
 def _sample_data(s: FoodSample) -> dict[str, Any]:
     # The fields the projection reads, named as in the food_sample change type (DESIGN §4).
-    return {"meal": s.meal, "dish": s.dish, "meal_date": s.meal_date.isoformat() if s.meal_date else None,
-            "taken_at": s.taken_at.isoformat(), "keep_until": s.keep_until.isoformat(),
-            "discarded_at": s.discarded_at.isoformat() if s.discarded_at else None, "hold": s.hold, "void": s.void, "taken_by": str(s.taken_by_id)}
+    return {
+        "meal": s.meal,
+        "dish": s.dish,
+        "meal_date": s.meal_date.isoformat() if s.meal_date else None,
+        "taken_at": s.taken_at.isoformat(),
+        "keep_until": s.keep_until.isoformat(),
+        "discarded_at": s.discarded_at.isoformat() if s.discarded_at else None,
+        "hold": s.hold,
+        "void": s.void,
+        "taken_by": str(s.taken_by_id),
+    }
 
 
 def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
     facility = Facility.objects.get(id=facility_id)
     shift = facility_shift(facility, now)
-    areas = {str(a.id): {"name": a.name, "kind": a.kind}
-             for a in Area.objects.filter(facility=facility).order_by("name")}
+    areas = {
+        str(a.id): {"name": a.name, "kind": a.kind}
+        for a in Area.objects.filter(facility=facility).order_by("name")
+    }
     carers = {
-        str(m.user_id): {"name": m.user.full_name or m.user.username, "area_ids": [str(a.id) for a in m.areas.all()]}
+        str(m.user_id): {
+            "name": m.user.full_name or m.user.username,
+            "area_ids": [str(a.id) for a in m.areas.all()],
+        }
         for m in Membership.objects.filter(facility=facility, role=Role.CARER, active=True)
-        .select_related("user").prefetch_related("areas")
+        .select_related("user")
+        .prefetch_related("areas")
     }
     projection = Projection(
-        facility_id=facility.id, shift=shift, now=now, norms=rules.norms_from_setting(facility.settings.get("staffing_norms")),
-        slot_minutes=settings.DASHBOARD_SLOT_MINUTES, areas=areas, carers=carers,
+        facility_id=facility.id,
+        shift=shift,
+        now=now,
+        norms=rules.norms_from_setting(facility.settings.get("staffing_norms")),
+        slot_minutes=settings.DASHBOARD_SLOT_MINUTES,
+        areas=areas,
+        carers=carers,
     )
     facts: list[dict[str, Any]] = []
-    for r in Resident.objects.filter(facility=facility).exclude(status__in=["discharged", "deceased"]):
-        data = {**resident_data(r), "status_place": r.status_place,
-                "birth_date": r.birth_date.isoformat() if r.birth_date else None}
+    for r in Resident.objects.filter(facility=facility).exclude(
+        status__in=["discharged", "deceased"]
+    ):
+        data = {
+            **resident_data(r),
+            "status_place": r.status_place,
+            "birth_date": r.birth_date.isoformat() if r.birth_date else None,
+        }
         facts.append(_fact("resident", r.id, data, r.version))
-    tasks = list(TaskInstance.objects.filter(facility=facility, due_at__gte=shift.start, due_at__lt=shift.end))
+    tasks = list(
+        TaskInstance.objects.filter(
+            facility=facility, due_at__gte=shift.start, due_at__lt=shift.end
+        )
+    )
     facts += [_fact("task", t.id, task_data(t), t.version) for t in tasks]
     administrations = MedicationAdministration.objects.filter(
-        facility=facility, task__in=[t.id for t in tasks if t.kind == "medication"],
+        facility=facility,
+        task__in=[t.id for t in tasks if t.kind == "medication"],
         outcome__in=rules.GIVEN_OUTCOMES,
     )
-    facts += [_fact("med_administration", a.id, {
-        "task_id": str(a.task_id), "outcome": a.outcome, "at": a.at.isoformat(),
-        "void": bool(getattr(a, "void", False)), "by": str(a.by_id)}) for a in administrations]
-    facts += [_fact("conflict", c.id, conflict_data(c), c.version)
-              for c in Conflict.objects.filter(facility_id=facility.id, status="open")]
+    facts += [
+        _fact(
+            "med_administration",
+            a.id,
+            {
+                "task_id": str(a.task_id),
+                "outcome": a.outcome,
+                "at": a.at.isoformat(),
+                "void": bool(getattr(a, "void", False)),
+                "by": str(a.by_id),
+            },
+        )
+        for a in administrations
+    ]
+    facts += [
+        _fact("conflict", c.id, conflict_data(c), c.version)
+        for c in Conflict.objects.filter(facility_id=facility.id, status="open")
+    ]
     menu_date = shift.local_date()
     samples = FoodSample.objects.filter(facility=facility, void=False).filter(
         Q(discarded_at__isnull=True, keep_until__lte=shift.end)
         | Q(meal_date=menu_date)
-        | Q(meal_date__isnull=True, taken_at__gte=shift.start - timedelta(days=1), taken_at__lt=shift.end)
+        | Q(
+            meal_date__isnull=True,
+            taken_at__gte=shift.start - timedelta(days=1),
+            taken_at__lt=shift.end,
+        )
     )
     facts += [_fact("food_sample", s.id, _sample_data(s), s.version) for s in samples]
-    facts += [_fact("menu_dish", d.id, {"date": d.date.isoformat(), "meal": d.meal, "dish": d.dish, "locked": True})
-              for d in MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)]
+    facts += [
+        _fact(
+            "menu_dish",
+            d.id,
+            {"date": d.date.isoformat(), "meal": d.meal, "dish": d.dish, "locked": True},
+        )
+        for d in MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
+    ]
     # On shift: carers with an event taken in during this shift (see docs/performance.md and
     # the consumer's docstring for the definition); deltas learn it from the acting user.
-    active = EventLog.objects.filter(facility_id=facility.id, received_at__gte=shift.start,
-                                     status__in=["applied", "merged", "conflict"]).values_list("user_id", flat=True)
+    active = EventLog.objects.filter(
+        facility_id=facility.id,
+        received_at__gte=shift.start,
+        status__in=["applied", "merged", "conflict"],
+    ).values_list("user_id", flat=True)
     facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in set(active)]
     projection.apply(facts, now)
     return projection

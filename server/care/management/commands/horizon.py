@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--facility", help="mã trung tâm (mặc định: tất cả)")
-        parser.add_argument("--days", type=int, default=None, help="số ngày (mặc định TASK_HORIZON_DAYS)")
+        parser.add_argument(
+            "--days", type=int, default=None, help="số ngày (mặc định TASK_HORIZON_DAYS)"
+        )
 
     def handle(self, *args, facility=None, days=None, **options):
         target = None

@@ -39,8 +39,12 @@ def job_run(job: Job) -> dict:
         result = job.run()
         record = {"job": job.name, "status": "ok", "result": result}
     except Exception as exc:  # one bad job must not stop the worker
-        record = {"job": job.name, "status": "error", "error": f"{type(exc).__name__}: {exc}",
-                  "traceback": traceback.format_exc(limit=5)}
+        record = {
+            "job": job.name,
+            "status": "error",
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(limit=5),
+        }
     finally:
         _connections_refresh()
     record["ms"] = round((time.monotonic() - started) * 1000)
