@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync import registry
 from sync.changes import ChangeWriter
+from sync.deferred import DeferredWrites
 from sync.models import EventLog
 from sync.protocol import CLOCK_SKEW_SECONDS, EventIn, EventResult, payload_hash
 from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
@@ -59,12 +60,25 @@ def event_hash(event: EventIn, device_id: UUID) -> str:
 
 
 class _WriteCounter:
-    def __init__(self) -> None:
-        self.writes = 0
+    """Fast mode's execute wrapper: counts writing statements, and writes the deferred rows
+    (`ctx.save_later`) before any other statement runs, so that none sees them stale."""
+
+    def __init__(self, deferred: DeferredWrites) -> None:
+        self.statements = 0
+        self.deferred = deferred
+
+    @property
+    def writes(self) -> int:
+        # A deferral is a write: a handler that deferred, then refused, left something.
+        return self.statements + self.deferred.added
 
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if self.deferred.flushing:
+            return execute(sql, params, many, context)
+        if self.deferred.rows:
+            self.deferred.flush()
         if sql.lstrip()[:6].upper() in WRITES:
-            self.writes += 1
+            self.statements += 1
         return execute(sql, params, many, context)
 
 
@@ -79,7 +93,9 @@ class Pusher:
         self.safe = safe
         self.batch: dict[str, Any] = {}
         self.locked = frozenset(writer.streams)
-        self.counter = _WriteCounter()
+        # Safe mode saves at once: each handler's savepoint must hold its own writes.
+        self.deferred = None if safe else DeferredWrites()
+        self.counter = _WriteCounter(DeferredWrites() if self.deferred is None else self.deferred)
         self.args: dict[UUID, BaseModel | ValidationError] = {}
 
     def push(self, raw_events: list[dict[str, Any]]) -> list[EventResult]:
@@ -106,6 +122,8 @@ class Pusher:
                 if row is not None:
                     known[event.id] = row
                     rows.append(row)
+            if self.deferred is not None:
+                self.deferred.flush()
         EventLog.objects.bulk_create(rows, batch_size=500)
         return [r for r in results if r is not None]
 
@@ -217,6 +235,7 @@ class Pusher:
             sink=self.writer,
             batch=self.batch,
             flags=flags,
+            deferred=self.deferred,
         )
         result = self._run_handler(ctx)
         row = EventLog(

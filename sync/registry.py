@@ -95,6 +95,8 @@ class HandlerContext:
     flags: list[str] = field(default_factory=list)
     facility_id: UUID | None = None
     conflict_id: UUID | None = None
+    # Set by the engine in its fast mode (sync/deferred.py); None: `save_later` saves at once.
+    deferred: Any = None
 
     def emit(
         self,
@@ -112,6 +114,15 @@ class HandlerContext:
             raise RuntimeError(f"emit to facility {facility_id} whose stream is not locked")
         self.facility_id = self.facility_id or facility_id
         self.sink.emit(PendingChange(facility_id, type, record_id, data, area_id, op, version))
+
+    def save_later(self, obj: Any, fields: list[str]) -> None:
+        """`obj.save(update_fields=fields)`, possibly written together with the call's other
+        rows (one UPDATE for a whole push). The values are taken now, and the row is written
+        before any later statement of the call runs, so nobody can tell the difference."""
+        if self.deferred is None or not self.deferred.accepts():
+            obj.save(update_fields=list(fields))
+        else:
+            self.deferred.add(obj, fields)
 
     def preloaded(self, model: type, pk: Any) -> Any | None:
         """An object a preloader loaded for this call (see `preloader`), or None.
