@@ -72,6 +72,7 @@ def _update_many(
     pk_field = meta.pk
     assert pk_field is not None
     fields = [next(f for f in meta.concrete_fields if f.attname == a) for a in attnames]
+    table, pk_column = qn(meta.db_table), qn(str(pk_field.column))
     casts = [_cast(pk_field)] + [_cast(f) for f in fields]
     row_sql = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
     params: list[Any] = []
@@ -80,11 +81,10 @@ def _update_many(
         for field in fields:
             params.append(field.get_db_prep_save(values[field.attname], connection))
     columns = ", ".join(["_pk"] + [f"_{i}" for i in range(len(fields))])
-    assignments = ", ".join(f"{qn(f.column)} = v._{i}" for i, f in enumerate(fields))
+    assignments = ", ".join(f"{qn(str(f.column))} = v._{i}" for i, f in enumerate(fields))
     sql = (
         f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(rows))}) "
-        f"UPDATE {qn(meta.db_table)} SET {assignments} "
-        f"FROM v WHERE {qn(meta.db_table)}.{qn(pk_field.column)} = v._pk"
+        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk_column} = v._pk"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
