@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from sync.models import Change, Stream
 from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
 from sync.registry import CommitSummary, PendingChange, Scope, ScopeEntry
+from sync.rows import rows_insert
+
+# The columns of a Change row as ChangeWriter.flush builds it (the id comes from the table).
+CHANGE_COLUMNS = (
+    "facility_id",
+    "seq",
+    "type",
+    "record_id",
+    "op",
+    "version",
+    "data",
+    "area_id",
+    "origin_device",
+    "origin_user",
+    "superseded",
+    "created_at",
+)
+_SUPERSEDED = CHANGE_COLUMNS.index("superseded")
 
 
 def streams_lock(facility_ids: list[UUID]) -> dict[UUID, Stream]:
@@ -69,26 +89,29 @@ class ChangeWriter:
         if not self.pending:
             return {}
         summaries: dict[UUID, CommitSummary] = {}
-        rows: list[Change] = []
-        newest: dict[tuple[UUID, str, UUID], Change] = {}
+        rows: list[list[Any]] = []
+        newest: dict[tuple[UUID, str, UUID], list[Any]] = {}
+        created_at = timezone.now()
         for pending in self.pending:
             stream = self.streams[pending.facility_id]
             stream.last_seq += 1
-            row = Change(
-                facility_id=pending.facility_id,
-                seq=stream.last_seq,
-                type=pending.type,
-                record_id=pending.record_id,
-                op=pending.op,
-                version=pending.version,
-                data=pending.data,
-                area_id=pending.area_id,
-                origin_device=self.origin_device,
-                origin_user=self.origin_user,
-            )
+            row = [
+                pending.facility_id,
+                stream.last_seq,
+                pending.type,
+                pending.record_id,
+                pending.op,
+                pending.version,
+                pending.data,
+                pending.area_id,
+                self.origin_device,
+                self.origin_user,
+                False,
+                created_at,
+            ]
             key = (pending.facility_id, pending.type, pending.record_id)
             if key in newest:
-                newest[key].superseded = True
+                newest[key][_SUPERSEDED] = True
             newest[key] = row
             rows.append(row)
             summary = summaries.setdefault(
@@ -105,7 +128,7 @@ class ChangeWriter:
             Change.objects.filter(
                 facility_id=facility_id, type=type_, record_id__in=record_ids, superseded=False
             ).update(superseded=True)
-        Change.objects.bulk_create(rows, batch_size=500)
+        rows_insert(Change, CHANGE_COLUMNS, rows)
         for facility_id in summaries:
             stream = self.streams[facility_id]
             Stream.objects.filter(facility_id=facility_id).update(last_seq=stream.last_seq)

@@ -31,6 +31,7 @@ from sync.deferred import DeferredWrites
 from sync.models import EventLog
 from sync.protocol import CLOCK_SKEW_SECONDS, EventIn, EventResult, payload_hash
 from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
+from sync.rows import LOG_COLUMNS, LogRow, rows_insert
 
 log = logging.getLogger("catruc.sync")
 
@@ -106,9 +107,10 @@ class Pusher:
             except ValidationError as exc:
                 parsed.append((index, None, raw, exc))
         ids = [e.id for _, e, _, _ in parsed if e is not None]
-        known = {row.id: row for row in EventLog.objects.filter(id__in=ids)}
+        # EventLog rows, stored or of this call: a repeat is answered from either.
+        known: dict[UUID, Any] = {row.id: row for row in EventLog.objects.filter(id__in=ids)}
         results: list[EventResult | None] = [None] * len(parsed)
-        rows: list[EventLog] = []
+        rows: list[LogRow] = []
         with self._watch():
             self._preload([e for _, e, _, _ in parsed if e is not None and e.id not in known])
             # Decided in device_seq order (DESIGN §4); envelope failures keep their place.
@@ -124,7 +126,7 @@ class Pusher:
                     rows.append(row)
             if self.deferred is not None:
                 self.deferred.flush()
-        EventLog.objects.bulk_create(rows, batch_size=500)
+        rows_insert(EventLog, LOG_COLUMNS, [row.values() for row in rows])
         return [r for r in results if r is not None]
 
     @contextmanager
@@ -169,7 +171,7 @@ class Pusher:
                 self.batch.pop(PRELOADED, None)
 
     def _invalid_envelope(
-        self, raw: Any, error: ValidationError | None, rows: list[EventLog], known: dict
+        self, raw: Any, error: ValidationError | None, rows: list[LogRow], known: dict
     ) -> EventResult:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         result = EventResult(
@@ -188,7 +190,7 @@ class Pusher:
                 id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE
             )
         seq = raw.get("device_seq")
-        row = EventLog(
+        row = LogRow(
             id=event_id,
             device_id=self.device_id,
             device_seq=seq if isinstance(seq, int) and 0 <= seq < 2**63 else 0,
@@ -208,9 +210,7 @@ class Pusher:
         rows.append(row)
         return result
 
-    def _decide(
-        self, event: EventIn, known: dict[UUID, EventLog]
-    ) -> tuple[EventResult, EventLog | None]:
+    def _decide(self, event: EventIn, known: dict[UUID, Any]) -> tuple[EventResult, LogRow | None]:
         digest = event_hash(event, self.device_id)
         seen = known.get(event.id)
         if seen is not None:
@@ -238,7 +238,7 @@ class Pusher:
             deferred=self.deferred,
         )
         result = self._run_handler(ctx)
-        row = EventLog(
+        row = LogRow(
             id=event.id,
             device_id=self.device_id,
             device_seq=event.device_seq,
