@@ -159,6 +159,7 @@ def changes_pull(
     device_id: UUID,
     user_id: UUID | None = None,
     limit: int = MAX_CHANGES_PER_PAGE,
+    heads: dict[UUID, int] | None = None,
 ) -> tuple[list[dict], Cursor, bool]:
     """One page of changes after `cursor`, newest version of each record only.
 
@@ -169,9 +170,11 @@ def changes_pull(
       (after its cursor, by someone else). That change is superseded by the own one, so
       the own change is the only way the replica learns what it carried (a new title, a
       record it never had).
-    Returns (changes, new cursor, more).
+    `heads`: the scope's committed stream heads when the caller knows them (it read them,
+    or holds the streams locked). Returns (changes, new cursor, more).
     """
-    heads = stream_heads([e.facility_id for e in scope])
+    if heads is None:
+        heads = stream_heads([e.facility_id for e in scope])
     positions = dict(cursor.positions)
     floor = dict(cursor.floor)
     out: list[dict] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -105,13 +106,16 @@ def _attempt(
     facility_ids = scope.facility_ids()
     results: list[EventResult] = []
     summaries: dict[UUID, CommitSummary] = {}
-    with transaction.atomic():
+    heads: dict[UUID, int] | None = None
+    # Nothing to push: a pull alone needs no transaction (it reads committed heads first,
+    # and every change at or below a head is committed), which saves BEGIN and COMMIT.
+    with transaction.atomic() if events else nullcontext():
         if cursor is None:
             # Read before the push: this device's own writes from now on are never echoed,
             # but what it wrote in an earlier life (before a reset) is sent again.
+            heads = stream_heads(facility_ids)
             cursor = Cursor(
-                scope=scope.fingerprint(),
-                floor={str(f): seq for f, seq in stream_heads(facility_ids).items()},
+                scope=scope.fingerprint(), floor={str(f): seq for f, seq in heads.items()}
             )
         if events:
             # Locked before any event is decided, held to commit: pushes to one facility are
@@ -123,6 +127,8 @@ def _attempt(
             )
             results = pusher.push(events)
             summaries = writer.flush()
+            # Locked until commit: their counters are the heads, no need to read them again.
+            heads = {f: stream.last_seq for f, stream in streams.items()}
             if summaries:
                 hooks = registry.after_commit_hooks()
                 transaction.on_commit(lambda: [hook(summaries) for hook in hooks])
@@ -139,7 +145,12 @@ def _attempt(
                 summaries,
             )
         changes, next_cursor, more = changes_pull(
-            scope=scope, cursor=cursor, device_id=device_id, user_id=user.pk, limit=page_size
+            scope=scope,
+            cursor=cursor,
+            device_id=device_id,
+            user_id=user.pk,
+            limit=page_size,
+            heads=heads,
         )
     return SyncOutcome(
         200,

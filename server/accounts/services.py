@@ -124,18 +124,30 @@ def memberships_of(user: User) -> list[Membership]:
 
 
 def scope_of(user: User) -> Scope:
-    entries = []
-    for m in memberships_of(user):
-        area_ids = frozenset(a.id for a in m.areas.all())
-        entries.append(
-            ScopeEntry(
-                facility_id=m.facility_id,
-                whole_facility=m.role in FACILITY_WIDE_ROLES,
-                area_ids=area_ids,
-                extra_types=KITCHEN_TYPES if m.role == Role.KITCHEN else frozenset(),
-            )
+    # One query (memberships joined to their areas), read afresh on every call: a changed
+    # role, area or revoked membership takes effect on the very next sync. Every sync reads
+    # it, so it is kept to a single round trip rather than cached.
+    rows = (
+        Membership.objects.filter(user=user, active=True)
+        .order_by("facility_id")
+        .values_list("facility_id", "role", "areas__id")
+    )
+    roles: dict[UUID, str] = {}
+    areas: dict[UUID, set[UUID]] = {}
+    for facility_id, role, area_id in rows:
+        roles[facility_id] = role
+        found = areas.setdefault(facility_id, set())
+        if area_id is not None:
+            found.add(area_id)
+    return Scope(
+        ScopeEntry(
+            facility_id=facility_id,
+            whole_facility=role in FACILITY_WIDE_ROLES,
+            area_ids=frozenset(areas[facility_id]),
+            extra_types=KITCHEN_TYPES if role == Role.KITCHEN else frozenset(),
         )
-    return Scope(entries)
+        for facility_id, role in roles.items()
+    )
 
 
 def membership_in(user: User, facility_id: UUID) -> Membership | None:
