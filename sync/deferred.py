@@ -3,8 +3,8 @@
 A push of 500 completions would otherwise send 500 single-row UPDATEs. A handler that
 changed an instance it holds locked can instead hand it over with `ctx.save_later(obj,
 fields)`; the values of `fields` are copied at that moment (what `save(update_fields=...)`
-would have written), and the Pusher writes every pending row in one statement per model
-and field list.
+would have written), and the Pusher writes every pending row at once per model and field
+list (PostgreSQL: COPY into a temporary table, then one UPDATE ... FROM it).
 
 Nobody can observe the delay: the Pusher's execute wrapper flushes the pending rows before
 any other statement runs on the connection (a later handler's SELECT, a conflict's INSERT,
@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-# Rows per statement: PostgreSQL takes 65,535 parameters; SQLite's limit is Django's.
+# Rows per flush statement (COPY on PostgreSQL has no parameter limit).
 _BATCH_ROWS = 500
 
 
@@ -65,38 +65,54 @@ class DeferredWrites:
 def _update_many(
     model: type[Model], attnames: tuple[str, ...], rows: list[tuple[Any, dict]]
 ) -> None:
-    """UPDATE t SET f = v.f ... FROM (VALUES ...) v WHERE t.pk = v.pk, on both backends
-    (a CTE names the VALUES columns, which SQLite cannot alias otherwise)."""
     meta = model._meta
     qn = connection.ops.quote_name
     pk_field = meta.pk
     assert pk_field is not None
     fields = [next(f for f in meta.concrete_fields if f.attname == a) for a in attnames]
     table, pk_column = qn(meta.db_table), qn(str(pk_field.column))
-    casts = [_cast(pk_field)] + [_cast(f) for f in fields]
-    row_sql = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
-    params: list[Any] = []
-    for pk, values in rows:
-        params.append(pk_field.get_db_prep_save(pk, connection))
-        for field in fields:
-            params.append(field.get_db_prep_save(values[field.attname], connection))
+    # What save() would send: the fields' own conversions (JSON through its encoder, ...).
+    values = [
+        [pk_field.get_db_prep_save(pk, connection)]
+        + [f.get_db_prep_save(row[f.attname], connection) for f in fields]
+        for pk, row in rows
+    ]
+    if connection.vendor == "postgresql":
+        _update_by_copy(table, pk_column, [qn(str(f.column)) for f in fields], values)
+        return
+    # Elsewhere (SQLite): UPDATE ... FROM a VALUES list, whose columns a CTE names.
+    limit = connection.features.max_query_params or 999
+    per_statement = max(1, limit // (len(fields) + 1))
     columns = ", ".join(["_pk"] + [f"_{i}" for i in range(len(fields))])
     assignments = ", ".join(f"{qn(str(f.column))} = v._{i}" for i, f in enumerate(fields))
-    sql = (
-        f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(rows))}) "
-        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk_column} = v._pk"
-    )
+    row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            cursor.execute(
+                f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk_column} = v._pk",
+                [value for row in chunk for value in row],
+            )
 
 
-def _cast(field: Any) -> str:
-    """PostgreSQL types the VALUES columns from the placeholders: say what they are. Text
-    columns are cast to text, not varchar(n), which would truncate instead of refusing."""
-    if connection.vendor != "postgresql":
-        return ""
-    target = field.target_field if field.is_relation else field
-    internal = target.get_internal_type()
-    if internal in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
-        return "::text"
-    return "::" + target.db_type(connection).split(" CHECK", 1)[0]
+def _update_by_copy(table: str, pk_column: str, columns: list[str], values: list[list]) -> None:
+    """PostgreSQL: COPY the rows into a temporary table shaped like the target's columns,
+    then one UPDATE ... FROM it. Binding 11 parameters a row into the SQL text instead
+    (Django's client-side cursor quotes each one in Python) cost more than the update."""
+    names = ", ".join([pk_column, *columns])
+    assignments = ", ".join(f"{c} = d.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE sync_deferred ON COMMIT DROP AS "
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        # The raw psycopg cursor: Django's wrapper has no copy().
+        with cursor.cursor.copy(f"COPY sync_deferred ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM sync_deferred d "
+            f"WHERE {table}.{pk_column} = d.{pk_column}"
+        )
+        cursor.execute("DROP TABLE sync_deferred")
