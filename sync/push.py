@@ -290,6 +290,7 @@ class Pusher:
             )
         mark = self.writer.mark()
         writes_before = self.counter.writes
+        statements_before = self.counter.statements
         try:
             # Safe mode: the savepoint lets a failing event leave no trace but its quarantine
             # row, without rolling back the events around it. Fast mode: see the module doc.
@@ -312,6 +313,12 @@ class Pusher:
                 "internal_error",
                 "Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét.",
             )
+        if registry.preloader_for(event.name) is None and (
+            self.safe or self.counter.statements != statements_before
+        ):
+            # A handler that keeps no preloaded instances may have written rows they hold
+            # (record.void of a task completed earlier in the call): later events load afresh.
+            self.batch.pop(PRELOADED, None)
         for name in decision.flags:
             ctx.flag(name)
         return EventResult(

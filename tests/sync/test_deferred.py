@@ -123,3 +123,22 @@ def test_it_writes_what_was_deferred_not_what_changed_in_memory_later(centre, ap
     assert (task.status, task.note, task.version) == ("done", "ăn hết", 2)
     other.refresh_from_db()
     assert (other.status, other.version) == ("done", 2)
+
+
+def test_it_reloads_preloaded_rows_after_another_handler_wrote_them(centre, api):
+    # The void writes the task through its own copy: the next completion must not decide
+    # against the preloaded copy, which still says "done" and lacks the void in its history.
+    api.login("carer")
+    task = meal_tasks(centre.elderly, 1)[0]
+    events = [
+        complete(task),
+        event("record.void", {"record_type": "task", "record_id": task.id, "reason": "nhầm"}),
+        complete(task, note="lần 2"),
+    ]
+    results = api.sync(events).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "applied"]
+    task.refresh_from_db()
+    assert (task.status, task.version, task.note) == ("done", 4, "lần 2")
+    assert [h.get("void") for h in task.history] == [True]
+    versions = list(Change.objects.filter(record_id=task.id).order_by("seq"))
+    assert [c.version for c in versions][-3:] == [2, 3, 4]
