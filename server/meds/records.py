@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from server.care.completion import task_emit
 from server.care.models import TaskInstance
-from server.care.serializers import task_data
 from server.meds.models import MedicationAdministration, MedicationVoid
 from server.meds.rules import DoseRecord, task_status_of
 from server.meds.serializers import med_administration_data
@@ -87,17 +87,6 @@ def administration_emit(
         facility_id=row.facility_id,
         area_id=area_id,
         version=2 if row.void else 1,
-    )
-
-
-def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit(
-        "task",
-        task.id,
-        task_data(task),
-        facility_id=task.facility_id,
-        area_id=task.area_id,
-        version=task.version,
     )
 
 
