@@ -7,8 +7,9 @@ Domain apps register in `server/<app>/events.py`:
 
 A handler loads what it needs, calls a pure rule, writes, and reports changes through
 `ctx.emit` and conflicts through `ctx.open_conflict`. To refuse it raises `Rejected`
-*before* writing anything; the engine also wraps each handler in a savepoint, so a
-rejection can never leave half an event behind nor roll back its neighbours.
+*before* writing anything. The engine checks that contract (sync/push.py): a handler that
+writes and then refuses, or crashes, sends the whole call round again with a savepoint per
+event, so a rejection can never leave half an event behind nor roll back its neighbours.
 """
 
 from __future__ import annotations
