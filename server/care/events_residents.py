@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
 from server.care.access import load_in_scope
+from server.care.completion import task_emit
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
 from server.care.rules_residents import (
     FieldEdit,
@@ -22,7 +23,7 @@ from server.care.rules_residents import (
     status_at,
     task_status_on_move,
 )
-from server.care.serializers import resident_data, task_data
+from server.care.serializers import resident_data
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, register
 
@@ -76,17 +77,6 @@ def resident_emit(ctx: HandlerContext, resident: Resident) -> None:
         facility_id=resident.facility_id,
         area_id=resident.area_id,
         version=resident.version,
-    )
-
-
-def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit(
-        "task",
-        task.id,
-        task_data(task),
-        facility_id=task.facility_id,
-        area_id=task.area_id,
-        version=task.version,
     )
 
 
