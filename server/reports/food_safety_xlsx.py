@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
 
 from server.reports import labels as L
 from server.reports.document import SIGNATURE_HINT
@@ -49,7 +50,7 @@ def _sheet(wb: Workbook, facility: Any, day: date, form: Form) -> None:
             ws.row_dimensions[row].height = 75 if bold else 32
             row += 1
     for col in range(1, width + 1):
-        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = 5 if col == 1 else 14
+        ws.column_dimensions[get_column_letter(col)].width = 5 if col == 1 else 14
     row += 1
     for text, f in (
         ("Người kiểm tra", font(12, bold=True)),

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from server.meds.models import MedicationAdministration
 from server.reports.monthly import Month, monthly_report
-from tests.api.conftest import at
 from tests.events import event
 from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory
+from tests.papers import at
 
 
 def test_it_counts_residents_by_category_with_disabled_and_movements(november):
