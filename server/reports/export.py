@@ -20,11 +20,19 @@ from server.care.models import Note, Resident, ResidentTransfer, TaskInstance
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import FoodCheck, FoodSample, FridgeReading
 from server.meds.models import MedicationAdministration, MedicationVoid
+from server.reports.labels import CATEGORY
 
 MAX_EXPORT_DAYS = 366
 BOM = "\ufeff"
 # Internal bookkeeping, not records: merge clocks, audit trails kept as JSON.
 SKIPPED = frozenset({"field_hlc", "history", "version", "done_device", "device_id"})
+# Bookkeeping fields the models leave unnamed.
+HEADERS = {
+    "flags": "Cảnh báo (mã)",
+    "event_id": "Mã sự kiện",
+    "done_event": "Mã sự kiện hoàn thành",
+    "recorded_at": "Máy chủ ghi lúc",
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
 
 
 def _header(field: models.Field) -> str:
-    name = str(field.verbose_name)
+    name = HEADERS.get(field.name, str(field.verbose_name))
     if field.name == "id":
         return "Mã bản ghi"
     if isinstance(field, models.ForeignKey) and field.related_model not in (User, Resident):
@@ -74,6 +82,8 @@ def _cell(value: Any, field: models.Field, names: dict[Any, str]) -> str:
         return "Có" if value else "Không"
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if field.name == "categories" and isinstance(value, list):
+        return "; ".join(CATEGORY.get(v, str(v)) for v in value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -104,7 +114,8 @@ def _rows(facility: Any, spec: Export, start: date, end: date) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow([_header(f) for f in fields])
     yield BOM + buffer.getvalue()
-    for row in rows.order_by("pk").values_list(*[f.attname for f in fields]).iterator(2000):
+    order = [spec.date_field, "pk"] if spec.date_field else ["pk"]
+    for row in rows.order_by(*order).values_list(*[f.attname for f in fields]).iterator(2000):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow([_cell(v, f, names) for v, f in zip(row, fields, strict=True)])
