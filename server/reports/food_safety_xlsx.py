@@ -50,7 +50,9 @@ def _sheet(wb: Workbook, facility: Any, day: date, form: Form) -> None:
             ws.row_dimensions[row].height = 75 if bold else 32
             row += 1
     for col in range(1, width + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 5 if col == 1 else 14
+        ws.column_dimensions[get_column_letter(col)].width = (
+            4 if col == 1 else (9 if width > 12 else 12)
+        )
     row += 1
     for text, f in (
         ("Người kiểm tra", font(12, bold=True)),

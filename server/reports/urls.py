@@ -16,4 +16,5 @@ urlpatterns = [
     path("food-safety/<slug:code>/<str:day>/", views.food_safety_page, name="report-food-safety"),
     path("food-safety/<slug:code>/<str:day>/labels/", views.labels_page, name="report-labels"),
     path("export/<slug:code>/", views.export_page, name="report-export"),
+    path("pick/<slug:code>/<slug:paper>/", views.pick_page, name="report-pick"),
 ]

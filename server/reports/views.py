@@ -189,3 +189,12 @@ def export_page(request: HttpRequest, facility: Facility) -> HttpResponseBase:
     if not 0 <= (end - start).days <= MAX_EXPORT_DAYS:
         return render(request, "reports/bad_request.html", status=400)
     return streamed(*export_csv(facility, kind, start, end))
+
+
+@login_required
+def pick_page(request: HttpRequest, code: str, paper: str) -> HttpResponse:
+    """The index's month / day pickers (a plain GET form) land on the paper's own address."""
+    value = request.GET.get("on", "")
+    if paper not in ("monthly", "food-safety") or not value.replace("-", "").isdigit():
+        return render(request, "reports/bad_request.html", status=400)
+    return HttpResponseRedirect(f"/reports/{paper}/{code}/{value}/")
