@@ -54,17 +54,17 @@ def _sheet(wb: Workbook, facility: Any, day: date, form: Form) -> None:
             4 if col == 1 else (9 if width > 12 else 12)
         )
     row += 1
-    for text, f in (
+    signature = [
         ("Người kiểm tra", font(12, bold=True)),
         (SIGNATURE_HINT, font(12, italic=True)),
-    ):
-        ws.cell(row=row, column=width - 3, value=text).font = f
-        ws.cell(row=row, column=width - 3).alignment = Alignment(horizontal="center")
+        *[("", font(12))] * 3,
+        (", ".join(form.checkers), font(12, bold=True)),
+    ]
+    for text, f in signature:
+        cell = ws.cell(row=row, column=width - 3, value=text or None)
+        cell.font, cell.alignment = f, Alignment(horizontal="center")
         ws.merge_cells(start_row=row, start_column=width - 3, end_row=row, end_column=width)
         row += 1
-    ws.cell(row=row + 3, column=width - 3, value=", ".join(form.checkers)).font = font(
-        12, bold=True
-    )
 
 
 def render_forms(facility: Any, day: date, forms: list[Form]) -> bytes:
