@@ -281,7 +281,9 @@ def food_safety_context(facility: Any, day: date) -> dict[str, Any]:
 
 
 def food_safety_html(facility: Any, day: date) -> str:
-    return render_to_string("reports/food_safety.html", food_safety_context(facility, day))
+    """The forms as the API serves them (no links: they belong to the web pages)."""
+    context = {**food_safety_context(facility, day), "embedded": True}
+    return render_to_string("reports/food_safety.html", context)
 
 
 def food_safety_xlsx(facility: Any, day: date) -> tuple[bytes, str, str]:
