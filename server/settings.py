@@ -177,6 +177,8 @@ MOBILE_CLIENT_DIR = BASE_DIR / "mobile_client"
 SYNC_MAX_BODY_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SYNC_MAX_BODY_BYTES + 1024
 
+# The printable papers (/reports/) log in with a web session; the admin keeps its own page.
+LOGIN_URL = "/reports/login/"
 # Login throttling: failures per (username, client address) inside a window.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))

@@ -237,6 +237,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
         reason=args.reason,
         note=args.note,
         flags=list(ctx.flags),
+        unit_cost_vnd=order.unit_cost_vnd,
         event_id=ctx.event.id,
         device_id=ctx.device_id,
     )

@@ -130,6 +130,8 @@ class MedicationAdministration(models.Model):
     reason = models.CharField("lý do", max_length=300, blank=True)
     note = models.TextField("ghi chú", blank=True)
     flags = models.JSONField(default=list, blank=True)
+    # The order's price when the dose was given: a later price change leaves past months' costs.
+    unit_cost_vnd = models.PositiveIntegerField("đơn giá lúc cấp (đồng)", null=True, blank=True)
     event_id = models.UUIDField(null=True, blank=True)
     device_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -1,31 +1,183 @@
-"""GET /api/reports/monthly?facility=&month=YYYY-MM, for managers of that facility."""
+"""The centre's papers over the API (bearer token): the periodic report as JSON, xlsx or
+docx, the director's text for it, the QĐ 1246 food-safety forms, and CSV exports."""
 
 from __future__ import annotations
 
+from datetime import date as Date
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from django.http.response import HttpResponseBase
+from ninja import Router, Schema
+from pydantic import Field
 
-from server.accounts.services import membership_in
-from server.reports.monthly import Month, monthly_report
+from server.reports.access import FOOD_FORM_ROLES, REPORT_ROLES, Refusal, paper_access
+from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
+from server.reports.files import attachment, streamed
+from server.reports.food_safety import food_safety_html, food_safety_xlsx
+from server.reports.monthly import monthly_report
+from server.reports.papers import FORMATS, report_file
+from server.reports.periods import KINDS, Period
+from server.reports.store import AlreadySent, mark_sent, text_save
 from sync.http import error, json_response
 
 router = Router(tags=["reports"])
 
-REPORT_ROLES = {"manager", "admin"}
+BAD_MONTH = "Tháng phải có dạng YYYY-MM, ví dụ 2026-11."
+BAD_PERIOD = "Kỳ báo cáo là month (tháng=YYYY-MM), 9m hoặc year (năm=YYYY)."
 
 
-@router.get("/monthly", summary="The monthly report, computed from the records")
-def reports_monthly(request: HttpRequest, facility: UUID, month: str) -> HttpResponse:
-    user = request.auth.user  # type: ignore[attr-defined]
-    membership = membership_in(user, facility)
-    if membership is None:
-        return error(404, "not_found", "Không tìm thấy trung tâm này.")
-    if membership.role not in REPORT_ROLES:
-        return error(403, "forbidden", "Chỉ Ban Giám đốc / quản lý mới xem được báo cáo tháng.")
+def _refused(result) -> HttpResponse | None:
+    if isinstance(result, Refusal):
+        return error(result.status, result.code, result.message)
+    return None
+
+
+def _period(period: str, month: str | None, year: int | None) -> Period | HttpResponse:
     try:
-        parsed = Month.parse(month)
+        if period == "month":
+            return Period.parse(month or "")
+        return Period.of(period, str(year if year is not None else (month or "")[:4]))
     except ValueError:
-        return error(400, "invalid_month", "Tháng phải có dạng YYYY-MM, ví dụ 2026-11.")
-    return json_response(monthly_report(facility=membership.facility, month=parsed))
+        return error(
+            400,
+            "invalid_month" if period == "month" else "invalid_period",
+            BAD_PERIOD if period != "month" else BAD_MONTH,
+        )
+
+
+def _report(request: HttpRequest, facility: UUID, period: Period, fmt: str) -> HttpResponse:
+    membership = paper_access(request.auth.user, facility, REPORT_ROLES)  # type: ignore[attr-defined]
+    if (refused := _refused(membership)) is not None:
+        return refused
+    if fmt not in FORMATS:
+        return error(400, "invalid_format", "Định dạng là json, xlsx hoặc docx.")
+    centre = membership.facility  # type: ignore[union-attr]
+    if fmt == "json":
+        return json_response(monthly_report(facility=centre, month=period))
+    return attachment(*report_file(centre, period, fmt))
+
+
+@router.get("/monthly", summary="The monthly report (json, or xlsx / docx as sent)")
+def reports_monthly(
+    request: HttpRequest, facility: UUID, month: str, format: str = "json"
+) -> HttpResponse:
+    parsed = _period("month", month, None)
+    if isinstance(parsed, HttpResponse):
+        # Permission first: a carer learns nothing from the shape of their input.
+        refused = _refused(paper_access(request.auth.user, facility, REPORT_ROLES))  # type: ignore[attr-defined]
+        return refused or parsed
+    return _report(request, facility, parsed, format)
+
+
+@router.get("/periodic", summary="The 9-month or yearly report (or a month), same formats")
+def reports_periodic(
+    request: HttpRequest,
+    facility: UUID,
+    period: str,
+    year: int | None = None,
+    month: str | None = None,
+    format: str = "json",
+) -> HttpResponse:
+    parsed = _period(period, month, year) if period in KINDS else None
+    if not isinstance(parsed, Period):
+        refused = _refused(paper_access(request.auth.user, facility, REPORT_ROLES))  # type: ignore[attr-defined]
+        return refused or parsed or error(400, "invalid_period", BAD_PERIOD)
+    return _report(request, facility, parsed, format)
+
+
+class ReportText(Schema):
+    facility: UUID
+    period: str = Field(description="'2026-11', '2026-9m' or '2026'")
+    number: str | None = Field(default=None, max_length=20)
+    activities: str | None = Field(default=None, max_length=4000)
+    next_plan: str | None = Field(default=None, max_length=4000)
+    proposals: str | None = Field(default=None, max_length=4000)
+    staff_permanent: int | None = Field(default=None, ge=0, le=100000)
+    staff_contract: int | None = Field(default=None, ge=0, le=100000)
+
+
+def period_of_key(key: str) -> Period:
+    if key.endswith("-9m"):
+        return Period.of("9m", key[:4])
+    if len(key) == 4:
+        return Period.of("year", key)
+    return Period.parse(key)
+
+
+def _text_target(request: HttpRequest, facility: UUID, key: str):
+    membership = paper_access(request.auth.user, facility, REPORT_ROLES)  # type: ignore[attr-defined]
+    if (refused := _refused(membership)) is not None:
+        return refused, None
+    try:
+        return membership, period_of_key(key)
+    except ValueError:
+        return error(400, "invalid_period", BAD_PERIOD), None
+
+
+@router.put("/text", summary="The director's words for a period (until the report is sent)")
+def reports_text(request: HttpRequest, body: ReportText) -> HttpResponse:
+    membership, period = _text_target(request, body.facility, body.period)
+    if period is None:
+        return membership
+    fields = body.model_dump(exclude={"facility", "period"}, exclude_unset=True)
+    if any("\x00" in v for v in fields.values() if isinstance(v, str)):
+        return error(400, "invalid_request", "Văn bản chứa ký tự không hợp lệ.")
+    try:
+        record = text_save(
+            facility=membership.facility,
+            period=period,
+            fields=fields,
+            by=request.auth.user,  # type: ignore[attr-defined]
+        )
+    except AlreadySent:
+        return error(409, "report_sent", "Báo cáo đã gửi Sở: không sửa được nữa.")
+    return json_response({"period": record.period, "updated_at": record.updated_at})
+
+
+class ReportSent(Schema):
+    facility: UUID
+    period: str
+
+
+@router.post("/sent", summary="Mark a period's report as sent: its text is then final")
+def reports_sent(request: HttpRequest, body: ReportSent) -> HttpResponse:
+    membership, period = _text_target(request, body.facility, body.period)
+    if period is None:
+        return membership
+    record = mark_sent(facility=membership.facility, period=period, by=request.auth.user)  # type: ignore[attr-defined]
+    return json_response({"period": record.period, "sent_at": record.sent_at})
+
+
+@router.get("/food-safety", summary="QĐ 1246 forms 1, 2, 3 and 5 for one day (html or xlsx)")
+def reports_food_safety(
+    request: HttpRequest, facility: UUID, date: Date, format: str = "html"
+) -> HttpResponse:
+    membership = paper_access(request.auth.user, facility, FOOD_FORM_ROLES)  # type: ignore[attr-defined]
+    if (refused := _refused(membership)) is not None:
+        return refused
+    centre = membership.facility  # type: ignore[union-attr]
+    if format == "html":
+        return HttpResponse(food_safety_html(centre, date))
+    if format == "xlsx":
+        return attachment(*food_safety_xlsx(centre, date))
+    return error(400, "invalid_format", "Định dạng là html hoặc xlsx.")
+
+
+@router.get("/export", summary="CSV of one record type for a date range (UTF-8 with BOM)")
+def reports_export(
+    request: HttpRequest, facility: UUID, type: str, date_from: Date, date_to: Date
+) -> HttpResponseBase:
+    membership = paper_access(request.auth.user, facility, REPORT_ROLES)  # type: ignore[attr-defined]
+    if (refused := _refused(membership)) is not None:
+        return refused
+    if type not in EXPORTS:
+        return error(400, "invalid_type", "Loại bản ghi không có: " + ", ".join(EXPORTS) + ".")
+    if date_to < date_from or (date_to - date_from).days > MAX_EXPORT_DAYS:
+        return error(
+            400,
+            "invalid_range",
+            f"Khoảng ngày phải đúng chiều và không quá {MAX_EXPORT_DAYS} ngày.",
+        )
+    centre = membership.facility  # type: ignore[union-attr]
+    return streamed(*export_csv(centre, type, date_from, date_to))

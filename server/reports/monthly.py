@@ -6,57 +6,36 @@ in. Voided records never count. Months are calendar months in the facility's tim
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from server.accounts.models import Membership
 from server.care.models import Resident, ResidentCategory, ResidentTransfer, TaskInstance
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import FoodCheck, FoodSample
 from server.meds.models import MedicationAdministration
+from server.reports.models import PeriodReport
+from server.reports.periods import Month, Period
+from server.reports.store import document_number, record_text, settings_for
 from sync.models import Conflict
 
 COMPLETED_DOSES = ("given", "partial")
+# A dose counts as psychiatric medicine when its order says so in its indication, or when a
+# resident of the psychiatric category gets a controlled drug (antipsychotics, sedatives).
+PSYCHIATRIC_INDICATION = "tâm thần"
 
-
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        year, month = (int(p) for p in text.split("-", 1))
-        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-            raise ValueError(text)
-        return cls(year, month)
-
-    @property
-    def first(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """[start, end) as aware datetimes in the current (facility) time zone."""
-        tz = timezone.get_current_timezone()
-        start = datetime.combine(self.first, time.min, tzinfo=tz)
-        nxt = date(self.year + (self.month == 12), self.month % 12 + 1, 1)
-        return start, datetime.combine(nxt, time.min, tzinfo=tz)
+__all__ = ["Month", "Period", "monthly_report"]
 
 
 def _is_disabled(resident: Resident) -> bool:
     return resident.severe_disability or "disability" in (resident.categories or [])
 
 
-def residents_section(facility_id: Any, month: Month) -> dict[str, Any]:
+def residents_section(facility_id: Any, month: Period) -> dict[str, Any]:
     start, end = month.bounds()
     # Residents on the books at month end: admitted by then and not gone before it ended.
     gone = ResidentTransfer.objects.filter(
@@ -82,19 +61,30 @@ def residents_section(facility_id: Any, month: Month) -> dict[str, Any]:
     )
     transfers = ResidentTransfer.objects.filter(facility_id=facility_id, at__gte=start, at__lt=end)
     moves = Counter(transfers.values_list("status", flat=True))
+    # A person dies or goes home once: counted by resident, so a death two phones reported
+    # twice is still one death here even where an old duplicate row survives.
+    once = {
+        status: transfers.filter(status=status).values("resident_id").distinct().count()
+        for status in ("deceased", "discharged")
+    }
+    pairs = Counter(received.values_list("primary_category", "admission_source"))
     return {
         "total": len(current),
         "by_category": by_category,
         "received": received.count(),
         "received_by_category": dict(Counter(received.values_list("primary_category", flat=True))),
         "received_by_source": dict(Counter(received.values_list("admission_source", flat=True))),
-        "deaths": moves.get("deceased", 0),
+        "received_rows": [
+            {"category": category, "source": source, "count": n}
+            for (category, source), n in sorted(pairs.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+        ],
+        "deaths": once["deceased"],
         "hospital_transfers": moves.get("in_hospital", 0),
-        "reintegrated": moves.get("discharged", 0),
+        "reintegrated": once["discharged"],
     }
 
 
-def medication_section(facility_id: Any, month: Month) -> dict[str, Any]:
+def medication_section(facility_id: Any, month: Period) -> dict[str, Any]:
     start, end = month.bounds()
     doses = MedicationAdministration.objects.filter(
         facility_id=facility_id, at__gte=start, at__lt=end, outcome__in=COMPLETED_DOSES
@@ -108,14 +98,29 @@ def medication_section(facility_id: Any, month: Month) -> dict[str, Any]:
         for row in doses.values("order__funding_source").annotate(
             doses=Count("id"),
             residents=Count("resident_id", distinct=True),
-            cost=Sum("order__unit_cost_vnd"),
+            # The price when the dose was given; doses recorded before prices were kept with
+            # them fall back to the order's price.
+            cost=Sum(Coalesce("unit_cost_vnd", "order__unit_cost_vnd")),
         )
+    }
+    psychiatric = {
+        resident_id
+        for resident_id, indication, controlled, categories, primary in doses.values_list(
+            "resident_id",
+            "order__indication",
+            "order__controlled",
+            "resident__categories",
+            "resident__primary_category",
+        )
+        if PSYCHIATRIC_INDICATION in (indication or "").lower()
+        or (controlled and "psychiatric" in [primary, *(categories or [])])
     }
     return {
         "doses": doses.count(),
         "residents": doses.values("resident_id").distinct().count(),
         "cost_vnd": sum(v["cost_vnd"] for v in by_source.values()),
         "by_funding_source": by_source,
+        "psychiatric_residents": len(psychiatric),
         "controlled_doses": doses.filter(order__controlled=True).count(),
         "missed_doses": TaskInstance.objects.filter(
             facility_id=facility_id,
@@ -127,7 +132,7 @@ def medication_section(facility_id: Any, month: Month) -> dict[str, Any]:
     }
 
 
-def hygiene_and_food_section(facility_id: Any, month: Month) -> dict[str, Any]:
+def hygiene_and_food_section(facility_id: Any, month: Period) -> dict[str, Any]:
     start, end = month.bounds()
     rounds = DisinfectionRecord.objects.filter(
         facility_id=facility_id, at__gte=start, at__lt=end, void=False
@@ -152,7 +157,7 @@ def hygiene_and_food_section(facility_id: Any, month: Month) -> dict[str, Any]:
     }
 
 
-def care_section(facility_id: Any, month: Month) -> dict[str, Any]:
+def care_section(facility_id: Any, month: Period) -> dict[str, Any]:
     tasks = TaskInstance.objects.filter(
         facility_id=facility_id, local_date__gte=month.first, local_date__lte=month.last
     )
@@ -175,18 +180,57 @@ def care_section(facility_id: Any, month: Month) -> dict[str, Any]:
     }
 
 
-def monthly_report(*, facility: Any, month: Month) -> dict[str, Any]:
+def staff_section(facility_id: Any, record: PeriodReport | None) -> dict[str, Any]:
+    """Permanent and contract staff are the director's figures (the records do not know who
+    is on a contract); the accounts in use are counted for comparison."""
+    permanent = record.staff_permanent if record else None
+    contract = record.staff_contract if record else None
+    return {
+        "permanent": permanent,
+        "contract": contract,
+        "total": None if permanent is None or contract is None else permanent + contract,
+        "accounts": Membership.objects.filter(facility_id=facility_id, active=True).count(),
+    }
+
+
+def monthly_report(*, facility: Any, month: Period) -> dict[str, Any]:
+    """The figures of one period (a month, nine months or a year) and the director's words."""
+    settings = settings_for(facility)
+    record = PeriodReport.objects.filter(facility=facility, period=month.key).first()
+    residents = residents_section(facility.id, month)
+    target = settings.target_residents
     return {
         "facility": {
             "id": str(facility.id),
             "code": facility.code,
             "name": facility.name,
             "recipient": facility.report_recipient,
+            "parent_agency": settings.parent_agency,
+            "place": settings.place_name or facility.province,
+            "signer_title": settings.signer_title,
+            "director": settings.director_name,
         },
         "month": f"{month.year:04d}-{month.month:02d}",
-        "residents": residents_section(facility.id, month),
+        "period": {
+            "kind": month.kind,
+            "key": month.key,
+            "from": month.first.isoformat(),
+            "to": month.last.isoformat(),
+            "label": month.label,
+            "next_label": month.next_label,
+        },
+        "residents": residents,
+        "target": {
+            "residents": target,
+            "actual": residents["total"],
+            "percent": round(100 * residents["total"] / target, 1) if target else None,
+        },
         "medication": medication_section(facility.id, month),
         "hygiene_and_food": hygiene_and_food_section(facility.id, month),
         "care": care_section(facility.id, month),
+        "staff": staff_section(facility.id, record),
+        "text": record_text(record),
+        "number": document_number(settings, record),
+        "sent_at": record.sent_at.isoformat() if record and record.sent_at else None,
         "generated_at": timezone.now().isoformat(),
     }

@@ -1,0 +1,96 @@
+"""What a report needs that the records do not hold: the centre's letterhead settings and
+the director's own words for one period, kept until the report is sent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ReportSettings(models.Model):
+    """Per centre: who it answers to, who signs, how its documents are numbered.
+
+    The recipient agency itself stays on the facility (`report_recipient`): provinces moved
+    social protection between departments in 2025, so it is a setting, never a constant.
+    """
+
+    facility = models.OneToOneField(
+        "care.Facility",
+        on_delete=models.CASCADE,
+        related_name="report_settings",
+        verbose_name="trung tâm",
+    )
+    parent_agency = models.CharField(
+        "cơ quan chủ quản",
+        max_length=200,
+        blank=True,
+        help_text="Ví dụ: Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu",
+    )
+    place_name = models.CharField(
+        "địa danh ghi ngày tháng", max_length=100, blank=True, help_text="Ví dụ: Bạc Liêu"
+    )
+    signer_title = models.CharField("chức danh người ký", max_length=100, default="Giám đốc")
+    director_name = models.CharField("họ tên người ký", max_length=200, blank=True)
+    number_pattern = models.CharField(
+        "số, ký hiệu văn bản",
+        max_length=60,
+        default="{so}/BC-TTBTXH",
+        help_text="{so} là số văn bản; để trống số thì văn thư điền tay.",
+    )
+    target_residents = models.PositiveIntegerField(
+        "chỉ tiêu đối tượng Sở giao", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "thiết lập báo cáo"
+        verbose_name_plural = "thiết lập báo cáo"
+
+    def __str__(self) -> str:
+        return f"Thiết lập báo cáo · {self.facility}"
+
+
+class PeriodReport(models.Model):
+    """One centre's report for one period ("2026-11", "2026-9m" or "2026"): the parts the
+    director writes. Figures are never stored here: they are computed from the records."""
+
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.CASCADE,
+        related_name="period_reports",
+        verbose_name="trung tâm",
+    )
+    period = models.CharField("kỳ báo cáo", max_length=10)
+    number = models.CharField("số văn bản", max_length=20, blank=True)
+    activities = models.TextField("các hoạt động chuyên môn khác", blank=True)
+    next_plan = models.TextField("phương hướng nhiệm vụ kỳ sau", blank=True)
+    proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    staff_permanent = models.PositiveIntegerField("viên chức (biên chế)", null=True, blank=True)
+    staff_contract = models.PositiveIntegerField("người lao động hợp đồng", null=True, blank=True)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người sửa",
+    )
+    sent_at = models.DateTimeField("đã gửi lúc", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người gửi",
+    )
+
+    class Meta:
+        verbose_name = "báo cáo định kỳ"
+        verbose_name_plural = "báo cáo định kỳ"
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "period"], name="report_facility_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"Báo cáo {self.period} · {self.facility}"
