@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
@@ -171,6 +172,35 @@ def staffing_required(
         if counts.get(n.key)
     ]
     return {"required": sum(g["required"] for g in groups), "groups": groups, "unplaced": unplaced}
+
+
+def staffing_summary(
+    residents: Iterable[Mapping[str, Any]],
+    carers: list[str],
+    *,
+    area: str,
+    on: date,
+    norms: Sequence[Norm],
+) -> dict:
+    """One staffing item: the carers on shift (names) against what the norms ask for the
+    residents present among `residents` (the projection's resident records)."""
+    present = [
+        Person(
+            date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
+            tuple(r.get("categories", ())),
+            bool(r.get("severe_disability")),
+        )
+        for r in residents
+        if r.get("status") == "present"
+    ]
+    need = staffing_required(present, on, norms)
+    return {
+        "area": area,
+        "on_shift": len(carers),
+        "carers": carers,
+        **need,
+        "short": max(0, need["required"] - len(carers)),
+    }
 
 
 def norms_from_setting(raw: object) -> tuple[Norm, ...]:
