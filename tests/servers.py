@@ -1,6 +1,6 @@
 """Start the real ASGI app (uvicorn) in a subprocess against the test database.
 
-pytest-django's live_server is WSGI and has no websockets (PITFALLS.md), so end-to-end
+pytest-django's live_server is WSGI and has no websockets (docs/architecture.md), so end-to-end
 tests run uvicorn itself. The test must use `transactional_db` so its rows are committed
 and visible to the server process.
 """

@@ -1,4 +1,4 @@
-"""The printable monthly report (the layout of seed 000), for staff logged into the admin."""
+"""The printable monthly report (docs/domain.md), for staff logged into the admin."""
 
 from __future__ import annotations
 

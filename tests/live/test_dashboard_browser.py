@@ -1,6 +1,6 @@
 """The dashboard page in real Chromium against a real uvicorn: the double-dose alarm and the
 inline conflict review. Pushes go over HTTP like phones (no ORM once the browser runs:
-the sync Playwright API owns this thread's event loop, PITFALLS.md)."""
+the sync Playwright API owns this thread's event loop: docs/architecture.md, "Traps")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """After a transaction commits, send its dashboard facts to the facility's dashboards.
 
 Registered with `sync.registry.on_commit`, so it runs on the worker that committed, after
-the commit (PITFALLS: never inside it). One channel-layer message per facility and commit
+the commit (never inside it: docs/architecture.md). One channel-layer message per facility and commit
 goes to `groups.dashboard(facility_id)`; with channels-redis every worker's dashboards in
 that group receive it, whichever worker took the sync call.
 

@@ -4,7 +4,7 @@
 - which tile bucket a task counts in (done, late, missed, ...);
 - which timeline slot a moment falls in;
 - whether a dose was given late;
-- how many carers the staffing norms of RULES §4 ask for (Thông tư 09/2024, "check").
+- how many carers the staffing norms ask for (Thông tư 09/2024, to verify: docs/domain.md).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class Norm:
     per_carer: int
 
 
-# RULES §4 (Thông tư 09/2024, public centres; "check"): held as defaults, a facility may
+# Thông tư 09/2024 (public centres; to verify, docs/domain.md): held as defaults, a facility may
 # override them with its "staffing_norms" setting (a list of the same fields).
 DEFAULT_NORMS: tuple[Norm, ...] = (
     Norm("infant", "Trẻ dưới 18 tháng", 0, 18, None, 1),
@@ -149,7 +149,7 @@ def staffing_required(
 ) -> dict:
     """Carers the norms ask for: per group ceil(children / per_carer), summed.
 
-    Adults have no norm in RULES §4 and count for nothing here; a child with no birth date
+    Adults have no norm (docs/domain.md) and count for nothing here; a child with no birth date
     cannot be placed and is reported as `unplaced` so the manager sees the gap.
     """
     counts: dict[str, int] = {}
