@@ -1,4 +1,4 @@
-"""Push on one worker -> dashboard delta on another: latency over N events (DESIGN §6).
+"""Push on one worker -> dashboard delta on another: latency over N events (docs/performance.md).
 
 Two uvicorn workers (`DEBUG=0`, as deployed) share PostgreSQL and the Redis channel layer.
 A manager's dashboard socket is open on worker B; a carer's phone pushes N `task.complete`

@@ -1,4 +1,4 @@
-"""The table of bench/sync_vs_pouchdb.py and the check against DESIGN.md §6 targets.
+"""The table of bench/sync_vs_pouchdb.py and the check against the targets of docs/performance.md.
 
 1 KB here is 1,000 bytes (the stricter reading of "≤ 250 KB").
 """
@@ -99,7 +99,7 @@ def render(
             line(["-" * w for w in widths]),
             *map(line, rows),
             "",
-            f"Targets (DESIGN.md §6, size {largest}):",
+            f"Targets (docs/performance.md, size {largest}):",
             *checks,
             "",
             f"Machine: {machine}",

@@ -8,7 +8,7 @@ One run installs the pinned npm packages into bench/.work/ if missing, starts
 off) on a fresh database, puts a counting proxy in front of each, and measures per size:
 push (the device sends its records), echo (what that device gets back on its next sync),
 pull (a fresh device downloads them) and a no-op sync (nothing new). It prints a table and
-checks the targets of DESIGN.md §6. It is a benchmark, not a test: it prints, it does not
+checks the targets of docs/performance.md. It is a benchmark, not a test: it prints, it does not
 assert (exit code 1 only if a run went wrong, e.g. a record was not applied).
 """
 

@@ -3,7 +3,7 @@
 Every line written while a request is being served carries its request id (from nginx's
 X-Request-ID, or made here), and the access line at the end carries the user and device
 behind the token. Identifiers only: resident names, medicines, notes and event arguments
-are never logged (RULES: privacy). Callers pass ids through `extra={...}`.
+are never logged (docs/domain.md, "Personal data"). Callers pass ids through `extra={...}`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Imports no Django (a test proves it): the tests, `bench/` and a phone simulator 
     report = client.sync()            # push in chunks, then pull every page
     client.records("task")            # what this phone knows
 
-What it guarantees (see docs/protocol.md, "Client obligations"):
+What it guarantees (see docs/protocol.md §2 and §3):
 - an event leaves the outbox only when the server returned a result for it (any status);
   `rejected` ones move to the `rejected` table with their code and message, for the UI;
 - a retry sends the same ids: the server answers `duplicate` with the original result;

@@ -1,4 +1,4 @@
-"""The wire format of POST /api/sync/v1 (DESIGN.md §4). Imports no Django: phones'
+"""The wire format of POST /api/sync/v1 (docs/protocol.md). Imports no Django: phones'
 simulators, the load generator and other backends reuse it."""
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ class Pusher:
         rows: list[LogRow] = []
         with self._watch():
             self._preload([e for _, e, _, _ in parsed if e is not None and e.id not in known])
-            # Decided in device_seq order (DESIGN §4); envelope failures keep their place.
+            # Decided in device_seq order (docs/protocol.md §3); envelope failures keep their place.
             order = sorted(parsed, key=lambda p: (p[1].device_seq if p[1] else -1, p[0]))
             for index, event, raw, error in order:
                 if event is None:

@@ -1,4 +1,4 @@
-"""factory-boy factories and the named personas the tests speak of (STYLE.md §7)."""
+"""factory-boy factories and the named personas the tests speak of (tests/personas.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Start the real ASGI app (uvicorn) in a subprocess against the test database.
 
-pytest-django's live_server is WSGI and has no websockets (PITFALLS.md), so end-to-end
+pytest-django's live_server is WSGI and has no websockets (docs/architecture.md), so end-to-end
 tests run uvicorn itself. The test must use `transactional_db` so its rows are committed
 and visible to the server process.
 """
@@ -26,7 +26,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
+    """The URL of the test database, for a server or script run in a subprocess to share."""
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("postgresql"):
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
@@ -46,7 +47,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": shared_database_url(),
             "DEBUG": "true",
             "SECRET_KEY": "test-only-secret-key",
             "DJANGO_SETTINGS_MODULE": "server.settings_test",

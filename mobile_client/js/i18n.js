@@ -37,7 +37,7 @@ export function t(key, vars) {
 
 export const has = (key) => key in strings || key in fallback;
 
-// 24-hour clock and dd/mm dates, in either language (UX.md).
+// 24-hour clock and dd/mm dates, in either language (docs/architecture.md, "The phone app").
 const two = (n) => String(n).padStart(2, '0');
 export function time(iso) {
   if (!iso) return '';

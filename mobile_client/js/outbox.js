@@ -42,7 +42,7 @@ export async function enqueue(name, args, { author, deviceId, local }) {
   return entry;
 }
 
-// The wire form of an entry (DESIGN §4): exactly what was queued, every time.
+// The wire form of an entry (docs/protocol.md §2): exactly what was queued, every time.
 export const wire = (e) => ({ id: e.id, device_seq: e.device_seq, name: e.name, at: e.at, hlc: e.hlc, args: e.args });
 
 export async function remove(ids) {

@@ -11,7 +11,7 @@ export const DEFAULTS = {
 
 export const setting = (facility, name) => facility?.data?.settings?.[name] ?? DEFAULTS[name];
 
-// RULES §2: grams = target active-chlorine % × litres ÷ product active-chlorine % × 1000.
+// Cloramin B (docs/domain.md): grams = target active-chlorine % × litres ÷ product active-chlorine % × 1000.
 // basis "product": the % is of product, so the product strength drops out.
 export function dilution({ litres, concentrationPct, productStrengthPct, basis }) {
   const l = Number(litres);
@@ -23,7 +23,7 @@ export function dilution({ litres, concentrationPct, productStrengthPct, basis }
   return { grams: Math.round(grams * 10) / 10, activePct: Math.round(activePct * 10000) / 10000 };
 }
 
-// RULES §1: refuse a sample below the minimum at entry.
+// Food samples (docs/domain.md): refuse a sample below the minimum at entry.
 export function sampleTooSmall({ quantity, unit }, facility) {
   const min = unit === 'ml' ? setting(facility, 'food_sample_min_liquid_ml') : setting(facility, 'food_sample_min_solid_g');
   return Number(quantity) < min ? min : 0;
@@ -51,7 +51,7 @@ export function prnCheck(order, givenTimes, now = new Date()) {
 
 const FINISHED = new Set(['done', 'partial', 'refused', 'skipped', 'not_applicable']);
 
-// Display status of a task: status by word and colour (UX), late computed on the phone.
+// Display status of a task: status by word and colour (docs/architecture.md), late computed on the phone.
 export function taskDisplay(task, now = new Date()) {
   const d = task.data;
   if (task.conflict) return 'conflict';

@@ -1,6 +1,6 @@
 // The phone's view of the world: pulled records with this phone's own events applied on
 // top. Everything is held in memory after one read from IndexedDB, so screens render
-// from local data before any network call (UX: "Fast on a slow phone").
+// from local data before any network call (docs/architecture.md, "The phone app").
 import * as db from './db.js';
 
 const byType = new Map(); // type -> Map(id -> record)

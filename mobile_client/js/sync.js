@@ -1,4 +1,4 @@
-// Push the queue and pull changes over POST /api/sync/v1 (DESIGN §4), per author.
+// Push the queue and pull changes over POST /api/sync/v1 (docs/protocol.md), per author.
 // - chunks of at most 500 events, oldest first; a retry sends the same ids (exactly once);
 // - `more: true` -> call again with the new cursor; the cursor is saved after each page;
 // - 409 reset_required -> forget cursors and pulled state, keep the queue, pull again;

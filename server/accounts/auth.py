@@ -1,4 +1,4 @@
-"""Bearer-token authentication for Ninja routes, answering the §4 error codes."""
+"""Bearer-token authentication for Ninja routes, answering docs/protocol.md §1's codes."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-# Facility-level rule settings (RULES.md: every number is configuration). Defaults here,
+# Facility-level rule settings (docs/domain.md: every number is configuration). Defaults here,
 # overridable per facility through Facility.settings.
 DEFAULT_FACILITY_SETTINGS: dict = {
     "task_grace_minutes": 60,
@@ -27,7 +27,7 @@ DEFAULT_FACILITY_SETTINGS: dict = {
     # Sun exposure for severely disabled residents: minutes per session, bounds.
     "sun_exposure_min_minutes": 1,
     "sun_exposure_max_minutes": 240,
-    # Food vehicles are disinfected after every trip (RULES §2): due within this time.
+    # Food vehicles are disinfected after every trip (docs/domain.md): due within this time.
     "vehicle_disinfection_within_minutes": 60,
     # A disinfection record whose grams/litres disagree with its stated % by more than this.
     "chlorine_mismatch_tolerance_pct": 10,

@@ -137,7 +137,7 @@ def task_sweep_status(
     """The status the overdue sweep gives a task, or None to leave it alone.
 
     Only a pending task whose window plus grace is over is touched. A resident in hospital
-    or on leave is `away`, never `missed` (RULES §4); one discharged or deceased is
+    or on leave is `away`, never `missed` (docs/domain.md); one discharged or deceased is
     `not_applicable`. Everything else is `missed`, which a late completion may still fill.
     """
     if status != "pending" or now <= window_end + grace:

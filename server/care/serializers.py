@@ -1,4 +1,4 @@
-"""The `data` of each care change type (DESIGN.md §4, "Change types")."""
+"""The `data` of each care change type (docs/protocol.md §11, "Change types")."""
 
 from __future__ import annotations
 

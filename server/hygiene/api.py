@@ -1,4 +1,4 @@
-"""GET /api/hygiene/dilution: the Cloramin B calculator (RULES §2), both ways."""
+"""GET /api/hygiene/dilution: the Cloramin B calculator (docs/domain.md), both ways."""
 
 from __future__ import annotations
 

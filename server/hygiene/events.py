@@ -1,5 +1,5 @@
-"""Hygiene events: disinfection.record (RULES §2) and vehicle.trip (disinfect after every
-food trip, RULES §1)."""
+"""Hygiene events: disinfection.record (docs/domain.md) and vehicle.trip (disinfect after every
+food trip, docs/domain.md)."""
 
 from __future__ import annotations
 

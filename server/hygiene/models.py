@@ -78,7 +78,7 @@ class DisinfectionRecord(models.Model):
 
 
 class VehicleTrip(models.Model):
-    """A food vehicle back from a trip; it owes a disinfection (RULES §1, §2)."""
+    """A food vehicle back from a trip; it owes a disinfection (docs/domain.md)."""
 
     id = models.UUIDField(primary_key=True, editable=False)
     facility = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Cloramin B dilution (RULES.md §2). Pure arithmetic, tested with a table.
+"""Cloramin B dilution (docs/domain.md). Pure arithmetic, tested with a table.
 
 grams of powder = target active-chlorine % × litres ÷ product active-chlorine % × 1000
 (10 L at 0.5 % active chlorine from 25 % powder → 200 g).

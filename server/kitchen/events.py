@@ -1,4 +1,4 @@
-"""Food sample events (lưu mẫu thức ăn): record, discard, hold, release (RULES §1)."""
+"""Food sample events (lưu mẫu thức ăn): record, discard, hold, release (docs/domain.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure kitchen rules (RULES.md §1, QĐ 1246/QĐ-BYT). No database: tested with tables."""
+"""Pure kitchen rules (QĐ 1246/QĐ-BYT, docs/domain.md). No database: tested with tables."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `data` of the kitchen change types (DESIGN.md §4, "Change types")."""
+"""The `data` of the kitchen change types (docs/care-events.md, "Change types")."""
 
 from __future__ import annotations
 

@@ -106,7 +106,7 @@ def _correction_target(
 
 @preloader("med.administer")
 def med_administer_preload(pctx: PreloadContext, events: list[MedAdministerArgs]) -> None:
-    """Everything a call's doses reference, in a handful of queries (DESIGN §4)."""
+    """Everything a call's doses reference, in a handful of queries (docs/protocol.md §9)."""
     orders = list(
         MedicationOrder.objects.select_related("resident").filter(
             id__in={e.order_id for e in events}, facility_id__in=pctx.locked_facilities

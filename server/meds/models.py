@@ -146,12 +146,13 @@ class MedicationAdministration(models.Model):
 
     @property
     def void(self) -> bool:
-        """Voided by a later row of MedicationVoid; the administration itself never changes."""
+        """Voided by a later row of MedicationVoid; the administration itself never changes.
+
+        A list loads it with its rows (`server.meds.selectors.with_void`); a row loaded
+        without it asks the database once."""
         cached = getattr(self, "_void_cache", None)
         if cached is None:
-            prefetched = getattr(self, "_prefetched_objects_cache", {})
-            # prefetch_related("voids") on a list avoids a query per row.
-            cached = bool(prefetched["voids"]) if "voids" in prefetched else self.voids.exists()
+            cached = self.voids.exists()
             self._void_cache = cached
         return cached
 

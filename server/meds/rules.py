@@ -1,4 +1,4 @@
-"""Pure eMAR rules (RULES.md §3). No database: each is tested with a table.
+"""Pure eMAR rules (docs/domain.md, "Medication"). No database: each is tested with a table.
 
 The handler in `server/meds/events.py` loads the order, the task, the earlier
 administrations and the people involved, then asks these functions what to do.

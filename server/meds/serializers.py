@@ -1,4 +1,4 @@
-"""The `data` of the med_order and med_administration change types (DESIGN.md §4)."""
+"""The `data` of the med_order and med_administration change types (docs/care-events.md)."""
 
 from __future__ import annotations
 

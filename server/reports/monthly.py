@@ -1,4 +1,4 @@
-"""The monthly report a centre sends to its Department (seed 000), computed from records.
+"""The monthly report a centre sends to its Department (docs/domain.md), computed from records.
 
 Every figure is a query over what carers, nurses and kitchen staff logged; nothing is typed
 in. Voided records never count. Months are calendar months in the facility's time zone.

@@ -1,9 +1,9 @@
-"""What the two demo centres hold, from the seed texts.
+"""What the two demo centres hold, from what they published (docs/domain.md, "Sources").
 
-Bạc Liêu (seed 001, Sep 2022): 80 residents: 48 lonely elderly (27 disabled), 28 children
+Bạc Liêu (its nine-month review, Sep 2022): 80 residents: 48 lonely elderly (27 disabled), 28 children
 (11 disabled), 2 Agent Orange victims (men), 2 emergency protection (one elderly, one abused
 child); psychiatric medicines monthly from the provincial psychiatric hospital; six severely
-disabled elderly died in nine months. Nam Định (seeds 002, 003): 152 residents at the main
+disabled elderly died in nine months. Nam Định (two articles on it): 152 residents at the main
 site, with psychiatric treatment a named strength; its mix by category is not published, so
 the split below is an assumption of the same kinds.
 """

@@ -1,7 +1,7 @@
 """The PWA's files at /app/, with the headers a service worker needs.
 
 - `/app/` and `/app/index.html`: the shell, revalidated on every load (no-cache).
-- `/app/sw.js`: never hashed, never cached by HTTP (PITFALLS: "Serve sw.js unhashed, at the
+- `/app/sw.js`: never hashed, never cached by HTTP (docs/architecture.md, "Traps": "served unhashed, at the
   scope it controls, with Cache-Control: no-cache"). Its VERSION is replaced by a digest of
   every shipped file, so any change to the app installs a new worker and a fresh cache.
 - other assets: cacheable for a short while; the worker fetches them with cache: "reload".

@@ -1,4 +1,4 @@
-"""Disinfection rounds (RULES §2), the dilution calculator, and vehicle trips."""
+"""Disinfection rounds (docs/domain.md), the dilution calculator, and vehicle trips."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Food samples, the three-step check and the sample fridge through the sync endpoint
-(RULES §1), and the expected-samples page."""
+(docs/domain.md), and the expected-samples page."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ ASGI app in a uvicorn subprocess on the test database.
 
 Sync Playwright keeps an event loop in the test's thread, and Django refuses ORM calls
 from a thread with a running loop; these tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own
-duration only (PITFALLS). Data is created before the browser starts wherever possible.
+duration only (docs/architecture.md). Data is created before the browser starts wherever possible.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def record_sync_calls(page) -> list[dict]:
 
 @pytest.fixture
 def child_meal(ward):
-    """A lunch in the children's area (published before the browser starts, PITFALLS)."""
+    """A lunch in the children's area (published before the browser starts, docs/architecture.md)."""
     child = ResidentFactory(area=ward.centre.children, full_name="Bé Tư", room="C01")
     meal = TaskFactory(
         resident=child, kind="meal", title="Bữa trưa", slot="11:00", due_at=timezone.now()

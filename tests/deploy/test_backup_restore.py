@@ -79,7 +79,7 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
     assert {c["type"] for c in before} >= {"task", "note"}
 
     dump = tmp_path / "catruc.dump"
-    backup = _script("backup", str(dump), database_url=servers.test_database_url())
+    backup = _script("backup", str(dump), database_url=servers.shared_database_url())
     assert backup.returncode == 0, backup.stderr
     # Life goes on after the dump: the manager's phone pulls a change the dump lacks, so its
     # cursor is ahead of the database that will be restored.
@@ -92,7 +92,7 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
     )
     ahead = pull_here(before_cursor)
     assert [c["id"] for c in ahead["changes"] if c["type"] == "task"] == [str(after_dump.id)]
-    fresh = servers.test_database_url().rsplit("/", 1)[0] + "/catruc_deploy_restored"
+    fresh = servers.shared_database_url().rsplit("/", 1)[0] + "/catruc_deploy_restored"
     database_drop(fresh)
     try:
         restore = _script("restore", str(dump), database_url=fresh)

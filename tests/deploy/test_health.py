@@ -60,7 +60,7 @@ def test_it_answers_503_naming_the_database_when_it_is_unreachable():
 
 
 def test_it_answers_503_naming_redis_when_it_is_unreachable(db):
-    result = _probe(DATABASE_URL=servers.test_database_url(), REDIS_URL="redis://127.0.0.1:1/0")
+    result = _probe(DATABASE_URL=servers.shared_database_url(), REDIS_URL="redis://127.0.0.1:1/0")
     assert result["status"] == 503
     assert result["body"]["checks"] == {"database": "ok", "redis": "fail"}
     assert result["body"]["failed"] == ["redis"]

@@ -1,6 +1,6 @@
 """The dashboard page in real Chromium against a real uvicorn: the double-dose alarm and the
 inline conflict review. Pushes go over HTTP like phones (no ORM once the browser runs:
-the sync Playwright API owns this thread's event loop, PITFALLS.md)."""
+the sync Playwright API owns this thread's event loop: docs/architecture.md, "Traps")."""
 
 from __future__ import annotations
 
@@ -88,10 +88,7 @@ def give(client: httpx.Client, device_id: str, order, task) -> dict:
 
 
 def test_it_sounds_the_double_dose_alarm_within_a_second_and_resolves_it_inline(dose, asgi_server):
-    if registry.lookup("med.administer") is None:
-        pytest.skip(
-            "med.administer is not registered in this build: no double_dose can be produced"
-        )
+    assert registry.lookup("med.administer") is not None, "no double_dose can be produced"
     from playwright.sync_api import expect, sync_playwright
 
     centre, order, task = dose

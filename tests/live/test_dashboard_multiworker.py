@@ -1,5 +1,5 @@
 """Two uvicorn workers sharing PostgreSQL and Redis: a push on worker A reaches a dashboard
-connected to worker B (DESIGN §5)."""
+connected to worker B (docs/architecture.md, "Deployment shape")."""
 
 from __future__ import annotations
 

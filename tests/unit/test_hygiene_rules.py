@@ -1,4 +1,4 @@
-"""Table for the Cloramin B dilution (RULES §2), including the "0.25 %" ambiguity."""
+"""Table for the Cloramin B dilution (docs/domain.md), including the "0.25 %" ambiguity."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from server.hygiene.rules import DilutionError, active_chlorine_pct, disinfectio
 @pytest.mark.parametrize(
     ("litres", "target", "basis", "strength", "grams"),
     [
-        (D(10), D("0.5"), "active_chlorine", D(25), D(200)),  # the worked example of RULES §2
+        (D(10), D("0.5"), "active_chlorine", D(25), D(200)),  # the worked example of docs/domain.md
         (D(1), D("0.25"), "active_chlorine", D(25), D(10)),  # 0.25 % active chlorine: 10 g/L
         (D(1), D("0.25"), "product", D(25), D("2.5")),  # 0.25 % of product: 2.5 g/L
         (D(10), D("0.25"), "product", D(30), D(25)),  # product basis ignores the strength

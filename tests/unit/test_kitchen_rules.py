@@ -1,4 +1,4 @@
-"""Tables for the kitchen rules (RULES §1): sample keep time, flags, discard and hold,
+"""Tables for the kitchen rules (docs/domain.md): sample keep time, flags, discard and hold,
 cook-to-eat time, the fridge, and missing samples."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-// The "second tap": outcomes and reasons per kind of task (UX: one tap for the common case).
+// The "second tap": outcomes and reasons per kind of task (one tap for the common case: docs/architecture.md).
 import { t } from '../i18n.js';
 import { h, sheet } from './dom.js';
 

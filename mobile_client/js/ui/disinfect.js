@@ -1,6 +1,6 @@
 // Disinfection: today's rounds; the food vehicles with the disinfection each trip leaves due
 // (a trip's return is recorded here, `vehicle.trip`); and the round's form: area or vehicle,
-// the dilution calculator (litres -> grams, RULES §2, computed on the phone), and the record.
+// the dilution calculator (litres -> grams, docs/domain.md, computed on the phone), and the record.
 import { facility, record } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { dilution, isOpen, setting, taskDisplay } from '../rules.js';

@@ -21,7 +21,7 @@ export function mount(parent, ...children) {
   return parent;
 }
 
-// Icons beside words for each kind (UX): small inline SVGs, so no emoji font is needed.
+// Icons beside words for each kind (docs/architecture.md): small inline SVGs, so no emoji font is needed.
 const PATHS = {
   meal: 'M3 11h18a9 9 0 0 1-18 0zM8 3v5M12 3v5M16 3v5',
   medication: 'M7 17 17 7a3.5 3.5 0 0 0-5-5L2 12a3.5 3.5 0 0 0 5 5zM7 7l5 5',

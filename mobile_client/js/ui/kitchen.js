@@ -1,5 +1,5 @@
 // Kitchen: today's menu and its expected samples, sample entry (refused below the minimum),
-// the countdown to keep_until then discard, and the three-step check forms (RULES §1).
+// the countdown to keep_until then discard, and the three-step check forms (docs/domain.md).
 import { facility, record } from '../actions.js';
 import { date, duration, t, time } from '../i18n.js';
 import { meta } from '../db.js';

@@ -1,4 +1,4 @@
-// Medication pass (RULES §3): resident, drug, dose, route, time and window shown before
+// Medication pass (docs/domain.md): resident, drug, dose, route, time and window shown before
 // confirming; a scheduled dose given on this phone is locked; PRN interval checked here too;
 // a witness for controlled drugs.
 import { record, staff } from '../actions.js';

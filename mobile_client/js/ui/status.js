@@ -1,4 +1,4 @@
-// Status by colour AND word (UX): one chip for a task, one label per outcome.
+// Status by colour AND word (docs/architecture.md): one chip for a task, one label per outcome.
 import { t } from '../i18n.js';
 import { taskDisplay } from '../rules.js';
 import { h } from './dom.js';

@@ -1,7 +1,7 @@
 """After a transaction commits, send its dashboard facts to the facility's dashboards.
 
 Registered with `sync.registry.on_commit`, so it runs on the worker that committed, after
-the commit (PITFALLS: never inside it). One channel-layer message per facility and commit
+the commit (never inside it: docs/architecture.md). One channel-layer message per facility and commit
 goes to `groups.dashboard(facility_id)`; with channels-redis every worker's dashboards in
 that group receive it, whichever worker took the sync call.
 
@@ -28,6 +28,8 @@ from sync.registry import CommitSummary, PendingChange
 
 log = logging.getLogger("catruc.live")
 
+# The change types the projection reads, and the fields of each (named as in the change's
+# data). A type missing here reaches the dashboard only as "who acted".
 FIELDS: dict[str, tuple[str, ...]] = {
     "task": (
         "area_id",
@@ -72,27 +74,39 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "place",
         "categories",
         "severe_disability",
+        "birth_date",  # the snapshot's only: birth dates never go to phones
     ),
     "med_administration": ("task_id", "outcome", "at", "void", "by"),
     "menu_dish": ("date", "meal", "dish", "locked"),
 }
 
 
-def fact_of(change: PendingChange) -> dict[str, Any] | None:
-    fields = FIELDS.get(change.type)
-    if fields is None:
-        actors = {f: change.data[f] for f in ACTOR_FIELDS if change.data.get(f)}
-        return {"type": "actor", "id": str(change.record_id), "data": actors} if actors else None
-    data = {f: change.data[f] for f in fields if f in change.data}
+def record_fact(
+    type_: str, record_id: Any, data: dict[str, Any], *, version: int = 1, op: str = "upsert"
+) -> dict[str, Any]:
+    """A record as the projection reads it: its change data cut down to `FIELDS[type_]`.
+
+    Deltas (`fact_of`) and the snapshot both build their facts here, from the change type's
+    own serializer, so the dashboard's copy of a record has one shape, declared in FIELDS."""
+    kept = {f: data[f] for f in FIELDS[type_] if f in data}
     # A handler's in-memory data may hold UUIDs or datetimes (conflict details): make it what
     # the pull would send, so the channel layer's msgpack can carry it.
     return {
-        "type": change.type,
-        "id": str(change.record_id),
-        "v": change.version,
-        "op": change.op,
-        "data": json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+        "type": type_,
+        "id": str(record_id),
+        "v": version,
+        "op": op,
+        "data": json.loads(json.dumps(kept, cls=DjangoJSONEncoder)),
     }
+
+
+def fact_of(change: PendingChange) -> dict[str, Any] | None:
+    if change.type not in FIELDS:
+        actors = {f: change.data[f] for f in ACTOR_FIELDS if change.data.get(f)}
+        return {"type": "actor", "id": str(change.record_id), "data": actors} if actors else None
+    return record_fact(
+        change.type, change.record_id, change.data, version=change.version, op=change.op
+    )
 
 
 def facts_of(summary: CommitSummary) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ replays the current rows as facts) and then updated by `apply` with the facts of
 committed sync transaction, and by `tick` when only the clock moved (a task turning late).
 Nothing here touches the database, so an update costs what the facts cost, never a recount.
 
-What the browser sees is `sections`: section -> key -> JSON item. `apply`/`tick` return only
-the keys whose item changed (`{"set": {...}, "del": [...]}` per section). Behind the sections
+What the browser sees is `sections` (kept by `sections.SectionView`): section -> key -> JSON
+item. `apply`/`tick` return only the keys whose item changed. Behind the sections
 the projection keeps the last-known state of every task of the shift (status, bucket, slot,
 version), so a transition (pending -> done, done -> refused by a correction, pending -> missed
 by the sweep) moves exactly one count from one bucket to another. Facts carry the record's
@@ -24,7 +24,8 @@ from typing import Any
 from uuid import UUID
 
 from server.live.dashboard import rules
-from server.live.dashboard.rules import Norm, Person, Shift
+from server.live.dashboard.rules import Norm, Shift
+from server.live.dashboard.sections import SectionView
 
 AWAY_STATUSES = frozenset({"in_hospital", "on_leave"})
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
@@ -69,7 +70,8 @@ class Projection:
         self.norms = norms
         self.areas = areas
         self.carers = carers  # user id -> {"name", "area_ids"}: the roster of carers
-        self.sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+        self.view = SectionView(SECTIONS)
+        self.sections = self.view.sections
         self.tasks: dict[str, dict[str, Any]] = {}
         self.residents: dict[str, dict[str, Any]] = {}
         self.on_shift: set[str] = set()
@@ -87,32 +89,16 @@ class Projection:
             "total",
             *(k for k, a in areas.items() if a["kind"] == "care"),
         }
-        self._delta: dict[str, dict[str, Any]] = {}
 
     # -- the view -------------------------------------------------------------------------
-    def _set(self, section: str, key: str, item: Any) -> None:
-        if self.sections[section].get(key) != item:
-            self.sections[section][key] = item
-            entry = self._delta.setdefault(section, {"set": {}, "del": []})
-            entry["set"][key] = item
-            if key in entry["del"]:
-                entry["del"].remove(key)
-
-    def _del(self, section: str, key: str) -> None:
-        if key in self.sections[section]:
-            del self.sections[section][key]
-            entry = self._delta.setdefault(section, {"set": {}, "del": []})
-            entry["set"].pop(key, None)
-            entry["del"].append(key)
-
     def _flush(self) -> dict[str, Any]:
         for key in self._dirty_tiles:
             counts = self._tiles.get(key, Counter())
             if sum(counts.values()) == 0:
-                self._del("tiles", key)
+                self.view.delete("tiles", key)
                 continue
             area_id, kind = key.split("|")
-            self._set(
+            self.view.set(
                 "tiles",
                 key,
                 {
@@ -125,20 +111,17 @@ class Projection:
             )
         for slot in self._dirty_slots:
             start = self.shift.start.timestamp() + slot * self.slot_minutes * 60
-            self._set(
+            self.view.set(
                 "timeline",
                 str(slot),
                 {"t": int(start), "done": self._done[slot], "due": self._due[slot]},
             )
         for key in self._dirty_staffing:
-            self._set("staffing", key, self._staffing(None if key == "total" else key))
+            self.view.set("staffing", key, self._staffing(None if key == "total" else key))
         self._dirty_tiles.clear()
         self._dirty_slots.clear()
         self._dirty_staffing.clear()
-        delta, self._delta = self._delta, {}
-        return {
-            s: {"set": d["set"], "del": d["del"]} for s, d in delta.items() if d["set"] or d["del"]
-        }
+        return self.view.take_delta()
 
     # -- the delta service ----------------------------------------------------------------
     def apply(self, facts: Iterable[dict[str, Any]], now: datetime) -> dict[str, Any]:
@@ -242,13 +225,13 @@ class Projection:
             ("missed", bucket == "missed" and not medication),
         ):
             if wanted and task:
-                self._set(section, task_id, self._task_item(task))
+                self.view.set(section, task_id, self._task_item(task))
             else:
-                self._del(section, task_id)
+                self.view.delete(section, task_id)
         if task and medication and bucket == "missed":
-            self._set("doses", f"t:{task_id}", {**self._task_item(task), "state": "missed"})
+            self.view.set("doses", f"t:{task_id}", {**self._task_item(task), "state": "missed"})
         else:
-            self._del("doses", f"t:{task_id}")
+            self.view.delete("doses", f"t:{task_id}")
 
     def _turn_late(self) -> None:
         while self._late_heap and self._late_heap[0][0] <= self.now:
@@ -273,21 +256,21 @@ class Projection:
             and rules.dose_late(d.get("outcome", ""), at, task["window_end"])
         )
         if late and task is not None and at is not None:
-            self._set(
+            self.view.set(
                 "doses",
                 f"a:{admin_id}",
                 {**self._task_item(task), "state": "late", "at": at.isoformat()},
             )
         else:
-            self._del("doses", f"a:{admin_id}")
+            self.view.delete("doses", f"a:{admin_id}")
 
     # -- conflicts ------------------------------------------------------------------------
     def _conflict(self, conflict_id: str, d: dict[str, Any], *, deleted: bool) -> None:
         if deleted or d.get("status") != "open":
-            self._del("conflicts", conflict_id)
+            self.view.delete("conflicts", conflict_id)
             return
         alarm = d.get("kind") == "double_dose" or d.get("severity") == "high"
-        self._set(
+        self.view.set(
             "conflicts",
             conflict_id,
             {
@@ -308,7 +291,7 @@ class Projection:
         keep_until = _dt(d.get("keep_until"))
         gone = deleted or d.get("void") or d.get("discarded_at")
         if not gone and keep_until is not None and keep_until <= self.shift.end:
-            self._set(
+            self.view.set(
                 "samples_due",
                 sample_id,
                 {
@@ -320,7 +303,7 @@ class Projection:
                 },
             )
         else:
-            self._del("samples_due", sample_id)
+            self.view.delete("samples_due", sample_id)
         taken_at = _dt(d.get("taken_at"))
         meal_date = d.get("meal_date") or (
             taken_at.astimezone(self.shift.start.tzinfo).date().isoformat() if taken_at else None
@@ -331,19 +314,21 @@ class Projection:
         self.samples_taken.add(key)
         for menu_id, dish in self.menu.items():
             if dish["key"] == key:
-                self._del("samples_missing", menu_id)
+                self.view.delete("samples_missing", menu_id)
 
     def _menu_dish(self, menu_id: str, d: dict[str, Any], *, deleted: bool) -> None:
         self.menu.pop(menu_id, None)
         if deleted or not d.get("locked") or d.get("date") != self._menu_date().isoformat():
-            self._del("samples_missing", menu_id)
+            self.view.delete("samples_missing", menu_id)
             return
         key = dish_key(d.get("meal", ""), d.get("dish", ""))
         self.menu[menu_id] = {"meal": d.get("meal", ""), "dish": d.get("dish", ""), "key": key}
         if key in self.samples_taken:
-            self._del("samples_missing", menu_id)
+            self.view.delete("samples_missing", menu_id)
         else:
-            self._set("samples_missing", menu_id, {"meal": d.get("meal"), "dish": d.get("dish")})
+            self.view.set(
+                "samples_missing", menu_id, {"meal": d.get("meal"), "dish": d.get("dish")}
+            )
 
     def _menu_date(self) -> date:
         return self.shift.local_date()
@@ -366,7 +351,7 @@ class Projection:
         }
         self.residents[resident_id] = merged
         if not deleted and merged["status"] in AWAY_STATUSES:
-            self._set(
+            self.view.set(
                 "away",
                 resident_id,
                 {
@@ -379,7 +364,7 @@ class Projection:
                 },
             )
         else:
-            self._del("away", resident_id)
+            self.view.delete("away", resident_id)
         self._dirty_staffing |= {
             "total",
             *(a for a in (old.get("area_id"), merged["area_id"]) if a),
@@ -394,26 +379,14 @@ class Projection:
 
     def _staffing(self, area_id: str | None) -> dict[str, Any]:
         """Carers on shift against the norms, for one area or (None) the whole facility."""
-        present = [
-            Person(
-                date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
-                tuple(r.get("categories", ())),
-                bool(r.get("severe_disability")),
-            )
-            for r in self.residents.values()
-            if r.get("status") == "present" and (area_id is None or r.get("area_id") == area_id)
-        ]
-        carers = sorted(
-            self.carers[u]["name"]
-            for u in self.on_shift
-            if area_id is None or area_id in self.carers[u]["area_ids"]
+        return rules.staffing_summary(
+            [r for r in self.residents.values() if area_id is None or r.get("area_id") == area_id],
+            sorted(
+                self.carers[u]["name"]
+                for u in self.on_shift
+                if area_id is None or area_id in self.carers[u]["area_ids"]
+            ),
+            area=self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm",
+            on=self.shift.local_date(),
+            norms=self.norms,
         )
-        need = rules.staffing_required(present, self.shift.local_date(), self.norms)
-        name = self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm"
-        return {
-            "area": name,
-            "on_shift": len(carers),
-            "carers": carers,
-            **need,
-            "short": max(0, need["required"] - len(carers)),
-        }

@@ -4,15 +4,16 @@
 - which tile bucket a task counts in (done, late, missed, ...);
 - which timeline slot a moment falls in;
 - whether a dose was given late;
-- how many carers the staffing norms of RULES §4 ask for (Thông tư 09/2024, "check").
+- how many carers the staffing norms ask for (Thông tư 09/2024, to verify: docs/domain.md).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
@@ -108,7 +109,7 @@ class Norm:
     per_carer: int
 
 
-# RULES §4 (Thông tư 09/2024, public centres; "check"): held as defaults, a facility may
+# Thông tư 09/2024 (public centres; to verify, docs/domain.md): held as defaults, a facility may
 # override them with its "staffing_norms" setting (a list of the same fields).
 DEFAULT_NORMS: tuple[Norm, ...] = (
     Norm("infant", "Trẻ dưới 18 tháng", 0, 18, None, 1),
@@ -148,7 +149,7 @@ def staffing_required(
 ) -> dict:
     """Carers the norms ask for: per group ceil(children / per_carer), summed.
 
-    Adults have no norm in RULES §4 and count for nothing here; a child with no birth date
+    Adults have no norm (docs/domain.md) and count for nothing here; a child with no birth date
     cannot be placed and is reported as `unplaced` so the manager sees the gap.
     """
     counts: dict[str, int] = {}
@@ -171,6 +172,35 @@ def staffing_required(
         if counts.get(n.key)
     ]
     return {"required": sum(g["required"] for g in groups), "groups": groups, "unplaced": unplaced}
+
+
+def staffing_summary(
+    residents: Iterable[Mapping[str, Any]],
+    carers: list[str],
+    *,
+    area: str,
+    on: date,
+    norms: Sequence[Norm],
+) -> dict:
+    """One staffing item: the carers on shift (names) against what the norms ask for the
+    residents present among `residents` (the projection's resident records)."""
+    present = [
+        Person(
+            date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
+            tuple(r.get("categories", ())),
+            bool(r.get("severe_disability")),
+        )
+        for r in residents
+        if r.get("status") == "present"
+    ]
+    need = staffing_required(present, on, norms)
+    return {
+        "area": area,
+        "on_shift": len(carers),
+        "carers": carers,
+        **need,
+        "short": max(0, need["required"] - len(carers)),
+    }
 
 
 def norms_from_setting(raw: object) -> tuple[Norm, ...]:

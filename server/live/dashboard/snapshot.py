@@ -7,6 +7,7 @@ so a snapshot and a stream of deltas can never disagree about what a status mean
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,9 +20,13 @@ from server.accounts.models import Membership, Role
 from server.care.models import Area, Facility, Resident, TaskInstance
 from server.care.serializers import resident_data, task_data
 from server.kitchen.models import FoodSample, MenuDish
+from server.kitchen.serializers import food_sample_data, menu_dish_data
 from server.live.dashboard import rules
+from server.live.dashboard.facts import record_fact
 from server.live.dashboard.projection import Projection
 from server.meds.models import MedicationAdministration
+from server.meds.selectors import with_void
+from server.meds.serializers import med_administration_data
 from sync.conflicts import conflict_data
 from sync.models import Conflict, EventLog
 
@@ -36,22 +41,19 @@ def facility_shift(facility: Facility, now: datetime) -> rules.Shift:
     return rules.shift_at(now, starts, tz)
 
 
-def _fact(type_: str, record_id: Any, data: dict[str, Any], version: int = 1) -> dict[str, Any]:
-    return {"type": type_, "id": str(record_id), "v": version, "data": data}
+def _facts(type_: str, rows: Iterable[Any], data: Callable[[Any], dict[str, Any]]) -> list[dict]:
+    """Rows as the facts a commit would send for them: their change data, cut by `record_fact`,
+    at the version the change log gives them (1 for records that keep none)."""
+    return [record_fact(type_, r.id, data(r), version=getattr(r, "version", 1)) for r in rows]
 
 
-def _sample_data(s: FoodSample) -> dict[str, Any]:
-    # The fields the projection reads, named as in the food_sample change type (DESIGN §4).
+def _resident_data(r: Resident) -> dict[str, Any]:
+    # Beyond the wire's fields: where an absent resident is, and the birth date the staffing
+    # norms need (it never goes to phones).
     return {
-        "meal": s.meal,
-        "dish": s.dish,
-        "meal_date": s.meal_date.isoformat() if s.meal_date else None,
-        "taken_at": s.taken_at.isoformat(),
-        "keep_until": s.keep_until.isoformat(),
-        "discarded_at": s.discarded_at.isoformat() if s.discarded_at else None,
-        "hold": s.hold,
-        "void": s.void,
-        "taken_by": str(s.taken_by_id),
+        **resident_data(r),
+        "status_place": r.status_place,
+        "birth_date": r.birth_date.isoformat() if r.birth_date else None,
     }
 
 
@@ -80,45 +82,26 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
         areas=areas,
         carers=carers,
     )
-    facts: list[dict[str, Any]] = []
-    for r in Resident.objects.filter(facility=facility).exclude(
+    residents = Resident.objects.filter(facility=facility).exclude(
         status__in=["discharged", "deceased"]
-    ):
-        data = {
-            **resident_data(r),
-            "status_place": r.status_place,
-            "birth_date": r.birth_date.isoformat() if r.birth_date else None,
-        }
-        facts.append(_fact("resident", r.id, data, r.version))
+    )
+    facts = _facts("resident", residents, _resident_data)
     tasks = list(
         TaskInstance.objects.filter(
             facility=facility, due_at__gte=shift.start, due_at__lt=shift.end
         )
     )
-    facts += [_fact("task", t.id, task_data(t), t.version) for t in tasks]
-    administrations = MedicationAdministration.objects.filter(
-        facility=facility,
-        task__in=[t.id for t in tasks if t.kind == "medication"],
-        outcome__in=rules.GIVEN_OUTCOMES,
-    )
-    facts += [
-        _fact(
-            "med_administration",
-            a.id,
-            {
-                "task_id": str(a.task_id),
-                "outcome": a.outcome,
-                "at": a.at.isoformat(),
-                "void": bool(getattr(a, "void", False)),
-                "by": str(a.by_id),
-            },
+    facts += _facts("task", tasks, task_data)
+    administrations = with_void(
+        MedicationAdministration.objects.filter(
+            facility=facility,
+            task__in=[t.id for t in tasks if t.kind == "medication"],
+            outcome__in=rules.GIVEN_OUTCOMES,
         )
-        for a in administrations
-    ]
-    facts += [
-        _fact("conflict", c.id, conflict_data(c), c.version)
-        for c in Conflict.objects.filter(facility_id=facility.id, status="open")
-    ]
+    )
+    facts += _facts("med_administration", administrations, med_administration_data)
+    conflicts = Conflict.objects.filter(facility_id=facility.id, status="open")
+    facts += _facts("conflict", conflicts, conflict_data)
     menu_date = shift.local_date()
     samples = FoodSample.objects.filter(facility=facility, void=False).filter(
         Q(discarded_at__isnull=True, keep_until__lte=shift.end)
@@ -129,15 +112,9 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
             taken_at__lt=shift.end,
         )
     )
-    facts += [_fact("food_sample", s.id, _sample_data(s), s.version) for s in samples]
-    facts += [
-        _fact(
-            "menu_dish",
-            d.id,
-            {"date": d.date.isoformat(), "meal": d.meal, "dish": d.dish, "locked": True},
-        )
-        for d in MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
-    ]
+    facts += _facts("food_sample", samples, food_sample_data)
+    menu = MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
+    facts += _facts("menu_dish", menu, menu_dish_data)
     # On shift: carers with an event taken in during this shift (see docs/performance.md and
     # the consumer's docstring for the definition); deltas learn it from the acting user.
     active = EventLog.objects.filter(

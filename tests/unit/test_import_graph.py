@@ -1,0 +1,130 @@
+"""Dependencies point one way: domain apps -> the sync engine -> nothing of ours.
+
+The test reads every import of `server/` and `sync/` (also those inside functions, which is
+where a cycle hides from Python) and draws the graph between apps (`server/<app>` and
+`sync`). Two lists hold what is known and not yet fixed; each may only shrink: a new cycle,
+or a new app reading the engine's models, fails, and so does an entry that is no longer true
+(take it off the list). Both are due to go with issue 11's later refactor ("declare each
+synced type once": the engine offers the functions apps need instead of its models).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Groups of apps that import each other, and why that is still so.
+KNOWN_CYCLES = {
+    # care <-> meds: care/horizon.py turns medication orders into dose tasks and
+    # care/events_residents.py closes doses when a resident leaves, while meds builds on
+    # care's tasks and residents. care <-> seed: the seed_demo command lives in
+    # care/management, and seed builds care's (and meds') rows.
+    frozenset({"care", "meds", "seed"}),
+}
+# Modules outside the engine that read its tables directly (they should ask sync for what
+# they need: the conflicts of a facility, who acted during a shift).
+KNOWN_MODEL_READERS = {
+    "server/care/events_residents.py",
+    "server/live/dashboard/snapshot.py",
+    "server/reports/monthly.py",
+}
+
+
+def _app(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] == "sync":
+        return "sync"
+    if parts[0] == "server" and len(parts) > 1 and (ROOT / "server" / parts[1]).is_dir():
+        return parts[1]
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module the file imports, with `from x import y` also as `x.y` (y may be a module)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _sources() -> list[Path]:
+    files = [*ROOT.glob("server/**/*.py"), *ROOT.glob("sync/**/*.py")]
+    return sorted(f for f in files if "migrations" not in f.parts)
+
+
+def app_graph() -> dict[tuple[str, str], set[str]]:
+    """(importing app, imported app) -> the files that make the edge."""
+    edges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in _sources():
+        rel = path.relative_to(ROOT)
+        source = _app(".".join(rel.with_suffix("").parts))
+        for module in _imports(path):
+            target = _app(module)
+            if source and target and target != source:
+                edges[(source, target)].add(str(rel))
+    return edges
+
+
+def cycles(edges: dict[tuple[str, str], set[str]]) -> set[frozenset[str]]:
+    """The groups of apps that reach each other through imports (each app of a group can
+    reach every other), i.e. the graph's strongly connected components of two or more."""
+    reach: dict[str, set[str]] = {}
+    for a, b in edges:
+        reach.setdefault(a, set()).add(b)
+    changed = True
+    while changed:  # transitive closure: a dozen apps, a few rounds
+        changed = False
+        for targets in reach.values():
+            more = set().union(*(reach.get(b, set()) for b in targets)) - targets
+            if more:
+                targets |= more
+                changed = True
+    return {
+        frozenset({a} | {b for b in reach[a] if a in reach.get(b, ())})
+        for a in reach
+        if any(a in reach.get(b, ()) for b in reach[a] if b != a)
+    }
+
+
+def test_it_finds_no_new_import_cycle_between_apps():
+    edges = app_graph()
+    found = cycles(edges)
+    for group in found:
+        for (a, b), files in sorted(edges.items()):
+            if {a, b} <= group:
+                print(f"{a} -> {b}: {', '.join(sorted(files))}")
+    new = found - KNOWN_CYCLES
+    assert not new, f"new import cycles between apps: {[sorted(p) for p in new]} (see -s output)"
+    gone = KNOWN_CYCLES - found
+    assert not gone, f"no longer cycles, take them off KNOWN_CYCLES: {[sorted(p) for p in gone]}"
+
+
+def test_it_keeps_the_engine_free_of_domain_apps():
+    engine = {target: files for (source, target), files in app_graph().items() if source == "sync"}
+    assert engine == {}, f"sync imports domain apps: {engine}"
+
+
+def test_it_lets_no_new_module_read_the_engine_s_models():
+    readers = {
+        str(path.relative_to(ROOT))
+        for path in _sources()
+        if path.parts[len(ROOT.parts)] == "server" and "sync.models" in _imports(path)
+    }
+    assert readers - KNOWN_MODEL_READERS == set(), "read through sync's functions instead"
+    assert KNOWN_MODEL_READERS - readers == set(), "fixed: take them off KNOWN_MODEL_READERS"
+
+
+def test_it_sees_an_import_inside_a_function_and_a_cycle_through_a_third_app(tmp_path):
+    hidden = tmp_path / "hidden.py"
+    hidden.write_text("def f():\n    from server.meds import records\n    import sync.models\n")
+    assert {"server.meds.records", "sync.models"} <= _imports(hidden)
+    assert cycles({("a", "b"): set(), ("b", "c"): set(), ("c", "a"): set()}) == {
+        frozenset({"a", "b", "c"})
+    }
