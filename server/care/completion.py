@@ -3,7 +3,7 @@ completion and disinfection.record (which may close a disinfection task)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +13,7 @@ from server.care.rules import (
     TaskState,
     completion_detail,
     completion_details_check,
+    completion_details_default,
     task_completion_decide,
 )
 from server.care.serializers import task_data
@@ -60,8 +61,9 @@ def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
 
 def completion_validate(
     task: TaskInstance, req: CompletionRequest, *, field_prefix: str = ""
-) -> None:
-    """Reject (before anything is written) a completion missing what its kind needs."""
+) -> CompletionRequest:
+    """Reject (before anything is written) a completion its kind does not allow or that
+    misses what it needs; else the request with its optional details filled in."""
     facility = task.facility
     problem = completion_details_check(
         kind=task.kind,
@@ -76,10 +78,14 @@ def completion_validate(
     )
     if problem is not None:
         raise Rejected(
-            "invalid_args",
+            problem.code,
             problem.message,
             details=[{"field": field_prefix + problem.field, "message": problem.message}],
         )
+    details = completion_details_default(
+        kind=task.kind, outcome=req.outcome, details=req.details or {}
+    )
+    return replace(req, details=details)
 
 
 def _history_entry(task: TaskInstance) -> dict[str, Any]:

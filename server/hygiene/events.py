@@ -12,7 +12,7 @@ from uuid import UUID
 from django.utils import timezone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from server.care.access import covers_area, load_in_scope, membership_for
+from server.care.access import area_in_scope, load_in_scope, my_memberships
 from server.care.completion import (
     CONFLICT_MESSAGES,
     CompletionRequest,
@@ -23,22 +23,16 @@ from server.care.models import Area, TaskInstance
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.hygiene.rules import DilutionError, disinfection_assess
 from server.hygiene.serializers import disinfection_data, vehicle_trip_data
-from server.kitchen.access import kitchen_area_id, my_memberships
+from server.kitchen.access import kitchen_area_id
 from server.kitchen.fields import rounded
 from sync.registry import Decision, HandlerContext, Rejected, register
 
-NOT_FOUND = "Không tìm thấy khu / xe này trong phạm vi của bạn."
 # Which area kinds each target may name.
 TARGET_KINDS = {"area": {"care", "other"}, "vehicle": {"vehicle"}, "kitchen": {"kitchen"}}
 
 
 def _area_in_scope(ctx: HandlerContext, area_id: UUID) -> Area:
-    area = Area.objects.select_related("facility").filter(id=area_id).first()
-    if area is None:
-        raise Rejected("not_found", NOT_FOUND)
-    if not covers_area(membership_for(ctx, area.facility_id), area.id):
-        raise Rejected("not_found", NOT_FOUND)
-    return area
+    return area_in_scope(ctx, area_id)[0]
 
 
 def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
