@@ -17,6 +17,7 @@ from server.care.rules import (
     task_completion_decide,
 )
 from server.care.serializers import task_data
+from sync.clock import judged_at
 from sync.registry import HandlerContext, Rejected
 
 CONFLICT_MESSAGES = {
@@ -128,7 +129,7 @@ def task_complete_apply(
         Completion(
             outcome=req.outcome,
             device=ctx.device_id,
-            at=ctx.event.at,
+            at=judged_at(ctx),
             detail=completion_detail(task.kind, req.outcome, details),
         ),
         grace=grace,
@@ -162,7 +163,7 @@ def task_complete_apply(
         task.history = [*task.history, _history_entry(task)]
     task.status = req.outcome
     task.done_by = ctx.user
-    task.done_at = ctx.event.at
+    task.done_at = judged_at(ctx)
     task.done_device = ctx.device_id
     task.done_event = ctx.event.id
     task.reason = req.reason
@@ -195,7 +196,7 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
             "void": True,
             "void_reason": reason,
             "void_by": str(ctx.user.pk),
-            "void_at": ctx.event.at.isoformat(),
+            "void_at": judged_at(ctx).isoformat(),
             "void_event": str(ctx.event.id),
         }
     )

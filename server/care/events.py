@@ -30,6 +30,7 @@ from server.care.models import Note, Resident, TaskInstance
 from server.care.rules import bulk_summary
 from server.care.serializers import note_data
 from server.care.void import voidable
+from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
@@ -206,7 +207,7 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         kind=args.kind,
         text=args.text,
         by=ctx.user,
-        at=ctx.event.at,
+        at=judged_at(ctx),
     )
     ctx.emit("note", note.id, note_data(note), facility_id=facility_id, area_id=area_id)
     return Decision(status="applied")

@@ -24,6 +24,7 @@ from server.care.rules_residents import (
     task_status_on_move,
 )
 from server.care.serializers import resident_data
+from sync.clock import judged_at
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, register
 
@@ -134,7 +135,7 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
         "severe_disability": resident.severe_disability,
     }
     by = str(ctx.user.pk)
-    stamp = event_stamp(hlc=ctx.event.hlc, at=ctx.event.at, node=str(ctx.device_id))
+    stamp = event_stamp(hlc=ctx.event.hlc, at=judged_at(ctx), node=str(ctx.device_id))
     merge = resident_fields_merge(
         current=current,
         edits={k: FieldEdit.parse(v) for k, v in resident.field_hlc.items()},
@@ -245,7 +246,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         ).exists()
     ):
         raise Rejected("not_found", "Không tìm thấy người đi kèm trong trung tâm.")
-    at = ctx.event.at
+    at = judged_at(ctx)
     moves = resident_moves(ctx, resident)
     before = status_at(moves, current=resident.status, at=at)
     # Stored even when it changes nothing we know of: a return that syncs before the
