@@ -17,7 +17,13 @@ from ninja import Query, Router, Schema
 from pydantic import ValidationError
 
 from sync import registry
-from sync.conflicts import conflict_data
+from sync.conflicts import (
+    MAX_CONFLICTS_PER_PAGE,
+    conflict_cursor,
+    conflict_cursor_read,
+    conflict_data,
+    conflicts_page,
+)
 from sync.http import error, json_response
 from sync.models import Conflict
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
@@ -115,6 +121,8 @@ class ConflictFilter(Schema):
     kind: str | None = None
     severity: str | None = None
     facility: UUID | None = None
+    cursor: str | None = None
+    limit: int = 100
 
 
 class ResolveIn(Schema):
@@ -130,21 +138,37 @@ def _manageable_facilities(user: Any) -> list[UUID]:
     ]
 
 
-@conflicts_router.get("", summary="Conflicts for the manager's facilities")
+@conflicts_router.get("", summary="Conflicts for the manager's facilities, most serious first")
 def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> HttpResponse:
+    """Pages of conflicts, high severity first, then newest: `next` is the cursor of the
+    following page (null on the last), so nothing is ever cut off."""
     user = request.auth.user  # type: ignore[attr-defined]
     facilities = _manageable_facilities(user)
     if not facilities:
         return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách xung đột.")
-    qs = Conflict.objects.filter(facility_id__in=facilities).order_by("-opened_at")
+    try:
+        after = conflict_cursor_read(filters.cursor) if filters.cursor else None
+    except ValueError:
+        return error(400, "invalid_cursor", "Con trỏ trang không hợp lệ; hãy tải lại từ đầu.")
+    qs = Conflict.objects.filter(facility_id__in=facilities)
     if filters.facility:
         qs = qs.filter(facility_id=filters.facility)
     for field in ("status", "kind", "severity"):
         value = getattr(filters, field)
         if value:
             qs = qs.filter(**{field: value})
-    items = [{"id": str(c.id), **conflict_data(c)} for c in qs[:500]]
-    return json_response({"items": items, "count": len(items)})
+    limit = min(max(filters.limit, 1), MAX_CONFLICTS_PER_PAGE)
+    page = list(conflicts_page(qs, after=after, limit=limit + 1))
+    more = len(page) > limit
+    page = page[:limit]
+    items = [{"id": str(c.id), **conflict_data(c)} for c in page]
+    return json_response(
+        {
+            "items": items,
+            "count": len(items),
+            "next": conflict_cursor(page[-1]) if more else None,
+        }
+    )
 
 
 @conflicts_router.post("/{conflict_id}/resolve", summary="Resolve a conflict with a note")
