@@ -179,10 +179,23 @@ def task_complete_apply(
     return ("corrected" if verdict.action == "correct" else "applied"), ""
 
 
+def _dose_recorded(task: TaskInstance) -> bool:
+    """Whether an administration decides this dose. A bare tick (taken before a dose could
+    close only by med.administer) is not an eMAR line: voiding it must stay possible."""
+    from server.meds.models import MedicationAdministration
+
+    return (
+        task.done_event is None
+        or MedicationAdministration.objects.filter(
+            task_id=task.id, event_id=task.done_event
+        ).exists()
+    )
+
+
 def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> None:
     """record.void on a task: its completion is undone, the task is pending again, and the
     voided completion stays in the history (with who voided it and why)."""
-    if task.kind == "medication":
+    if task.kind == "medication" and _dose_recorded(task):
         raise Rejected(
             "invalid_args",
             "Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc.",

@@ -116,3 +116,25 @@ def test_the_bulk_meal_cannot_reach_a_dose(centre, api, dose):
     dose.refresh_from_db()
     meal.refresh_from_db()
     assert (dose.status, meal.status) == ("pending", "pending")
+
+
+def test_a_dose_closed_by_a_bare_tick_before_the_rule_can_be_voided(centre, api, dose):
+    """Ticks stored before this rule left doses `done` with no administration: a nurse can
+    undo them (the void is in the history), while a real eMAR line is voided only as one."""
+    dose.status, dose.done_event, dose.done_by = "done", uuid.uuid4(), centre.carer
+    dose.save()
+    api.login("nurse")
+    args = {"record_type": "task", "record_id": dose.id, "reason": "ghi nhầm"}
+    assert result_of(api, "record.void", args)["status"] == "applied"
+    dose.refresh_from_db()
+    assert (dose.status, dose.history[-1]["void"]) == ("pending", True)
+    given = {
+        "administration_id": str(uuid.uuid4()),
+        "order_id": dose.order_id,
+        "task_id": dose.id,
+        "outcome": "given",
+        "witness_id": centre.manager.id,
+    }
+    assert result_of(api, "med.administer", given)["status"] == "applied"
+    again = result_of(api, "record.void", args)
+    assert (again["status"], again["code"]) == ("rejected", "invalid_args")
