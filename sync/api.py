@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from sync import registry
 from sync.conflicts import (
@@ -116,13 +116,17 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
     return json_response(outcome.body, outcome.status)
 
 
+# Filter values are codes: anything else (a NUL byte PostgreSQL refuses) is a 400, not a 500.
+CODE = r"^[a-z_]{1,40}$"
+
+
 class ConflictFilter(Schema):
-    status: str | None = None
-    kind: str | None = None
-    severity: str | None = None
+    status: str | None = Field(default=None, pattern=CODE)
+    kind: str | None = Field(default=None, pattern=CODE)
+    severity: str | None = Field(default=None, pattern=CODE)
     facility: UUID | None = None
-    cursor: str | None = None
-    limit: int = 100
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=100, ge=1, le=10**6)
 
 
 class ResolveIn(Schema):
@@ -157,7 +161,7 @@ def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> Http
         value = getattr(filters, field)
         if value:
             qs = qs.filter(**{field: value})
-    limit = min(max(filters.limit, 1), MAX_CONFLICTS_PER_PAGE)
+    limit = min(filters.limit, MAX_CONFLICTS_PER_PAGE)
     page = list(conflicts_page(qs, after=after, limit=limit + 1))
     more = len(page) > limit
     page = page[:limit]

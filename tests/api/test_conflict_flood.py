@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from server.care.models import TaskInstance
 from sync.models import Change, Conflict
 from tests.events import event
@@ -117,3 +119,10 @@ def test_the_api_pages_through_every_conflict_most_serious_first(centre, make_ap
 def test_a_bad_cursor_is_refused_with_a_code(centre, make_api):
     response = phone(make_api, "manager").get("/api/conflicts?cursor=not-ours")
     assert (response.status_code, response.json()["code"]) == (400, "invalid_cursor")
+
+
+@pytest.mark.parametrize("query", ["kind=%00", "status=open%00", "limit=0", "limit=1e99"])
+def test_a_hostile_filter_gets_a_json_400(centre, make_api, query):
+    response = phone(make_api, "manager").get(f"/api/conflicts?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"]
