@@ -16,14 +16,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field, ValidationError
 
-from sync import registry
-from sync.conflicts import (
-    MAX_CONFLICTS_PER_PAGE,
-    conflict_cursor,
-    conflict_cursor_read,
-    conflict_data,
-    conflicts_page,
-)
+from sync import conflicts, registry
+from sync.conflicts import conflict_data
 from sync.http import error, json_response
 from sync.models import Conflict
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
@@ -151,7 +145,7 @@ def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> Http
     if not facilities:
         return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách xung đột.")
     try:
-        after = conflict_cursor_read(filters.cursor) if filters.cursor else None
+        after = conflicts.conflict_cursor_read(filters.cursor) if filters.cursor else None
     except ValueError:
         return error(400, "invalid_cursor", "Con trỏ trang không hợp lệ; hãy tải lại từ đầu.")
     qs = Conflict.objects.filter(facility_id__in=facilities)
@@ -161,8 +155,8 @@ def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> Http
         value = getattr(filters, field)
         if value:
             qs = qs.filter(**{field: value})
-    limit = min(filters.limit, MAX_CONFLICTS_PER_PAGE)
-    page = list(conflicts_page(qs, after=after, limit=limit + 1))
+    limit = min(filters.limit, conflicts.MAX_CONFLICTS_PER_PAGE)
+    page = list(conflicts.conflicts_page(qs, after=after, limit=limit + 1))
     more = len(page) > limit
     page = page[:limit]
     items = [{"id": str(c.id), **conflict_data(c)} for c in page]
@@ -170,7 +164,7 @@ def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> Http
         {
             "items": items,
             "count": len(items),
-            "next": conflict_cursor(page[-1]) if more else None,
+            "next": conflicts.conflict_cursor(page[-1]) if more else None,
         }
     )
 

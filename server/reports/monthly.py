@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from server.care.models import Resident, ResidentCategory, ResidentTransfer, TaskInstance
-from server.care.rules_residents import Move, status_changes
+from server.care.moves import status_change_counts
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import FoodCheck, FoodSample
 from server.meds.models import MedicationAdministration
@@ -57,26 +57,6 @@ def _is_disabled(resident: Resident) -> bool:
     return resident.severe_disability or "disability" in (resident.categories or [])
 
 
-def _status_changes(facility_id: Any, start: datetime, end: datetime) -> list[Move]:
-    """The month's real status changes: a move reported twice (two nurses, one death) is
-    counted once (docs/care-events.md, "a fact reported twice is one fact")."""
-    residents = ResidentTransfer.objects.filter(
-        facility_id=facility_id, at__gte=start, at__lt=end
-    ).values("resident_id")
-    by_resident: dict[Any, list[Move]] = {}
-    rows = ResidentTransfer.objects.filter(resident_id__in=residents, at__lt=end).values_list(
-        "resident_id", "at", "status", "previous_status", "id"
-    )
-    for resident_id, at, status, previous, pk in rows:
-        by_resident.setdefault(resident_id, []).append(Move(at, status, previous, str(pk)))
-    return [
-        move
-        for moves in by_resident.values()
-        for move in status_changes(moves)
-        if start <= move.at < end
-    ]
-
-
 def residents_section(facility_id: Any, month: Month) -> dict[str, Any]:
     start, end = month.bounds()
     # Residents on the books at month end: admitted by then and not gone before it ended.
@@ -101,7 +81,7 @@ def residents_section(facility_id: Any, month: Month) -> dict[str, Any]:
     received = Resident.objects.filter(
         facility_id=facility_id, admitted_on__gte=month.first, admitted_on__lte=month.last
     )
-    moves = Counter(m.status for m in _status_changes(facility_id, start, end))
+    moves = status_change_counts(facility_id, start, end)
     return {
         "total": len(current),
         "by_category": by_category,
