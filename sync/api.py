@@ -14,9 +14,9 @@ from uuid import UUID, uuid4
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
-from sync import registry
+from sync import conflicts, registry
 from sync.conflicts import conflict_data
 from sync.http import error, json_response
 from sync.models import Conflict
@@ -110,11 +110,17 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
     return json_response(outcome.body, outcome.status)
 
 
+# Filter values are codes: anything else (a NUL byte PostgreSQL refuses) is a 400, not a 500.
+CODE = r"^[a-z_]{1,40}$"
+
+
 class ConflictFilter(Schema):
-    status: str | None = None
-    kind: str | None = None
-    severity: str | None = None
+    status: str | None = Field(default=None, pattern=CODE)
+    kind: str | None = Field(default=None, pattern=CODE)
+    severity: str | None = Field(default=None, pattern=CODE)
     facility: UUID | None = None
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=100, ge=1, le=10**6)
 
 
 class ResolveIn(Schema):
@@ -130,21 +136,37 @@ def _manageable_facilities(user: Any) -> list[UUID]:
     ]
 
 
-@conflicts_router.get("", summary="Conflicts for the manager's facilities")
+@conflicts_router.get("", summary="Conflicts for the manager's facilities, most serious first")
 def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> HttpResponse:
+    """Pages of conflicts, high severity first, then newest: `next` is the cursor of the
+    following page (null on the last), so nothing is ever cut off."""
     user = request.auth.user  # type: ignore[attr-defined]
     facilities = _manageable_facilities(user)
     if not facilities:
         return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách xung đột.")
-    qs = Conflict.objects.filter(facility_id__in=facilities).order_by("-opened_at")
+    try:
+        after = conflicts.conflict_cursor_read(filters.cursor) if filters.cursor else None
+    except ValueError:
+        return error(400, "invalid_cursor", "Con trỏ trang không hợp lệ; hãy tải lại từ đầu.")
+    qs = Conflict.objects.filter(facility_id__in=facilities)
     if filters.facility:
         qs = qs.filter(facility_id=filters.facility)
     for field in ("status", "kind", "severity"):
         value = getattr(filters, field)
         if value:
             qs = qs.filter(**{field: value})
-    items = [{"id": str(c.id), **conflict_data(c)} for c in qs[:500]]
-    return json_response({"items": items, "count": len(items)})
+    limit = min(filters.limit, conflicts.MAX_CONFLICTS_PER_PAGE)
+    page = list(conflicts.conflicts_page(qs, after=after, limit=limit + 1))
+    more = len(page) > limit
+    page = page[:limit]
+    items = [{"id": str(c.id), **conflict_data(c)} for c in page]
+    return json_response(
+        {
+            "items": items,
+            "count": len(items),
+            "next": conflicts.conflict_cursor(page[-1]) if more else None,
+        }
+    )
 
 
 @conflicts_router.post("/{conflict_id}/resolve", summary="Resolve a conflict with a note")

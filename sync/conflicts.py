@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
 from sync.models import Conflict
+
+# Most serious first: the order managers see them in.
+SEVERITY_RANK = {"high": 0, "normal": 1, "low": 2}
 
 if TYPE_CHECKING:
     from sync.registry import HandlerContext
@@ -32,6 +39,11 @@ def conflict_data(conflict: Conflict) -> dict[str, Any]:
     }
 
 
+# How many later disagreeing events keep their details on a joined conflict; the event ids
+# all stay in `event_ids`, the details of a flood need not.
+MAX_JOINED_DETAILS = 20
+
+
 def conflict_open(
     *,
     ctx: HandlerContext,
@@ -45,6 +57,27 @@ def conflict_open(
     details: dict[str, Any],
     message: str,
 ) -> Conflict:
+    """Open a conflict, or join the open one about the same (subject, kind).
+
+    Twelve phones disagreeing about one meal are one thing for a manager to review, not
+    twelve: a later event joins the open conflict (its ids are added to `event_ids`, its
+    details to `details["joined"]`) and the conflict is sent again to the phones."""
+    existing = (
+        Conflict.objects.select_for_update()
+        .filter(
+            facility_id=facility_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            kind=kind,
+            status="open",
+        )
+        .order_by("opened_at", "id")
+        .first()
+    )
+    if existing is not None:
+        return _conflict_join(
+            ctx, existing, event_ids=event_ids, details=details, severity=severity
+        )
     conflict = Conflict.objects.create(
         id=uuid4(),
         facility_id=facility_id,
@@ -62,6 +95,78 @@ def conflict_open(
         "conflict", conflict.id, conflict_data(conflict), facility_id=facility_id, area_id=area_id
     )
     return conflict
+
+
+def _conflict_join(
+    ctx: HandlerContext,
+    conflict: Conflict,
+    *,
+    event_ids: list[str],
+    details: dict[str, Any],
+    severity: str,
+) -> Conflict:
+    added = [e for e in event_ids if e not in conflict.event_ids]
+    conflict.event_ids = [*conflict.event_ids, *added]
+    joined = list(conflict.details.get("joined", []))
+    if len(joined) < MAX_JOINED_DETAILS:
+        joined.append({"event_id": str(ctx.event.id), **details})
+    conflict.details = {**conflict.details, "joined": joined}
+    if SEVERITY_RANK.get(severity, 9) < SEVERITY_RANK.get(conflict.severity, 9):
+        conflict.severity = severity
+    conflict.version += 1
+    conflict.save(update_fields=["event_ids", "details", "severity", "version"])
+    ctx.emit(
+        "conflict",
+        conflict.id,
+        conflict_data(conflict),
+        facility_id=conflict.facility_id,
+        area_id=conflict.area_id,
+        version=conflict.version,
+    )
+    return conflict
+
+
+MAX_CONFLICTS_PER_PAGE = 500
+
+
+def _rank() -> Case:
+    return Case(
+        *(When(severity=name, then=Value(rank)) for name, rank in SEVERITY_RANK.items()),
+        default=Value(len(SEVERITY_RANK)),
+        output_field=IntegerField(),
+    )
+
+
+def conflicts_page(qs: QuerySet[Conflict], *, after: tuple[int, datetime, UUID] | None, limit: int):
+    """Conflicts most serious first, then newest, then by id (a total order, so a cursor
+    never skips nor repeats one), from just after `after`."""
+    qs = qs.annotate(rank=_rank()).order_by("rank", "-opened_at", "-id")
+    if after is not None:
+        rank, opened, pk = after
+        qs = qs.filter(
+            Q(rank__gt=rank)
+            | Q(rank=rank, opened_at__lt=opened)
+            | Q(rank=rank, opened_at=opened, id__lt=pk)
+        )
+    return qs[:limit]
+
+
+def conflict_cursor(conflict: Conflict) -> str:
+    raw = f"{conflict.rank}|{conflict.opened_at.isoformat()}|{conflict.id}"  # type: ignore[attr-defined]
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def conflict_cursor_read(token: str) -> tuple[int, datetime, UUID]:
+    """The position a cursor names; ValueError when it is not one we issued."""
+    try:
+        raw = base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()).decode()
+        rank, opened, pk = raw.split("|")
+        when = datetime.fromisoformat(opened)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise ValueError("bad cursor") from exc
+    if when.tzinfo is None:
+        raise ValueError("bad cursor")
+    return int(rank), when, UUID(pk)
 
 
 def conflict_mark_resolved(

@@ -13,19 +13,45 @@ from django.db.models import Model
 
 from server.accounts.models import Membership
 from server.accounts.services import memberships_of
+from server.care.models import Area
 from sync.registry import HandlerContext, Rejected
 
 M = TypeVar("M", bound=Model)
+# One wording for every id out of reach, whether it exists elsewhere or nowhere.
+NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
 
 
-def membership_for(ctx: HandlerContext, facility_id: UUID) -> Membership:
+def _mine(ctx: HandlerContext) -> dict[UUID, Membership]:
+    """The user's memberships by facility, loaded once per sync call."""
     cache = ctx.batch.setdefault("memberships", {})
     if ctx.user.pk not in cache:
         cache[ctx.user.pk] = {m.facility_id: m for m in memberships_of(ctx.user)}
-    membership = cache[ctx.user.pk].get(facility_id)
+    return cache[ctx.user.pk]
+
+
+def my_memberships(ctx: HandlerContext) -> list[Membership]:
+    return list(_mine(ctx).values())
+
+
+def membership_for(ctx: HandlerContext, facility_id: UUID) -> Membership:
+    membership = _mine(ctx).get(facility_id)
     if membership is None:
-        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+        raise Rejected("not_found", NOT_FOUND)
     return membership
+
+
+def area_in_scope(
+    ctx: HandlerContext, area_id: UUID, *, facility_id: UUID | None = None
+) -> tuple[Area, Membership]:
+    """An area the user works in (of `facility_id` when given), or `not_found` with the
+    same words whether the area is in another centre, out of the user's areas, or unknown."""
+    area = Area.objects.select_related("facility").filter(id=area_id).first()
+    if area is None or (facility_id is not None and area.facility_id != facility_id):
+        raise Rejected("not_found", NOT_FOUND)
+    membership = membership_for(ctx, area.facility_id)
+    if not covers_area(membership, area.id):
+        raise Rejected("not_found", NOT_FOUND)
+    return area, membership
 
 
 def covers_area(membership: Membership, area_id: UUID | None) -> bool:
@@ -43,8 +69,8 @@ def load_in_scope(
         qs = qs.select_for_update()
     obj = qs.filter(pk=pk).first()
     if obj is None:
-        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+        raise Rejected("not_found", NOT_FOUND)
     membership = membership_for(ctx, obj.facility_id)  # type: ignore[attr-defined]
     if not covers_area(membership, getattr(obj, "area_id", None)):
-        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+        raise Rejected("not_found", NOT_FOUND)
     return obj, membership

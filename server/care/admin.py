@@ -90,6 +90,9 @@ class ResidentForm(forms.ModelForm):
         area, facility = data.get("area"), data.get("facility")
         if area and facility and area.facility_id != facility.id:
             self.add_error("area", "Khu này không thuộc trung tâm đã chọn.")
+        elif area and area.kind != Area.Kind.CARE:
+            # Kitchen staff see who lives in their area: a resident there would leak to them.
+            self.add_error("area", "Đối tượng chỉ được xếp vào khu nuôi dưỡng.")
         primary, categories = data.get("primary_category"), data.get("categories") or []
         if primary and primary not in categories:
             data["categories"] = [*categories, primary]  # the primary is always one of them

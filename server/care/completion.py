@@ -3,7 +3,7 @@ completion and disinfection.record (which may close a disinfection task)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,9 +13,11 @@ from server.care.rules import (
     TaskState,
     completion_detail,
     completion_details_check,
+    completion_details_default,
     task_completion_decide,
 )
 from server.care.serializers import task_data
+from sync.clock import judged_at
 from sync.registry import HandlerContext, Rejected
 
 CONFLICT_MESSAGES = {
@@ -60,8 +62,9 @@ def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
 
 def completion_validate(
     task: TaskInstance, req: CompletionRequest, *, field_prefix: str = ""
-) -> None:
-    """Reject (before anything is written) a completion missing what its kind needs."""
+) -> CompletionRequest:
+    """Reject (before anything is written) a completion its kind does not allow or that
+    misses what it needs; else the request with its optional details filled in."""
     facility = task.facility
     problem = completion_details_check(
         kind=task.kind,
@@ -76,10 +79,14 @@ def completion_validate(
     )
     if problem is not None:
         raise Rejected(
-            "invalid_args",
+            problem.code,
             problem.message,
             details=[{"field": field_prefix + problem.field, "message": problem.message}],
         )
+    details = completion_details_default(
+        kind=task.kind, outcome=req.outcome, details=req.details or {}
+    )
+    return replace(req, details=details)
 
 
 def _history_entry(task: TaskInstance) -> dict[str, Any]:
@@ -122,7 +129,7 @@ def task_complete_apply(
         Completion(
             outcome=req.outcome,
             device=ctx.device_id,
-            at=ctx.event.at,
+            at=judged_at(ctx),
             detail=completion_detail(task.kind, req.outcome, details),
         ),
         grace=grace,
@@ -156,7 +163,7 @@ def task_complete_apply(
         task.history = [*task.history, _history_entry(task)]
     task.status = req.outcome
     task.done_by = ctx.user
-    task.done_at = ctx.event.at
+    task.done_at = judged_at(ctx)
     task.done_device = ctx.device_id
     task.done_event = ctx.event.id
     task.reason = req.reason
@@ -172,10 +179,23 @@ def task_complete_apply(
     return ("corrected" if verdict.action == "correct" else "applied"), ""
 
 
+def _dose_recorded(task: TaskInstance) -> bool:
+    """Whether an administration decides this dose. A bare tick (taken before a dose could
+    close only by med.administer) is not an eMAR line: voiding it must stay possible."""
+    from server.meds.models import MedicationAdministration
+
+    return (
+        task.done_event is None
+        or MedicationAdministration.objects.filter(
+            task_id=task.id, event_id=task.done_event
+        ).exists()
+    )
+
+
 def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> None:
     """record.void on a task: its completion is undone, the task is pending again, and the
     voided completion stays in the history (with who voided it and why)."""
-    if task.kind == "medication":
+    if task.kind == "medication" and _dose_recorded(task):
         raise Rejected(
             "invalid_args",
             "Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc.",
@@ -189,7 +209,7 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
             "void": True,
             "void_reason": reason,
             "void_by": str(ctx.user.pk),
-            "void_at": ctx.event.at.isoformat(),
+            "void_at": judged_at(ctx).isoformat(),
             "void_event": str(ctx.event.id),
         }
     )

@@ -8,7 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.care.access import covers_area, load_in_scope, membership_for
+from server.accounts.models import Membership
+from server.care.access import (
+    NOT_FOUND,
+    area_in_scope,
+    covers_area,
+    load_in_scope,
+    membership_for,
+    my_memberships,
+)
 from server.care.completion import (
     COMPLETION_FIELDS,
     CONFLICT_MESSAGES,
@@ -18,10 +26,11 @@ from server.care.completion import (
     task_emit,  # noqa: F401  re-exported: other apps emit tasks through it
     task_void_apply,
 )
-from server.care.models import Area, Note, Resident, TaskInstance
+from server.care.models import Note, Resident, TaskInstance
 from server.care.rules import bulk_summary
 from server.care.serializers import note_data
 from server.care.void import voidable
+from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
@@ -58,7 +67,7 @@ def _task_in_scope(ctx: HandlerContext, task_id: UUID) -> TaskInstance:
         task, _ = load_in_scope(ctx, TaskInstance, task_id, for_update=True)
         return task
     if not covers_area(membership_for(ctx, task.facility_id), task.area_id):
-        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+        raise Rejected("not_found", NOT_FOUND)
     return task
 
 
@@ -69,7 +78,7 @@ def task_complete(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision:
     req = CompletionRequest(
         outcome=args.outcome, reason=args.reason, note=args.note, details=args.details
     )
-    completion_validate(task, req)
+    req = completion_validate(task, req)
     result, kind = task_complete_apply(ctx, task, req)
     if result == "merged":
         return Decision(status="merged")
@@ -107,12 +116,7 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     """Each task of (area, date, slot, kind) goes through the same merge rule as
     task.complete. Everything is validated before anything is written: one bad exception
     rejects the whole event, so a phone never has half a meal recorded."""
-    area = Area.objects.filter(id=args.area_id).first()
-    if area is None:
-        raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
-    membership = membership_for(ctx, area.facility_id)
-    if not covers_area(membership, area.id):
-        raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
+    area, _ = area_in_scope(ctx, args.area_id)
     ctx.facility_id = area.facility_id
     tasks = list(
         TaskInstance.objects.select_for_update(of=("self",))
@@ -131,7 +135,7 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     by_id = {t.id: t for t in tasks}
     default = CompletionRequest(outcome=args.outcome, details=args.details)
     plan: list[tuple[TaskInstance, CompletionRequest, bool]] = []
-    exceptions = {e.task_id: e for e in args.exceptions}
+    exceptions: dict[UUID, CompletionRequest] = {}
     for index, named in enumerate(args.exceptions):
         if named.task_id not in by_id:
             raise Rejected(
@@ -142,22 +146,15 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
         req = CompletionRequest(
             outcome=named.outcome, reason=named.reason, note=named.note, details=named.details
         )
-        completion_validate(by_id[named.task_id], req, field_prefix=f"exceptions.{index}.")
+        exceptions[named.task_id] = completion_validate(
+            by_id[named.task_id], req, field_prefix=f"exceptions.{index}."
+        )
     for task in tasks:
-        exc = exceptions.get(task.id)
-        if exc is None:
-            completion_validate(task, default)
-            plan.append((task, default, False))
+        named_req = exceptions.get(task.id)
+        if named_req is None:
+            plan.append((task, completion_validate(task, default), False))
         else:
-            plan.append(
-                (
-                    task,
-                    CompletionRequest(
-                        outcome=exc.outcome, reason=exc.reason, note=exc.note, details=exc.details
-                    ),
-                    True,
-                )
-            )
+            plan.append((task, named_req, True))
     counts = {"applied": 0, "merged": 0, "conflict": 0, "away": 0}
     unsaved: list[TaskInstance] = []
     for task, req, explicit in plan:
@@ -197,18 +194,10 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         resident, membership = load_in_scope(ctx, Resident, args.resident_id)
         facility_id, area_id = resident.facility_id, resident.area_id
     else:
-        if args.facility_id is None:
-            raise Rejected(
-                "invalid_args",
-                "Cần chọn đối tượng hoặc trung tâm cho ghi chú.",
-                details=[{"field": "facility_id", "message": "required without resident_id"}],
-            )
-        membership = membership_for(ctx, args.facility_id)
-        if args.area_id and not covers_area(membership, args.area_id):
-            raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
-        if args.area_id and not membership.facility.areas.filter(id=args.area_id).exists():
-            raise Rejected("not_found", "Không tìm thấy khu này trong phạm vi của bạn.")
-        facility_id, area_id = args.facility_id, args.area_id
+        membership = _note_membership(ctx, args.facility_id)
+        if args.area_id is not None:
+            area_in_scope(ctx, args.area_id, facility_id=membership.facility_id)
+        facility_id, area_id = membership.facility_id, args.area_id
     ctx.facility_id = facility_id
     note = Note.objects.create(
         id=args.note_id,
@@ -218,10 +207,27 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         kind=args.kind,
         text=args.text,
         by=ctx.user,
-        at=ctx.event.at,
+        at=judged_at(ctx),
     )
     ctx.emit("note", note.id, note_data(note), facility_id=facility_id, area_id=area_id)
     return Decision(status="applied")
+
+
+def _note_membership(ctx: HandlerContext, facility_id: UUID | None) -> Membership:
+    """A note about no resident belongs to the facility named, else to the author's only
+    facility; someone working in several must say which."""
+    if facility_id is not None:
+        return membership_for(ctx, facility_id)
+    mine = my_memberships(ctx)
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise Rejected("not_found", NOT_FOUND)
+    raise Rejected(
+        "facility_required",
+        "Bạn làm ở nhiều trung tâm: cần chọn trung tâm cho ghi chú.",
+        details=[{"field": "facility_id", "message": "required: several facilities"}],
+    )
 
 
 def note_void_apply(ctx: HandlerContext, note: Note, reason: str) -> None:

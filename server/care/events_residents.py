@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
-from server.care.access import load_in_scope
+from server.care.access import NOT_FOUND, load_in_scope
 from server.care.completion import task_emit
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
 from server.care.rules_residents import (
@@ -24,11 +24,11 @@ from server.care.rules_residents import (
     task_status_on_move,
 )
 from server.care.serializers import resident_data
+from sync.clock import judged_at
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 FORBIDDEN = "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
-NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
 CONCURRENT = (
     "Hai người cùng sửa một thông tin của đối tượng; bản sửa sau được giữ, bản kia chờ quản lý xem."
 )
@@ -123,13 +123,8 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
             details=[{"field": "base_version", "message": "ahead of the stored version"}],
         )
     incoming = args.fields.model_dump(mode="json", include=args.fields.model_fields_set)
-    if (
-        "area_id" in incoming
-        and not Area.objects.filter(
-            id=incoming["area_id"], facility_id=resident.facility_id
-        ).exists()
-    ):
-        raise Rejected("not_found", NOT_FOUND)
+    if "area_id" in incoming:
+        _care_area_check(resident, UUID(incoming["area_id"]))
     current = {
         "full_name": resident.full_name,
         "room": resident.room,
@@ -140,7 +135,7 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
         "severe_disability": resident.severe_disability,
     }
     by = str(ctx.user.pk)
-    stamp = event_stamp(hlc=ctx.event.hlc, at=ctx.event.at, node=str(ctx.device_id))
+    stamp = event_stamp(hlc=ctx.event.hlc, at=judged_at(ctx), node=str(ctx.device_id))
     merge = resident_fields_merge(
         current=current,
         edits={k: FieldEdit.parse(v) for k, v in resident.field_hlc.items()},
@@ -191,6 +186,22 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
     return Decision(status="applied" if merge.apply else "merged")
 
 
+def _care_area_check(resident: Resident, area_id: UUID) -> None:
+    """Residents live in care areas only: whoever works in a kitchen or vehicle area would
+    otherwise see them and their orders. Another centre's area is simply not found."""
+    kind = Area.objects.filter(id=area_id, facility_id=resident.facility_id).values_list(
+        "kind", flat=True
+    )
+    if not kind:
+        raise Rejected("not_found", NOT_FOUND)
+    if kind[0] != Area.Kind.CARE:
+        raise Rejected(
+            "not_care_area",
+            "Đối tượng chỉ được xếp vào khu nuôi dưỡng.",
+            details=[{"field": "fields.area_id", "message": f"area kind {kind[0]}"}],
+        )
+
+
 def _follow_area(ctx: HandlerContext, resident: Resident) -> None:
     """A resident moved to another area: her open tasks move with her, so the carers of
     the new area get them (and her orders, which are pulled by the resident's area)."""
@@ -235,7 +246,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         ).exists()
     ):
         raise Rejected("not_found", "Không tìm thấy người đi kèm trong trung tâm.")
-    at = ctx.event.at
+    at = judged_at(ctx)
     moves = resident_moves(ctx, resident)
     before = status_at(moves, current=resident.status, at=at)
     # Stored even when it changes nothing we know of: a return that syncs before the

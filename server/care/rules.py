@@ -75,10 +75,59 @@ def completion_detail(kind: str, outcome: str, details: Mapping[str, Any]) -> Ha
 class DetailsProblem:
     field: str
     message: str  # Vietnamese, shown to the person who recorded it
+    code: str = "invalid_args"
+
+
+# The `details` keys each task kind documents (docs/care-events.md); any other is refused,
+# so a completion cannot smuggle unbounded data to every phone of the area.
+DETAILS_KEYS: Mapping[str, frozenset[str]] = {
+    "meal": frozenset({"portion"}),
+    "sun_exposure": frozenset({"minutes"}),
+}
+FULL_PORTION = 100
+# Kinds with a record of their own: that record (the eMAR line with its witness, the round
+# with its chemical) is what closes them, never a bare tick.
+OWN_RECORD = {
+    "medication": (
+        "use_med_administer",
+        "Liều thuốc chỉ được ghi qua màn hình cấp thuốc (med.administer), không qua đánh dấu việc.",
+    ),
+    "disinfection": (
+        "use_disinfection_record",
+        "Khử khuẩn chỉ được ghi qua phiếu khử khuẩn (disinfection.record); "
+        "đánh dấu việc chỉ dùng cho bỏ qua / không áp dụng có lý do.",
+    ),
+}
+# What a disinfection task may still be closed with by task.complete (with a reason).
+NOT_DONE = frozenset({"skipped", "not_applicable"})
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def completion_details_default(
+    *, kind: str, outcome: str, details: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The details a completion means when it leaves optional ones out: a meal `done`
+    without a portion was eaten whole."""
+    if kind == "meal" and outcome == "done" and "portion" not in details:
+        return {**details, "portion": FULL_PORTION}
+    return dict(details)
+
+
+def completion_route_check(*, kind: str, outcome: str, reason: str) -> DetailsProblem | None:
+    """A task with its own record closes only through it: a medication task never by
+    task.complete; a disinfection task only as skipped / not applicable, with a reason."""
+    route = OWN_RECORD.get(kind)
+    if route is None:
+        return None
+    code, message = route
+    if kind == "disinfection" and outcome in NOT_DONE:
+        if not reason.strip():
+            return DetailsProblem("reason", "Cần ghi lý do bỏ qua khử khuẩn.")
+        return None
+    return DetailsProblem("outcome", message, code)
 
 
 def completion_details_check(
@@ -92,10 +141,21 @@ def completion_details_check(
 ) -> DetailsProblem | None:
     """What a completion of this kind must carry; None when it is complete.
 
-    Meals: done / partial give `details.portion` (one of `portions`); refused gives a reason.
+    Medication and disinfection tasks: see `completion_route_check`. Only the kind's
+    DETAILS_KEYS are allowed. Meals: done / partial give `details.portion` (one of
+    `portions`; `completion_details_default` fills a done meal's); refused gives a reason.
     Sun exposure: done / partial give `details.minutes` within `sun_minutes`; skipped gives
     one of SUN_SKIP_REASONS as the reason; refused gives a reason.
     """
+    route = completion_route_check(kind=kind, outcome=outcome, reason=reason)
+    if route is not None:
+        return route
+    unknown = sorted(set(details) - DETAILS_KEYS.get(kind, frozenset()))
+    if unknown:
+        return DetailsProblem(
+            f"details.{unknown[0]}", f"Thông tin «{unknown[0]}» không dùng cho loại việc này."
+        )
+    details = completion_details_default(kind=kind, outcome=outcome, details=details)
     has_reason = bool(reason.strip())
     if kind == "meal":
         if outcome in ("done", "partial"):

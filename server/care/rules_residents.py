@@ -151,6 +151,23 @@ def status_at(moves: Sequence[Move], *, current: str, at: datetime) -> str:
     return move.status if move.at <= at else move.previous
 
 
+def status_changes(moves: Sequence[Move]) -> list[Move]:
+    """The moves that changed where the resident was, by their own times (not arrival).
+
+    A status reported again while already in it (two phones recording one death, a second
+    report of the same hospital stay) is one fact: only the first counts, whichever of the
+    two reached the server first. The earliest move is compared with its stored previous.
+    """
+    changed: list[Move] = []
+    current: str | None = None
+    for move in sorted(moves, key=lambda m: (m.at, m.key)):
+        before = move.previous if current is None else current
+        if move.status != before:
+            changed.append(move)
+        current = move.status
+    return changed
+
+
 def next_move_at(moves: Sequence[Move], *, at: datetime) -> datetime | None:
     """When the period a move at `at` starts ends: the next move after it, if any."""
     later = [m.at for m in moves if m.at > at]

@@ -11,7 +11,13 @@ from ninja import Router
 
 from server.accounts.services import memberships_of
 from server.care.models import DEFAULT_FACILITY_SETTINGS
-from server.hygiene.rules import DilutionError, active_chlorine_pct, active_pct_of, grams_for
+from server.hygiene.rules import (
+    DilutionError,
+    active_chlorine_pct,
+    active_pct_of,
+    dilution_inputs_check,
+    grams_for,
+)
 from sync.http import error, json_response
 
 router = Router(tags=["hygiene"])
@@ -49,6 +55,9 @@ def hygiene_dilution(
     if (target_pct is None) == (grams is None):
         return error(400, "invalid_request", "Cần đúng một trong hai: target_pct hoặc grams.")
     try:
+        dilution_inputs_check(
+            litres=litres, target_pct=target_pct, grams=grams, product_strength_pct=strength
+        )
         if target_pct is not None:
             grams = grams_for(
                 litres=litres, target_pct=target_pct, basis=basis, product_strength_pct=strength

@@ -12,7 +12,7 @@ from uuid import UUID
 from django.utils import timezone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from server.care.access import covers_area, load_in_scope, membership_for
+from server.care.access import area_in_scope, load_in_scope, my_memberships
 from server.care.completion import (
     CONFLICT_MESSAGES,
     CompletionRequest,
@@ -23,22 +23,17 @@ from server.care.models import Area, TaskInstance
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.hygiene.rules import DilutionError, disinfection_assess
 from server.hygiene.serializers import disinfection_data, vehicle_trip_data
-from server.kitchen.access import kitchen_area_id, my_memberships
+from server.kitchen.access import kitchen_area_id
 from server.kitchen.fields import rounded
+from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 
-NOT_FOUND = "Không tìm thấy khu / xe này trong phạm vi của bạn."
 # Which area kinds each target may name.
 TARGET_KINDS = {"area": {"care", "other"}, "vehicle": {"vehicle"}, "kitchen": {"kitchen"}}
 
 
 def _area_in_scope(ctx: HandlerContext, area_id: UUID) -> Area:
-    area = Area.objects.select_related("facility").filter(id=area_id).first()
-    if area is None:
-        raise Rejected("not_found", NOT_FOUND)
-    if not covers_area(membership_for(ctx, area.facility_id), area.id):
-        raise Rejected("not_found", NOT_FOUND)
-    return area
+    return area_in_scope(ctx, area_id)[0]
 
 
 def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
@@ -148,7 +143,7 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
         note=args.note,
         flags=list(assessed.flags),
         by=ctx.user,
-        at=ctx.event.at,
+        at=judged_at(ctx),
     )
     for flag in assessed.flags:
         ctx.flag(flag)
@@ -219,11 +214,12 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     ctx.facility_id = area.facility_id
     existing = VehicleTrip.objects.filter(id=args.trip_id).first()
     if existing is not None:
-        if existing.area_id == area.id and existing.returned_at == args.returned_at:
+        if existing.area_id == area.id and existing.returned_at == judged_at(ctx, args.returned_at):
             return Decision(status="merged")
         raise Rejected("duplicate_record", "Chuyến xe với mã này đã được ghi với nội dung khác.")
+    returned_at = judged_at(ctx, args.returned_at)
     within = timedelta(minutes=area.facility.setting("vehicle_disinfection_within_minutes"))
-    local = timezone.localtime(args.returned_at)
+    local = timezone.localtime(returned_at)
     task, _ = TaskInstance.objects.get_or_create(
         id=trip_task_id(args.trip_id),
         defaults={
@@ -233,9 +229,9 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
             "title": f"Khử khuẩn {area.name} sau chuyến",
             "local_date": local.date(),
             "slot": local.strftime("%H:%M"),
-            "due_at": args.returned_at,
-            "window_start": args.returned_at,
-            "window_end": args.returned_at + within,
+            "due_at": returned_at,
+            "window_start": returned_at,
+            "window_end": returned_at + within,
             "details": {"trip_id": str(args.trip_id)},
         },
     )
@@ -243,11 +239,11 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
         id=args.trip_id,
         facility_id=area.facility_id,
         area=area,
-        returned_at=args.returned_at,
+        returned_at=returned_at,
         task=task,
         note=args.note,
         by=ctx.user,
-        at=ctx.event.at,
+        at=judged_at(ctx),
     )
     task_emit(ctx, task)
     ctx.emit(

@@ -22,6 +22,26 @@ class DilutionError(ValueError):
     pass
 
 
+# What a real round can be: the same bounds as a recorded disinfection round. Outside them
+# the arithmetic means nothing (1e-30 L) or cannot be represented (1e30 g, NaN, infinity).
+DILUTION_BOUNDS = {
+    "litres": (Decimal("0.01"), Decimal("100000")),
+    "grams": (Decimal("0"), Decimal("100000")),
+    "target_pct": (Decimal("0.0001"), Decimal("100")),
+    "product_strength_pct": (Decimal("0.01"), Decimal("100")),
+}
+
+
+def dilution_inputs_check(**values: Decimal | None) -> None:
+    """Refuse (DilutionError) a calculator input that is not a finite number in its bounds."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        low, high = DILUTION_BOUNDS[name]
+        if not value.is_finite() or not low <= value <= high:
+            raise DilutionError(f"{name} must be a number from {low} to {high}")
+
+
 def active_pct_of(target_pct: Decimal, *, basis: str, product_strength_pct: Decimal) -> Decimal:
     """The active-chlorine % that `target_pct` means under `basis`."""
     if basis not in BASES:

@@ -6,8 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from server.accounts.models import Membership
-from server.accounts.services import memberships_of
-from server.care.access import membership_for
+from server.care.access import NOT_FOUND, membership_for, my_memberships
 from server.care.models import Area
 from sync.registry import HandlerContext, Rejected
 
@@ -34,14 +33,6 @@ def kitchen_area_id(facility_id: UUID, cache: dict | None = None) -> UUID | None
     return area_id
 
 
-def my_memberships(ctx: HandlerContext) -> list[Membership]:
-    """The user's memberships, loaded once per sync call (the cache membership_for fills)."""
-    cache = ctx.batch.setdefault("memberships", {})
-    if ctx.user.pk not in cache:
-        cache[ctx.user.pk] = {m.facility_id: m for m in memberships_of(ctx.user)}
-    return list(cache[ctx.user.pk].values())
-
-
 def food_membership(
     ctx: HandlerContext, facility_id: UUID | None, *, roles: frozenset[str] = FOOD_ROLES
 ) -> Membership:
@@ -60,7 +51,7 @@ def food_membership(
         elif len(mine) == 1:
             membership = mine[0]
         elif not mine:
-            raise Rejected("not_found", "Không tìm thấy trung tâm trong phạm vi của bạn.")
+            raise Rejected("not_found", NOT_FOUND)
         else:
             raise Rejected(
                 "invalid_args",
@@ -78,7 +69,7 @@ def food_record_in_scope(
     """A kitchen record by id, locked, in one of the user's facilities; else not_found."""
     record = model._default_manager.select_for_update().filter(pk=pk).first()
     if record is None:
-        raise Rejected("not_found", "Không tìm thấy bản ghi trong phạm vi của bạn.")
+        raise Rejected("not_found", NOT_FOUND)
     membership = membership_for(ctx, record.facility_id)
     if membership.role not in roles:
         raise Rejected("forbidden", "Bạn không có quyền thao tác trên bản ghi này.")

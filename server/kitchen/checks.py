@@ -15,6 +15,7 @@ from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
 from server.kitchen.serializers import food_check_data, fridge_reading_data
+from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
@@ -135,7 +136,8 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     items = _items_parse(args.step, args.items)
     if FoodCheck.objects.filter(id=args.check_id).exists():
         raise Rejected("duplicate_record", "Phiếu kiểm thực với mã này đã được ghi.")
-    meal_date = args.meal_date or timezone.localdate(ctx.event.at)
+    at = judged_at(ctx)
+    meal_date = args.meal_date or timezone.localdate(at)
     flags: list[str] = []
     if args.step == 3:
         flags.extend(
@@ -158,7 +160,7 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
         note=args.note,
         flags=flags,
         by=ctx.user,
-        at=ctx.event.at,
+        at=at,
     )
     for flag in flags:
         ctx.flag(flag)
@@ -211,7 +213,7 @@ def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
         id=args.reading_id,
         facility=facility,
         temp_c=args.temp_c,
-        at=args.at or ctx.event.at,
+        at=judged_at(ctx, args.at),
         by=ctx.user,
         flags=list(flags),
     )

@@ -27,6 +27,7 @@ from server.kitchen.rules import (
     sample_keep_until,
 )
 from server.kitchen.serializers import food_sample_data
+from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
@@ -78,6 +79,8 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
     ctx.facility_id = facility.id
     if FoodSample.objects.filter(id=args.sample_id).exists():
         raise Rejected("duplicate_record", "Mẫu với mã này đã được ghi.")
+    taken_at = judged_at(ctx, args.taken_at)
+    cooked = judged_at(ctx, args.cooking_finished_at) if args.cooking_finished_at else None
     flags = sample_flags(
         quantity=args.quantity,
         unit=args.unit,
@@ -91,18 +94,18 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         id=args.sample_id,
         facility=facility,
         meal=args.meal,
-        meal_date=args.meal_date or timezone.localdate(args.taken_at),
+        meal_date=args.meal_date or timezone.localdate(taken_at),
         dish=args.dish.strip(),
         portions=args.portions,
         quantity=args.quantity,
         unit=args.unit,
         container_label=args.container_label,
         stored_temp_c=args.stored_temp_c,
-        taken_at=args.taken_at,
-        cooking_finished_at=args.cooking_finished_at,
+        taken_at=taken_at,
+        cooking_finished_at=cooked,
         keep_until=sample_keep_until(
-            args.taken_at,
-            args.cooking_finished_at,
+            taken_at,
+            cooked,
             keep_hours=facility.setting("food_sample_keep_hours"),
         ),
         taken_by=ctx.user,
@@ -127,7 +130,7 @@ class FoodSampleDiscardArgs(BaseModel):
 def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Decision:
     sample, _ = food_record_in_scope(ctx, FoodSample, args.sample_id)
     ctx.facility_id = sample.facility_id
-    at = args.at or ctx.event.at
+    at = judged_at(ctx, args.at)
     verdict = sample_discard_decide(_state(sample), at)
     if verdict == "void":
         raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
@@ -207,7 +210,7 @@ def _hold_change(ctx: HandlerContext, args: FoodSampleHoldArgs, *, hold: bool) -
             "action": "hold" if hold else "release",
             "by": str(ctx.user.pk),
             "by_name": ctx.user.full_name or ctx.user.username,
-            "at": ctx.event.at.isoformat(),
+            "at": judged_at(ctx).isoformat(),
             "reason": args.reason,
             "event": str(ctx.event.id),
         },

@@ -27,6 +27,7 @@ from server.meds.records import (
     effective,
     task_recompute,
 )
+from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
 MESSAGES = {
@@ -192,7 +193,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
             witness=_witness(ctx, order, args.witness_id),
         )
     )
-    at = ctx.event.at
+    at = judged_at(ctx)
     if task is not None:
         verdict = rules.window_check(
             due_at=task.due_at, at=at, window_minutes=order.effective_window_minutes()

@@ -11,6 +11,7 @@ from server.care.models import TaskInstance
 from server.meds.models import MedicationAdministration, MedicationVoid
 from server.meds.rules import DoseRecord, task_status_of
 from server.meds.serializers import med_administration_data
+from sync.clock import judged_at
 from sync.registry import HandlerContext
 
 
@@ -128,7 +129,7 @@ def administration_void(
         administration=row,
         reason=reason[:300],
         by=ctx.user,
-        at=ctx.event.at,
+        at=judged_at(ctx),
         event_id=ctx.event.id,
     )
     row._void_cache = True

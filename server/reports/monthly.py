@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from server.accounts.models import Membership
 from server.care.models import Resident, ResidentCategory, ResidentTransfer, TaskInstance
+from server.care.moves import status_change_counts
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import FoodCheck, FoodSample
 from server.meds.models import MedicationAdministration
@@ -60,7 +61,7 @@ def residents_section(facility_id: Any, month: Period) -> dict[str, Any]:
         facility_id=facility_id, admitted_on__gte=month.first, admitted_on__lte=month.last
     )
     transfers = ResidentTransfer.objects.filter(facility_id=facility_id, at__gte=start, at__lt=end)
-    moves = Counter(transfers.values_list("status", flat=True))
+    moves = status_change_counts(facility_id, start, end)
     # A person dies or goes home once: counted by resident, so a death two phones reported
     # twice is still one death here even where an old duplicate row survives.
     once = {

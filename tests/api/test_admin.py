@@ -228,3 +228,15 @@ def test_it_moves_open_tasks_with_a_resident_moved_to_another_area(centre, boss)
     assert set(TaskInstance.objects.values_list("area_id", flat=True)) == {centre.children.id}
     latest = Change.objects.filter(type="task", superseded=False)
     assert {c.area_id for c in latest} == {centre.children.id}
+
+
+def test_it_refuses_a_resident_in_the_kitchen(centre, boss):
+    """Kitchen staff see who lives in their area: a resident may only live in a care area."""
+    resident = ResidentFactory(area=centre.elderly)
+    response = boss.post(
+        _url(Resident, "change", resident.pk), _resident_form(resident, area=centre.kitchen_area.id)
+    )
+    assert response.status_code == 200 and "khu nuôi dưỡng" in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.area_id == centre.elderly.id
+    assert not Change.objects.exists()

@@ -292,3 +292,25 @@ def test_it_refuses_a_bad_dilution_query(centre, api, query):
 
 def test_it_needs_a_login_for_the_calculator(api):
     assert api.get("/api/hygiene/dilution?litres=1&target_pct=0.5").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "litres=1e-30&target_pct=0.5",
+        "litres=1&grams=1e30",
+        "litres=1e30&target_pct=0.5",
+        "litres=1&target_pct=1e-30",
+        "litres=NaN&target_pct=0.5",
+        "litres=1&grams=NaN",
+        "litres=inf&target_pct=0.5",
+        "litres=1&target_pct=-Infinity",
+        "litres=1&target_pct=0.5&product_strength_pct=1e-40",
+        "litres=1&grams=5&product_strength_pct=sNaN",
+    ],
+)
+def test_extreme_decimals_get_a_json_refusal_not_a_500(centre, api, query):
+    api.login("carer")
+    response = api.get(f"/api/hygiene/dilution?{query}")
+    assert response.status_code in (400, 422), response.content
+    assert response.json()["code"] == "invalid_request"

@@ -38,7 +38,17 @@ def sun(centre):
         ({"outcome": "partial", "details": {"portion": 50}}, "applied", None),
         ({"outcome": "done", "details": {"portion": 0}}, "applied", None),
         ({"outcome": "refused", "reason": "buồn nôn"}, "applied", None),
-        ({"outcome": "done"}, "rejected", "details.portion"),
+        ({"outcome": "done"}, "applied", None),  # optional: a meal done was eaten whole
+        (
+            {"outcome": "done", "details": {"portion": 100, "photo": "x"}},
+            "rejected",
+            "details.photo",
+        ),
+        (
+            {"outcome": "refused", "reason": "ốm", "details": {"kcal": 1}},
+            "rejected",
+            "details.kcal",
+        ),
         ({"outcome": "done", "details": {"portion": 80}}, "rejected", "details.portion"),
         ({"outcome": "partial", "details": {"portion": "50"}}, "rejected", "details.portion"),
         ({"outcome": "refused"}, "rejected", "reason"),
@@ -55,7 +65,8 @@ def test_it_checks_the_portion_or_refusal_reason_of_a_meal(meal, api, args, stat
         assert meal.status == "pending"
     else:
         assert meal.status == args["outcome"]
-        assert meal.details == args.get("details", {})
+        whole = {"portion": 100} if args["outcome"] == "done" else {}
+        assert meal.details == args.get("details", whole)
 
 
 @pytest.mark.parametrize("first_phone", [0, 1])

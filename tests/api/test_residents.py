@@ -197,13 +197,29 @@ def day(resident):
     ]
 
 
+@pytest.fixture
+def earlier_day(resident):
+    """The same day seen from its evening: doses 8 h and 5 h ago, a meal an hour ago (still
+    open). Moves are dated in the past: a device time ahead of the server is judged at
+    receipt (docs/care-events.md), so a future move cannot be told in advance."""
+    now = timezone.now()
+    return [
+        TaskFactory(
+            resident=resident, kind="medication", due_at=now - timedelta(hours=8), status="done"
+        ),
+        TaskFactory(resident=resident, kind="medication", due_at=now - timedelta(hours=5)),
+        TaskFactory(resident=resident, kind="meal", due_at=now - timedelta(hours=1)),
+    ]
+
+
 def _statuses(tasks) -> list[str]:
     return [TaskInstance.objects.get(id=t.id).status for t in tasks]
 
 
 def test_it_marks_later_open_tasks_away_in_hospital_and_pending_again_on_return(
-    centre, resident, day, make_api
+    centre, resident, earlier_day, make_api
 ):
+    day = earlier_day
     nurse, carer = phone(make_api, "nurse"), phone(make_api, "carer")
     out = event(
         "resident.transfer",
@@ -214,6 +230,7 @@ def test_it_marks_later_open_tasks_away_in_hospital_and_pending_again_on_return(
             "reason": "sốt cao",
             "escort_id": str(centre.carer.id),
         },
+        at=timezone.now() - timedelta(hours=6),
     )
     assert push(nurse, out)[0]["status"] == "applied"
     resident.refresh_from_db()
@@ -235,14 +252,14 @@ def test_it_marks_later_open_tasks_away_in_hospital_and_pending_again_on_return(
     back = event(
         "resident.transfer",
         {"resident_id": resident.id, "status": "present"},
-        at=timezone.now() + timedelta(hours=2),
+        at=timezone.now() - timedelta(hours=3),
     )
     assert push(nurse, back)[0]["status"] == "applied"
     assert _statuses(day) == [
         "done",
         "away",
         "pending",
-    ]  # back after the 1-hour dose, before the meal
+    ]  # back after the second dose, before the meal
     resident.refresh_from_db()
     assert resident.status == "present"
 
@@ -268,16 +285,23 @@ def test_it_answers_merged_to_a_second_phone_reporting_the_same_move(resident, m
     assert (resident.status, resident.version) == ("on_leave", 2)
 
 
-def test_it_applies_a_late_arriving_older_transfer_to_its_own_period_only(resident, day, make_api):
+def test_it_applies_a_late_arriving_older_transfer_to_its_own_period_only(
+    resident, earlier_day, make_api
+):
+    day = earlier_day
     nurse, manager = phone(make_api, "nurse"), phone(make_api, "manager")
     now = timezone.now()
-    # The return (in 3 h) syncs first; the departure (now) arrives later from another phone.
+    # The return (3 h ago) syncs first; the departure (6 h ago) arrives later from another phone.
     back = event(
         "resident.transfer",
         {"resident_id": resident.id, "status": "present"},
-        at=now + timedelta(hours=3),
+        at=now - timedelta(hours=3),
     )
-    out = event("resident.transfer", {"resident_id": resident.id, "status": "in_hospital"}, at=now)
+    out = event(
+        "resident.transfer",
+        {"resident_id": resident.id, "status": "in_hospital"},
+        at=now - timedelta(hours=6),
+    )
     assert push(manager, back)[0]["status"] == "merged"  # she was present then, as far as we knew
     assert push(nurse, out)[0]["status"] == "applied"
     resident.refresh_from_db()

@@ -14,6 +14,7 @@ from server.care.rules import (
     bulk_summary,
     completion_detail,
     completion_details_check,
+    completion_route_check,
     task_completion_decide,
     task_sweep_status,
 )
@@ -107,7 +108,17 @@ PORTIONS = [0, 25, 50, 75, 100]
     [
         ("meal", "done", "", {"portion": 100}, None),
         ("meal", "partial", "", {"portion": 0}, None),
-        ("meal", "done", "", {}, "details.portion"),
+        ("meal", "done", "", {}, None),  # a whole portion by default
+        ("meal", "partial", "", {}, "details.portion"),
+        ("meal", "done", "", {"portion": 100, "note": "x"}, "details.note"),
+        ("custom", "done", "", {"anything": 1}, "details.anything"),
+        ("medication", "done", "", {}, "outcome"),
+        ("medication", "refused", "ốm", {}, "outcome"),
+        ("disinfection", "done", "", {}, "outcome"),
+        ("disinfection", "partial", "", {}, "outcome"),
+        ("disinfection", "skipped", "", {}, "reason"),
+        ("disinfection", "skipped", "hết hóa chất", {}, None),
+        ("disinfection", "not_applicable", "khu đóng cửa", {}, None),
         ("meal", "done", "", {"portion": 60}, "details.portion"),
         ("meal", "done", "", {"portion": "100"}, "details.portion"),
         ("meal", "done", "", {"portion": True}, "details.portion"),
@@ -143,6 +154,21 @@ def test_it_says_what_a_completion_must_carry(kind, outcome, reason, details, fi
         sun_minutes=(1, 240),
     )
     assert (problem.field if problem else None) == field
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "code"),
+    [
+        ("medication", "done", "use_med_administer"),
+        ("medication", "skipped", "use_med_administer"),
+        ("disinfection", "done", "use_disinfection_record"),
+        ("disinfection", "refused", "use_disinfection_record"),
+        ("meal", "done", None),
+    ],
+)
+def test_a_task_with_its_own_record_closes_only_through_it(kind, outcome, code):
+    problem = completion_route_check(kind=kind, outcome=outcome, reason="lý do")
+    assert (problem.code if problem else None) == code
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from server.care.rules_residents import (
     next_move_at,
     resident_fields_merge,
     status_at,
+    status_changes,
     task_status_on_move,
 )
 
@@ -177,3 +178,17 @@ def test_it_says_what_a_move_does_to_a_later_task(task_status, by_person, new_st
         task_status_on_move(task_status=task_status, set_by_person=by_person, new_status=new_status)
         == result
     )
+
+
+def test_a_status_reported_again_is_not_a_second_change():
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    moves = [
+        Move(t0 + 3 * hour, "present", "in_hospital", "d"),
+        Move(t0 + hour, "in_hospital", "present", "b"),  # the same stay, reported twice
+        Move(t0, "in_hospital", "present", "a"),
+        Move(t0 + 4 * hour, "deceased", "present", "e"),
+        Move(t0 + 5 * hour, "deceased", "present", "f"),  # stored before e arrived
+    ]
+    assert [m.key for m in status_changes(moves)] == ["a", "d", "e"]
+    assert status_changes([]) == []
