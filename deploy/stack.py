@@ -100,6 +100,34 @@ def nginx_binary() -> str:
     sys.exit(3)
 
 
+# Forwarded headers are believed from nginx alone (it runs on loopback here); nginx
+# replaces the client's own X-Forwarded-For (deploy/nginx.conf), so a client cannot pick
+# the address the app sees. tests/deploy/test_config.py reads this in every shape.
+FORWARDED_ALLOW_IPS = "127.0.0.1"
+
+
+def web_argv(port: int) -> list[str]:
+    """One uvicorn worker on a loopback port, as catruc-web@.service starts it."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "server.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        FORWARDED_ALLOW_IPS,
+        "--lifespan",
+        "off",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+
+
 def database_ensure(url: str) -> bool:
     """Create the database if it is missing; True when it was created."""
     import psycopg
@@ -205,28 +233,7 @@ class Stack:
         upstreams = []
         for _ in range(self.args.workers):
             port = free_port()
-            proc = self.spawn(
-                f"web:{port}",
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "server.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                    "--proxy-headers",
-                    "--forwarded-allow-ips",
-                    "127.0.0.1",
-                    "--lifespan",
-                    "off",
-                    "--timeout-graceful-shutdown",
-                    "5",
-                ],
-                f"web-{port}.log",
-            )
+            proc = self.spawn(f"web:{port}", web_argv(port), f"web-{port}.log")
             upstreams.append((port, proc))
         for port, proc in upstreams:
             self.wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, f"web:{port}")

@@ -21,18 +21,20 @@ def nginx_available() -> bool:
 
 
 def nginx_ensure() -> bool:
-    """What local-stack does when nginx is missing; False when it cannot be installed."""
+    """What `./dev test` does when nginx is missing (apt-get, as root or through sudo -n);
+    False when it cannot be installed."""
     if nginx_available():
         return True
-    if os.geteuid() != 0:
-        return False
-    subprocess.run(
-        ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "nginx"],
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        capture_output=True,
-        check=False,
-    )
-    return nginx_available()
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [*sudo, "apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "nginx"]
+    # A fresh machine may have no package lists yet: update once if the first try fails.
+    for step in ([install], [[*sudo, "apt-get", "update", "-q"], install]):
+        for argv in step:
+            subprocess.run(argv, env=env, capture_output=True, check=False)
+        if nginx_available():
+            return True
+    return False
 
 
 def database_drop(url: str) -> None:
