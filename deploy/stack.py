@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -171,6 +172,8 @@ class Stack:
             "LOG_FORMAT": "json",
             "CHANNEL_PREFIX": self.args.channel_prefix,
             "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
+            # Every worker and the task worker write here; /metrics sums them all.
+            "PROMETHEUS_MULTIPROC_DIR": str(self.state / "metrics"),
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -219,7 +222,8 @@ class Stack:
 
     def start(self) -> None:
         nginx = nginx_binary()
-        for d in (self.state, self.logs, self.state / "nginx"):
+        shutil.rmtree(self.state / "metrics", ignore_errors=True)  # the last run's processes
+        for d in (self.state, self.logs, self.state / "nginx", self.state / "metrics"):
             d.mkdir(parents=True, exist_ok=True)
         created = database_ensure(self.args.database_url)
         say(

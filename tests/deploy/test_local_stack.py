@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,6 +162,25 @@ def test_it_ignores_a_forged_x_forwarded_for_from_a_client(stack):
     ]
     # LOGIN_MAX_FAILURES defaults to 5 (the stack does not change it).
     assert statuses == [401] * 5 + [429] * 2
+
+
+def test_it_sums_every_processs_metrics_behind_nginx(stack):
+    """Both web workers and the task worker write to one directory; /metrics adds them up."""
+    token, device = _login(stack, "carer")
+    for _ in range(6):  # least_conn spreads them over both workers
+        response = httpx.post(
+            stack.url + "/api/sync/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"protocol": 1, "device_id": device, "cursor": None, "events": []},
+        )
+        assert response.status_code == 200
+    files = {p.name for p in (stack.state_dir / "metrics").iterdir()}
+    assert len({name.rsplit("_", 1)[1] for name in files if name.startswith("counter_")}) >= 2
+    text = httpx.get(stack.url + "/metrics").text
+    calls = re.search(r'^catruc_sync_calls_total\{status="200"\} (\S+)$', text, re.M)
+    assert calls and float(calls.group(1)) >= 6
+    # The task worker runs every job once at start: its runs show up through the web workers.
+    assert re.search(r'^catruc_job_last_run_timestamp_seconds\{job="[^"]+"\} \d', text, re.M)
 
 
 def test_it_pokes_another_phone_through_the_websocket_proxy(stack):
