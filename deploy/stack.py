@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -100,6 +101,34 @@ def nginx_binary() -> str:
     sys.exit(3)
 
 
+# Forwarded headers are believed from nginx alone (it runs on loopback here); nginx
+# replaces the client's own X-Forwarded-For (deploy/nginx.conf), so a client cannot pick
+# the address the app sees. tests/deploy/test_config.py reads this in every shape.
+FORWARDED_ALLOW_IPS = "127.0.0.1"
+
+
+def web_argv(port: int) -> list[str]:
+    """One uvicorn worker on a loopback port, as catruc-web@.service starts it."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "server.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        FORWARDED_ALLOW_IPS,
+        "--lifespan",
+        "off",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+
+
 def database_ensure(url: str) -> bool:
     """Create the database if it is missing; True when it was created."""
     import psycopg
@@ -143,6 +172,8 @@ class Stack:
             "LOG_FORMAT": "json",
             "CHANNEL_PREFIX": self.args.channel_prefix,
             "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "8"),
+            # Every worker and the task worker write here; /metrics sums them all.
+            "PROMETHEUS_MULTIPROC_DIR": str(self.state / "metrics"),
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -191,7 +222,8 @@ class Stack:
 
     def start(self) -> None:
         nginx = nginx_binary()
-        for d in (self.state, self.logs, self.state / "nginx"):
+        shutil.rmtree(self.state / "metrics", ignore_errors=True)  # the last run's processes
+        for d in (self.state, self.logs, self.state / "nginx", self.state / "metrics"):
             d.mkdir(parents=True, exist_ok=True)
         created = database_ensure(self.args.database_url)
         say(
@@ -205,28 +237,7 @@ class Stack:
         upstreams = []
         for _ in range(self.args.workers):
             port = free_port()
-            proc = self.spawn(
-                f"web:{port}",
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "server.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                    "--proxy-headers",
-                    "--forwarded-allow-ips",
-                    "127.0.0.1",
-                    "--lifespan",
-                    "off",
-                    "--timeout-graceful-shutdown",
-                    "5",
-                ],
-                f"web-{port}.log",
-            )
+            proc = self.spawn(f"web:{port}", web_argv(port), f"web-{port}.log")
             upstreams.append((port, proc))
         for port, proc in upstreams:
             self.wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, f"web:{port}")

@@ -10,10 +10,11 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from server.live.routing import websocket_urlpatterns  # noqa: E402
+from server.metrics import SocketGauge  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": URLRouter(websocket_urlpatterns),
+        "websocket": SocketGauge(URLRouter(websocket_urlpatterns)),
     }
 )

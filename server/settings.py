@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "server.logging.RequestLogMiddleware",  # request id + one access line (deploy/)
+    "server.metrics.MetricsMiddleware",  # /metrics: requests and sync calls by route, status
     "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -186,6 +187,16 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 TRUSTED_PROXIES = frozenset(
     p.strip() for p in os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
 )
+
+# /metrics (server/metrics.py) answers loopback and TRUSTED_PROXIES, or a request carrying
+# this token as `Authorization: Bearer …` (a scraper on another machine). Default: empty.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Errors to Sentry when set; sentry-sdk is not even imported otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from server.sentry import sentry_init
+
+    sentry_init(SENTRY_DSN, os.environ.get("SENTRY_ENVIRONMENT", "production"))
 
 # Days of tasks materialised ahead, so an offline phone already holds tomorrow's list.
 TASK_HORIZON_DAYS = int(os.environ.get("TASK_HORIZON_DAYS", "3"))

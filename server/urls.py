@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from server.api import api
 from server.health import healthz
+from server.metrics import metrics_view
 
 admin.site.site_header = "Ca Trực — quản trị trung tâm"
 admin.site.site_title = "Ca Trực"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("dashboard/", include("server.live.dashboard.urls")),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("reports/", include("server.reports.urls")),
     path("", include("server.web.urls")),
 ]

@@ -11,6 +11,7 @@ import zlib
 from typing import Any
 from uuid import UUID, uuid4
 
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -24,6 +25,8 @@ from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_C
 from sync.service import SyncError, sync_call
 
 log = logging.getLogger("catruc.sync")
+# After each answered sync call, with its body (server/metrics.py counts events by status).
+sync_call_answered = Signal()
 router = Router(tags=["sync"])
 conflicts_router = Router(tags=["conflicts"])
 
@@ -107,6 +110,7 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
             "statuses": [r.get("status") for r in outcome.body.get("results", [])],
         },
     )
+    sync_call_answered.send(sender=None, body=outcome.body)
     return json_response(outcome.body, outcome.status)
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from server.accounts.models import FACILITY_WIDE_ROLES, Device, DeviceToken, Membership, Role, User
+from server.metrics import login_throttled
 from sync.registry import Scope, ScopeEntry
 
 # Kitchen staff see every food record of the facility, whatever area it was logged in.
@@ -61,6 +62,7 @@ def token_issue(
     key = _throttle_key(username, client)
     failures = cache.get(key, 0)
     if failures >= settings.LOGIN_MAX_FAILURES:
+        login_throttled()  # /metrics
         raise AuthError(
             429, "rate_limited", "Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút."
         )

@@ -97,7 +97,9 @@ def app_shell(request: HttpRequest) -> HttpResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     source = _resolve("sw.js").read_text(encoding="utf-8")
     root = client_dir()
-    files = ["./"] + [p.relative_to(root).as_posix() for p in shipped_files() if p.name != "sw.js"]
+    # The manifest's screenshots only serve the install dialog: not worth precaching.
+    precached = [p for p in shipped_files() if p.name != "sw.js" and "screenshots" not in p.parts]
+    files = ["./"] + [p.relative_to(root).as_posix() for p in precached]
     body = source.replace("'__APP_VERSION__'", json.dumps(app_version()), 1)
     body = re.sub(r"/\*__APP_FILES__\*/\[[^\]]*\]", lambda _: json.dumps(files), body, count=1)
     response = HttpResponse(body, content_type=CONTENT_TYPES[".js"])

@@ -16,23 +16,25 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def nginx_available() -> bool:
-    return bool(shutil.which("nginx") or Path("/usr/sbin/nginx").exists())
+def debian_package_ensure(package: str, binary: str) -> bool:
+    """What `./dev test` does when a tool is missing (apt-get, as root or through sudo -n);
+    False when it cannot be installed."""
+    if shutil.which(binary) or Path("/usr/sbin", binary).exists():
+        return True
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [*sudo, "apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", package]
+    # A fresh machine may have no package lists yet: update once if the first try fails.
+    for step in ([install], [[*sudo, "apt-get", "update", "-q"], install]):
+        for argv in step:
+            subprocess.run(argv, env=env, capture_output=True, check=False)
+        if shutil.which(binary) or Path("/usr/sbin", binary).exists():
+            return True
+    return False
 
 
 def nginx_ensure() -> bool:
-    """What local-stack does when nginx is missing; False when it cannot be installed."""
-    if nginx_available():
-        return True
-    if os.geteuid() != 0:
-        return False
-    subprocess.run(
-        ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "nginx"],
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        capture_output=True,
-        check=False,
-    )
-    return nginx_available()
+    return debian_package_ensure("nginx", "nginx")
 
 
 def database_drop(url: str) -> None:

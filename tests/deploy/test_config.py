@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
+import json
 import re
 import shutil
 import subprocess
@@ -42,7 +44,7 @@ def test_it_renders_the_site_for_other_paths_listen_address_and_workers():
         "127.0.0.1:7003",
     ]
     assert "/srv/catruc" not in text
-    assert "alias /opt/x/mobile_client/index.html;" in text
+    assert "alias /opt/x/mobile_client/$app_file;" in text
     assert re.findall(r"^\s*listen ([^;]+);", text, re.M) == ["127.0.0.1:9999"]
 
 
@@ -78,9 +80,54 @@ def test_it_serves_the_service_worker_through_django_uncached():
     # sw.js is rendered by Django (its VERSION); nginx must not serve the raw file.
     block = re.search(r"location = /app/sw\.js \{(.*?)\}", SITE, re.S).group(1)
     assert "proxy_pass http://catruc_web;" in block
+    # So is the shell (its headers, CSP included, come from server/web/views.py); an alias
+    # to index.html under a location ending in "/" answered 500 (test_local_stack.py).
     for shell in ("location = /app/ ", "location = /app/index.html "):
         body = SITE.split(shell, 1)[1].split("}", 1)[0]
-        assert 'Cache-Control "no-cache"' in body
+        assert body.strip() == "{\n        proxy_pass http://catruc_web;"
+
+
+def _forwarded_allow_ips() -> dict[str, str]:
+    """The addresses uvicorn believes X-Forwarded-For from, in each way of running it."""
+    import yaml
+
+    shapes = {}
+    unit = (ROOT / "deploy" / "systemd" / "catruc-web@.service").read_text()
+    exec_start = re.search(r"^ExecStart=((?:.*\\\n)*.*)$", unit, re.M).group(1)
+    shapes["systemd"] = re.search(r"--forwarded-allow-ips[ =](\S+)", exec_start).group(1)
+    argv = _stack().web_argv(8001)
+    shapes["local-stack"] = argv[argv.index("--forwarded-allow-ips") + 1]
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    app_stage = dockerfile.split("FROM app AS site")[0]
+    cmd_text = re.search(r"^CMD (\[.*?\])$", app_stage, re.M | re.S).group(1)
+    cmd = json.loads(cmd_text.replace("\\\n", ""))
+    assert "--proxy-headers" in cmd and "--forwarded-allow-ips" not in cmd
+    shapes["Dockerfile"] = re.search(r"^ENV FORWARDED_ALLOW_IPS=(\S+)$", app_stage, re.M).group(1)
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    proxy_address = compose["services"]["proxy"]["networks"]["backend"]["ipv4_address"]
+    for name in ("web", "worker", "migrate"):
+        env = compose["services"][name]["environment"]
+        shapes[f"compose {name}"] = env["FORWARDED_ALLOW_IPS"]
+        assert env["FORWARDED_ALLOW_IPS"] == proxy_address
+        assert env["TRUSTED_PROXIES"] == proxy_address
+    return shapes
+
+
+def test_it_believes_forwarded_headers_only_from_the_proxy_in_every_shape():
+    shapes = _forwarded_allow_ips()
+    assert set(shapes) == {
+        "systemd",
+        "local-stack",
+        "Dockerfile",
+        "compose web",
+        "compose worker",
+        "compose migrate",
+    }
+    for shape, value in shapes.items():
+        for address in value.split(","):
+            assert ipaddress.ip_address(address).is_private, (shape, value)  # no "*", no network
+    # nginx is the edge: it replaces a client's X-Forwarded-For rather than appending to it.
+    assert re.findall(r"proxy_set_header X-Forwarded-For (\S+);", SITE) == ["$remote_addr"]
 
 
 def test_it_lists_every_setting_in_env_example():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,8 @@ from tests.personas import make_centre
 from tests.factories import ResidentFactory, TaskFactory
 centre = make_centre()
 task = TaskFactory(resident=ResidentFactory(area=centre.elderly))
-print(json.dumps({"facility": str(centre.facility.id), "task": str(task.id)}))
+other = TaskFactory(resident=ResidentFactory(area=centre.elderly))
+print(json.dumps({"facility": str(centre.facility.id), "task": str(task.id), "other": str(other.id)}))
 """
 
 
@@ -44,8 +46,9 @@ def stack(tmp_path_factory):
         pytest.skip("the production shape needs Redis (set REDIS_URL)")
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("needs PostgreSQL")
-    if not nginx_ensure():
-        pytest.skip("nginx is not installed and cannot be installed here (apt-get install nginx)")
+    # Never a skip: CI on a fresh machine must run the production shape (./dev test installs
+    # nginx, and so does this when it is run alone).
+    assert nginx_ensure(), "nginx is missing and apt-get could not install it"
     url = _stack_database_url()
     database_drop(url)
     running = LocalStack(
@@ -106,6 +109,82 @@ def test_it_serves_health_static_and_the_limit_through_nginx(stack):
     )
     assert too_big.status_code == 413
     assert too_big.json()["code"] == "body_too_large"
+
+
+def test_it_serves_the_app_the_api_and_a_sync_call_through_nginx(stack):
+    root = httpx.get(stack.url + "/")
+    assert root.status_code == 302 and root.headers["location"] == "/app/"
+    for shell in ("/app/", "/app/index.html"):
+        page = httpx.get(stack.url + shell)
+        assert page.status_code == 200, (shell, page.text[:300])
+        assert page.headers["content-type"].startswith("text/html")
+        assert page.headers["cache-control"] == "no-cache"
+        assert '<script type="module"' in page.text
+    worker = httpx.get(stack.url + "/app/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["cache-control"] == "no-cache"
+    assert "__APP_VERSION__" not in worker.text  # rendered by Django, not the raw file
+    manifest = httpx.get(stack.url + "/app/manifest.webmanifest")
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    assert manifest.json()["start_url"] == "/app/"
+    script = httpx.get(stack.url + "/app/js/app.js")
+    assert script.status_code == 200 and "x-request-id" not in script.headers  # nginx's own
+    assert script.headers["cache-control"] == "public, max-age=300"
+    static = httpx.get(stack.url + "/static/admin/css/base.css")
+    assert static.status_code == 200
+    docs = httpx.get(stack.url + "/api/docs")
+    assert docs.status_code == 200 and "openapi" in docs.text.lower()
+    assert httpx.get(stack.url + "/app/.hidden.js").status_code == 404
+    token, device = _login(stack, "carer")
+    ev = event(
+        "task.complete",
+        {"task_id": stack.seeded["other"], "outcome": "done", "details": {"portion": 100}},
+    )
+    response = httpx.post(
+        stack.url + "/api/sync/v1",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"protocol": 1, "device_id": device, "cursor": None, "events": [ev]},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["status"] == "applied"
+
+
+def test_it_ignores_a_forged_x_forwarded_for_from_a_client(stack):
+    """Each guess claims another address; the server still sees one client and throttles it."""
+    username = f"ghost-{uuid.uuid4().hex[:8]}"
+    statuses = []
+    for n in range(1, 31):
+        statuses.append(
+            httpx.post(
+                stack.url + "/api/auth/token",
+                json={"username": username, "password": "wrong", "device_id": str(uuid.uuid4())},
+                headers={"X-Forwarded-For": f"198.51.100.{n}", "X-Real-IP": f"203.0.113.{n}"},
+            ).status_code
+        )
+        if statuses[-1] == 429:
+            break
+    # LOGIN_MAX_FAILURES (5 unless the stack's environment says otherwise) failures, then 429.
+    assert statuses[-1] == 429, statuses
+    assert set(statuses[:-1]) == {401}
+
+
+def test_it_sums_every_processs_metrics_behind_nginx(stack):
+    """Both web workers and the task worker write to one directory; /metrics adds them up."""
+    token, device = _login(stack, "carer")
+    for _ in range(6):  # least_conn spreads them over both workers
+        response = httpx.post(
+            stack.url + "/api/sync/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"protocol": 1, "device_id": device, "cursor": None, "events": []},
+        )
+        assert response.status_code == 200
+    files = {p.name for p in (stack.state_dir / "metrics").iterdir()}
+    assert len({name.rsplit("_", 1)[1] for name in files if name.startswith("counter_")}) >= 2
+    text = httpx.get(stack.url + "/metrics").text
+    calls = re.search(r'^catruc_sync_calls_total\{status="200"\} (\S+)$', text, re.M)
+    assert calls and float(calls.group(1)) >= 6
+    # The task worker runs every job once at start: its runs show up through the web workers.
+    assert re.search(r'^catruc_job_last_run_timestamp_seconds\{job="[^"]+"\} \d', text, re.M)
 
 
 def test_it_pokes_another_phone_through_the_websocket_proxy(stack):

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from server.care.jobs import Job, all_jobs
+from server.metrics import job_observed
 
 log = logging.getLogger("catruc.jobs")
 
@@ -48,6 +49,7 @@ def job_run(job: Job) -> dict:
     finally:
         _connections_refresh()
     record["ms"] = round((time.monotonic() - started) * 1000)
+    job_observed(record)  # /metrics: last run, status, duration
     return record
 
 
