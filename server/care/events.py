@@ -126,6 +126,7 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
         .select_related("facility", "resident")
         .order_by("id")
     )
+    ctx.rows = len(tasks)  # the call's work budget counts a meal by its residents
     if not tasks:
         raise Rejected("not_found", "Không có bữa ăn nào của khu này vào giờ này.")
     by_id = {t.id: t for t in tasks}
