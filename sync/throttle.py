@@ -21,17 +21,19 @@ def sync_throttle(device_id: UUID) -> int | None:
     if limit <= 0:
         return None
     now = time.time()
-    slot = int(now // window)
-    key = f"sync-rate:{device_id}:{slot}"
+    # The window opens at the device's first call (not on the clock's minute), so its limit
+    # holds for any `window` seconds after that call, and the wait is exact.
+    start_key = f"sync-rate:{device_id}"
     try:
-        count = 1 if cache.add(key, 1, window + 1) else cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window + 1)
-        count = 1
+        start = float(cache.get_or_set(start_key, now, window) or now)
+        count_key = f"{start_key}:{start}"
+        count = 1 if cache.add(count_key, 1, window + 1) else cache.incr(count_key)
+    except ValueError:  # the count expired between add and incr: a new window
+        return None
     except Exception:
         # A cache outage must not stop phones from syncing: the limit is a guard, not a rule.
         log.exception("sync throttle unavailable")
         return None
     if count <= limit:
         return None
-    return max(1, math.ceil((slot + 1) * window - now))
+    return max(1, math.ceil(start + window - now))

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.care.access import covers_area, load_in_scope, membership_for
 from server.care.completion import (
-    COMPLETION_FIELDS,
     CONFLICT_MESSAGES,
     CompletionRequest,
     completion_validate,
@@ -160,17 +159,16 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
                 )
             )
     counts = {"applied": 0, "merged": 0, "conflict": 0, "away": 0}
-    unsaved: list[TaskInstance] = []
     for task, req, explicit in plan:
         # Ticking "the whole room ate" says nothing about a resident in hospital: skip them,
         # unless the carer named them as an exception (then the rule opens resident_away).
         if task.status == "away" and not explicit:
             counts["away"] += 1
             continue
-        result, _ = task_complete_apply(ctx, task, req, unsaved=unsaved)
+        # Saved with the call's other completions (one UPDATE per push, sync/deferred.py):
+        # Django's bulk_update built a CASE per field and row, ~8 ms of CPU per resident.
+        result, _ = task_complete_apply(ctx, task, req)
         counts["applied" if result == "corrected" else result] += 1
-    # One UPDATE for the room instead of one per resident.
-    TaskInstance.objects.bulk_update(unsaved, COMPLETION_FIELDS, batch_size=500)
     summary = bulk_summary(counts)
     return Decision(
         status=summary.status, code=summary.code, message=summary.message, flags=list(summary.flags)
