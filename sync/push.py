@@ -44,6 +44,7 @@ from sync.rows import LOG_COLUMNS, LogRow, rows_insert
 log = logging.getLogger("catruc.sync")
 
 ID_REUSE = "Mã sự kiện đã được dùng cho một nội dung khác."
+INVALID = "invalid"  # the payload hash of a quarantined invalid event: its content is not trusted
 CALL_FULL = "Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau."
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -75,6 +76,17 @@ def _uuid_of(raw: Any) -> UUID | None:
         return UUID(raw_id) if isinstance(raw_id, str) else None
     except ValueError:
         return None
+
+
+def _repeat(event_id: UUID, seen: Any, *, same: bool) -> EventResult:
+    """The answer to an id seen before: its first result again, or id_reuse."""
+    if not same:
+        return EventResult(id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE)
+    original = dict(seen.result)
+    original.pop("id", None)
+    original["status"] = "duplicate"
+    original["original_status"] = seen.status
+    return EventResult.model_validate({"id": str(event_id), **original})
 
 
 class _WriteCounter:
@@ -219,8 +231,10 @@ class Pusher:
         if event_id is None:
             return result  # nothing to key it by: it cannot be stored nor deduplicated
         if event_id in known:
-            return EventResult(
-                id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE
+            # A resent invalid event (a lost response) is a duplicate of its first rejection.
+            seen = known[event_id]
+            return _repeat(
+                event_id, seen, same=seen.payload_hash == INVALID and seen.result == result.wire()
             )
         seq = raw.get("device_seq")
         args = raw.get("args")
@@ -241,7 +255,7 @@ class Pusher:
             status="rejected",
             code=result.code or "invalid_event",
             message=result.message or "",
-            payload_hash="invalid",
+            payload_hash=INVALID,
             result=result.wire(),
         )
         known[event_id] = row
@@ -252,15 +266,7 @@ class Pusher:
         digest = event_hash(event, self.device_id)
         seen = known.get(event.id)
         if seen is not None:
-            if seen.payload_hash != digest:
-                return EventResult(
-                    id=str(event.id), status="rejected", code="id_reuse", message=ID_REUSE
-                ), None
-            original = dict(seen.result)
-            original.pop("id", None)
-            original["status"] = "duplicate"
-            original["original_status"] = seen.status
-            return EventResult.model_validate({"id": str(event.id), **original}), None
+            return _repeat(event.id, seen, same=seen.payload_hash == digest), None
         flags: list[str] = []
         if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
             flags.append("clock_skew")

@@ -99,10 +99,11 @@ def test_the_same_batch_again_is_answered_from_the_log(centre, api):
     body = {"protocol": 1, "device_id": api.device_id, "cursor": None, "events": batch}
     api.post("/api/sync/v1", json.dumps(body))
     again = api.post("/api/sync/v1", json.dumps(body)).json()["results"]
-    assert [(r["status"], r.get("code")) for r in again] == [
-        ("rejected", "id_reuse"),
-        ("duplicate", None),
+    assert [(r["status"], r.get("original_status"), r.get("code")) for r in again] == [
+        ("duplicate", "rejected", "invalid_event"),
+        ("duplicate", "applied", None),
     ]
+    assert EventLog.objects.count() == 2
 
 
 def test_a_body_nested_past_what_the_parser_follows_is_a_400(centre, api):
