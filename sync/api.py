@@ -30,7 +30,10 @@ conflicts_router = Router(tags=["conflicts"])
 
 
 def _read_body(request: HttpRequest) -> bytes:
-    declared = int(request.headers.get("Content-Length") or 0)
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0  # the server read what was sent; its real length is checked below
     if declared > MAX_BODY_BYTES:
         raise SyncError(
             413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần."

@@ -162,6 +162,7 @@ def test_no_hostile_batch_bends_the_record(centre, make_api, known_ids, settings
     settings.SYNC_RATE_LIMIT = 0  # hundreds of calls from one phone are the point here
     phone = make_api()
     phone.login("nurse")  # a nurse may reach most events' handlers
+    runs: list[int] = []
 
     @PROFILE
     @given(
@@ -184,6 +185,7 @@ def test_no_hostile_batch_bends_the_record(centre, make_api, known_ids, settings
         }
         batch = [*hostile]
         batch.insert(min(position, len(batch)), valid)
+        runs.append(len(batch))
         before = counts()
         body = {"protocol": 1, "device_id": phone.device_id, "cursor": None, "events": batch}
         response = phone.post("/api/sync/v1", json.dumps(body))
@@ -198,3 +200,4 @@ def test_no_hostile_batch_bends_the_record(centre, make_api, known_ids, settings
             assert counts() == before
 
     check()
+    assert len(runs) >= PROFILE.max_examples
