@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -18,6 +20,9 @@ from server.web.api import staff_router
 from sync.api import conflicts_router
 from sync.api import router as sync_router
 from sync.http import error
+
+log = logging.getLogger("catruc.api")
+INTERNAL_ERROR = "Lỗi máy chủ; dữ liệu trên máy vẫn được giữ, vui lòng thử lại sau."
 
 api = NinjaAPI(
     title="Ca Trực API",
@@ -64,3 +69,20 @@ def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error(exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Phones read `code` from every answer: an HTML error page would read as "not JSON" and
+    # tell the user nothing. The traceback goes to the log, never to the client.
+    log.error("unhandled API error", exc_info=exc, extra={"path": request.path})
+    return error(500, "internal_error", INTERNAL_ERROR)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: what fails outside a view (a middleware) on /api/ is JSON too."""
+    if request.path.startswith("/api/"):
+        return error(500, "internal_error", INTERNAL_ERROR)
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)

@@ -177,6 +177,10 @@ MOBILE_CLIENT_DIR = BASE_DIR / "mobile_client"
 # The sync call may carry 500 events; 5 MB is the documented limit (413 above it).
 SYNC_MAX_BODY_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = SYNC_MAX_BODY_BYTES + 1024
+# Sync calls per device per window (429 + Retry-After above it). A phone syncs every minute,
+# on pokes and page by page; the limit only stops retry loops and scripts. 0 turns it off.
+SYNC_RATE_LIMIT = int(os.environ.get("SYNC_RATE_LIMIT", "120"))
+SYNC_RATE_WINDOW_SECONDS = int(os.environ.get("SYNC_RATE_WINDOW_SECONDS", "60"))
 
 # The printable papers (/reports/) log in with a web session; the admin keeps its own page.
 LOGIN_URL = "/reports/login/"

@@ -9,6 +9,8 @@ admin.site.site_header = "Ca Trực — quản trị trung tâm"
 admin.site.site_title = "Ca Trực"
 admin.site.index_title = "Thiết lập trung tâm"
 
+handler500 = "server.api.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

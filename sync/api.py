@@ -5,7 +5,6 @@ Parsing, limits and status codes live here; every decision is in `sync.service`.
 
 from __future__ import annotations
 
-import json
 import logging
 import zlib
 from typing import Any
@@ -19,10 +18,12 @@ from pydantic import Field, ValidationError
 
 from sync import conflicts, registry
 from sync.conflicts import conflict_data
+from sync.edge import MAX_DEPTH, body_parse
 from sync.http import error, json_response
 from sync.models import Conflict
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
 from sync.service import SyncError, sync_call
+from sync.throttle import sync_throttle
 
 log = logging.getLogger("catruc.sync")
 # After each answered sync call, with its body (server/metrics.py counts events by status).
@@ -32,7 +33,10 @@ conflicts_router = Router(tags=["conflicts"])
 
 
 def _read_body(request: HttpRequest) -> bytes:
-    declared = int(request.headers.get("Content-Length") or 0)
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0  # the server read what was sent; its real length is checked below
     if declared > MAX_BODY_BYTES:
         raise SyncError(
             413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần."
@@ -57,11 +61,25 @@ def _read_body(request: HttpRequest) -> bytes:
 @router.post("/v1", summary="Push events, then pull changes, in one round trip")
 def sync_v1(request: HttpRequest) -> HttpResponse:
     identity = request.auth  # type: ignore[attr-defined]
+    wait = sync_throttle(identity.device_id)
+    if wait is not None:
+        response = error(
+            429,
+            "rate_limited",
+            f"Máy đồng bộ quá dày; máy sẽ tự gửi lại sau {wait} giây, dữ liệu vẫn được giữ.",
+            retry_after=wait,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     try:
         body = _read_body(request)
         try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = body_parse(body)
+        except RecursionError:
+            return error(
+                400, "bad_json", f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} tầng mỗi mục)."
+            )
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError among them
             return error(400, "bad_json", "Nội dung gửi lên không phải JSON hợp lệ.")
         if not isinstance(payload, dict):
             return error(400, "bad_json", "Nội dung gửi lên phải là một đối tượng JSON.")

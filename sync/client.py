@@ -15,7 +15,9 @@ What it guarantees (see docs/protocol.md §2 and §3):
 - its own acknowledged events are applied locally by small projections, because the server
   does not echo them back (no echo);
 - 409 reset_required: cursor and state are dropped, the outbox is kept, the same events are
-  sent again from a null cursor; 426 upgrade_required: pushing goes on, pulling stops.
+  sent again from a null cursor; 426 upgrade_required: pushing goes on, pulling stops;
+- 429 rate_limited: it waits the `Retry-After` seconds and sends the same events again;
+  a `call_full` result leaves its event queued for the next call.
 Several users may share one phone: each event remembers who queued it and is sent with that
 user's token; the pulled state and the cursor are kept per user.
 """
@@ -53,6 +55,15 @@ create table if not exists records (user_id text not null, type text not null, i
 # Leave room under the server's 5 MB for the envelope around the events.
 BODY_BUDGET = MAX_BODY_BYTES - 64 * 1024
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# A result that is not a decision: the call had done enough work (docs/protocol.md §4).
+CALL_FULL = "call_full"
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return default
 
 
 class SyncFailed(Exception):
@@ -422,6 +433,12 @@ class SyncClient:
                 error = f"{type(exc).__name__}: {exc}"
                 continue
             report.bytes_received += response.num_bytes_downloaded
+            if response.status_code == 429:
+                # Rate limited: wait as long as the server says, then send the same events.
+                error = "HTTP 429 rate_limited"
+                if attempt + 1 < self.max_attempts:
+                    self.sleep(_retry_after(response, self.backoff_max))
+                continue
             if response.status_code in RETRY_STATUSES:
                 error = f"HTTP {response.status_code}"
                 continue
@@ -430,7 +447,12 @@ class SyncClient:
             except ValueError:
                 error = f"HTTP {response.status_code}: not JSON"
                 continue
-        raise SyncFailed(f"server unreachable after {self.max_attempts} attempts ({error})")
+        limited = error.endswith("rate_limited")
+        raise SyncFailed(
+            f"server unreachable after {self.max_attempts} attempts ({error})",
+            status=429 if limited else None,
+            code="rate_limited" if limited else None,
+        )
 
     def _apply(
         self,
@@ -448,6 +470,8 @@ class SyncClient:
         self.db.execute("begin immediate")
         try:
             for result in results:
+                if result.get("code") == CALL_FULL:
+                    continue  # not decided: it stays queued and goes in the next call
                 event = by_id.pop(str(result.get("id")), None)
                 if event is None:
                     continue

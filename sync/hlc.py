@@ -8,11 +8,15 @@ Imports no Django.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
 
 MAX_COUNTER = 9999
+# ASCII digits only: `int()` also reads other scripts' digits, which sort after "9" as text
+# and would win every comparison. The node is printable ASCII (a short device id).
+_STAMP = re.compile(r"(\d{13})-(\d{4})-([!-~]{1,21})", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)
@@ -26,10 +30,10 @@ class Stamp:
 
     @classmethod
     def parse(cls, text: str) -> Stamp:
-        millis, counter, node = text.split("-", 2)
-        if len(millis) != 13 or len(counter) != 4 or not node:
-            raise ValueError(f"not an HLC stamp: {text!r}")
-        return cls(int(millis), int(counter), node)
+        match = _STAMP.fullmatch(text) if isinstance(text, str) else None
+        if match is None:
+            raise ValueError(f"not an HLC stamp: {text!r}"[:80])
+        return cls(int(match[1]), int(match[2]), match[3])
 
 
 def is_valid(text: str) -> bool:
@@ -38,6 +42,21 @@ def is_valid(text: str) -> bool:
     except (ValueError, AttributeError):
         return False
     return True
+
+
+def stamp_receive(text: str, *, wall_ms: int, max_drift_ms: int) -> tuple[str, bool]:
+    """A stamp as received from a device: (what to keep, whether it was clamped).
+
+    A stamp more than `max_drift_ms` ahead of our wall clock is brought back to it (counter
+    and node kept), so a phone with a wrong clock, or a forged stamp, never wins a merge.
+    A malformed stamp is dropped (""): merge rules then fall back to the event's time."""
+    try:
+        stamp = Stamp.parse(text)
+    except ValueError:
+        return "", False
+    if stamp.millis - wall_ms > max_drift_ms:
+        return Stamp(wall_ms, stamp.counter, stamp.node).encode(), True
+    return text, False
 
 
 class HybridClock:

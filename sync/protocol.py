@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -18,6 +18,11 @@ MAX_EVENTS_PER_CALL = 500
 MAX_CHANGES_PER_PAGE = 1000
 MAX_BODY_BYTES = 5 * 1024 * 1024
 CLOCK_SKEW_SECONDS = 300
+MAX_SEQ = 2**63 - 1  # a bigint column
+# Work per call, in rows touched (a plain event touches one, a whole meal one per resident):
+# past it the remaining events answer `call_full` and are sent in the next call, so one call
+# holds its facility's lock for well under a second (docs/protocol.md §4).
+MAX_ROWS_PER_CALL = 1000
 
 Status = Literal["applied", "merged", "conflict", "rejected", "duplicate"]
 
@@ -27,7 +32,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: UUID
-    device_seq: int = Field(ge=0)
+    device_seq: int = Field(ge=0, le=MAX_SEQ)
     name: str = Field(min_length=1, max_length=60)
     at: datetime
     hlc: str = Field(default="", max_length=40)
@@ -38,6 +43,11 @@ class EventIn(BaseModel):
     def at_has_timezone(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("at must carry a UTC offset")
+        try:
+            # Stored in UTC: 0001-01-01T00:00+07:00 or 9999-12-31T23:00-05:00 have no UTC date.
+            value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("at is outside years 1-9999 in UTC") from exc
         return value
 
 
@@ -47,7 +57,9 @@ class SyncRequest(BaseModel):
     protocol: int
     device_id: UUID
     cursor: str | None = None
-    events: list[dict[str, Any]] = Field(default_factory=list)
+    # Each event is judged on its own (sync/edge.py): one that is not an object is rejected
+    # alone, never the whole call.
+    events: list[Any] = Field(default_factory=list)
 
 
 class EventResult(BaseModel):
@@ -119,8 +131,8 @@ class Cursor(BaseModel):
         if len(numbers) % 2:
             raise ValueError("odd cursor")
         values = [int(n) for n in numbers]
-        if any(v < 0 for v in values):
-            raise ValueError("negative position")
+        if any(not 0 <= v <= MAX_SEQ for v in values):
+            raise ValueError("position outside a sequence number's range")
         pairs = list(zip(values[::2], values[1::2], strict=True))
         if len(pairs) != len(order):
             # Not issued for a scope of this shape: no fingerprint matches "", so the caller
@@ -137,8 +149,11 @@ class Cursor(BaseModel):
         # The first builds issued base64 JSON cursors; phones may still hold one.
         padded = token + "=" * (-len(token) % 4)
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return cls(
+        cursor = cls(
             scope=str(raw["s"]),
             positions={str(k): int(v) for k, v in raw["p"].items()},
             floor={str(k): int(v) for k, v in raw.get("f", {}).items()},
         )
+        if any(not 0 <= v <= MAX_SEQ for v in [*cursor.positions.values(), *cursor.floor.values()]):
+            raise ValueError("position outside a sequence number's range")
+        return cursor

@@ -28,14 +28,24 @@ from pydantic import BaseModel, ValidationError
 from sync import registry
 from sync.changes import ChangeWriter
 from sync.deferred import DeferredWrites
+from sync.edge import Problem, event_problem, printable
+from sync.hlc import Stamp, stamp_receive
 from sync.models import EventLog
-from sync.protocol import CLOCK_SKEW_SECONDS, EventIn, EventResult, payload_hash
+from sync.protocol import (
+    CLOCK_SKEW_SECONDS,
+    MAX_ROWS_PER_CALL,
+    EventIn,
+    EventResult,
+    payload_hash,
+)
 from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
 from sync.rows import LOG_COLUMNS, LogRow, rows_insert
 
 log = logging.getLogger("catruc.sync")
 
 ID_REUSE = "Mã sự kiện đã được dùng cho một nội dung khác."
+INVALID = "invalid"  # the payload hash of a quarantined invalid event: its content is not trusted
+CALL_FULL = "Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau."
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -58,6 +68,25 @@ def event_hash(event: EventIn, device_id: UUID) -> str:
         device_id=str(device_id),
         device_seq=event.device_seq,
     )
+
+
+def _uuid_of(raw: Any) -> UUID | None:
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    try:
+        return UUID(raw_id) if isinstance(raw_id, str) else None
+    except ValueError:
+        return None
+
+
+def _repeat(event_id: UUID, seen: Any, *, same: bool) -> EventResult:
+    """The answer to an id seen before: its first result again, or id_reuse."""
+    if not same:
+        return EventResult(id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE)
+    original = dict(seen.result)
+    original.pop("id", None)
+    original["status"] = "duplicate"
+    original["original_status"] = seen.status
+    return EventResult.model_validate({"id": str(event_id), **original})
 
 
 class _WriteCounter:
@@ -98,17 +127,26 @@ class Pusher:
         self.deferred = None if safe else DeferredWrites()
         self.counter = _WriteCounter(DeferredWrites() if self.deferred is None else self.deferred)
         self.args: dict[UUID, BaseModel | ValidationError] = {}
+        # Rows the call's events touched so far: past MAX_ROWS_PER_CALL the rest wait.
+        self.rows = 0
 
-    def push(self, raw_events: list[dict[str, Any]]) -> list[EventResult]:
-        parsed: list[tuple[int, EventIn | None, dict[str, Any], ValidationError | None]] = []
+    def push(self, raw_events: list[Any]) -> list[EventResult]:
+        parsed: list[tuple[int, EventIn | None, Any, ValidationError | Problem | None]] = []
         for index, raw in enumerate(raw_events):
+            problem = event_problem(raw)
+            if problem is not None:
+                parsed.append((index, None, raw, problem))
+                continue
             try:
                 parsed.append((index, EventIn.model_validate(raw), raw, None))
             except ValidationError as exc:
                 parsed.append((index, None, raw, exc))
-        ids = [e.id for _, e, _, _ in parsed if e is not None]
+        # Invalid events are logged by their id too: a resend must find that row.
+        ids = [e.id if e is not None else _uuid_of(raw) for _, e, raw, _ in parsed]
         # EventLog rows, stored or of this call: a repeat is answered from either.
-        known: dict[UUID, Any] = {row.id: row for row in EventLog.objects.filter(id__in=ids)}
+        known: dict[UUID, Any] = {
+            row.id: row for row in EventLog.objects.filter(id__in=[i for i in ids if i])
+        }
         results: list[EventResult | None] = [None] * len(parsed)
         rows: list[LogRow] = []
         with self._watch():
@@ -118,6 +156,13 @@ class Pusher:
             for index, event, raw, error in order:
                 if event is None:
                     results[index] = self._invalid_envelope(raw, error, rows, known)
+                    continue
+                if self.rows >= MAX_ROWS_PER_CALL and event.id not in known:
+                    # Not decided, not logged: the phone keeps it and sends it next call, so
+                    # one call never holds the facility's lock for long (docs/protocol.md §4).
+                    results[index] = EventResult(
+                        id=str(event.id), status="rejected", code="call_full", message=CALL_FULL
+                    )
                     continue
                 result, row = self._decide(event, known)
                 results[index] = result
@@ -171,39 +216,46 @@ class Pusher:
                 self.batch.pop(PRELOADED, None)
 
     def _invalid_envelope(
-        self, raw: Any, error: ValidationError | None, rows: list[LogRow], known: dict
+        self, raw: Any, error: ValidationError | Problem | None, rows: list[LogRow], known: dict
     ) -> EventResult:
         raw_id = raw.get("id") if isinstance(raw, dict) else None
+        problem = error if isinstance(error, Problem) else None
         result = EventResult(
-            id=str(raw_id) if raw_id is not None else None,
+            id=printable(str(raw_id))[:64] if raw_id is not None else None,
             status="rejected",
-            code="invalid_event",
-            message="Sự kiện thiếu hoặc sai trường bắt buộc.",
-            details=validation_details(error) if error else None,
+            code=problem.code if problem else "invalid_event",
+            message=problem.message if problem else "Sự kiện thiếu hoặc sai trường bắt buộc.",
+            details=validation_details(error) if isinstance(error, ValidationError) else None,
         )
-        try:
-            event_id = UUID(str(raw_id))
-        except ValueError:
+        event_id = _uuid_of(raw)
+        if event_id is None:
             return result  # nothing to key it by: it cannot be stored nor deduplicated
         if event_id in known:
-            return EventResult(
-                id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE
+            # A resent invalid event (a lost response) is a duplicate of its first rejection.
+            seen = known[event_id]
+            return _repeat(
+                event_id, seen, same=seen.payload_hash == INVALID and seen.result == result.wire()
             )
         seq = raw.get("device_seq")
+        args = raw.get("args")
+        if problem is not None and problem.code == "event_too_large":
+            kept: Any = {}  # the limit is what is stored, too
+        else:
+            kept = printable(args if isinstance(args, dict) else {"raw": raw})
         row = LogRow(
             id=event_id,
             device_id=self.device_id,
             device_seq=seq if isinstance(seq, int) and 0 <= seq < 2**63 else 0,
             user_id=self.user.pk,
-            name=str(raw.get("name", ""))[:60],
-            args=raw.get("args") if isinstance(raw.get("args"), dict) else {"raw": raw},
+            name=printable(str(raw.get("name", "")))[:60],
+            args=kept,
             at=self.received_at,
-            hlc=str(raw.get("hlc", ""))[:40],
+            hlc=printable(str(raw.get("hlc", "")))[:40],
             received_at=self.received_at,
             status="rejected",
-            code="invalid_event",
+            code=result.code or "invalid_event",
             message=result.message or "",
-            payload_hash="invalid",
+            payload_hash=INVALID,
             result=result.wire(),
         )
         known[event_id] = row
@@ -214,17 +266,11 @@ class Pusher:
         digest = event_hash(event, self.device_id)
         seen = known.get(event.id)
         if seen is not None:
-            if seen.payload_hash != digest:
-                return EventResult(
-                    id=str(event.id), status="rejected", code="id_reuse", message=ID_REUSE
-                ), None
-            original = dict(seen.result)
-            original.pop("id", None)
-            original["status"] = "duplicate"
-            original["original_status"] = seen.status
-            return EventResult.model_validate({"id": str(event.id), **original}), None
+            return _repeat(event.id, seen, same=seen.payload_hash == digest), None
         flags: list[str] = []
         if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
+            flags.append("clock_skew")
+        if self._hlc_receive(event) and "clock_skew" not in flags:
             flags.append("clock_skew")
         ctx = HandlerContext(
             event=event,
@@ -238,6 +284,7 @@ class Pusher:
             deferred=self.deferred,
         )
         result = self._run_handler(ctx)
+        self.rows += max(1, ctx.rows)
         row = LogRow(
             id=event.id,
             device_id=self.device_id,
@@ -258,6 +305,20 @@ class Pusher:
             result=result.wire(),
         )
         return result, row
+
+    def _hlc_receive(self, event: EventIn) -> bool:
+        """Keep the event's HLC no further ahead than the server's clock (plus the allowed
+        skew), so a forged or wrong stamp never wins a merge; True when it was clamped.
+
+        A phone that sent no (or a malformed) stamp is ordered by its `at`: when that is
+        ahead too, the event gets a stamp at the receipt time instead."""
+        wall_ms = int(self.received_at.timestamp() * 1000)
+        drift_ms = CLOCK_SKEW_SECONDS * 1000
+        event.hlc, clamped = stamp_receive(event.hlc, wall_ms=wall_ms, max_drift_ms=drift_ms)
+        if not event.hlc and event.at.timestamp() * 1000 - wall_ms > drift_ms:
+            event.hlc = Stamp(wall_ms, 0, str(self.device_id)[:8]).encode()
+            return True
+        return clamped
 
     def _rejected(
         self, ctx: HandlerContext, code: str, message: str, details: Any = None

@@ -98,6 +98,9 @@ class HandlerContext:
     conflict_id: UUID | None = None
     # Set by the engine in its fast mode (sync/deferred.py); None: `save_later` saves at once.
     deferred: Any = None
+    # Rows this event touches, counted against the call's work budget (MAX_ROWS_PER_CALL):
+    # an event touching many rows (a whole area's meal) sets it, so a call stays short.
+    rows: int = 1
 
     def emit(
         self,

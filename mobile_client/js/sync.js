@@ -3,7 +3,9 @@
 // - `more: true` -> call again with the new cursor; the cursor is saved after each page;
 // - 409 reset_required -> forget cursors and pulled state, keep the queue, pull again;
 // - 401 device_revoked -> resident data off the phone, queued events kept as "not sent"
-//   (revoke.js); invalid_token -> that user must log in again, their queued events wait.
+//   (revoke.js); invalid_token -> that user must log in again, their queued events wait;
+// - 429 rate_limited -> wait Retry-After seconds, queue kept; a `call_full` result is not a
+//   decision: its event stays queued and goes in the next call.
 import * as db from './db.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
@@ -16,6 +18,7 @@ let running = null;
 let again = false;
 let retryMs = 2000;
 let retryTimer = null;
+let notBefore = 0; // after a 429: no call before this time, whatever triggers a sync
 
 export function init({ meta, problems, stranded }) {
   status.lastSynced = meta.last_synced || null;
@@ -25,7 +28,10 @@ export function init({ meta, problems, stranded }) {
 }
 
 class HttpError extends Error {
-  constructor(status, body) { super(body.code || String(status)); this.status = status; this.body = body; }
+  constructor(status, body, retryAfter) {
+    super(body.code || String(status));
+    Object.assign(this, { status, body, retryAfter: Number(retryAfter) || 0 });
+  }
 }
 
 async function post(user, body) {
@@ -35,7 +41,7 @@ async function post(user, body) {
     body: JSON.stringify(body),
   });
   const json = await r.json().catch(() => ({}));
-  if (!r.ok) throw new HttpError(r.status, json);
+  if (!r.ok) throw new HttpError(r.status, json, r.headers.get('Retry-After'));
   return json;
 }
 
@@ -56,7 +62,7 @@ async function applyResults(batch, results) {
   const touched = [];
   for (const res of results) {
     const entry = sent.get(res.id);
-    if (!entry) continue;
+    if (!entry || res.code === 'call_full') continue;
     done.push(entry.id);
     const kind = res.status === 'duplicate' ? res.original_status : res.status;
     if (kind === 'rejected') {
@@ -166,6 +172,7 @@ async function resetPulled() {
 
 async function run() {
   if (status.revoked) return; // nothing leaves a revoked phone (revoke.js)
+  if (Date.now() < notBefore) return; // rate limited: the timer set below syncs then
   await state.ready(); // pulled deletions must not race the cold start's second read
   const me = session.active();
   // Every author with queued events and a token gets their events sent, then the active user pulls last.
@@ -195,9 +202,12 @@ async function run() {
     }
     status.error = err instanceof TypeError ? 'network' : (err.body?.code || 'error');
     if (err instanceof TypeError) status.online = false;
-    // A failed call (lost connection, lost response) is retried soon with the same event ids.
+    // A failed call (lost connection, lost response) is retried soon with the same event ids;
+    // a rate-limited one exactly when the server said.
+    const wait = err.status === 429 && err.retryAfter ? err.retryAfter * 1000 : retryMs;
+    if (err.status === 429) notBefore = Date.now() + wait;
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => { if (navigator.onLine) syncNow(); }, retryMs);
+    retryTimer = setTimeout(() => { if (navigator.onLine) syncNow(); }, wait);
     retryMs = Math.min(retryMs * 2, 60000);
     return;
   } finally {
