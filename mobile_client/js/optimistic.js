@@ -1,13 +1,8 @@
 // Apply this phone's own events to local state. The server does not echo a device's own
 // changes, so what we apply here is what the phone keeps once the event is acknowledged.
 import * as state from './state.js';
-import { keepUntil, setting } from './rules.js';
+import { codes, keepUntil, setting } from './rules.js';
 import { localDate } from './util.js';
-
-const MED_TASK_STATUS = {
-  given: 'done', partial: 'partial', vomited: 'done', refused: 'refused',
-  withheld: 'skipped', unavailable: 'skipped', away: 'away',
-};
 
 function taskUpdate(task, outcome, entry, extra = {}) {
   if (!task) return null;
@@ -36,7 +31,8 @@ const apply = {
       data: { order_id: a.order_id, task_id: a.task_id || null, resident_id: order?.data.resident_id,
         outcome: a.outcome, dose: a.dose || order?.data.dose || '', at: e.at, by: e.author, void: false, local: true },
     }];
-    const status = MED_TASK_STATUS[a.outcome];
+    const facility = state.get('facility', order?.data.facility_id) || state.list('facility')[0];
+    const status = codes(facility, 'med_task_status')[a.outcome];
     if (a.task_id && status) out.push(taskUpdate(state.get('task', a.task_id), status, e));
     return out;
   },

@@ -1,11 +1,11 @@
 // Carer home: my area's residents and today's tasks, by time then kind, one tap for done.
-import { record } from '../actions.js';
+import { facility, record } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { localDate } from '../util.js';
-import { DEFAULT, MEAL, pickOutcome } from './choices.js';
+import { defaultChoice, pickOutcome } from './choices.js';
 import { h, icon, sheet } from './dom.js';
 import { chip } from './status.js';
 
@@ -20,6 +20,8 @@ export function visibleTasks(user, day = localDate()) {
   const whole = session.wholeFacility(user);
   return state.list('task').filter((tk) => tk.data.local_date === day && (whole || areas.has(tk.data.area_id)));
 }
+
+const nameOf = (task) => (task.data.resident_id ? state.get('resident', task.data.resident_id)?.data.full_name : state.get('area', task.data.area_id)?.data.name) || '';
 
 function who(task) {
   const r = task.data.resident_id ? state.get('resident', task.data.resident_id) : null;
@@ -42,21 +44,23 @@ function longPress(el, fn) {
   el.addEventListener('click', (e) => { if (timer === 'fired') { e.stopImmediatePropagation(); timer = null; } }, true);
 }
 
-function taskRow(task, go) {
+function taskRow(task, go, fac) {
   const kind = task.data.kind;
   const status = taskDisplay(task);
+  const open = isOpen(task, fac);
   const more = async () => {
-    const c = await pickOutcome(task.data.title || t(`kind.${kind}`), kind);
+    const c = await pickOutcome({ who: nameOf(task), title: task.data.title || t(`kind.${kind}`), kind, fac });
     if (c) await complete(task, c);
   };
   let primary = null;
   if (kind === 'medication') {
-    primary = h('button', { class: 'big primary', onclick: () => go(`#/med/${task.id}`) }, t('med.open'));
+    // A dose already recorded opens the record (locked), not a second "give".
+    primary = h('button', { class: `big ${open ? 'primary' : ''}`, dataset: { action: 'med' }, onclick: () => go(`#/med/${task.id}`) }, t(open ? 'med.open' : 'med.view'));
   } else if (kind === 'disinfection') {
-    primary = h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${task.id}`) }, t('disinfect.open'));
-  } else if (isOpen(task)) {
+    primary = open ? h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${task.id}`) }, t('disinfect.open')) : null;
+  } else if (open) {
     primary = h('button', { class: 'big primary', dataset: { action: 'done' },
-      onclick: () => complete(task, DEFAULT[kind] || { outcome: 'done', details: {} }) }, `✓ ${t(`done.${kind}`)}`);
+      onclick: () => complete(task, defaultChoice(kind, fac)) }, `✓ ${t(`done.${kind}`)}`);
     longPress(primary, more);
   }
   const canMore = kind !== 'medication' && kind !== 'disinfection';
@@ -66,14 +70,14 @@ function taskRow(task, go) {
       canMore ? h('button', { class: 'big more', 'aria-label': t('task.more'), onclick: more }, '…') : null));
 }
 
-async function bulkMeal(tasks, areaId, slot, day) {
-  const open = tasks.filter(isOpen);
+async function bulkMeal(tasks, areaId, slot, day, fac) {
+  const open = tasks.filter((tk) => isOpen(tk, fac));
   const picked = new Map(); // task id -> exception choice
   const ok = await sheet(t('meal.bulk_title', { n: open.length }), (close) => {
     const rows = open.map((tk) => {
       const label = h('span', { class: 'chip done' }, t('meal.all'));
       const btn = h('button', { class: 'option row', dataset: { task: tk.id }, onclick: async () => {
-        const c = await pickOutcome(t('meal.exception'), 'meal');
+        const c = await pickOutcome({ who: nameOf(tk), title: t('meal.exception'), kind: 'meal', fac });
         if (!c) return;
         if (c.outcome === 'done' && c.details.portion === 100) picked.delete(tk.id); else picked.set(tk.id, c);
         label.textContent = c.label;
@@ -86,8 +90,9 @@ async function bulkMeal(tasks, areaId, slot, day) {
       h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))];
   });
   if (!ok) return;
+  const all = defaultChoice('meal', fac);
   await record('task.complete_bulk', {
-    area_id: areaId, local_date: day, slot, kind: 'meal', outcome: MEAL[0].outcome, details: { ...MEAL[0].details },
+    area_id: areaId, local_date: day, slot, kind: 'meal', outcome: all.outcome, details: all.details,
     exceptions: [...picked].map(([task_id, c]) => ({ task_id, outcome: c.outcome, reason: c.reason, details: c.details })),
   });
 }
@@ -115,7 +120,7 @@ function residentsList(user) {
   return box;
 }
 
-function slotSection(slot, inSlot, day, go) {
+function slotSection(slot, inSlot, day, go, fac) {
   const section = h('section', { class: 'slot', dataset: { slot } }, h('h2', {}, slot));
   for (const kind of KIND_ORDER) {
     const group = inSlot.filter((tk) => tk.data.kind === kind)
@@ -126,14 +131,14 @@ function slotSection(slot, inSlot, day, go) {
     if (kind === 'meal') {
       for (const areaId of new Set(group.map((tk) => tk.data.area_id))) {
         const inArea = group.filter((tk) => tk.data.area_id === areaId);
-        if (inArea.filter(isOpen).length >= 2) {
+        if (inArea.filter((tk) => isOpen(tk, fac)).length >= 2) {
           extras.push(h('button', { class: 'big bulk', dataset: { action: 'bulk-meal' },
-            onclick: () => bulkMeal(inArea, areaId, slot, day) },
+            onclick: () => bulkMeal(inArea, areaId, slot, day, fac) },
           `✓ ${t('meal.bulk')}`, h('small', {}, state.get('area', areaId)?.data.name || '')));
         }
       }
     }
-    section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go))));
+    section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go, fac))));
   }
   return section;
 }
@@ -147,6 +152,7 @@ let drawn = 0;
 
 export function render(root, { user, go }) {
   const day = localDate();
+  const fac = facility(user);
   const tasks = visibleTasks(user, day);
   const bySlot = new Map();
   for (const tk of tasks) {
@@ -161,7 +167,7 @@ export function render(root, { user, go }) {
   let rows = 0;
   let i = 0;
   for (; i < slots.length && !(first && rows >= FIRST_ROWS); i += 1) {
-    body.push(slotSection(slots[i], bySlot.get(slots[i]), day, go));
+    body.push(slotSection(slots[i], bySlot.get(slots[i]), day, go, fac));
     rows += bySlot.get(slots[i]).length;
   }
   const tail = residentsList(user);
@@ -170,12 +176,12 @@ export function render(root, { user, go }) {
     // Two frames: the first screen is laid out and painted before the rest is built.
     requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
       if (turn !== drawn) return; // redrawn meanwhile: that draw was complete
-      const rest = slots.slice(i).map((slot) => slotSection(slot, bySlot.get(slot), day, go));
+      const rest = slots.slice(i).map((slot) => slotSection(slot, bySlot.get(slot), day, go, fac));
       root.append(...rest, ...(tail ? [tail] : []));
       performance.mark('tasks-all-rendered');
     }, 0)));
   }
   const due = tasks.filter((tk) => taskDisplay(tk) === 'late').length;
   document.title = due ? `(${due}) ${t('app.name')}` : t('app.name');
-  return { firstDue: time(tasks.find(isOpen)?.data.due_at) };
+  return { firstDue: time(tasks.find((tk) => isOpen(tk, fac))?.data.due_at) };
 }

@@ -3,13 +3,12 @@
 import { facility, record } from '../actions.js';
 import { date, duration, t, time } from '../i18n.js';
 import { meta } from '../db.js';
-import { sampleTooSmall, setting } from '../rules.js';
+import { codes, sampleTooSmall, setting } from '../rules.js';
 import * as state from '../state.js';
 import { isoLocal, localDate, uuid } from '../util.js';
 import { h, icon, toast } from './dom.js';
 
-const MEALS = ['breakfast', 'lunch', 'dinner', 'snack'];
-const mealSelect = (name = 'meal') => h('select', { name }, MEALS.map((m) => h('option', { value: m }, t(`meal.${m}`))));
+const mealSelect = (fac, name = 'meal') => h('select', { name }, codes(fac, 'meals').map((m) => h('option', { value: m }, t(`meal.${m}`))));
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 
 // "HH:MM" today -> ISO with offset (the server wants aware datetimes).
@@ -71,8 +70,11 @@ function sampleForm(fac, menu, redraw) {
     const args = { sample_id: uuid(), meal: f.get('meal'), dish: f.get('dish').trim(), quantity: Number(f.get('quantity')),
       unit: f.get('unit'), taken_at: isoLocal(), meal_date: localDate() };
     if (!args.dish) return toast(t('kitchen.dish_required'), 'bad');
-    const min = sampleTooSmall(args, fac);
-    if (min) return toast(t('kitchen.too_small', { min, unit: args.unit }), 'bad');
+    // The menu's dish decides liquid or solid: a soup weighed in grams still needs the liquid minimum.
+    const onMenu = (menu?.expected || []).find((d) => d.meal === args.meal && dishKey(d.dish) === dishKey(args.dish))
+      || (menu?.expected || []).find((d) => dishKey(d.dish) === dishKey(args.dish));
+    const small = sampleTooSmall(args, fac, onMenu ? Boolean(onMenu.liquid) : undefined);
+    if (small) return toast(t(onMenu ? 'kitchen.too_small_dish' : 'kitchen.too_small', { ...small, dish: args.dish }), 'bad');
     if (f.get('temp')) args.stored_temp_c = Number(f.get('temp'));
     const cooked = todayAt(f.get('cooked'));
     if (cooked) args.cooking_finished_at = cooked;
@@ -85,7 +87,7 @@ function sampleForm(fac, menu, redraw) {
     const d = (menu?.expected || []).find((x) => x.dish === dish.value);
     if (d) unit.value = d.liquid ? 'ml' : 'g';
   } });
-  form.append(h('h2', {}, t('kitchen.new_sample')), dishes, field(t('kitchen.meal'), mealSelect()), field(t('kitchen.dish'), dish),
+  form.append(h('h2', {}, t('kitchen.new_sample')), dishes, field(t('kitchen.meal'), mealSelect(fac)), field(t('kitchen.dish'), dish),
     h('div', { class: 'row' }, field(t('kitchen.quantity'), h('input', { name: 'quantity', type: 'number', inputmode: 'decimal', min: '0', step: '1', required: true })), field(t('kitchen.unit'), unit)),
     h('p', { class: 'hint' }, t('kitchen.min_hint', { g: setting(fac, 'food_sample_min_solid_g'), ml: setting(fac, 'food_sample_min_liquid_ml') })),
     h('div', { class: 'row' }, field(t('kitchen.temp'), h('input', { name: 'temp', type: 'number', inputmode: 'decimal', step: '0.1' })),
@@ -136,7 +138,7 @@ function readItem(fs, step) {
   return item;
 }
 
-function checkForm(step) {
+function checkForm(step, fac) {
   const items = h('div', {}, itemRow(step));
   const form = h('form', { class: 'card', onsubmit: async (e) => {
     e.preventDefault();
@@ -147,7 +149,7 @@ function checkForm(step) {
     toast(t(issue ? 'check.saved_issue' : 'check.saved'), issue ? 'bad' : 'good');
     location.hash = '#/kitchen';
   } });
-  form.append(h('h2', {}, t(`check.step${step}`)), field(t('kitchen.meal'), mealSelect()), items,
+  form.append(h('h2', {}, t(`check.step${step}`)), field(t('kitchen.meal'), mealSelect(fac)), items,
     h('button', { type: 'button', class: 'big wide', onclick: () => items.append(itemRow(step)) }, `+ ${t('check.add_item')}`),
     field(t('check.note'), h('input', { name: 'note' })),
     h('button', { class: 'big primary wide', dataset: { action: 'save-check' } }, t('check.save')));
@@ -169,7 +171,7 @@ export async function render(root, ctx) {
   const { user, id } = ctx;
   const redraw = () => render(root, ctx);
   const fac = facility(user);
-  if (id) return root.replaceChildren(checkForm(Number(id)));
+  if (id) return root.replaceChildren(checkForm(Number(id), fac));
   root.replaceChildren(h('h1', {}, icon('kitchen'), t('kitchen.title')), h('p', { class: 'hint' }, t('common.loading')));
   const fetched = await expected(user);
   const menu = menuFromRecords() || fetched; // a sync may have brought the menu meanwhile

@@ -1,9 +1,9 @@
 // Medication pass (RULES §3): resident, drug, dose, route, time and window shown before
 // confirming; a scheduled dose given on this phone is locked; PRN interval checked here too;
 // a witness for controlled drugs.
-import { record, staff } from '../actions.js';
+import { facility, record, staff } from '../actions.js';
 import { t, time } from '../i18n.js';
-import { prnCheck } from '../rules.js';
+import { codes, prnCheck } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { uuid } from '../util.js';
@@ -11,8 +11,8 @@ import { h, icon, sheet, toast } from './dom.js';
 import { visibleTasks } from './home.js';
 import { chip } from './status.js';
 
-const OTHER_OUTCOMES = ['partial', 'refused', 'withheld', 'unavailable', 'away', 'vomited'];
-const NEEDS_REASON = new Set(['withheld', 'refused', 'unavailable']);
+// Outcomes a person picks besides "given" (a correction and the sweep's "missed" are not picked).
+const NOT_PICKED = new Set(['given', 'entered_in_error', 'missed']);
 
 function residentCard(r) {
   const initials = (r?.data.full_name || '?').split(' ').slice(-2).map((w) => w[0]).join('');
@@ -76,9 +76,11 @@ export async function renderPass(root, { user, id }) {
   form.append(
     h('button', { class: 'big primary wide', dataset: { action: 'give' }, onclick: () => confirmAndRecord(form, { ...base, outcome: 'given', needReason: outside }, order) }, `✓ ${t('med.given')}`),
     h('button', { class: 'big wide', onclick: async () => {
-      const outcome = await sheet(t('med.other'), (close) => OTHER_OUTCOMES.map((o) =>
+      const fac = facility(user);
+      const picks = codes(fac, 'med_outcomes').filter((o) => !NOT_PICKED.has(o));
+      const outcome = await sheet(`${resident?.data.full_name || ''} · ${t('med.other')}`, (close) => picks.map((o) =>
         h('button', { class: 'option', onclick: () => close(o) }, t(`med.outcome.${o}`))).concat(h('button', { class: 'option ghost', onclick: () => close(null) }, t('common.cancel'))));
-      if (outcome) await confirmAndRecord(form, { ...base, outcome, needReason: outside || NEEDS_REASON.has(outcome) }, order);
+      if (outcome) await confirmAndRecord(form, { ...base, outcome, needReason: outside || codes(fac, 'med_reason_required').includes(outcome) }, order);
     } }, t('med.other')));
   root.replaceChildren(form);
 }

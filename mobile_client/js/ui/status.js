@@ -1,17 +1,21 @@
 // Status by colour AND word (UX): one chip for a task, one label per outcome.
 import { t } from '../i18n.js';
 import { taskDisplay } from '../rules.js';
+import { reasonLabel } from './choices.js';
 import { h } from './dom.js';
 
+// A finished task says what happened (and why, when it did not): "Không ăn · Mệt, không khỏe".
 export function taskWord(task) {
   const s = taskDisplay(task);
   const d = task.data;
   if (s === 'conflict') return t('status.conflict', { reason: task.conflict.message || t(`conflict.${task.conflict.code}`) });
-  if (d.kind === 'meal' && d.details && d.details.portion !== undefined && ['done', 'partial', 'refused'].includes(s)) {
-    return t('status.meal_portion', { p: d.details.portion });
-  }
-  if (d.kind === 'sun_exposure' && s === 'done' && d.details?.minutes) return t('status.sun_minutes', { m: d.details.minutes });
-  return t(`status.${s}`);
+  let word = t(`status.${s}`);
+  if (d.kind === 'meal' && s === 'refused') word = t('meal.none');
+  else if (d.kind === 'meal' && ['done', 'partial'].includes(s) && d.details?.portion !== undefined) word = t('status.meal_portion', { p: d.details.portion });
+  else if (d.kind === 'sun_exposure' && s === 'done' && d.details?.minutes) word = t('status.sun_minutes', { m: d.details.minutes });
+  else if (d.kind === 'medication' && s === 'done') word = t('med.outcome.given');
+  const why = ['refused', 'skipped', 'not_applicable', 'away'].includes(s) ? reasonLabel(d.reason) : '';
+  return why ? `${word} · ${why}` : word;
 }
 
 export function chip(task) {
