@@ -1,5 +1,6 @@
 // Apply this phone's own events to local state. The server does not echo a device's own
 // changes, so what we apply here is what the phone keeps once the event is acknowledged.
+import { t } from './i18n.js';
 import * as state from './state.js';
 import { codes, keepUntil, setting } from './rules.js';
 import { localDate } from './util.js';
@@ -63,7 +64,7 @@ const apply = {
       const d = new Date(a.returned_at);
       out.push({ type: 'task', id: taskId, version: 0, data: {
         facility_id: area?.data.facility_id, area_id: a.area_id, resident_id: null, kind: 'disinfection',
-        title: `Khử khuẩn ${area?.data.name || ''} sau chuyến`, local_date: localDate(d),
+        title: t('vehicle.task_title', { name: area?.data.name || '' }), local_date: localDate(d),
         slot: `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`,
         due_at: a.returned_at, window_start: a.returned_at, window_end: end.toISOString(),
         status: 'pending', details: { trip_id: a.trip_id } } });

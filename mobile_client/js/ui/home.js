@@ -7,7 +7,7 @@ import * as state from '../state.js';
 import { localDate } from '../util.js';
 import { defaultChoice, pickOutcome } from './choices.js';
 import { h, icon, sheet } from './dom.js';
-import { chip } from './status.js';
+import { chip, taskTitle } from './status.js';
 
 // One collator for every sort: localeCompare with options builds a new one per call (slow).
 const byRoom = new Intl.Collator('vi', { numeric: true }).compare;
@@ -49,7 +49,7 @@ function taskRow(task, go, fac) {
   const status = taskDisplay(task);
   const open = isOpen(task, fac);
   const more = async () => {
-    const c = await pickOutcome({ who: nameOf(task), title: task.data.title || t(`kind.${kind}`), kind, fac });
+    const c = await pickOutcome({ who: nameOf(task), title: taskTitle(task), kind, fac });
     if (c) await complete(task, c);
   };
   let primary = null;
@@ -65,7 +65,7 @@ function taskRow(task, go, fac) {
   }
   const canMore = kind !== 'medication' && kind !== 'disinfection';
   return h('li', { class: `task ${status}`, dataset: { task: task.id, status } },
-    h('div', { class: 'who' }, who(task), h('small', {}, task.data.title || t(`kind.${kind}`)), chip(task)),
+    h('div', { class: 'who' }, who(task), h('small', {}, taskTitle(task)), chip(task)),
     h('div', { class: 'acts' }, primary,
       canMore ? h('button', { class: 'big more', 'aria-label': t('task.more'), onclick: more }, '…') : null));
 }

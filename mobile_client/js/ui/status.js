@@ -1,5 +1,5 @@
 // Status by colour AND word (UX): one chip for a task, one label per outcome.
-import { t } from '../i18n.js';
+import { lang, serverText, t } from '../i18n.js';
 import { taskDisplay } from '../rules.js';
 import { reasonLabel } from './choices.js';
 import { h } from './dom.js';
@@ -8,7 +8,7 @@ import { h } from './dom.js';
 export function taskWord(task) {
   const s = taskDisplay(task);
   const d = task.data;
-  if (s === 'conflict') return t('status.conflict', { reason: task.conflict.message || t(`conflict.${task.conflict.code}`) });
+  if (s === 'conflict') return t('status.conflict', { reason: serverText(task.conflict.message, `conflict.${task.conflict.code}`) });
   let word = t(`status.${s}`);
   if (d.kind === 'meal' && s === 'refused') word = t('meal.none');
   else if (d.kind === 'meal' && ['done', 'partial'].includes(s) && d.details?.portion !== undefined) word = t('status.meal_portion', { p: d.details.portion });
@@ -22,4 +22,12 @@ export function chip(task) {
   const s = taskDisplay(task);
   const cls = { partial: 'done', refused: 'warn', skipped: 'muted', not_applicable: 'muted' }[s] || s;
   return h('span', { class: `chip ${cls}` }, taskWord(task), task.pending ? h('small', { class: 'wait' }, ` · ${t('status.waiting')}`) : null);
+}
+
+// The server writes titles in Vietnamese: in another language a routine's title is replaced by
+// its kind; a drug's name or a custom task's own words are kept as written.
+export function taskTitle(task) {
+  const { kind, title } = task.data;
+  if (!title || (lang !== 'vi' && !['medication', 'custom'].includes(kind))) return t(`kind.${kind}`);
+  return title;
 }
