@@ -4,7 +4,9 @@
 import { boot as dbBoot } from './db.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
+import { facility } from './actions.js';
 import * as outbox from './outbox.js';
+import { codes, setting } from './rules.js';
 import * as session from './session.js';
 import * as state from './state.js';
 import * as sync from './sync.js';
@@ -27,7 +29,18 @@ const lazy = {
   live: () => import('./live.js'),
 };
 
-const TABS = [['home', 'custom', 'nav.home'], ['meds', 'medication', 'nav.meds'], ['kitchen', 'kitchen', 'nav.kitchen'], ['disinfect', 'disinfection', 'nav.disinfect']];
+const TABS = { home: ['custom', 'nav.home'], meds: ['medication', 'nav.meds'], kitchen: ['kitchen', 'nav.kitchen'], disinfect: ['disinfection', 'nav.disinfect'], shift: ['shift', 'nav.shift'] };
+
+// The tabs a role can use, by the server's codes: no tab whose data would answer 403.
+// Kitchen staff start on the kitchen; everyone else on their tasks.
+export function tabsFor(user) {
+  const role = session.roleOf(user);
+  const fac = facility(user);
+  const meds = codes(fac, 'clinical_roles').includes(role) || (role === 'carer' && setting(fac, 'carers_may_record_meds') !== false);
+  const food = codes(fac, 'food_roles').includes(role);
+  if (role === 'kitchen') return ['kitchen', 'disinfect', 'home'];
+  return ['home', meds && 'meds', food && 'kitchen', 'disinfect'].filter(Boolean);
+}
 
 function go(hash) { location.hash = hash; }
 
@@ -40,7 +53,7 @@ function drawChrome(user) {
     user ? h('button', { class: 'switch', dataset: { action: 'switch-user' }, onclick: () => { session.activate(null).then(() => go('#/users')); } }, t('users.switch')) : '',
     h('button', { class: 'lang', onclick: async () => { await i18n.setLang(i18n.lang === 'vi' ? 'en' : 'vi'); route(); } }, i18n.lang === 'vi' ? 'EN' : 'VI'));
   const [name] = (location.hash.slice(2) || 'home').split('/');
-  nav.replaceChildren(...(user ? TABS.map(([k, ic, label]) => h('a', { href: `#/${k}`, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name))) ? 'on' : '' }, icon(ic), t(label))) : []));
+  nav.replaceChildren(...(user ? tabsFor(user).map((k) => h('a', { href: `#/${k}`, dataset: { tab: k }, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name))) ? 'on' : '' }, icon(TABS[k][0]), t(TABS[k][1]))) : []));
   syncbar.render(bar);
 }
 
@@ -49,8 +62,7 @@ function signedIn(user, needPin) {
   session.activate(user).then(() => {
     connectLive(user);
     sync.syncNow();
-    const role = session.roleOf(user);
-    go(role === 'kitchen' ? '#/kitchen' : '#/home');
+    go(`#/${tabsFor(user)[0]}`);
     route();
   });
 }
@@ -67,6 +79,8 @@ async function route() {
     return login.renderLogin(main, { done: signedIn });
   }
   const ctx = { user, id, go };
+  const tab = { med: 'meds', prn: 'meds' }[name] || name;
+  if (TABS[tab] && !tabsFor(user).includes(tab)) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (name === 'problems') return syncbar.renderProblems(main);
   if (name === 'users') return (await lazy.login()).renderUsers(main, { done: signedIn });

@@ -23,7 +23,9 @@ const FALLBACK = {
   med_outcomes: ['given', 'partial', 'refused', 'withheld', 'unavailable', 'away', 'vomited', 'entered_in_error', 'missed'],
   med_task_status: { given: 'done', partial: 'partial', vomited: 'done', refused: 'refused', withheld: 'skipped', unavailable: 'skipped', away: 'away' },
   med_reason_required: ['withheld', 'refused', 'unavailable'],
-  transfer_roles: ['nurse', 'manager', 'admin'],
+  transfer_roles: ['admin', 'manager', 'nurse'],
+  food_roles: ['admin', 'kitchen', 'manager', 'nurse'],
+  clinical_roles: ['admin', 'manager', 'nurse'],
   note_kinds: ['handover', 'observation', 'incident'],
   meals: ['breakfast', 'lunch', 'dinner', 'snack'],
 };

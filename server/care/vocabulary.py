@@ -19,8 +19,11 @@ from server.care.models import (
     TaskStatus,
 )
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
+from server.care.rules_residents import EDITOR_ROLES
+from server.kitchen.access import FOOD_ROLES
 from server.kitchen.models import Meal
 from server.meds.models import AdministrationOutcome
+from server.meds.rules import CLINICAL_ROLES
 from server.meds.rules import TASK_STATUS as MED_TASK_STATUS
 
 # Settings only phones read: a centre may override them in its settings like any other.
@@ -37,8 +40,6 @@ TASK_REFUSAL_REASONS = ("unwell", "other")
 TASK_SKIP_REASONS = ("in_hospital", "other")
 # Medication outcomes that need a reason from the person recording them.
 MED_REASON_REQUIRED = ("withheld", "refused", "unavailable")
-# Who may record a resident's transfer on the phone (the server checks it again).
-TRANSFER_ROLES = ("nurse", "manager", "admin")
 
 # Outcomes in the order a phone lists them, the common case first.
 _COMPLETION_ORDER = ("done", "partial", "refused", "skipped", "not_applicable")
@@ -61,6 +62,9 @@ LABELS: dict[str, str] = {
     "meals": "meal",
     "roles": "role",
     "area_kinds": "area",
+    "transfer_roles": "role",
+    "food_roles": "role",
+    "clinical_roles": "role",
 }
 
 
@@ -79,11 +83,15 @@ def vocabulary() -> dict[str, Any]:
         "med_task_status": dict(MED_TASK_STATUS),
         "med_reason_required": list(MED_REASON_REQUIRED),
         "resident_statuses": list(ResidentStatus.values),
-        "transfer_roles": list(TRANSFER_ROLES),
+        "transfer_roles": sorted(EDITOR_ROLES),  # who may record a transfer
         "note_kinds": list(Note.Kind.values),
         "meals": list(Meal.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),
+        # Who keeps the kitchen's records and who records any medicine (carers only ordinary
+        # ones, where `carers_may_record_meds` allows): the phone shows its tabs by these.
+        "food_roles": sorted(FOOD_ROLES),
+        "clinical_roles": sorted(CLINICAL_ROLES),
     }
 
 

@@ -109,4 +109,4 @@ def test_every_code_the_server_sends_has_a_phone_label(lang):
     assert missing == []
     # Every list of codes is labelled (a new list without a label prefix fails here).
     unlabelled = {k for k, v in vocab.items() if isinstance(v, list)} - set(LABELS)
-    assert unlabelled <= {"open_statuses", "med_reason_required", "transfer_roles"}
+    assert unlabelled <= {"open_statuses", "med_reason_required"}

@@ -5,7 +5,7 @@ import { isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { localDate } from '../util.js';
-import { defaultChoice, pickOutcome } from './choices.js';
+import { defaultChoice, pickOutcome, sheetTitle } from './choices.js';
 import { h, icon, sheet } from './dom.js';
 import { chip, taskTitle } from './status.js';
 
@@ -73,7 +73,7 @@ function taskRow(task, go, fac) {
 async function bulkMeal(tasks, areaId, slot, day, fac) {
   const open = tasks.filter((tk) => isOpen(tk, fac));
   const picked = new Map(); // task id -> exception choice
-  const ok = await sheet(t('meal.bulk_title', { n: open.length }), (close) => {
+  const ok = await sheet(sheetTitle(t('meal.bulk_title', { n: open.length }), state.get('area', areaId)?.data.name), (close) => {
     const rows = open.map((tk) => {
       const label = h('span', { class: 'chip done' }, t('meal.all'));
       const btn = h('button', { class: 'option row', dataset: { task: tk.id }, onclick: async () => {

@@ -7,6 +7,7 @@ import { codes, prnCheck } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { uuid } from '../util.js';
+import { sheetTitle } from './choices.js';
 import { h, icon, sheet, toast } from './dom.js';
 import { visibleTasks } from './home.js';
 import { chip } from './status.js';
@@ -78,7 +79,7 @@ export async function renderPass(root, { user, id }) {
     h('button', { class: 'big wide', onclick: async () => {
       const fac = facility(user);
       const picks = codes(fac, 'med_outcomes').filter((o) => !NOT_PICKED.has(o));
-      const outcome = await sheet(`${resident?.data.full_name || ''} · ${t('med.other')}`, (close) => picks.map((o) =>
+      const outcome = await sheet(sheetTitle(t('med.other'), resident?.data.full_name), (close) => picks.map((o) =>
         h('button', { class: 'option', onclick: () => close(o) }, t(`med.outcome.${o}`))).concat(h('button', { class: 'option ghost', onclick: () => close(null) }, t('common.cancel'))));
       if (outcome) await confirmAndRecord(form, { ...base, outcome, needReason: outside || codes(fac, 'med_reason_required').includes(outcome) }, order);
     } }, t('med.other')));
@@ -102,7 +103,7 @@ export async function renderPrn(root, { user, id }) {
   form.append(h('button', { class: 'big primary wide', dataset: { action: 'give' }, onclick: async () => {
     if (check.problem) {
       // Warn before letting you continue; continuing needs a reason (it becomes a conflict on sync).
-      const go = await sheet(t('med.prn_warn_title'), (close) => [
+      const go = await sheet(sheetTitle(t('med.prn_warn_title'), resident?.data.full_name), (close) => [
         h('p', { class: 'warnbox' }, check.problem === 'interval' ? t('med.prn_too_soon', { m: check.waitMinutes }) : t('med.prn_too_many', { n: check.count24h })),
         h('button', { class: 'option', dataset: { action: 'prn-continue' }, onclick: () => close(true) }, t('med.prn_continue')),
         h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))]);
