@@ -143,45 +143,108 @@ function slotSection(slot, inSlot, day, go, fac) {
   return section;
 }
 
-// The cold start draws the first screenful of slots at once and the rest of the day in the
-// next frame, below the fold (a 360x740 screen shows under ten rows; a big area has 200+).
-// Later redraws (after a tick or a sync) draw everything at once, so the page never
-// shrinks under the reader's thumb and the scroll position holds.
-const FIRST_ROWS = 24;
-let drawn = 0;
+// The list opens on "now" (UX: a carer's day is 200+ rows): what is due this hour (or, when
+// nothing is, the next slot), then what is late, with the rest of the day and what is done
+// folded. Folds and filters survive redraws (a tick or a sync redraws the screen).
+const opened = new Set();
+const filters = { area: '', kind: '', resident: '' };
+const HOUR = 3600e3;
+let observer = null;
 
-export function render(root, { user, go }) {
-  const day = localDate();
-  const fac = facility(user);
-  const tasks = visibleTasks(user, day);
-  const bySlot = new Map();
+// Due this hour: inside its window, or starting within the hour. Done rows of this hour stay
+// in place (the tick is seen where it was made); earlier done rows are folded.
+const inHour = (tk, now) => (new Date(tk.data.window_start || tk.data.due_at) <= now && now <= new Date(tk.data.window_end || tk.data.due_at))
+  || (new Date(tk.data.due_at) > now && new Date(tk.data.due_at) - now < HOUR);
+
+export function groups(tasks, fac, now = new Date()) {
+  const out = { now: [], late: [], later: [], done: [] };
+  const upcoming = [];
   for (const tk of tasks) {
-    if (!bySlot.has(tk.data.slot)) bySlot.set(tk.data.slot, []);
-    bySlot.get(tk.data.slot).push(tk);
+    const open = isOpen(tk, fac);
+    if (open && taskDisplay(tk, now) === 'late') out.late.push(tk);
+    else if (inHour(tk, now)) out.now.push(tk);
+    else if (!open) out.done.push(tk);
+    else upcoming.push(tk);
   }
-  const slots = [...bySlot.keys()].sort();
-  const body = [h('h1', {}, t('home.title', { date: date(day) })), summary(tasks)];
-  if (!tasks.length) body.push(h('p', { class: 'empty' }, t('home.empty')));
-  const first = drawn === 0;
-  const turn = ++drawn;
-  let rows = 0;
-  let i = 0;
-  for (; i < slots.length && !(first && rows >= FIRST_ROWS); i += 1) {
-    body.push(slotSection(slots[i], bySlot.get(slots[i]), day, go, fac));
-    rows += bySlot.get(slots[i]).length;
+  // Nothing open this hour: the next slot joins "now", so the next task is always on top.
+  const next = out.now.some((tk) => isOpen(tk, fac)) ? null : upcoming.map((tk) => tk.data.slot).sort()[0];
+  for (const tk of upcoming) (tk.data.slot === next ? out.now : out.later).push(tk);
+  return { ...out, next };
+}
+
+function bySlot(tasks) {
+  const m = new Map();
+  for (const tk of tasks) {
+    if (!m.has(tk.data.slot)) m.set(tk.data.slot, []);
+    m.get(tk.data.slot).push(tk);
   }
-  const tail = residentsList(user);
-  root.replaceChildren(...body.filter(Boolean), ...(i === slots.length && tail ? [tail] : []));
-  if (i < slots.length) {
-    // Two frames: the first screen is laid out and painted before the rest is built.
-    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
-      if (turn !== drawn) return; // redrawn meanwhile: that draw was complete
-      const rest = slots.slice(i).map((slot) => slotSection(slot, bySlot.get(slot), day, go, fac));
-      root.append(...rest, ...(tail ? [tail] : []));
-      performance.mark('tasks-all-rendered');
-    }, 0)));
+  return [...m.keys()].sort().map((slot) => [slot, m.get(slot)]);
+}
+
+const sections = (tasks, day, go, fac) => bySlot(tasks).map(([slot, inSlot]) => slotSection(slot, inSlot, day, go, fac));
+
+// A folded group: built when first opened (closed, it would only cost the cold start).
+function fold(key, label, cls, tasks, build) {
+  if (!tasks.length) return null;
+  const box = h('details', { class: `fold ${cls}`, dataset: { group: key }, ontoggle: () => {
+    if (box.open) opened.add(key); else opened.delete(key);
+    if (box.open && box.children.length < 2) box.append(...build());
+  } }, h('summary', {}, h('span', { class: `chip ${cls}` }, label)));
+  if (opened.has(key)) { box.open = true; box.append(...build()); }
+  return box;
+}
+
+function filterBar(tasks, all, rerender) {
+  const pick = (key, label, options) => (options.length < 2 && !filters[key] ? null : h('select', { 'aria-label': label, dataset: { filter: key },
+    onchange: (e) => { filters[key] = e.target.value; rerender(); } },
+  h('option', { value: '' }, label), options.map(([v, text]) => h('option', { value: v, selected: filters[key] === v }, text))));
+  const areas = [...new Set(all.map((tk) => tk.data.area_id))].map((id) => [id, state.get('area', id)?.data.name || '—']);
+  const kinds = KIND_ORDER.filter((k) => all.some((tk) => tk.data.kind === k)).map((k) => [k, t(`kind.${k}`)]);
+  const people = [...new Set(all.map((tk) => tk.data.resident_id).filter(Boolean))]
+    .map((id) => state.get('resident', id)).filter(Boolean)
+    .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''))
+    .map((r) => [r.id, `${r.data.room ? `${r.data.room} · ` : ''}${r.data.full_name}`]);
+  const bar = [pick('area', t('home.all_areas'), areas), pick('kind', t('home.all_kinds'), kinds), pick('resident', t('home.all_residents'), people)].filter(Boolean);
+  return bar.length ? h('div', { class: 'filters' }, bar) : null;
+}
+
+const matches = (tk) => (!filters.area || tk.data.area_id === filters.area) && (!filters.kind || tk.data.kind === filters.kind)
+  && (!filters.resident || tk.data.resident_id === filters.resident);
+
+export function render(root, ctx) {
+  const { user, go } = ctx;
+  const day = localDate();
+  const now = new Date();
+  const fac = facility(user);
+  const all = visibleTasks(user, day);
+  const tasks = all.filter(matches);
+  const g = groups(tasks, fac, now);
+  const rerender = () => render(root, ctx);
+  const jump = h('button', { class: 'big now-btn', dataset: { action: 'jump-now' }, onclick: () => {
+    opened.clear();
+    rerender();
+    window.scrollTo(0, 0);
+  } }, icon('now'), t('home.jump_now'));
+  const nowHead = g.next ? t('home.next', { time: g.next }) : t('home.now', { time: time(now.toISOString()) });
+  const body = [
+    h('h1', {}, t('home.title', { date: date(day) })), jump,
+    filterBar(tasks, all, rerender),
+    summary(tasks),
+    h('section', { id: 'now', class: 'now' }, h('h2', { class: 'group' }, nowHead),
+      g.now.length ? sections(g.now, day, go, fac) : h('p', { class: 'empty' }, t(all.length ? 'home.nothing_now' : 'home.empty'))),
+    fold('late', t('home.late_group', { n: g.late.length }), 'late', g.late, () => sections(g.late, day, go, fac)),
+    fold('later', t('home.later_group', { n: g.later.length }), 'pending', g.later, () => sections(g.later, day, go, fac)),
+    fold('done', t('home.done_group', { n: g.done.length }), 'done', g.done, () => sections(g.done, day, go, fac)),
+    residentsList(user),
+  ];
+  root.replaceChildren(...body.filter(Boolean));
+  // The jump shows only once "now" is scrolled away, so it never covers a row being tapped.
+  if ('IntersectionObserver' in window) {
+    observer?.disconnect();
+    observer = new IntersectionObserver(([e]) => jump.classList.toggle('away', !e.isIntersecting));
+    observer.observe(root.querySelector('#now'));
   }
-  const due = tasks.filter((tk) => taskDisplay(tk) === 'late').length;
-  document.title = due ? `(${due}) ${t('app.name')}` : t('app.name');
-  return { firstDue: time(tasks.find((tk) => isOpen(tk, fac))?.data.due_at) };
+  const late = tasks.filter((tk) => taskDisplay(tk, now) === 'late').length;
+  document.title = late ? `(${late}) ${t('app.name')}` : t('app.name');
+  return { firstDue: time(g.now[0]?.data.due_at) };
 }
