@@ -71,6 +71,17 @@ const apply = {
     }
     return out;
   },
+  'note.add'(a, e) {
+    const r = a.resident_id ? state.get('resident', a.resident_id) : null;
+    return [{ type: 'note', id: a.note_id, version: 0, data: {
+      facility_id: r?.data.facility_id || a.facility_id, area_id: r?.data.area_id || a.area_id || null,
+      resident_id: a.resident_id || null, kind: a.kind, text: a.text, by: e.author, at: e.at, void: false } }];
+  },
+  // The resident's status now; the server also turns their open tasks "away" (it sends them).
+  'resident.transfer'(a) {
+    const r = state.get('resident', a.resident_id);
+    return r ? [{ ...r, data: { ...r.data, status: a.status } }] : [];
+  },
   'disinfection.record'(a, e) {
     const out = [{ type: 'disinfection', id: a.record_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
     if (a.task_id) out.push(taskUpdate(state.get('task', a.task_id), 'done', e));

@@ -1,12 +1,12 @@
 // Carer home: my area's residents and today's tasks, by time then kind, one tap for done.
 import { facility, record } from '../actions.js';
 import { date, t, time } from '../i18n.js';
-import { isOpen, taskDisplay } from '../rules.js';
+import { codes, isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { localDate } from '../util.js';
 import { defaultChoice, pickOutcome, sheetTitle } from './choices.js';
-import { h, icon, sheet } from './dom.js';
+import { h, icon, sheet, toast } from './dom.js';
 import { chip, taskTitle } from './status.js';
 
 // One collator for every sort: localeCompare with options builds a new one per call (slow).
@@ -44,13 +44,28 @@ function longPress(el, fn) {
   el.addEventListener('click', (e) => { if (timer === 'fired') { e.stopImmediatePropagation(); timer = null; } }, true);
 }
 
+// Away from a meal means away from the medicines too: whoever may record the transfer is
+// offered it at once; anyone else is told who should.
+async function offerTransfer(residentId, fac, go) {
+  const r = state.get('resident', residentId);
+  if (!r || r.data.status !== 'present') return;
+  if (!codes(fac, 'transfer_roles').includes(session.roleOf(session.active()))) return toast(t('transfer.tell_nurse', { name: r.data.full_name }));
+  const yes = await sheet(sheetTitle(t('transfer.offer_title'), r.data.full_name), (close) => [
+    h('p', { class: 'hint' }, t('transfer.offer_hint')),
+    h('button', { class: 'option', dataset: { action: 'offer-transfer' }, onclick: () => close(true) }, t('transfer.offer_yes')),
+    h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))]);
+  if (yes) go(`#/transfer/${residentId}`);
+}
+
 function taskRow(task, go, fac) {
   const kind = task.data.kind;
   const status = taskDisplay(task);
   const open = isOpen(task, fac);
   const more = async () => {
     const c = await pickOutcome({ who: nameOf(task), title: taskTitle(task), kind, fac });
-    if (c) await complete(task, c);
+    if (!c) return;
+    await complete(task, c);
+    if (c.away && task.data.resident_id) await offerTransfer(task.data.resident_id, fac, go);
   };
   let primary = null;
   if (kind === 'medication') {
