@@ -126,7 +126,9 @@ async function boot() {
   requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(async () => {
     await state.loadRest();
     performance.mark('rest-loaded');
-    if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => {});
+    const update = await import('./update.js');
+    update.keepData();
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).then(update.watch).catch(() => {});
     const user = session.active();
     if (user) connectLive(user);
     // The staff list (witnesses, escorts, note authors) is kept for the offline days.
