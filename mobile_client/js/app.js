@@ -25,6 +25,7 @@ const lazy = {
   kitchen: () => import('./ui/kitchen.js'),
   disinfect: () => import('./ui/disinfect.js'),
   shift: () => import('./ui/shift.js'),
+  manage: () => import('./ui/manage.js'),
   login: () => import('./ui/login.js'),
   revoked: () => import('./ui/revoked.js'),
   live: () => import('./live.js'),
@@ -54,7 +55,7 @@ function drawChrome(user) {
     user ? h('button', { class: 'switch', dataset: { action: 'switch-user' }, onclick: () => { session.activate(null).then(() => go('#/users')); } }, t('users.switch')) : '',
     h('button', { class: 'lang', onclick: async () => { await i18n.setLang(i18n.lang === 'vi' ? 'en' : 'vi'); route(); } }, i18n.lang === 'vi' ? 'EN' : 'VI'));
   const [name] = (location.hash.slice(2) || 'home').split('/');
-  nav.replaceChildren(...(user ? tabsFor(user).map((k) => h('a', { href: `#/${k}`, dataset: { tab: k }, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name)) || (k === 'shift' && name === 'transfer')) ? 'on' : '' }, icon(TABS[k][0]), t(TABS[k][1]))) : []));
+  nav.replaceChildren(...(user ? tabsFor(user).map((k) => h('a', { href: `#/${k}`, dataset: { tab: k }, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name)) || (k === 'shift' && ['transfer', 'manage'].includes(name))) ? 'on' : '' }, icon(TABS[k][0]), t(TABS[k][1]))) : []));
   syncbar.render(bar);
 }
 
@@ -81,7 +82,7 @@ async function route() {
     return login.renderLogin(main, { done: signedIn });
   }
   const ctx = { user, id, go };
-  const tab = { med: 'meds', prn: 'meds', transfer: 'shift' }[name] || name;
+  const tab = { med: 'meds', prn: 'meds', transfer: 'shift', manage: 'shift' }[name] || name;
   if (TABS[tab] && !tabsFor(user).includes(tab)) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (name === 'problems') return syncbar.renderProblems(main);
@@ -93,6 +94,7 @@ async function route() {
   if (name === 'disinfect') return (await lazy.disinfect()).render(main, ctx);
   if (name === 'shift') return (await lazy.shift()).render(main, ctx);
   if (name === 'transfer') return (await lazy.shift()).renderTransfer(main, ctx);
+  if (name === 'manage') return (await lazy.manage()).render(main, ctx);
   home.render(main, ctx);
   if (!document.body.dataset.ready) {
     performance.mark('tasks-rendered');

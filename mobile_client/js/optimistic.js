@@ -82,6 +82,10 @@ const apply = {
     const r = state.get('resident', a.resident_id);
     return r ? [{ ...r, data: { ...r.data, status: a.status } }] : [];
   },
+  'conflict.resolve'(a, e) {
+    const c = state.get('conflict', a.conflict_id);
+    return c ? [{ ...c, data: { ...c.data, status: 'resolved', resolution: a.resolution, resolution_note: a.note || '', resolved_by: e.author } }] : [];
+  },
   'disinfection.record'(a, e) {
     const out = [{ type: 'disinfection', id: a.record_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
     if (a.task_id) out.push(taskUpdate(state.get('task', a.task_id), 'done', e));

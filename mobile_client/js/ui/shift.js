@@ -86,7 +86,10 @@ export async function render(root, ctx) {
   const residents = myResidents(user);
   const redraw = () => render(root, ctx);
   const names = await namesOf(user);
+  const manager = ['manager', 'admin'].includes(session.roleOf(user));
+  const conflicts = state.list('conflict').filter((c) => c.data.status === 'open').length;
   root.replaceChildren(h('h1', {}, icon('shift'), t('shift.title')),
+    ...(manager ? [h('a', { class: 'big wide link', href: '#/manage', dataset: { link: 'manage' } }, t('shift.manage', { n: conflicts }))] : []),
     h('h2', {}, t('note.title', { n: NOTE_DAYS })), notesList(names),
     noteForm(user, residents, redraw),
     ...(mayTransfer(user) ? residentsSection(residents, go) : []));
