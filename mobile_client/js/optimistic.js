@@ -47,6 +47,17 @@ const apply = {
     const s = state.get('food_sample', a.sample_id);
     return s ? [{ ...s, data: { ...s.data, discarded_at: a.at || e.at, discarded_by: e.author } }] : [];
   },
+  'food_sample.hold'(a) {
+    const s = state.get('food_sample', a.sample_id);
+    return s ? [{ ...s, data: { ...s.data, hold: true, hold_reason: a.reason } }] : [];
+  },
+  'food_sample.release'(a) {
+    const s = state.get('food_sample', a.sample_id);
+    return s ? [{ ...s, data: { ...s.data, hold: false, hold_reason: '' } }] : [];
+  },
+  'fridge.reading'(a, e) {
+    return [{ type: 'fridge_reading', id: a.reading_id, version: 0, data: { facility_id: a.facility_id, temp_c: a.temp_c, at: e.at, by: e.author, flags: [] } }];
+  },
   'food_check.record'(a, e) {
     return [{ type: 'food_check', id: a.check_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
   },

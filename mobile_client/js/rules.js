@@ -12,6 +12,8 @@ export const DEFAULTS = {
   sun_exposure_choices: [10, 15, 20, 30],
   sun_exposure_min_minutes: 1,
   sun_exposure_max_minutes: 240,
+  sample_fridge_min_c: 2,
+  sample_fridge_max_c: 8,
 };
 const FALLBACK = {
   open_statuses: ['missed', 'pending'],
@@ -26,6 +28,7 @@ const FALLBACK = {
   transfer_roles: ['admin', 'manager', 'nurse'],
   food_roles: ['admin', 'kitchen', 'manager', 'nurse'],
   clinical_roles: ['admin', 'manager', 'nurse'],
+  sample_release_roles: ['admin', 'manager', 'nurse'],
   note_kinds: ['handover', 'observation', 'incident'],
   meals: ['breakfast', 'lunch', 'dinner', 'snack'],
 };

@@ -20,7 +20,7 @@ from server.care.models import (
 )
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
 from server.care.rules_residents import EDITOR_ROLES
-from server.kitchen.access import FOOD_ROLES
+from server.kitchen.access import FOOD_ROLES, RELEASE_ROLES
 from server.kitchen.models import Meal
 from server.meds.models import AdministrationOutcome
 from server.meds.rules import CLINICAL_ROLES
@@ -65,6 +65,7 @@ LABELS: dict[str, str] = {
     "transfer_roles": "role",
     "food_roles": "role",
     "clinical_roles": "role",
+    "sample_release_roles": "role",
 }
 
 
@@ -92,6 +93,7 @@ def vocabulary() -> dict[str, Any]:
         # ones, where `carers_may_record_meds` allows): the phone shows its tabs by these.
         "food_roles": sorted(FOOD_ROLES),
         "clinical_roles": sorted(CLINICAL_ROLES),
+        "sample_release_roles": sorted(RELEASE_ROLES),  # who may end a sample's hold
     }
 
 

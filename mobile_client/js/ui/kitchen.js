@@ -4,9 +4,10 @@ import { facility, record } from '../actions.js';
 import { date, duration, t, time } from '../i18n.js';
 import { meta } from '../db.js';
 import { codes, sampleTooSmall, setting } from '../rules.js';
+import * as session from '../session.js';
 import * as state from '../state.js';
 import { isoLocal, localDate, uuid } from '../util.js';
-import { h, icon, toast } from './dom.js';
+import { h, icon, sheet, toast } from './dom.js';
 
 const mealSelect = (fac, name = 'meal') => h('select', { name }, codes(fac, 'meals').map((m) => h('option', { value: m }, t(`meal.${m}`))));
 const field = (label, input) => h('label', { class: 'field' }, label, input);
@@ -96,21 +97,85 @@ function sampleForm(fac, menu, redraw) {
   return form;
 }
 
-function samplesList(redraw) {
+// A hold (food poisoning suspected, an authority asks) needs a reason; so does its release.
+async function askReason(title) {
+  const input = h('input', { name: 'hold_reason', autocomplete: 'off', 'aria-label': t('kitchen.hold_reason') });
+  const ok = await sheet(title, (close) => [h('label', { class: 'field' }, t('kitchen.hold_reason'), input),
+    h('button', { class: 'option', dataset: { action: 'confirm-reason' }, onclick: () => (input.value.trim() ? close(true) : toast(t('med.reason_required'), 'bad')) }, t('kitchen.confirm')),
+    h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))]);
+  return ok ? input.value.trim() : null;
+}
+
+async function holdAll(samples, title, hold, redraw) {
+  const reason = await askReason(title);
+  if (!reason) return;
+  for (const s of samples) await record(hold ? 'food_sample.hold' : 'food_sample.release', { sample_id: s.id, reason });
+  toast(t(hold ? 'kitchen.held' : 'kitchen.released', { n: samples.length }), 'good');
+  redraw();
+}
+
+function samplesList(redraw, fac) {
   const now = Date.now();
+  const mayRelease = codes(fac, 'sample_release_roles').includes(session.roleOf(session.active()));
   const rows = state.list('food_sample').filter((s) => !s.data.discarded_at && !s.data.void)
     .sort((a, b) => (a.data.keep_until || '').localeCompare(b.data.keep_until || ''));
   if (!rows.length) return h('p', { class: 'empty' }, t('kitchen.no_samples'));
-  return h('ul', { class: 'tasks' }, rows.map((s) => {
+  const meals = new Map(); // "date|meal" -> samples not yet held: "hold every sample of a meal"
+  for (const s of rows) if (!s.data.hold) meals.set(`${s.data.meal_date}|${s.data.meal}`, [...(meals.get(`${s.data.meal_date}|${s.data.meal}`) || []), s]);
+  const mealLabel = (s) => `${t(`meal.${s.data.meal}`)} ${date(s.data.meal_date || s.data.taken_at)}`;
+  const list = h('ul', { class: 'tasks' }, rows.map((s) => {
     const left = (new Date(s.data.keep_until) - now) / 60000;
-    let act;
-    if (s.data.hold) act = h('span', { class: 'chip warn' }, t('kitchen.on_hold'));
-    else if (left > 0) act = h('span', { class: 'chip pending' }, t('kitchen.keep_left', { d: duration(left) }));
-    else act = h('button', { class: 'big primary', dataset: { action: 'discard' }, onclick: () => record('food_sample.discard', { sample_id: s.id, at: isoLocal() }).then(redraw) }, t('kitchen.discard'));
-    return h('li', { class: 'task' }, h('div', { class: 'who' }, h('b', {}, s.data.dish),
+    const acts = [];
+    // A held sample is never "due for discard", whatever its keep time says.
+    if (s.data.hold) {
+      acts.push(h('span', { class: 'chip warn' }, t('kitchen.on_hold')));
+      if (mayRelease) acts.push(h('button', { class: 'big', dataset: { action: 'release' }, onclick: () => holdAll([s], `${s.data.dish} · ${t('kitchen.release')}`, false, redraw) }, t('kitchen.release')));
+    } else {
+      if (left > 0) acts.push(h('span', { class: 'chip pending' }, t('kitchen.keep_left', { d: duration(left) })));
+      else acts.push(h('button', { class: 'big primary', dataset: { action: 'discard' }, onclick: () => record('food_sample.discard', { sample_id: s.id, at: isoLocal() }).then(redraw) }, t('kitchen.discard')));
+      acts.push(h('button', { class: 'big', dataset: { action: 'hold' }, onclick: () => holdAll([s], `${s.data.dish} · ${t('kitchen.hold')}`, true, redraw) }, t('kitchen.hold')));
+    }
+    return h('li', { class: 'task', dataset: { sample: s.id, hold: s.data.hold ? '1' : '0' } }, h('div', { class: 'who' }, h('b', {}, s.data.dish),
       h('small', {}, `${t(`meal.${s.data.meal}`)} · ${s.data.quantity} ${s.data.unit} · ${t('kitchen.taken', { time: time(s.data.taken_at), date: date(s.data.taken_at) })}`),
-      (s.data.flags || []).length ? h('span', { class: 'chip warn' }, t('kitchen.flagged')) : null), h('div', { class: 'acts' }, act));
+      (s.data.flags || []).length ? h('span', { class: 'chip warn' }, t('kitchen.flagged')) : null, h('div', { class: 'acts wrap' }, acts)));
   }));
+  const bulk = [...meals.values()].filter((list) => list.length > 1).map((list) => h('button', { class: 'big wide', dataset: { action: 'hold-meal' },
+    onclick: () => holdAll(list, `${mealLabel(list[0])} · ${t('kitchen.hold_meal', { n: list.length })}`, true, redraw) }, t('kitchen.hold_meal_for', { meal: mealLabel(list[0]), n: list.length })));
+  return h('div', {}, list, bulk);
+}
+
+// The sample fridge's temperature, logged daily (2–8 °C): today's readings, a warning for
+// each of the last days with none, and the entry.
+const FRIDGE_DAYS = 7;
+function fridgeCard(fac, redraw) {
+  const low = setting(fac, 'sample_fridge_min_c');
+  const high = setting(fac, 'sample_fridge_max_c');
+  const readings = state.list('fridge_reading').sort((a, b) => b.data.at.localeCompare(a.data.at));
+  const days = new Set(readings.map((r) => localDate(new Date(r.data.at))));
+  const missing = [];
+  for (let i = 0; i < FRIDGE_DAYS; i += 1) {
+    const d = new Date();
+    d.setDate(d.getDate() - i);
+    if (!days.has(localDate(d))) missing.push(localDate(d));
+  }
+  const today = readings.filter((r) => localDate(new Date(r.data.at)) === localDate());
+  const form = h('form', { class: 'row', onsubmit: async (e) => {
+    e.preventDefault();
+    const temp = Number(form.temp_c.value);
+    if (form.temp_c.value === '' || Number.isNaN(temp)) return toast(t('fridge.enter'), 'bad');
+    await record('fridge.reading', { reading_id: uuid(), temp_c: temp, facility_id: fac.id });
+    toast(t(temp < low || temp > high ? 'fridge.out_of_range' : 'fridge.saved', { low, high }), temp < low || temp > high ? 'bad' : 'good');
+    redraw();
+  } }, h('input', { name: 'temp_c', type: 'number', step: '0.1', inputmode: 'decimal', 'aria-label': t('fridge.temp') }),
+  h('button', { class: 'big primary', dataset: { action: 'save-fridge' } }, t('fridge.save')));
+  return h('section', { class: 'card', dataset: { fridge: '1' } }, h('h2', {}, t('fridge.title', { low, high })),
+    missing.length ? h('p', { class: 'warnbox', dataset: { fridgeMissing: missing.length } }, t('fridge.missing', { days: missing.map((d) => date(d)).join(', ') })) : null,
+    today.length ? h('ul', { class: 'tasks' }, today.map((r) => {
+      const bad = r.data.temp_c < low || r.data.temp_c > high;
+      return h('li', { class: `task ${bad ? 'late' : 'done'}` }, h('div', { class: 'who' }, h('b', {}, `${r.data.temp_c} °C`),
+        h('span', { class: `chip ${bad ? 'late' : 'done'}` }, t(bad ? 'fridge.bad' : 'fridge.ok')), h('small', {}, time(r.data.at))));
+    })) : null,
+    h('label', { class: 'field' }, t('fridge.temp')), form);
 }
 
 // Columns kept to the few a phone can fill; the rest of Mẫu 1–3 is optional on the server.
@@ -163,7 +228,7 @@ state.onChange((what) => {
   if (!live || !live.menu.isConnected || what === 'status') return;
   const menu = menuFromRecords() || live.menuData;
   live.menu = replace(live.menu, menuSection(menu));
-  live.samples = replace(live.samples, samplesList(live.redraw));
+  live.samples = replace(live.samples, samplesList(live.redraw, live.fac));
 });
 function replace(old, el) { old.replaceWith(el); return el; }
 
@@ -176,12 +241,13 @@ export async function render(root, ctx) {
   const fetched = await expected(user);
   const menu = menuFromRecords() || fetched; // a sync may have brought the menu meanwhile
   const today = state.list('food_check').filter((c) => (c.data.at || '').startsWith(localDate()));
-  live = { menu: menuSection(menu), samples: samplesList(redraw), menuData: menu, redraw };
+  live = { menu: menuSection(menu), samples: samplesList(redraw, fac), menuData: menu, redraw, fac };
   root.replaceChildren(
     h('h1', {}, icon('kitchen'), t('kitchen.title')),
     h('h2', {}, t('kitchen.menu', { date: date(localDate()) })), live.menu,
     sampleForm(fac, menu, redraw),
     h('h2', {}, t('kitchen.samples')), live.samples,
+    fridgeCard(fac, redraw),
     h('h2', {}, t('check.title')),
     h('div', { class: 'steps' }, [1, 2, 3].map((s) => h('a', { class: 'big step', href: `#/kitchen/${s}` },
       t(`check.step${s}`), today.some((c) => c.data.step === s) ? h('span', { class: 'chip done' }, t('check.done_today')) : null))));
