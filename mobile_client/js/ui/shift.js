@@ -45,7 +45,8 @@ function noteForm(user, residents, redraw) {
     }
     await record('note.add', args);
     toast(t('note.saved'), 'good');
-    redraw();
+    await redraw();
+    window.scrollTo(0, 0); // the new note heads the list
   } });
   form.append(h('h2', {}, t('note.new')),
     field(t('note.kind'), h('select', { name: 'kind' }, codes(fac, 'note_kinds').map((k) => h('option', { value: k }, t(`note.kind.${k}`))))),
