@@ -93,3 +93,42 @@ def test_samples_by_dish_held_and_released_and_the_fridge(asgi_server, ward, chr
     page.screenshot(path=str(artifacts() / "kitchen-release-360x740.png"))
     assert page.errors == []
     context.close()
+
+
+def test_a_step_one_check_fills_every_column_and_ticks_nothing_by_default(
+    asgi_server, ward, chromium
+):
+    from server.kitchen.models import FoodCheck
+
+    context, page = new_phone(chromium)
+    login(page, asgi_server.url, "kitchen")
+    wait_synced(page)
+    page.goto(page.url.split("#")[0] + "#/kitchen/1")
+    page.wait_for_selector("[data-action=save-check]")
+    assert page.eval_on_selector("[name=sensory_ok]", "s => s.value") == ""  # not "pass"
+    values = {
+        "name": "Thịt lợn",
+        "quantity": "12 kg",
+        "supplier": "Cơ sở Hòa Bình",
+        "supplier_address": "Ấp 3, xã Vĩnh Trạch",
+        "supplier_phone": "0291 3822 111",
+        "deliverer": "Anh Tư",
+        "papers": "HĐ 0012",
+        "quick_test": "Âm tính",
+        "storage": "Tủ mát 4 °C",
+        "action": "Nhận",
+    }
+    for name, value in values.items():
+        page.fill(f"[name={name}]", value)
+    page.fill("[name=received_at]", "06:15")
+    page.fill("[name=expiry_date]", "2030-01-31")
+    page.select_option("[name=part]", "fresh")
+    page.screenshot(path=str(artifacts() / "kitchen-step1-360x740.png"), full_page=True)
+    page.click("[data-action=save-check]")
+    wait_synced(page)
+    item = FoodCheck.objects.get().items[0]
+    assert {k: item[k] for k in values} == values
+    assert item["sensory_ok"] is None and item["expiry_date"] == "2030-01-31"
+    assert item["received_at"]
+    assert page.errors == []
+    context.close()

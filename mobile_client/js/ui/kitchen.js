@@ -178,27 +178,35 @@ function fridgeCard(fac, redraw) {
     h('label', { class: 'field' }, t('fridge.temp')), form);
 }
 
-// Columns kept to the few a phone can fill; the rest of Mẫu 1–3 is optional on the server.
+// Every column of Mẫu 1–3 (QĐ 1246). A pass/fail column starts unanswered, never "pass":
+// the cook says what was checked (an unanswered column is sent as null, "not checked").
 const STEP_FIELDS = {
-  1: [['name', 'text'], ['quantity', 'text'], ['supplier', 'text'], ['sensory_ok', 'check']],
-  2: [['dish', 'text'], ['portions', 'number'], ['cooking_finished_at', 'time'], ['hygiene_people_ok', 'check'], ['hygiene_equipment_ok', 'check'], ['hygiene_area_ok', 'check'], ['sensory_ok', 'check']],
-  3: [['dish', 'text'], ['portions', 'number'], ['serving_finished_at', 'time'], ['eating_starts_at', 'time'], ['utensils_ok', 'check'], ['covers_ok', 'check'], ['sensory_ok', 'check']],
+  1: [['name', 'text'], ['part', 'part'], ['received_at', 'time'], ['quantity', 'text'], ['supplier', 'text'], ['supplier_address', 'text'],
+    ['supplier_phone', 'tel'], ['deliverer', 'text'], ['papers', 'text'], ['sensory_ok', 'check'], ['quick_test', 'text'],
+    ['expiry_date', 'date'], ['storage', 'text'], ['action', 'text']],
+  2: [['dish', 'text'], ['main_ingredients', 'text'], ['portions', 'number'], ['prep_finished_at', 'time'], ['cooking_finished_at', 'time'],
+    ['hygiene_people_ok', 'check'], ['hygiene_equipment_ok', 'check'], ['hygiene_area_ok', 'check'], ['sensory_ok', 'check'], ['action', 'text']],
+  3: [['dish', 'text'], ['portions', 'number'], ['serving_finished_at', 'time'], ['eating_starts_at', 'time'], ['utensils_ok', 'check'],
+    ['covers_ok', 'check'], ['sensory_ok', 'check'], ['action', 'text']],
 };
+const choice = (name, options) => h('select', { name }, options.map(([v, key]) => h('option', { value: v }, t(key))));
 
 function itemRow(step) {
-  return h('fieldset', { class: 'item' }, STEP_FIELDS[step].map(([name, kind]) => kind === 'check'
-    ? h('label', { class: 'check' }, h('input', { type: 'checkbox', name, checked: true }), t(`check.${name}`))
-    : field(t(`check.${name}`), h('input', { name, type: kind, ...(kind === 'number' ? { inputmode: 'numeric', min: '0' } : {}) }))));
+  return h('fieldset', { class: 'item' }, STEP_FIELDS[step].map(([name, kind]) => field(t(`check.${name}`),
+    kind === 'check' ? choice(name, [['', 'check.unanswered'], ['true', 'check.pass'], ['false', 'check.fail']])
+      : kind === 'part' ? choice(name, [['fresh', 'check.part_fresh'], ['dry', 'check.part_dry']])
+        : h('input', { name, type: kind, ...(kind === 'number' ? { inputmode: 'numeric', min: '0' } : {}) }))));
 }
 
 function readItem(fs, step) {
   const item = {};
   for (const [name, kind] of STEP_FIELDS[step]) {
-    const el = fs.querySelector(`[name=${name}]`);
-    if (kind === 'check') item[name] = el.checked;
-    else if (kind === 'time') { if (el.value) item[name] = todayAt(el.value); }
-    else if (kind === 'number') { if (el.value) item[name] = Number(el.value); }
-    else item[name] = el.value.trim();
+    const v = fs.querySelector(`[name=${name}]`).value.trim();
+    if (kind === 'check') item[name] = v ? v === 'true' : null;
+    else if (kind === 'time') { if (v) item[name] = todayAt(v); }
+    else if (kind === 'number') { if (v) item[name] = Number(v); }
+    else if (kind === 'date') { if (v) item[name] = v; }
+    else item[name] = v;
   }
   return item;
 }
