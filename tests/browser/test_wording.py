@@ -41,7 +41,7 @@ def test_the_checked_words_and_english_mode(asgi_server, ward, chromium):
     ]
     page.click("button.lang")
     page.wait_for_selector("html[lang=en]")
-    for screen in ["home", "meds", "disinfect", "problems", f"med/{ward.med_task.id}"]:
+    for screen in ["home", "meds", "disinfect", "shift", "problems", f"med/{ward.med_task.id}"]:
         page.goto(page.url.split("#")[0] + f"#/{screen}")
         page.wait_for_timeout(300)
         text = page.inner_text("body")
