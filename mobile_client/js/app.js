@@ -4,7 +4,9 @@
 import { boot as dbBoot } from './db.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
+import { facility, staff } from './actions.js';
 import * as outbox from './outbox.js';
+import { codes, setting } from './rules.js';
 import * as session from './session.js';
 import * as state from './state.js';
 import * as sync from './sync.js';
@@ -22,12 +24,25 @@ const lazy = {
   meds: () => import('./ui/meds.js'),
   kitchen: () => import('./ui/kitchen.js'),
   disinfect: () => import('./ui/disinfect.js'),
+  shift: () => import('./ui/shift.js'),
+  manage: () => import('./ui/manage.js'),
   login: () => import('./ui/login.js'),
   revoked: () => import('./ui/revoked.js'),
   live: () => import('./live.js'),
 };
 
-const TABS = [['home', 'custom', 'nav.home'], ['meds', 'medication', 'nav.meds'], ['kitchen', 'kitchen', 'nav.kitchen'], ['disinfect', 'disinfection', 'nav.disinfect']];
+const TABS = { home: ['custom', 'nav.home'], meds: ['medication', 'nav.meds'], kitchen: ['kitchen', 'nav.kitchen'], disinfect: ['disinfection', 'nav.disinfect'], shift: ['shift', 'nav.shift'] };
+
+// The tabs a role can use, by the server's codes: no tab whose data would answer 403.
+// Kitchen staff start on the kitchen; everyone else on their tasks.
+export function tabsFor(user) {
+  const role = session.roleOf(user);
+  const fac = facility(user);
+  const meds = codes(fac, 'clinical_roles').includes(role) || (role === 'carer' && setting(fac, 'carers_may_record_meds') !== false);
+  const food = codes(fac, 'food_roles').includes(role);
+  if (role === 'kitchen') return ['kitchen', 'disinfect', 'home', 'shift'];
+  return ['home', meds && 'meds', food && 'kitchen', 'disinfect', 'shift'].filter(Boolean);
+}
 
 function go(hash) { location.hash = hash; }
 
@@ -40,7 +55,7 @@ function drawChrome(user) {
     user ? h('button', { class: 'switch', dataset: { action: 'switch-user' }, onclick: () => { session.activate(null).then(() => go('#/users')); } }, t('users.switch')) : '',
     h('button', { class: 'lang', onclick: async () => { await i18n.setLang(i18n.lang === 'vi' ? 'en' : 'vi'); route(); } }, i18n.lang === 'vi' ? 'EN' : 'VI'));
   const [name] = (location.hash.slice(2) || 'home').split('/');
-  nav.replaceChildren(...(user ? TABS.map(([k, ic, label]) => h('a', { href: `#/${k}`, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name))) ? 'on' : '' }, icon(ic), t(label))) : []));
+  nav.replaceChildren(...(user ? tabsFor(user).map((k) => h('a', { href: `#/${k}`, dataset: { tab: k }, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name)) || (k === 'shift' && ['transfer', 'manage'].includes(name))) ? 'on' : '' }, icon(TABS[k][0]), t(TABS[k][1]))) : []));
   syncbar.render(bar);
 }
 
@@ -48,9 +63,9 @@ function signedIn(user, needPin) {
   if (needPin) return lazy.login().then((login) => login.renderSetPin(main, { user, done: signedIn }));
   session.activate(user).then(() => {
     connectLive(user);
+    staff(session.facilityId(user), user.token);
     sync.syncNow();
-    const role = session.roleOf(user);
-    go(role === 'kitchen' ? '#/kitchen' : '#/home');
+    go(`#/${tabsFor(user)[0]}`);
     route();
   });
 }
@@ -67,6 +82,8 @@ async function route() {
     return login.renderLogin(main, { done: signedIn });
   }
   const ctx = { user, id, go };
+  const tab = { med: 'meds', prn: 'meds', transfer: 'shift', manage: 'shift' }[name] || name;
+  if (TABS[tab] && !tabsFor(user).includes(tab)) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (name === 'problems') return syncbar.renderProblems(main);
   if (name === 'users') return (await lazy.login()).renderUsers(main, { done: signedIn });
@@ -75,6 +92,9 @@ async function route() {
   if (name === 'meds') return (await lazy.meds()).renderList(main, ctx);
   if (name === 'kitchen') return (await lazy.kitchen()).render(main, ctx);
   if (name === 'disinfect') return (await lazy.disinfect()).render(main, ctx);
+  if (name === 'shift') return (await lazy.shift()).render(main, ctx);
+  if (name === 'transfer') return (await lazy.shift()).renderTransfer(main, ctx);
+  if (name === 'manage') return (await lazy.manage()).render(main, ctx);
   home.render(main, ctx);
   if (!document.body.dataset.ready) {
     performance.mark('tasks-rendered');
@@ -108,9 +128,13 @@ async function boot() {
   requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(async () => {
     await state.loadRest();
     performance.mark('rest-loaded');
-    if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).catch(() => {});
+    const update = await import('./update.js');
+    update.keepData();
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js', { scope: './' }).then(update.watch).catch(() => {});
     const user = session.active();
     if (user) connectLive(user);
+    // The staff list (witnesses, escorts, note authors) is kept for the offline days.
+    if (user && navigator.onLine) staff(session.facilityId(user), user.token);
     window.addEventListener('online', () => { const u = session.active(); if (u) connectLive(u); });
     sync.startTriggers();
   }, 0)));

@@ -37,6 +37,10 @@ export function t(key, vars) {
 
 export const has = (key) => key in strings || key in fallback;
 
+// The server's human messages are Vietnamese: in another language, the phone's own label for
+// the code when it has one.
+export const serverText = (message, key) => (lang === 'vi' || !has(key) ? message || t(key) : t(key));
+
 // 24-hour clock and dd/mm dates, in either language (docs/architecture.md, "The phone app").
 const two = (n) => String(n).padStart(2, '0');
 export function time(iso) {

@@ -1,13 +1,9 @@
 // Apply this phone's own events to local state. The server does not echo a device's own
 // changes, so what we apply here is what the phone keeps once the event is acknowledged.
+import { t } from './i18n.js';
 import * as state from './state.js';
-import { keepUntil, setting } from './rules.js';
+import { codes, keepUntil, setting } from './rules.js';
 import { localDate } from './util.js';
-
-const MED_TASK_STATUS = {
-  given: 'done', partial: 'partial', vomited: 'done', refused: 'refused',
-  withheld: 'skipped', unavailable: 'skipped', away: 'away',
-};
 
 function taskUpdate(task, outcome, entry, extra = {}) {
   if (!task) return null;
@@ -36,7 +32,8 @@ const apply = {
       data: { order_id: a.order_id, task_id: a.task_id || null, resident_id: order?.data.resident_id,
         outcome: a.outcome, dose: a.dose || order?.data.dose || '', at: e.at, by: e.author, void: false, local: true },
     }];
-    const status = MED_TASK_STATUS[a.outcome];
+    const facility = state.get('facility', order?.data.facility_id) || state.list('facility')[0];
+    const status = codes(facility, 'med_task_status')[a.outcome];
     if (a.task_id && status) out.push(taskUpdate(state.get('task', a.task_id), status, e));
     return out;
   },
@@ -49,6 +46,17 @@ const apply = {
   'food_sample.discard'(a, e) {
     const s = state.get('food_sample', a.sample_id);
     return s ? [{ ...s, data: { ...s.data, discarded_at: a.at || e.at, discarded_by: e.author } }] : [];
+  },
+  'food_sample.hold'(a) {
+    const s = state.get('food_sample', a.sample_id);
+    return s ? [{ ...s, data: { ...s.data, hold: true, hold_reason: a.reason } }] : [];
+  },
+  'food_sample.release'(a) {
+    const s = state.get('food_sample', a.sample_id);
+    return s ? [{ ...s, data: { ...s.data, hold: false, hold_reason: '' } }] : [];
+  },
+  'fridge.reading'(a, e) {
+    return [{ type: 'fridge_reading', id: a.reading_id, version: 0, data: { facility_id: a.facility_id, temp_c: a.temp_c, at: e.at, by: e.author, flags: [] } }];
   },
   'food_check.record'(a, e) {
     return [{ type: 'food_check', id: a.check_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
@@ -67,12 +75,27 @@ const apply = {
       const d = new Date(a.returned_at);
       out.push({ type: 'task', id: taskId, version: 0, data: {
         facility_id: area?.data.facility_id, area_id: a.area_id, resident_id: null, kind: 'disinfection',
-        title: `Khử khuẩn ${area?.data.name || ''} sau chuyến`, local_date: localDate(d),
+        title: t('vehicle.task_title', { name: area?.data.name || '' }), local_date: localDate(d),
         slot: `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`,
         due_at: a.returned_at, window_start: a.returned_at, window_end: end.toISOString(),
         status: 'pending', details: { trip_id: a.trip_id } } });
     }
     return out;
+  },
+  'note.add'(a, e) {
+    const r = a.resident_id ? state.get('resident', a.resident_id) : null;
+    return [{ type: 'note', id: a.note_id, version: 0, data: {
+      facility_id: r?.data.facility_id || a.facility_id, area_id: r?.data.area_id || a.area_id || null,
+      resident_id: a.resident_id || null, kind: a.kind, text: a.text, by: e.author, at: e.at, void: false } }];
+  },
+  // The resident's status now; the server also turns their open tasks "away" (it sends them).
+  'resident.transfer'(a) {
+    const r = state.get('resident', a.resident_id);
+    return r ? [{ ...r, data: { ...r.data, status: a.status } }] : [];
+  },
+  'conflict.resolve'(a, e) {
+    const c = state.get('conflict', a.conflict_id);
+    return c ? [{ ...c, data: { ...c.data, status: 'resolved', resolution: a.resolution, resolution_note: a.note || '', resolved_by: e.author } }] : [];
   },
   'disinfection.record'(a, e) {
     const out = [{ type: 'disinfection', id: a.record_id, version: 0, data: { ...a, by: e.author, at: e.at } }];

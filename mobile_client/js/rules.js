@@ -1,5 +1,6 @@
 // Pure rules the phone checks itself (the server checks them again on sync).
-// Defaults mirror DEFAULT_FACILITY_SETTINGS; the facility record's settings override them.
+// The server sends every setting and code inside the facility record (docs/protocol.md,
+// "Facility settings and vocabulary"). These copies only serve a facility cached before.
 export const DEFAULTS = {
   chlorine_basis: 'product',
   chlorine_product_strength_pct: 25,
@@ -7,9 +8,33 @@ export const DEFAULTS = {
   food_sample_min_liquid_ml: 150,
   food_sample_keep_hours: 24,
   vehicle_disinfection_within_minutes: 60,
+  meal_portions: [0, 25, 50, 75, 100],
+  sun_exposure_choices: [10, 15, 20, 30],
+  sun_exposure_min_minutes: 1,
+  sun_exposure_max_minutes: 240,
+  sample_fridge_min_c: 2,
+  sample_fridge_max_c: 8,
+};
+const FALLBACK = {
+  open_statuses: ['missed', 'pending'],
+  sun_skip_reasons: ['rain', 'unwell', 'in_hospital', 'other'],
+  meal_refusal_reasons: ['not_hungry', 'unwell', 'asleep', 'other'],
+  meal_away_reasons: ['in_hospital', 'on_leave'],
+  task_refusal_reasons: ['unwell', 'other'],
+  task_skip_reasons: ['in_hospital', 'other'],
+  med_outcomes: ['given', 'partial', 'refused', 'withheld', 'unavailable', 'away', 'vomited', 'entered_in_error', 'missed'],
+  med_task_status: { given: 'done', partial: 'partial', vomited: 'done', refused: 'refused', withheld: 'skipped', unavailable: 'skipped', away: 'away' },
+  med_reason_required: ['withheld', 'refused', 'unavailable'],
+  transfer_roles: ['admin', 'manager', 'nurse'],
+  food_roles: ['admin', 'kitchen', 'manager', 'nurse'],
+  clinical_roles: ['admin', 'manager', 'nurse'],
+  sample_release_roles: ['admin', 'manager', 'nurse'],
+  note_kinds: ['handover', 'observation', 'incident'],
+  meals: ['breakfast', 'lunch', 'dinner', 'snack'],
 };
 
 export const setting = (facility, name) => facility?.data?.settings?.[name] ?? DEFAULTS[name];
+export const codes = (facility, name) => facility?.data?.vocabulary?.[name] ?? FALLBACK[name];
 
 // Cloramin B (docs/domain.md): grams = target active-chlorine % × litres ÷ product active-chlorine % × 1000.
 // basis "product": the % is of product, so the product strength drops out.
@@ -23,10 +48,11 @@ export function dilution({ litres, concentrationPct, productStrengthPct, basis }
   return { grams: Math.round(grams * 10) / 10, activePct: Math.round(activePct * 10000) / 10000 };
 }
 
-// Food samples (docs/domain.md): refuse a sample below the minimum at entry.
-export function sampleTooSmall({ quantity, unit }, facility) {
-  const min = unit === 'ml' ? setting(facility, 'food_sample_min_liquid_ml') : setting(facility, 'food_sample_min_solid_g');
-  return Number(quantity) < min ? min : 0;
+// Food samples (docs/domain.md): refuse a sample below the minimum at entry. The dish decides liquid or solid
+// (the menu says which); the unit typed decides only for a dish the menu does not name.
+export function sampleTooSmall({ quantity, unit }, facility, liquid = unit === 'ml') {
+  const min = liquid ? setting(facility, 'food_sample_min_liquid_ml') : setting(facility, 'food_sample_min_solid_g');
+  return Number(quantity) < min ? { min, unit: liquid ? 'ml' : 'g' } : null;
 }
 
 // keep_until = the later of taken_at and cooking finished, plus the keep hours.
@@ -49,17 +75,15 @@ export function prnCheck(order, givenTimes, now = new Date()) {
   return out;
 }
 
-const FINISHED = new Set(['done', 'partial', 'refused', 'skipped', 'not_applicable']);
-
 // Display status of a task: status by word and colour (docs/architecture.md), late computed on the phone.
+// A finished task shows its own outcome; an open one is pending, or late past its window.
 export function taskDisplay(task, now = new Date()) {
   const d = task.data;
   if (task.conflict) return 'conflict';
-  if (d.status === 'away') return 'away';
   if (d.status === 'missed') return 'late';
-  if (FINISHED.has(d.status)) return d.status;
+  if (d.status !== 'pending') return d.status;
   if (d.window_end && new Date(d.window_end) < now) return 'late';
   return 'pending';
 }
 
-export const isOpen = (task) => task.data.status === 'pending' || task.data.status === 'missed';
+export const isOpen = (task, facility) => codes(facility, 'open_statuses').includes(task.data.status);

@@ -16,7 +16,15 @@ def _iso(value: Any) -> str | None:
 
 
 def facility_data(f: Facility) -> dict[str, Any]:
-    return {"name": f.name, "code": f.code, "settings": f.settings}
+    # Imported here: the vocabulary reads the kitchen and meds apps, which import care.
+    from server.care.vocabulary import facility_settings, vocabulary
+
+    return {
+        "name": f.name,
+        "code": f.code,
+        "settings": facility_settings(f),
+        "vocabulary": vocabulary(),
+    }
 
 
 def area_data(a: Area) -> dict[str, Any]:

@@ -137,7 +137,7 @@ def test_it_warns_before_a_prn_dose_inside_its_minimum_interval(
     page.click("[data-action=give]")
     warning = page.wait_for_selector(".sheet .warnbox")
     assert "Chưa đủ khoảng cách: cần chờ thêm" in warning.inner_text()
-    page.click(".sheet button.ghost")  # "Thôi": nothing recorded
+    page.click(".sheet button.ghost")  # "Đóng": nothing recorded
     page.click("[data-action=give]")
     page.click("[data-action=prn-continue]")
     page.wait_for_selector(".toast:has-text('Cần ghi lý do.')")  # continuing needs a reason

@@ -93,3 +93,21 @@ def test_it_ships_the_same_keys_in_both_languages_and_every_key_the_code_uses():
 def test_it_ships_at_most_150_kb_of_js_and_css():
     total = sum(p.stat().st_size for p in CLIENT.rglob("*") if p.suffix in {".js", ".css"})
     assert total <= 150_000
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_code_the_server_sends_has_a_phone_label(lang):
+    from server.care.vocabulary import LABELS, vocabulary
+
+    strings = json.loads((CLIENT / "i18n" / f"{lang}.json").read_text())
+    vocab = vocabulary()
+    missing = [
+        f"{prefix}.{code}"
+        for name, prefix in LABELS.items()
+        for code in vocab[name]
+        if f"{prefix}.{code}" not in strings
+    ]
+    assert missing == []
+    # Every list of codes is labelled (a new list without a label prefix fails here).
+    unlabelled = {k for k, v in vocab.items() if isinstance(v, list)} - set(LABELS)
+    assert unlabelled <= {"open_statuses", "med_reason_required"}

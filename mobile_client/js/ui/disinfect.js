@@ -8,7 +8,7 @@ import * as session from '../session.js';
 import * as state from '../state.js';
 import { isoLocal, localDate, uuid, uuid5 } from '../util.js';
 import { h, icon, toast } from './dom.js';
-import { chip } from './status.js';
+import { chip, taskTitle } from './status.js';
 
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 const TARGET_OF_KIND = { care: 'area', vehicle: 'vehicle', kitchen: 'kitchen', other: 'area' };
@@ -19,7 +19,7 @@ const byTime = (a, b) => (a.data.due_at || '').localeCompare(b.data.due_at || ''
 function taskRow(tk, go, head) {
   const area = state.get('area', tk.data.area_id);
   return h('li', { class: `task ${taskDisplay(tk)}`, dataset: { task: tk.id, status: taskDisplay(tk) } },
-    h('div', { class: 'who' }, h('b', {}, head || area?.data.name || ''), head ? null : h('small', {}, `${tk.data.slot} · ${tk.data.title || ''}`), chip(tk)),
+    h('div', { class: 'who' }, h('b', {}, head || area?.data.name || ''), head ? null : h('small', {}, `${tk.data.slot} · ${taskTitle(tk)}`), chip(tk)),
     isOpen(tk) ? h('div', { class: 'acts' }, h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${tk.id}`) }, t('disinfect.open'))) : null);
 }
 
@@ -102,7 +102,7 @@ function renderForm(root, { user, id }) {
   };
   form.append(
     h('h1', {}, icon('disinfection'), t('disinfect.title')),
-    task ? h('p', { class: 'hint' }, task.data.title) : null,
+    task ? h('p', { class: 'hint' }, taskTitle(task)) : null,
     field(t('disinfect.where'), h('select', { name: 'area' }, areas.map((a) => h('option', { value: a.id, selected: a.id === task?.data.area_id }, `${a.data.name} (${t(`area.${a.data.kind}`)})`)))),
     field(t('disinfect.chemical'), h('input', { name: 'chemical', value: 'Cloramin B' })),
     h('div', { class: 'row' },

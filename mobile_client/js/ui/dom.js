@@ -29,6 +29,8 @@ const PATHS = {
   disinfection: 'M8 9h8v13H8zM10 9V5h4v4M14 5h5M19 3v4M5 14h1',
   custom: 'M5 3h14v18H5zM8 8h8M8 12h8M8 16h5',
   kitchen: 'M4 10h16v3a8 8 0 0 1-16 0zM9 2c0 2 2 2 2 4M14 2c0 2 2 2 2 4',
+  now: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v5l3 3',
+  shift: 'M8 3h8v3H8zM6 5H4v16h16V5h-2M8 11h8M8 15h6',
 };
 export function icon(kind) {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');

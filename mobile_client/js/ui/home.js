@@ -1,13 +1,13 @@
 // Carer home: my area's residents and today's tasks, by time then kind, one tap for done.
-import { record } from '../actions.js';
+import { facility, record } from '../actions.js';
 import { date, t, time } from '../i18n.js';
-import { isOpen, taskDisplay } from '../rules.js';
+import { codes, isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { localDate } from '../util.js';
-import { DEFAULT, MEAL, pickOutcome } from './choices.js';
-import { h, icon, sheet } from './dom.js';
-import { chip } from './status.js';
+import { defaultChoice, pickOutcome, sheetTitle } from './choices.js';
+import { h, icon, sheet, toast } from './dom.js';
+import { chip, taskTitle } from './status.js';
 
 // One collator for every sort: localeCompare with options builds a new one per call (slow).
 const byRoom = new Intl.Collator('vi', { numeric: true }).compare;
@@ -20,6 +20,8 @@ export function visibleTasks(user, day = localDate()) {
   const whole = session.wholeFacility(user);
   return state.list('task').filter((tk) => tk.data.local_date === day && (whole || areas.has(tk.data.area_id)));
 }
+
+const nameOf = (task) => (task.data.resident_id ? state.get('resident', task.data.resident_id)?.data.full_name : state.get('area', task.data.area_id)?.data.name) || '';
 
 function who(task) {
   const r = task.data.resident_id ? state.get('resident', task.data.resident_id) : null;
@@ -42,38 +44,55 @@ function longPress(el, fn) {
   el.addEventListener('click', (e) => { if (timer === 'fired') { e.stopImmediatePropagation(); timer = null; } }, true);
 }
 
-function taskRow(task, go) {
+// Away from a meal means away from the medicines too: whoever may record the transfer is
+// offered it at once; anyone else is told who should.
+async function offerTransfer(residentId, fac, go) {
+  const r = state.get('resident', residentId);
+  if (!r || r.data.status !== 'present') return;
+  if (!codes(fac, 'transfer_roles').includes(session.roleOf(session.active()))) return toast(t('transfer.tell_nurse', { name: r.data.full_name }));
+  const yes = await sheet(sheetTitle(t('transfer.offer_title'), r.data.full_name), (close) => [
+    h('p', { class: 'hint' }, t('transfer.offer_hint')),
+    h('button', { class: 'option', dataset: { action: 'offer-transfer' }, onclick: () => close(true) }, t('transfer.offer_yes')),
+    h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))]);
+  if (yes) go(`#/transfer/${residentId}`);
+}
+
+function taskRow(task, go, fac) {
   const kind = task.data.kind;
   const status = taskDisplay(task);
+  const open = isOpen(task, fac);
   const more = async () => {
-    const c = await pickOutcome(task.data.title || t(`kind.${kind}`), kind);
-    if (c) await complete(task, c);
+    const c = await pickOutcome({ who: nameOf(task), title: taskTitle(task), kind, fac });
+    if (!c) return;
+    await complete(task, c);
+    if (c.away && task.data.resident_id) await offerTransfer(task.data.resident_id, fac, go);
   };
   let primary = null;
   if (kind === 'medication') {
-    primary = h('button', { class: 'big primary', onclick: () => go(`#/med/${task.id}`) }, t('med.open'));
+    // A dose already recorded opens the record (locked), not a second "give".
+    primary = h('button', { class: `big ${open ? 'primary' : ''}`, dataset: { action: 'med' }, onclick: () => go(`#/med/${task.id}`) }, t(open ? 'med.open' : 'med.view'));
   } else if (kind === 'disinfection') {
-    primary = h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${task.id}`) }, t('disinfect.open'));
-  } else if (isOpen(task)) {
+    primary = open ? h('button', { class: 'big primary', onclick: () => go(`#/disinfect/${task.id}`) }, t('disinfect.open')) : null;
+  } else if (open) {
     primary = h('button', { class: 'big primary', dataset: { action: 'done' },
-      onclick: () => complete(task, DEFAULT[kind] || { outcome: 'done', details: {} }) }, `✓ ${t(`done.${kind}`)}`);
+      onclick: () => complete(task, defaultChoice(kind, fac)) }, `✓ ${t(`done.${kind}`)}`);
     longPress(primary, more);
   }
   const canMore = kind !== 'medication' && kind !== 'disinfection';
   return h('li', { class: `task ${status}`, dataset: { task: task.id, status } },
-    h('div', { class: 'who' }, who(task), h('small', {}, task.data.title || t(`kind.${kind}`)), chip(task)),
+    h('div', { class: 'who' }, who(task), h('small', {}, taskTitle(task)), chip(task)),
     h('div', { class: 'acts' }, primary,
       canMore ? h('button', { class: 'big more', 'aria-label': t('task.more'), onclick: more }, '…') : null));
 }
 
-async function bulkMeal(tasks, areaId, slot, day) {
-  const open = tasks.filter(isOpen);
+async function bulkMeal(tasks, areaId, slot, day, fac) {
+  const open = tasks.filter((tk) => isOpen(tk, fac));
   const picked = new Map(); // task id -> exception choice
-  const ok = await sheet(t('meal.bulk_title', { n: open.length }), (close) => {
+  const ok = await sheet(sheetTitle(t('meal.bulk_title', { n: open.length }), state.get('area', areaId)?.data.name), (close) => {
     const rows = open.map((tk) => {
       const label = h('span', { class: 'chip done' }, t('meal.all'));
       const btn = h('button', { class: 'option row', dataset: { task: tk.id }, onclick: async () => {
-        const c = await pickOutcome(t('meal.exception'), 'meal');
+        const c = await pickOutcome({ who: nameOf(tk), title: t('meal.exception'), kind: 'meal', fac });
         if (!c) return;
         if (c.outcome === 'done' && c.details.portion === 100) picked.delete(tk.id); else picked.set(tk.id, c);
         label.textContent = c.label;
@@ -86,8 +105,9 @@ async function bulkMeal(tasks, areaId, slot, day) {
       h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))];
   });
   if (!ok) return;
+  const all = defaultChoice('meal', fac);
   await record('task.complete_bulk', {
-    area_id: areaId, local_date: day, slot, kind: 'meal', outcome: MEAL[0].outcome, details: { ...MEAL[0].details },
+    area_id: areaId, local_date: day, slot, kind: 'meal', outcome: all.outcome, details: all.details,
     exceptions: [...picked].map(([task_id, c]) => ({ task_id, outcome: c.outcome, reason: c.reason, details: c.details })),
   });
 }
@@ -115,7 +135,7 @@ function residentsList(user) {
   return box;
 }
 
-function slotSection(slot, inSlot, day, go) {
+function slotSection(slot, inSlot, day, go, fac) {
   const section = h('section', { class: 'slot', dataset: { slot } }, h('h2', {}, slot));
   for (const kind of KIND_ORDER) {
     const group = inSlot.filter((tk) => tk.data.kind === kind)
@@ -126,56 +146,120 @@ function slotSection(slot, inSlot, day, go) {
     if (kind === 'meal') {
       for (const areaId of new Set(group.map((tk) => tk.data.area_id))) {
         const inArea = group.filter((tk) => tk.data.area_id === areaId);
-        if (inArea.filter(isOpen).length >= 2) {
+        if (inArea.filter((tk) => isOpen(tk, fac)).length >= 2) {
           extras.push(h('button', { class: 'big bulk', dataset: { action: 'bulk-meal' },
-            onclick: () => bulkMeal(inArea, areaId, slot, day) },
+            onclick: () => bulkMeal(inArea, areaId, slot, day, fac) },
           `✓ ${t('meal.bulk')}`, h('small', {}, state.get('area', areaId)?.data.name || '')));
         }
       }
     }
-    section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go))));
+    section.append(head, ...extras, h('ul', { class: 'tasks' }, group.map((tk) => taskRow(tk, go, fac))));
   }
   return section;
 }
 
-// The cold start draws the first screenful of slots at once and the rest of the day in the
-// next frame, below the fold (a 360x740 screen shows under ten rows; a big area has 200+).
-// Later redraws (after a tick or a sync) draw everything at once, so the page never
-// shrinks under the reader's thumb and the scroll position holds.
-const FIRST_ROWS = 24;
-let drawn = 0;
+// The list opens on "now" (UX: a carer's day is 200+ rows): what is due this hour (or, when
+// nothing is, the next slot), then what is late, with the rest of the day and what is done
+// folded. Folds and filters survive redraws (a tick or a sync redraws the screen).
+const opened = new Set();
+const filters = { area: '', kind: '', resident: '' };
+const HOUR = 3600e3;
+let observer = null;
 
-export function render(root, { user, go }) {
-  const day = localDate();
-  const tasks = visibleTasks(user, day);
-  const bySlot = new Map();
+// Due this hour: inside its window, or starting within the hour. Done rows of this hour stay
+// in place (the tick is seen where it was made); earlier done rows are folded.
+const inHour = (tk, now) => (new Date(tk.data.window_start || tk.data.due_at) <= now && now <= new Date(tk.data.window_end || tk.data.due_at))
+  || (new Date(tk.data.due_at) > now && new Date(tk.data.due_at) - now < HOUR);
+
+export function groups(tasks, fac, now = new Date()) {
+  const out = { now: [], late: [], later: [], done: [] };
+  const upcoming = [];
   for (const tk of tasks) {
-    if (!bySlot.has(tk.data.slot)) bySlot.set(tk.data.slot, []);
-    bySlot.get(tk.data.slot).push(tk);
+    const open = isOpen(tk, fac);
+    if (open && taskDisplay(tk, now) === 'late') out.late.push(tk);
+    else if (inHour(tk, now)) out.now.push(tk);
+    else if (!open) out.done.push(tk);
+    else upcoming.push(tk);
   }
-  const slots = [...bySlot.keys()].sort();
-  const body = [h('h1', {}, t('home.title', { date: date(day) })), summary(tasks)];
-  if (!tasks.length) body.push(h('p', { class: 'empty' }, t('home.empty')));
-  const first = drawn === 0;
-  const turn = ++drawn;
-  let rows = 0;
-  let i = 0;
-  for (; i < slots.length && !(first && rows >= FIRST_ROWS); i += 1) {
-    body.push(slotSection(slots[i], bySlot.get(slots[i]), day, go));
-    rows += bySlot.get(slots[i]).length;
+  // Nothing open this hour: the next slot joins "now", so the next task is always on top.
+  const next = out.now.some((tk) => isOpen(tk, fac)) ? null : upcoming.map((tk) => tk.data.slot).sort()[0];
+  for (const tk of upcoming) (tk.data.slot === next ? out.now : out.later).push(tk);
+  return { ...out, next };
+}
+
+function bySlot(tasks) {
+  const m = new Map();
+  for (const tk of tasks) {
+    if (!m.has(tk.data.slot)) m.set(tk.data.slot, []);
+    m.get(tk.data.slot).push(tk);
   }
-  const tail = residentsList(user);
-  root.replaceChildren(...body.filter(Boolean), ...(i === slots.length && tail ? [tail] : []));
-  if (i < slots.length) {
-    // Two frames: the first screen is laid out and painted before the rest is built.
-    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
-      if (turn !== drawn) return; // redrawn meanwhile: that draw was complete
-      const rest = slots.slice(i).map((slot) => slotSection(slot, bySlot.get(slot), day, go));
-      root.append(...rest, ...(tail ? [tail] : []));
-      performance.mark('tasks-all-rendered');
-    }, 0)));
+  return [...m.keys()].sort().map((slot) => [slot, m.get(slot)]);
+}
+
+const sections = (tasks, day, go, fac) => bySlot(tasks).map(([slot, inSlot]) => slotSection(slot, inSlot, day, go, fac));
+
+// A folded group: built when first opened (closed, it would only cost the cold start).
+function fold(key, label, cls, tasks, build) {
+  if (!tasks.length) return null;
+  const box = h('details', { class: `fold ${cls}`, dataset: { group: key }, ontoggle: () => {
+    if (box.open) opened.add(key); else opened.delete(key);
+    if (box.open && box.children.length < 2) box.append(...build());
+  } }, h('summary', {}, h('span', { class: `chip ${cls}` }, label)));
+  if (opened.has(key)) { box.open = true; box.append(...build()); }
+  return box;
+}
+
+function filterBar(tasks, all, rerender) {
+  const pick = (key, label, options) => (options.length < 2 && !filters[key] ? null : h('select', { 'aria-label': label, dataset: { filter: key },
+    onchange: (e) => { filters[key] = e.target.value; rerender(); } },
+  h('option', { value: '' }, label), options.map(([v, text]) => h('option', { value: v, selected: filters[key] === v }, text))));
+  const areas = [...new Set(all.map((tk) => tk.data.area_id))].map((id) => [id, state.get('area', id)?.data.name || '—']);
+  const kinds = KIND_ORDER.filter((k) => all.some((tk) => tk.data.kind === k)).map((k) => [k, t(`kind.${k}`)]);
+  const people = [...new Set(all.map((tk) => tk.data.resident_id).filter(Boolean))]
+    .map((id) => state.get('resident', id)).filter(Boolean)
+    .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''))
+    .map((r) => [r.id, `${r.data.room ? `${r.data.room} · ` : ''}${r.data.full_name}`]);
+  const bar = [pick('area', t('home.all_areas'), areas), pick('kind', t('home.all_kinds'), kinds), pick('resident', t('home.all_residents'), people)].filter(Boolean);
+  return bar.length ? h('div', { class: 'filters' }, bar) : null;
+}
+
+const matches = (tk) => (!filters.area || tk.data.area_id === filters.area) && (!filters.kind || tk.data.kind === filters.kind)
+  && (!filters.resident || tk.data.resident_id === filters.resident);
+
+export function render(root, ctx) {
+  const { user, go } = ctx;
+  const day = localDate();
+  const now = new Date();
+  const fac = facility(user);
+  const all = visibleTasks(user, day);
+  const tasks = all.filter(matches);
+  const g = groups(tasks, fac, now);
+  const rerender = () => render(root, ctx);
+  const jump = h('button', { class: 'big now-btn', dataset: { action: 'jump-now' }, onclick: () => {
+    opened.clear();
+    rerender();
+    window.scrollTo(0, 0);
+  } }, icon('now'), t('home.jump_now'));
+  const nowHead = g.next ? t('home.next', { time: g.next }) : t('home.now', { time: time(now.toISOString()) });
+  const body = [
+    h('h1', {}, t('home.title', { date: date(day) })), jump,
+    filterBar(tasks, all, rerender),
+    summary(tasks),
+    h('section', { id: 'now', class: 'now' }, h('h2', { class: 'group' }, nowHead),
+      g.now.length ? sections(g.now, day, go, fac) : h('p', { class: 'empty' }, t(all.length ? 'home.nothing_now' : 'home.empty'))),
+    fold('late', t('home.late_group', { n: g.late.length }), 'late', g.late, () => sections(g.late, day, go, fac)),
+    fold('later', t('home.later_group', { n: g.later.length }), 'pending', g.later, () => sections(g.later, day, go, fac)),
+    fold('done', t('home.done_group', { n: g.done.length }), 'done', g.done, () => sections(g.done, day, go, fac)),
+    residentsList(user),
+  ];
+  root.replaceChildren(...body.filter(Boolean));
+  // The jump shows only once "now" is scrolled away, so it never covers a row being tapped.
+  if ('IntersectionObserver' in window) {
+    observer?.disconnect();
+    observer = new IntersectionObserver(([e]) => jump.classList.toggle('away', !e.isIntersecting));
+    observer.observe(root.querySelector('#now'));
   }
-  const due = tasks.filter((tk) => taskDisplay(tk) === 'late').length;
-  document.title = due ? `(${due}) ${t('app.name')}` : t('app.name');
-  return { firstDue: time(tasks.find(isOpen)?.data.due_at) };
+  const late = tasks.filter((tk) => taskDisplay(tk, now) === 'late').length;
+  document.title = late ? `(${late}) ${t('app.name')}` : t('app.name');
+  return { firstDue: time(g.now[0]?.data.due_at) };
 }

@@ -1,6 +1,6 @@
 // Log in once per device (online), set a 4-digit PIN; afterwards pick a user and type the
 // PIN (offline works). The queue is never touched by a switch: each entry keeps its author.
-import { t } from '../i18n.js';
+import { serverText, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import * as sync from '../sync.js';
@@ -19,7 +19,7 @@ export function renderLogin(root, { done }) {
       if (sync.status.revoked) await (await import('../revoke.js')).reinstated(sync.status);
       done(user, !user.pin);
     } catch (ex) {
-      err.textContent = ex.code === 'offline' ? t('login.offline') : (ex.message || t('login.failed'));
+      err.textContent = ex.code === 'offline' ? t('login.offline') : serverText(ex.message, 'login.failed');
     }
   } },
   h('h1', {}, t('app.name')), h('p', { class: 'hint' }, t('login.hint')),

@@ -1,18 +1,19 @@
 // Medication pass (docs/domain.md): resident, drug, dose, route, time and window shown before
 // confirming; a scheduled dose given on this phone is locked; PRN interval checked here too;
 // a witness for controlled drugs.
-import { record, staff } from '../actions.js';
+import { facility, record, staff } from '../actions.js';
 import { t, time } from '../i18n.js';
-import { prnCheck } from '../rules.js';
+import { codes, prnCheck } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { uuid } from '../util.js';
+import { sheetTitle } from './choices.js';
 import { h, icon, sheet, toast } from './dom.js';
 import { visibleTasks } from './home.js';
 import { chip } from './status.js';
 
-const OTHER_OUTCOMES = ['partial', 'refused', 'withheld', 'unavailable', 'away', 'vomited'];
-const NEEDS_REASON = new Set(['withheld', 'refused', 'unavailable']);
+// Outcomes a person picks besides "given" (a correction and the sweep's "missed" are not picked).
+const NOT_PICKED = new Set(['given', 'entered_in_error', 'missed']);
 
 function residentCard(r) {
   const initials = (r?.data.full_name || '?').split(' ').slice(-2).map((w) => w[0]).join('');
@@ -76,9 +77,11 @@ export async function renderPass(root, { user, id }) {
   form.append(
     h('button', { class: 'big primary wide', dataset: { action: 'give' }, onclick: () => confirmAndRecord(form, { ...base, outcome: 'given', needReason: outside }, order) }, `✓ ${t('med.given')}`),
     h('button', { class: 'big wide', onclick: async () => {
-      const outcome = await sheet(t('med.other'), (close) => OTHER_OUTCOMES.map((o) =>
+      const fac = facility(user);
+      const picks = codes(fac, 'med_outcomes').filter((o) => !NOT_PICKED.has(o));
+      const outcome = await sheet(sheetTitle(t('med.other'), resident?.data.full_name), (close) => picks.map((o) =>
         h('button', { class: 'option', onclick: () => close(o) }, t(`med.outcome.${o}`))).concat(h('button', { class: 'option ghost', onclick: () => close(null) }, t('common.cancel'))));
-      if (outcome) await confirmAndRecord(form, { ...base, outcome, needReason: outside || NEEDS_REASON.has(outcome) }, order);
+      if (outcome) await confirmAndRecord(form, { ...base, outcome, needReason: outside || codes(fac, 'med_reason_required').includes(outcome) }, order);
     } }, t('med.other')));
   root.replaceChildren(form);
 }
@@ -100,7 +103,7 @@ export async function renderPrn(root, { user, id }) {
   form.append(h('button', { class: 'big primary wide', dataset: { action: 'give' }, onclick: async () => {
     if (check.problem) {
       // Warn before letting you continue; continuing needs a reason (it becomes a conflict on sync).
-      const go = await sheet(t('med.prn_warn_title'), (close) => [
+      const go = await sheet(sheetTitle(t('med.prn_warn_title'), resident?.data.full_name), (close) => [
         h('p', { class: 'warnbox' }, check.problem === 'interval' ? t('med.prn_too_soon', { m: check.waitMinutes }) : t('med.prn_too_many', { n: check.count24h })),
         h('button', { class: 'option', dataset: { action: 'prn-continue' }, onclick: () => close(true) }, t('med.prn_continue')),
         h('button', { class: 'option ghost', onclick: () => close(false) }, t('common.cancel'))]);

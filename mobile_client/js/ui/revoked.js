@@ -1,7 +1,7 @@
 // The screen of a revoked phone: the server's message, and the events that could not be
 // sent, kept visible as "not sent" and exportable to a file until someone deletes them
 // (see revoke.js for why they are kept and what else was wiped).
-import { date, has, t, time } from '../i18n.js';
+import { date, has, serverText, t, time } from '../i18n.js';
 import { dropStranded, exportFile } from '../revoke.js';
 import * as session from '../session.js';
 import * as sync from '../sync.js';
@@ -20,7 +20,7 @@ export function render(root) {
   const s = sync.status;
   const list = s.stranded;
   const body = [h('h1', {}, t('revoked.title')),
-    h('p', { class: 'banner bad', role: 'alert', dataset: { revoked: '1' } }, s.revoked?.message || t('sync.revoked')),
+    h('p', { class: 'banner bad', role: 'alert', dataset: { revoked: '1' } }, serverText(s.revoked?.message, 'sync.revoked')),
     h('p', { class: 'hint' }, t('revoked.wiped'))];
   if (list.length) {
     body.push(h('h2', {}, t('revoked.unsent', { n: list.length })), h('p', { class: 'warnbox' }, t('revoked.unsent_hint')),

@@ -1,6 +1,6 @@
 // Sync status, always visible: online or offline, pending count, last synced, a progress
 // bar on the first sync, and the entries the server refused or flagged (with its message).
-import { date, has, t, time } from '../i18n.js';
+import { date, has, lang, t, time } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import * as sync from '../sync.js';
@@ -35,7 +35,8 @@ export function renderProblems(root) {
     list.length ? h('ul', { class: 'tasks' }, list.map((p) => h('li', { class: `task ${p.status}`, dataset: { problem: p.code } },
       h('div', { class: 'who' }, h('b', {}, has(`event.${p.name}`) ? t(`event.${p.name}`) : p.name),
         h('span', { class: `chip ${p.status === 'rejected' ? 'late' : 'conflict'}` }, t(`problems.${p.status}`), p.code ? ` · ${has(`conflict.${p.code}`) ? t(`conflict.${p.code}`) : p.code}` : ''),
-        h('p', { class: 'message' }, p.message || ''),
+        // In another language the chip's label stands for the server's Vietnamese message.
+        h('p', { class: 'message' }, lang === 'vi' || !has(`conflict.${p.code}`) ? p.message || '' : ''),
         h('small', {}, `${time(p.at)} ${date(p.at)} · ${session.byId(p.author)?.full_name || ''}`),
         h('small', { class: 'todo' }, t(p.status === 'rejected' ? 'problems.todo_rejected' : 'problems.todo_conflict'))),
       h('div', { class: 'acts' }, h('button', { class: 'big', onclick: () => sync.dismissProblem(p.id) }, t('problems.ok')))))) : h('p', { class: 'empty' }, t('problems.none')));

@@ -1,0 +1,102 @@
+"""What a phone needs to offer the right choices: a facility's full settings (defaults filled
+in) and the codes the server accepts, sent inside the `facility` change (docs/protocol.md,
+"Facility settings and vocabulary"). The phone draws every choice from here and keeps its own
+copies only for a facility cached before this existed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.accounts.models import Role
+from server.care.models import (
+    DEFAULT_FACILITY_SETTINGS,
+    Area,
+    Facility,
+    Note,
+    ResidentStatus,
+    TaskKind,
+    TaskStatus,
+)
+from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
+from server.care.rules_residents import EDITOR_ROLES
+from server.kitchen.access import FOOD_ROLES, RELEASE_ROLES
+from server.kitchen.models import Meal
+from server.meds.models import AdministrationOutcome
+from server.meds.rules import CLINICAL_ROLES
+from server.meds.rules import TASK_STATUS as MED_TASK_STATUS
+
+# Settings only phones read: a centre may override them in its settings like any other.
+PHONE_SETTINGS: dict[str, Any] = {
+    # The buttons offered for a sun-exposure session (minutes), inside the server's bounds.
+    "sun_exposure_choices": [10, 15, 20, 30],
+}
+
+# Suggested reasons: the server stores a free-text reason for these outcomes, the phone
+# offers these codes as buttons (and stores the code, which every screen labels).
+MEAL_REFUSAL_REASONS = ("not_hungry", "unwell", "asleep", "other")
+MEAL_AWAY_REASONS = ("in_hospital", "on_leave")
+TASK_REFUSAL_REASONS = ("unwell", "other")
+TASK_SKIP_REASONS = ("in_hospital", "other")
+# Medication outcomes that need a reason from the person recording them.
+MED_REASON_REQUIRED = ("withheld", "refused", "unavailable")
+
+# Outcomes in the order a phone lists them, the common case first.
+_COMPLETION_ORDER = ("done", "partial", "refused", "skipped", "not_applicable")
+assert set(_COMPLETION_ORDER) == COMPLETION_OUTCOMES
+
+# Each code list and the i18n key prefix the phone labels its codes with
+# (mobile_client/i18n/<lang>.json must hold `<prefix>.<code>` for every code).
+LABELS: dict[str, str] = {
+    "task_kinds": "kind",
+    "task_statuses": "status",
+    "completion_outcomes": "status",
+    "sun_skip_reasons": "reason",
+    "meal_refusal_reasons": "reason",
+    "meal_away_reasons": "reason",
+    "task_refusal_reasons": "reason",
+    "task_skip_reasons": "reason",
+    "med_outcomes": "med.outcome",
+    "resident_statuses": "resident",
+    "note_kinds": "note.kind",
+    "meals": "meal",
+    "roles": "role",
+    "area_kinds": "area",
+    "transfer_roles": "role",
+    "food_roles": "role",
+    "clinical_roles": "role",
+    "sample_release_roles": "role",
+}
+
+
+def vocabulary() -> dict[str, Any]:
+    return {
+        "task_kinds": list(TaskKind.values),
+        "task_statuses": list(TaskStatus.values),
+        "open_statuses": sorted(OPEN_STATUSES),
+        "completion_outcomes": list(_COMPLETION_ORDER),
+        "sun_skip_reasons": list(SUN_SKIP_REASONS),
+        "meal_refusal_reasons": list(MEAL_REFUSAL_REASONS),
+        "meal_away_reasons": list(MEAL_AWAY_REASONS),
+        "task_refusal_reasons": list(TASK_REFUSAL_REASONS),
+        "task_skip_reasons": list(TASK_SKIP_REASONS),
+        "med_outcomes": list(AdministrationOutcome.values),
+        "med_task_status": dict(MED_TASK_STATUS),
+        "med_reason_required": list(MED_REASON_REQUIRED),
+        "resident_statuses": list(ResidentStatus.values),
+        "transfer_roles": sorted(EDITOR_ROLES),  # who may record a transfer
+        "note_kinds": list(Note.Kind.values),
+        "meals": list(Meal.values),
+        "roles": list(Role.values),
+        "area_kinds": list(Area.Kind.values),
+        # Who keeps the kitchen's records and who records any medicine (carers only ordinary
+        # ones, where `carers_may_record_meds` allows): the phone shows its tabs by these.
+        "food_roles": sorted(FOOD_ROLES),
+        "clinical_roles": sorted(CLINICAL_ROLES),
+        "sample_release_roles": sorted(RELEASE_ROLES),  # who may end a sample's hold
+    }
+
+
+def facility_settings(f: Facility) -> dict[str, Any]:
+    """Every setting with the facility's overrides applied, so a phone needs no defaults."""
+    return {**DEFAULT_FACILITY_SETTINGS, **PHONE_SETTINGS, **(f.settings or {})}
