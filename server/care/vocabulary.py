@@ -6,6 +6,7 @@ copies only for a facility cached before this existed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from server.accounts.models import Role
@@ -20,8 +21,6 @@ from server.care.models import (
 )
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
 from server.care.rules_residents import EDITOR_ROLES
-from server.kitchen.access import FOOD_ROLES, RELEASE_ROLES
-from server.kitchen.models import Meal
 from server.meds.models import AdministrationOutcome
 from server.meds.rules import CLINICAL_ROLES
 from server.meds.rules import TASK_STATUS as MED_TASK_STATUS
@@ -69,8 +68,18 @@ LABELS: dict[str, str] = {
 }
 
 
+# Other apps add their own code lists (registered from their apps.py), so care imports none
+# of them: the kitchen adds its meals and who keeps or releases its records.
+_parts: list[Callable[[], dict[str, Any]]] = []
+
+
+def vocabulary_part(part: Callable[[], dict[str, Any]]) -> None:
+    if part not in _parts:
+        _parts.append(part)
+
+
 def vocabulary() -> dict[str, Any]:
-    return {
+    found = {
         "task_kinds": list(TaskKind.values),
         "task_statuses": list(TaskStatus.values),
         "open_statuses": sorted(OPEN_STATUSES),
@@ -86,15 +95,15 @@ def vocabulary() -> dict[str, Any]:
         "resident_statuses": list(ResidentStatus.values),
         "transfer_roles": sorted(EDITOR_ROLES),  # who may record a transfer
         "note_kinds": list(Note.Kind.values),
-        "meals": list(Meal.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),
-        # Who keeps the kitchen's records and who records any medicine (carers only ordinary
-        # ones, where `carers_may_record_meds` allows): the phone shows its tabs by these.
-        "food_roles": sorted(FOOD_ROLES),
+        # Who records any medicine (carers only ordinary ones, where `carers_may_record_meds`
+        # allows): the phone shows its tabs by these and the kitchen's `food_roles`.
         "clinical_roles": sorted(CLINICAL_ROLES),
-        "sample_release_roles": sorted(RELEASE_ROLES),  # who may end a sample's hold
     }
+    for part in _parts:
+        found.update(part())
+    return found
 
 
 def facility_settings(f: Facility) -> dict[str, Any]:

@@ -11,11 +11,12 @@ class KitchenConfig(AppConfig):
 
     def ready(self) -> None:
         from server.care.publish import publisher
+        from server.care.vocabulary import vocabulary_part
         from server.care.void import voidable
         from server.kitchen import checks, events  # noqa: F401  registers the kitchen handlers
         from server.kitchen import serializers as s
-        from server.kitchen.access import kitchen_area_id
-        from server.kitchen.models import FoodCheck, FoodSample
+        from server.kitchen.access import FOOD_ROLES, RELEASE_ROLES, kitchen_area_id
+        from server.kitchen.models import FoodCheck, FoodSample, Meal
 
         def kitchen_area(obj: Any) -> UUID | None:
             return kitchen_area_id(obj.facility_id)
@@ -28,3 +29,11 @@ class KitchenConfig(AppConfig):
         publisher("kitchen.MenuDish", "menu_dish", area=kitchen_area)(s.menu_dish_data)
         voidable("food_sample", FoodSample, events.food_sample_void_apply)
         voidable("food_check", FoodCheck, checks.food_check_void_apply)
+        vocabulary_part(
+            lambda: {
+                "meals": list(Meal.values),
+                # Who keeps the kitchen's records, and who may end a sample's hold.
+                "food_roles": sorted(FOOD_ROLES),
+                "sample_release_roles": sorted(RELEASE_ROLES),
+            }
+        )

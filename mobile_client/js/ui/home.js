@@ -158,7 +158,7 @@ function slotSection(slot, inSlot, day, go, fac) {
   return section;
 }
 
-// The list opens on "now" (UX: a carer's day is 200+ rows): what is due this hour (or, when
+// The list opens on "now" (docs/architecture.md, "The phone app": a carer's day is 200+ rows): what is due this hour (or, when
 // nothing is, the next slot), then what is late, with the rest of the day and what is done
 // folded. Folds and filters survive redraws (a tick or a sync redraws the screen).
 const opened = new Set();
