@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from server.accounts.models import Device, DeviceToken, Membership, User
-from server.accounts.services import device_revoke
+from server.accounts.services import AuthError, device_revoke
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login, behind the same throttle as the phones' (server.accounts.throttle):
+    a blocked attempt is told to wait, even with the right password."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except AuthError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class MembershipInline(admin.TabularInline):
@@ -115,10 +130,10 @@ class DeviceAdmin(admin.ModelAdmin):
 class DeviceTokenAdmin(admin.ModelAdmin):
     """Audit only: who logged in on which phone. Revoke the device to end its tokens."""
 
-    list_display = ("user", "device", "created_at")
+    list_display = ("user", "device", "created_at", "last_used_at", "revoked_at")
     list_filter = ("device__facility",)
     search_fields = ("user__username", "device__name")
-    fields = ("user", "device", "created_at")
+    fields = ("user", "device", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     list_select_related = ("user", "device")
 
