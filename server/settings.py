@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "server.logging.RequestLogMiddleware",  # request id + one access line (deploy/)
     "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
     "django.middleware.security.SecurityMiddleware",
+    "server.csp.ContentSecurityPolicyMiddleware",  # the app, dashboard and report pages
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
