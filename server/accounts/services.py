@@ -201,7 +201,8 @@ def membership_in(user: User, facility_id: UUID) -> Membership | None:
     return None
 
 
-MANAGER_ACTIONS = {"conflict.resolve", "device.revoke", "dashboard.view"}
+# admin.manage: which facilities' rows a staff user sees and edits in /admin/ (sync.admin_scope).
+MANAGER_ACTIONS = {"conflict.resolve", "device.revoke", "dashboard.view", "admin.manage"}
 
 
 def permits(user: User, facility_id: UUID, action: str) -> bool:
