@@ -4,9 +4,9 @@ what keeps a socket honest afterwards.
 - A socket joins its device's and its user's groups (server.live.groups) as it authenticates;
   revoking the device, or all of the user's tokens, sends `auth.revoked` there after the
   commit, and the socket closes with 4401 before handling anything queued behind it.
-- A lost close message cannot leak: `token_still_valid` re-reads the token before anything
-  sensitive is sent (every dashboard message; a poke at most RECHECK_SECONDS after the
-  last check), and closes with 4401 if it no longer works.
+- A lost close message cannot leak for long: `token_still_valid` re-reads the token before a
+  dashboard snapshot, and before a delta or a poke once RECHECK_SECONDS have passed since
+  the last read, and closes with 4401 if it no longer works.
 - Once closing, nothing more is sent on the socket.
 """
 

@@ -95,7 +95,13 @@ async def test_a_dashboard_re_reads_its_token_so_a_lost_close_message_cannot_lea
     assert await dashboard.receive_nothing(timeout=1)
 
 
-async def test_a_dashboard_sends_no_delta_once_its_token_stopped_working(world, make_api):
+async def test_a_dashboard_sends_no_delta_once_its_token_stopped_working(
+    world, make_api, monkeypatch
+):
+    """Deltas re-read the token every RECHECK_SECONDS (10 s); here every time."""
+    from server.live.dashboard.consumer import DashboardConsumer
+
+    monkeypatch.setattr(DashboardConsumer, "RECHECK_SECONDS", 0)
     centre, tasks = world
     phone = await _logged_in(make_api, "manager")
     carer = await _logged_in(make_api, "carer")

@@ -52,9 +52,11 @@ def _facility_from_query(query_string: bytes) -> UUID | None:
 
 
 class DashboardConsumer(FirstMessageAuthConsumer):
-    # Names, rooms and staff: the token is re-read before every message (a handful of
-    # managers' sockets, one small query each).
-    RECHECK_SECONDS = 0
+    # A snapshot (every name and room) re-reads the token first, always. Deltas re-read it
+    # at most this often: a query per delta put a database connection on the dashboard's
+    # hot path (p95 5 -> 65 ms, docs/performance.md), and the close message sent on
+    # revocation is what stops them at once; this bounds what a lost close could leak.
+    RECHECK_SECONDS = 10
 
     async def connect(self) -> None:
         self.facility_id = _facility_from_query(self.scope.get("query_string", b""))
@@ -92,7 +94,7 @@ class DashboardConsumer(FirstMessageAuthConsumer):
         self.projection = await database_sync_to_async(dashboard_snapshot)(
             facility_id=self.facility_id, now=timezone.now()
         )
-        if not await self.token_still_valid():
+        if not await self.token_still_valid(force=True):
             return
         await self.send_json(
             {
