@@ -141,9 +141,9 @@ def user_tokens_revoke(user: User) -> int:
         count = DeviceToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        _sockets_close_after_commit(groups.user(user.pk))
-    if count:
-        log.info("revoked %d token(s) of user %s", count, user.pk)
+        if count:  # no working token, no socket to close (each re-reads its own)
+            _sockets_close_after_commit(groups.user(user.pk))
+            log.info("revoked %d token(s) of user %s", count, user.pk)
     return count
 
 
