@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from server.accounts.models import Device, DeviceToken, Membership, User
 from server.accounts.services import AuthError, device_revoke
+from server.accounts.throttle import client_address, login_check
 from sync.admin_scope import FacilityScopedAdmin, admin_facilities
 
 
@@ -20,9 +21,10 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
 
     def clean(self):
         try:
-            return super().clean()
+            login_check(self.cleaned_data.get("username") or "", client_address(self.request))
         except AuthError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return super().clean()
 
 
 admin.site.login_form = ThrottledAdminAuthenticationForm

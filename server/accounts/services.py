@@ -16,10 +16,14 @@ from django.utils import timezone
 
 from server.accounts.errors import AuthError
 from server.accounts.models import FACILITY_WIDE_ROLES, Device, DeviceToken, Membership, Role, User
-from server.live import groups
+from server.accounts.sockets import device_group, sockets_close, user_group
+from server.accounts.throttle import _key as _throttle_key  # noqa: F401 - see below
+from server.accounts.throttle import login_check
 from sync.registry import Scope, ScopeEntry
 
-__all__ = ["AuthError"]  # re-exported: callers import it from here
+# Re-exported: callers import AuthError from here, and the reports' web login reads the
+# shared throttle counters by the old name _throttle_key.
+__all__ = ["AuthError", "_throttle_key"]
 
 log = logging.getLogger("catruc.auth")
 
@@ -55,6 +59,7 @@ def token_issue(
 ) -> tuple[str, User]:
     """Check the password (through the shared login throttle, server.accounts.throttle) and
     give this (user, device) a fresh token."""
+    login_check(username, client)
     user = authenticate(username=username, password=password, client=client)
     if user is None:
         raise AuthError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
@@ -119,7 +124,7 @@ def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
 def _sockets_close_after_commit(group: str) -> None:
     # After the commit, so a socket re-checking its token on the close sees the revocation;
     # still before the revoking call returns (no outer transaction spans a request).
-    transaction.on_commit(lambda: groups.sockets_close(group))
+    transaction.on_commit(lambda: sockets_close(group))
 
 
 def device_revoke(*, device: Device, by: User) -> Device:
@@ -130,7 +135,7 @@ def device_revoke(*, device: Device, by: User) -> Device:
             device.revoked_at = timezone.now()
             device.revoked_by = by
             device.save(update_fields=["revoked_at", "revoked_by"])
-        _sockets_close_after_commit(groups.device(device.id))
+        _sockets_close_after_commit(device_group(device.id))
     return device
 
 
@@ -142,7 +147,7 @@ def user_tokens_revoke(user: User) -> int:
             revoked_at=timezone.now()
         )
         if count:  # no working token, no socket to close (each re-reads its own)
-            _sockets_close_after_commit(groups.user(user.pk))
+            _sockets_close_after_commit(user_group(user.pk))
             log.info("revoked %d token(s) of user %s", count, user.pk)
     return count
 

@@ -1,9 +1,12 @@
 """One login throttle for every password check: the phones' token login, the admin's login
 form, and any session login that calls `authenticate()`.
 
-It sits in the authentication backend, so no login path can skip it. Failures are counted
-per (username, client address): one person guessing cannot lock everybody on the shared
-centre Wi-Fi out, and one address cannot spray usernames without each being counted.
+It sits in the authentication backend, so no login path can skip it: while blocked,
+`authenticate()` answers None even to the right password. Callers that want to say "wait"
+rather than "wrong password" call `login_check` first (the token login, the admin form).
+Failures are counted per (username, client address): one person guessing cannot lock
+everybody on the shared centre Wi-Fi out, and one address cannot spray usernames without
+each being counted.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from server.accounts.errors import AuthError
@@ -40,8 +44,12 @@ def _key(username: str, client: str) -> str:
     return "login-fail:" + hashlib.sha256(f"{username.lower()}|{client}".encode()).hexdigest()
 
 
+def login_blocked(username: str, client: str) -> bool:
+    return cache.get(_key(username, client), 0) >= settings.LOGIN_MAX_FAILURES
+
+
 def login_check(username: str, client: str) -> None:
-    if cache.get(_key(username, client), 0) >= settings.LOGIN_MAX_FAILURES:
+    if login_blocked(username, client):
         raise AuthError(429, "rate_limited", RATE_LIMITED)
 
 
@@ -58,15 +66,16 @@ def login_succeeded(username: str, client: str) -> None:
 
 
 class ThrottledModelBackend(ModelBackend):
-    """ModelBackend behind the throttle. A blocked login raises AuthError(429) rather than
-    returning None, so callers can say "wait" instead of "wrong password"; `client` may be
-    passed by callers that have no request (the token login passes its own)."""
+    """ModelBackend behind the throttle. `client` may be passed by callers that have no
+    request (the token login passes its own); otherwise it is read from the request."""
 
     def authenticate(self, request, username=None, password=None, client=None, **kwargs):
         if username is None or password is None:
             return None
         address = client if client is not None else client_address(request)
-        login_check(username, address)
+        if login_blocked(username, address):
+            # authenticate() turns this into None and tries no other backend.
+            raise PermissionDenied(RATE_LIMITED)
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             login_failed(username, address)

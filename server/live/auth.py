@@ -1,7 +1,7 @@
 """First-message authentication for websockets (browsers cannot set headers on them), and
 what keeps a socket honest afterwards.
 
-- A socket joins its device's and its user's groups (server.live.groups) as it authenticates;
+- A socket joins its device's and its user's groups (server.accounts.sockets) on auth;
   revoking the device, or all of the user's tokens, sends `auth.revoked` there after the
   commit, and the socket closes with 4401 before handling anything queued behind it.
 - A lost close message cannot leak for long: `token_still_valid` re-reads the token before a
@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from server.accounts.services import AuthError, Identity, identity_for_hash, identity_for_token
-from server.live import groups
+from server.accounts.sockets import device_group, user_group
 
 CLOSE_BAD_MESSAGE = 4400
 CLOSE_UNAUTHENTICATED = 4401
@@ -108,7 +108,7 @@ class FirstMessageAuthConsumer(AsyncJsonWebsocketConsumer):
         self._auth_timer.cancel()
         # Join before the second read: a revocation committed in between is either seen by
         # that read or delivered to these groups.
-        self.auth_groups = [groups.device(identity.device_id), groups.user(identity.user.pk)]
+        self.auth_groups = [device_group(identity.device_id), user_group(identity.user.pk)]
         for name in self.auth_groups:
             await self.channel_layer.group_add(name, self.channel_name)
         self.identity = identity

@@ -1,17 +1,10 @@
-"""Channel-layer group names: who hears which facility's pokes, and which sockets belong to
-one phone or one user (so revoking them closes the sockets at once)."""
+"""Channel-layer group names: who hears which facility's pokes."""
 
 from __future__ import annotations
 
-import logging
 from uuid import UUID
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
 from sync.registry import ScopeEntry
-
-log = logging.getLogger("catruc.live")
 
 
 def full(facility_id: UUID | str) -> str:
@@ -32,28 +25,6 @@ def of_type(facility_id: UUID | str, type_: str) -> str:
 
 def dashboard(facility_id: UUID | str) -> str:
     return f"dash.{facility_id}"
-
-
-def device(device_id: UUID | str) -> str:
-    return f"dev.{device_id}"
-
-
-def user(user_id: UUID | str) -> str:
-    return f"user.{user_id}"
-
-
-def sockets_close(name: str) -> None:
-    """Ask every socket in the group to close with 4401 (FirstMessageAuthConsumer).
-
-    A lost message cannot leak: the consumers re-check their token before sending data
-    (server/live/auth.py), so this is the fast path, not the only guard."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(name, {"type": "auth.revoked"})
-    except Exception:
-        log.warning("closing the sockets of %s failed", name, exc_info=True)
 
 
 def for_scope_entry(entry: ScopeEntry) -> list[str]:

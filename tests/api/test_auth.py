@@ -206,6 +206,13 @@ def test_one_throttle_counts_admin_and_api_logins_together(centre, api, address)
     assert blocked.status_code == 200 and "_auth_user_id" not in browser.session
     assert "quá nhiều lần" in blocked.content.decode()
     assert _login(api, "manager", "test-pass-123", address).json()["code"] == "rate_limited"
+    # Any other login path that calls authenticate() is refused too (no 500, no way in).
+    from django.contrib.auth import authenticate
+
+    assert (
+        authenticate(username="manager", password="test-pass-123", client=address["HTTP_X_REAL_IP"])
+        is None
+    )
     # Keyed as the API's: another address is not locked out of the admin.
     elsewhere = {"HTTP_X_REAL_IP": "192.0.2.99"}
     assert _admin_login(Client(), "manager", "test-pass-123", elsewhere).status_code == 302
