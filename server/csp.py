@@ -53,7 +53,7 @@ REPORT_POLICY = "; ".join(
         "style-src 'unsafe-inline'",
         f"script-src 'unsafe-hashes' {_hash(PRINT_LINK)}",
         "img-src 'self' data:",
-        "form-action 'none'",
+        "form-action 'self'",  # the papers' login, logout and day pickers
         *COMMON,
     )
 )
