@@ -7,7 +7,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+from server.body_limit import BodyLimitMiddleware  # noqa: E402
+
+django_asgi_app = BodyLimitMiddleware(get_asgi_application())
 
 from server.live.routing import websocket_urlpatterns  # noqa: E402
 from server.metrics import SocketGauge  # noqa: E402

@@ -6,7 +6,7 @@ What is counted, and where the few hooks sit:
 - sync events by status (`sync_events_observed`, on the sync view's `sync_call_answered`);
 - open websockets by path (`SocketGauge`, around the websocket router in server/asgi.py);
 - each periodic job's last run, status and duration (`job_observed`, in run_jobs);
-- refusals of the login throttle (`login_throttled`, in server/accounts/services.py).
+- refusals of the login throttle (`login_throttled`, in server/accounts/throttle.py).
 
 Several processes (uvicorn workers, the task worker) write to one directory when
 PROMETHEUS_MULTIPROC_DIR is set, and /metrics sums them; without it each process counts

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "server.metrics.MetricsMiddleware",  # /metrics: requests and sync calls by route, status
     "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
     "django.middleware.security.SecurityMiddleware",
+    "server.csp.ContentSecurityPolicyMiddleware",  # the app, dashboard and report pages
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +188,10 @@ LOGIN_URL = "/reports/login/"
 # Login throttling: failures per (username, client address) inside a window.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Every password check goes through the login throttle (server/accounts/throttle.py).
+AUTHENTICATION_BACKENDS = ["server.accounts.throttle.ThrottledModelBackend"]
+# A phone's token unused for this many days stops working (401 token_expired).
+TOKEN_IDLE_DAYS = int(os.environ.get("TOKEN_IDLE_DAYS", "30"))
 # Peers whose X-Real-IP header is believed (the reverse proxy); everyone else is their own address.
 TRUSTED_PROXIES = frozenset(
     p.strip() for p in os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()

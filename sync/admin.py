@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from sync.admin_scope import FacilityScopedAdmin
 from sync.models import Change, Conflict, EventLog
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(FacilityScopedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -75,7 +75,10 @@ async function route() {
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
   drawChrome(user);
   if (sync.status.revoked && name !== 'login') return (await lazy.revoked()).render(main, { go });
-  if (name === 'login') return (await lazy.login()).renderLogin(main, { done: signedIn });
+  if (name === 'login') {
+    const again = user && !user.token ? user : null; // the server asked for the password again
+    return (await lazy.login()).renderLogin(main, { done: signedIn, username: again?.username, notice: again ? sync.status.relogin : '' });
+  }
   if (!user) {
     const login = await lazy.login();
     if (session.list().length) return login.renderUsers(main, { done: signedIn });
@@ -106,6 +109,7 @@ async function route() {
 let pending = false;
 state.onChange((what) => {
   if (what === 'revoked') { route(); return; }
+  if (what === 'relogin') { go('#/login'); return; }
   syncbar.render(bar);
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
   const overview = name === 'disinfect' && !id; // no inputs on it: safe to redraw

@@ -24,6 +24,9 @@ export function connect(token, onPoke) {
   ws.onclose = (ev) => {
     socket = null;
     document.documentElement.dataset.live = '0';
+    // 4401: the token stopped working (phone revoked, password changed, idle too long); a
+    // sync now learns which from the HTTP answer and acts on it.
+    if (ev.code === 4401 && wanted === token) onPoke({});
     if (ev.code === 4401 || ev.code === 4403 || wanted !== token) return; // no retry with a bad token
     timer = setTimeout(() => { if (navigator.onLine) connect(token, onPoke); }, backoff);
     backoff = Math.min(backoff * 2, 60000);

@@ -131,8 +131,14 @@ async function syncUser(user, onProgress) {
       }
       if (err.status === 401 && err.body.code === 'device_revoked') throw err;
       if (err.status === 401) {
+        // Expired (token_expired), revoked by a password change (token_revoked) or unknown:
+        // this user types the password again; their queued events wait for the new token.
         user.token = null;
         await session.saveUser(user);
+        if (user.id === session.active()?.id) {
+          status.relogin = err.body.message || '';
+          state.changed('relogin');
+        }
         return;
       }
       throw err;

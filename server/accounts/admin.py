@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from server.accounts.models import Device, DeviceToken, Membership, User
-from server.accounts.services import device_revoke
+from server.accounts.services import AuthError, device_revoke
+from server.accounts.throttle import client_address, login_check
+from sync.admin_scope import FacilityScopedAdmin, admin_facilities
 
 
-class MembershipInline(admin.TabularInline):
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login, behind the same throttle as the phones' (server.accounts.throttle):
+    a blocked attempt is told to wait, even with the right password."""
+
+    def clean(self):
+        try:
+            login_check(self.cleaned_data.get("username") or "", client_address(self.request))
+        except AuthError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return super().clean()
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
+
+class MembershipInline(FacilityScopedAdmin, admin.TabularInline):
     model = Membership
     extra = 0
     fk_name = "user"
@@ -19,7 +39,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(FacilityScopedAdmin, BaseUserAdmin):
     list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
     search_fields = ("username", "full_name", "email")
     list_filter = (
@@ -45,6 +65,29 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     inlines = [MembershipInline]
+    facility_path = "memberships__facility"
+    # Only a superuser grants the superuser flag or Django permissions (they span centres).
+    SUPERUSER_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+    def scope_queryset(self, request, queryset):
+        """Staff see the people of their facilities; never a superuser, nor someone also
+        active in a centre they do not manage (a password reset would open that centre)."""
+        if request.user.is_superuser:
+            return queryset
+        mine = admin_facilities(request)
+        active = Membership.objects.filter(active=True)
+        return (
+            queryset.filter(pk__in=active.filter(facility_id__in=mine).values("user_id"))
+            .exclude(pk__in=active.exclude(facility_id__in=mine).values("user_id"))
+            .exclude(is_superuser=True)
+        )
+
+    def check_facility(self, request, obj) -> None:
+        pass  # a person has no facility of their own: scope_queryset and the inline hold it
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + self.SUPERUSER_FIELDS
 
 
 class MembershipForm(forms.ModelForm):
@@ -64,7 +107,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     form = MembershipForm
     list_display = ("user", "facility", "role", "areas_list", "active")
     list_filter = ("facility", "role", "active")
@@ -91,7 +134,7 @@ def devices_revoke(modeladmin, request, queryset):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     list_display = (
         "name",
         "id",
@@ -112,18 +155,28 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceToken)
-class DeviceTokenAdmin(admin.ModelAdmin):
+class DeviceTokenAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     """Audit only: who logged in on which phone. Revoke the device to end its tokens."""
 
-    list_display = ("user", "device", "created_at")
+    list_display = ("user", "device", "created_at", "last_used_at", "revoked_at")
     list_filter = ("device__facility",)
     search_fields = ("user__username", "device__name")
-    fields = ("user", "device", "created_at")
+    fields = ("user", "device", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     list_select_related = ("user", "device")
+    facility_path = "device__facility"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ScopedGroupAdmin(FacilityScopedAdmin, GroupAdmin):
+    facility_path = None  # permission sets span every centre: superusers only
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, ScopedGroupAdmin)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from server.accounts.models import Device
 from server.accounts.services import device_revoke, memberships_of, permits, token_issue
+from server.accounts.throttle import client_address
 from sync.http import error
 
 router = Router(tags=["auth"])
@@ -24,16 +24,6 @@ class TokenIn(Schema):
     password: str = Field(min_length=1, max_length=200)
     device_id: UUID
     device_name: str = Field(default="", max_length=120)
-
-
-def _client_address(request: HttpRequest) -> str:
-    # Behind nginx the peer is the proxy, which sets X-Real-IP (deploy/nginx.conf). The
-    # header is believed only from a trusted proxy: anyone reaching a worker directly could
-    # otherwise pick a fresh address per guess and never be throttled.
-    peer = request.META.get("REMOTE_ADDR", "")
-    if peer in settings.TRUSTED_PROXIES:
-        return request.headers.get("X-Real-IP") or peer
-    return peer
 
 
 def user_payload(user) -> dict:
@@ -62,7 +52,7 @@ def auth_token(request: HttpRequest, body: TokenIn) -> dict:
         password=body.password,
         device_id=body.device_id,
         device_name=body.device_name,
-        client=_client_address(request),
+        client=client_address(request),
     )
     return {"token": raw, **user_payload(user)}
 

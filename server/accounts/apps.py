@@ -7,8 +7,12 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from server.accounts import services
+        from server.accounts.models import User
         from sync import registry
 
         registry.set_scope_provider(services.scope_of)
         registry.set_permission_checker(services.permits)
+        post_save.connect(services.user_saved, sender=User, dispatch_uid="user_tokens_revoke")

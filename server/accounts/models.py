@@ -108,6 +108,11 @@ class DeviceToken(models.Model):
         Device, on_delete=models.CASCADE, related_name="tokens", verbose_name="thiết bị"
     )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    # Stamped at most once an hour (services.TOKEN_TOUCH_EVERY): a token idle for
+    # TOKEN_IDLE_DAYS stops working. Null: never used since it was issued.
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    # Set when the user's password changes or the user is deactivated; the row stays.
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "mã truy cập"

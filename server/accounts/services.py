@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from server.accounts.errors import AuthError
 from server.accounts.models import FACILITY_WIDE_ROLES, Device, DeviceToken, Membership, Role, User
-from server.metrics import login_throttled
+from server.accounts.sockets import device_group, sockets_close, user_group
+from server.accounts.throttle import login_check
 from sync.registry import Scope, ScopeEntry
+
+# Re-exported: callers import AuthError from here.
+__all__ = ["AuthError"]
+
+log = logging.getLogger("catruc.auth")
 
 # Kitchen staff see every food record of the facility, whatever area it was logged in.
 KITCHEN_TYPES = frozenset({"food_sample", "food_check", "fridge_reading", "menu_dish"})
+# How stale `last_used_at` may get before a use stamps it again: one write an hour per
+# token, not one per sync call. The idle limit (days) does not need more precision.
+TOKEN_TOUCH_EVERY = timedelta(hours=1)
 
-
-class AuthError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+INVALID_TOKEN = "Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại."
+DEVICE_REVOKED = "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực."
 
 
 @dataclass(frozen=True)
@@ -46,74 +52,113 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _throttle_key(username: str, client: str) -> str:
-    return "login-fail:" + hashlib.sha256(f"{username.lower()}|{client}".encode()).hexdigest()
-
-
 def token_issue(
     *, username: str, password: str, device_id: UUID, device_name: str, client: str
 ) -> tuple[str, User]:
-    """Check the password and give this (user, device) a fresh token.
-
-    Failures are counted per (username, client address) so one person guessing cannot
-    lock everybody on the shared centre Wi-Fi out, and one address cannot spray usernames
-    without each being counted.
-    """
-    key = _throttle_key(username, client)
-    failures = cache.get(key, 0)
-    if failures >= settings.LOGIN_MAX_FAILURES:
-        login_throttled()  # /metrics
-        raise AuthError(
-            429, "rate_limited", "Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút."
-        )
-    user = authenticate(username=username, password=password)
-    if user is None or not user.is_active:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    """Check the password (through the shared login throttle, server.accounts.throttle) and
+    give this (user, device) a fresh token."""
+    login_check(username, client)
+    user = authenticate(username=username, password=password, client=client)
+    if user is None:
         raise AuthError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
-    cache.delete(key)
     with transaction.atomic():
         device, created = Device.objects.select_for_update().get_or_create(
             id=device_id, defaults={"name": device_name[:120]}
         )
         if device.revoked:
+            raise AuthError(401, "device_revoked", DEVICE_REVOKED)
+        memberships = list(user.memberships.filter(active=True).select_related("facility"))
+        if device.facility_id is not None and all(
+            m.facility_id != device.facility_id for m in memberships
+        ):
+            # The phone belongs to another centre: logging in must not make it ours (its
+            # device_seq stream, its revocation and its manager stay where they are).
             raise AuthError(
-                401, "device_revoked", "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực."
+                403,
+                "device_other_facility",
+                "Thiết bị này đã đăng ký cho trung tâm khác. Liên hệ quản lý trực.",
             )
-        membership = user.memberships.filter(active=True).select_related("facility").first()
         if created or (device_name and device.name != device_name):
             device.name = device_name[:120] or device.name
-            device.facility = device.facility or (membership.facility if membership else None)
+            device.facility = device.facility or (memberships[0].facility if memberships else None)
             device.save()
         raw = secrets.token_urlsafe(32)
-        DeviceToken.objects.create(key_hash=token_hash(raw), user=user, device=device)
+        DeviceToken.objects.create(
+            key_hash=token_hash(raw), user=user, device=device, last_used_at=timezone.now()
+        )
     return raw, user
 
 
 def identity_for_token(raw: str) -> Identity:
-    row = (
-        DeviceToken.objects.select_related("user", "device")
-        .filter(key_hash=token_hash(raw))
-        .first()
-    )
+    return identity_for_hash(token_hash(raw))
+
+
+def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
+    """The identity behind a token, or AuthError(401). `touch=False` re-checks an open
+    socket without counting it as a use (an idle phone's open socket must not keep its
+    token alive forever)."""
+    row = DeviceToken.objects.select_related("user", "device").filter(key_hash=key_hash).first()
     if row is None or not row.user.is_active:
-        raise AuthError(
-            401, "invalid_token", "Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại."
-        )
+        raise AuthError(401, "invalid_token", INVALID_TOKEN)
     if row.device.revoked:
-        raise AuthError(401, "device_revoked", "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực.")
+        raise AuthError(401, "device_revoked", DEVICE_REVOKED)
+    if row.revoked_at is not None:
+        raise AuthError(
+            401,
+            "token_revoked",
+            "Mật khẩu đã đổi hoặc tài khoản đã bị khóa. Vui lòng đăng nhập lại.",
+        )
+    now = timezone.now()
+    last = row.last_used_at or row.created_at
+    if now - last > timedelta(days=settings.TOKEN_IDLE_DAYS):
+        raise AuthError(
+            401, "token_expired", "Lâu không dùng nên phiên đã hết hạn. Vui lòng đăng nhập lại."
+        )
+    if touch and now - last > TOKEN_TOUCH_EVERY:
+        DeviceToken.objects.filter(key_hash=key_hash).update(last_used_at=now)
     return Identity(user=row.user, device=row.device, token_hash=row.key_hash)
 
 
+def _sockets_close_after_commit(group: str) -> None:
+    # After the commit, so a socket re-checking its token on the close sees the revocation;
+    # still before the revoking call returns (no outer transaction spans a request).
+    transaction.on_commit(lambda: sockets_close(group))
+
+
 def device_revoke(*, device: Device, by: User) -> Device:
-    """Revoke a phone: all its tokens stop working at once (the rows stay for the audit)."""
-    if device.revoked_at is None:
-        device.revoked_at = timezone.now()
-        device.revoked_by = by
-        device.save(update_fields=["revoked_at", "revoked_by"])
+    """Revoke a phone: all its tokens stop working at once (the rows stay for the audit) and
+    every socket it holds is closed with 4401."""
+    with transaction.atomic():
+        if device.revoked_at is None:
+            device.revoked_at = timezone.now()
+            device.revoked_by = by
+            device.save(update_fields=["revoked_at", "revoked_by"])
+        _sockets_close_after_commit(device_group(device.id))
     return device
+
+
+def user_tokens_revoke(user: User) -> int:
+    """Every token of this user stops working and their sockets close: after a password
+    change or a deactivation, a phone holding an old token must ask for the password."""
+    with transaction.atomic():
+        count = DeviceToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if count:  # no working token, no socket to close (each re-reads its own)
+            _sockets_close_after_commit(user_group(user.pk))
+            log.info("revoked %d token(s) of user %s", count, user.pk)
+    return count
+
+
+def user_saved(sender, instance: User, created: bool, **kwargs) -> None:
+    """post_save of User: a new password or a deactivation ends every token of the user.
+
+    `_password` is set only by set_password and cleared after post_save; Django clears it
+    itself when check_password merely rehashes, so an upgraded hash is not a change."""
+    if created:
+        return
+    if getattr(instance, "_password", None) is not None or not instance.is_active:
+        user_tokens_revoke(instance)
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -159,7 +204,8 @@ def membership_in(user: User, facility_id: UUID) -> Membership | None:
     return None
 
 
-MANAGER_ACTIONS = {"conflict.resolve", "device.revoke", "dashboard.view"}
+# admin.manage: which facilities' rows a staff user sees and edits in /admin/ (sync.admin_scope).
+MANAGER_ACTIONS = {"conflict.resolve", "device.revoke", "dashboard.view", "admin.manage"}
 
 
 def permits(user: User, facility_id: UUID, action: str) -> bool:

@@ -48,6 +48,11 @@ def weekdays_clean(value) -> list[int]:
 class FacilityAdmin(SyncedAdmin):
     list_display = ("name", "code", "province", "report_recipient")
     search_fields = ("name", "code", "province")
+    facility_path = "pk"
+
+    def has_add_permission(self, request):
+        # A new centre belongs to nobody yet: only a superuser creates one.
+        return request.user.is_superuser and super().has_add_permission(request)
 
 
 @admin.register(Area)

@@ -15,6 +15,7 @@ from django.db import router, transaction
 from django.db.models import Model
 
 from server.care import publish as care_publish
+from sync.admin_scope import FacilityScopedAdmin
 
 
 def publish_known(label: str) -> bool:
@@ -46,7 +47,7 @@ def cascade_of(objects: Iterable[Model]) -> list[Model]:
     return found
 
 
-class SyncedAdmin(admin.ModelAdmin):
+class SyncedAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     """ModelAdmin for a model phones hold: every save and delete is published.
 
     `horizon_on_save`: the care plan changed, so the facility's task horizon is rerun in the
@@ -96,7 +97,7 @@ class SyncedAdmin(admin.ModelAdmin):
             tasks_materialise(facility=facility)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     """Records that only phones (through the sync rules) or the server write: look, don't touch.
 
     Editing them here would bypass the merge rules and the audit trail."""

@@ -10,6 +10,11 @@ from server.live.auth import AUTH_TIMEOUT_SECONDS, FirstMessageAuthConsumer  # n
 
 
 class LiveConsumer(FirstMessageAuthConsumer):
+    # A poke carries no data (a cursor number), so its token is re-read at most once a
+    # minute rather than once per commit per phone; the close sent on revocation is what
+    # stops pokes at once.
+    RECHECK_SECONDS = 60
+
     async def connect(self) -> None:
         self.joined: list[str] = []
         await super().connect()
@@ -34,6 +39,8 @@ class LiveConsumer(FirstMessageAuthConsumer):
             await self.channel_layer.group_discard(name, self.channel_name)
 
     async def live_poke(self, message: dict) -> None:
+        if not await self.token_still_valid():
+            return
         await self.send_json(
             {"type": "poke", "cursor": message["cursor"], "facility": message["facility"]}
         )

@@ -1,11 +1,11 @@
-"""The web login for the printable papers: Django's session login, in Vietnamese, with the
-same failure throttle (same counters) as the phones' POST /api/auth/token."""
+"""The web login for the printable papers: Django's session login, in Vietnamese. The login
+throttle sits in the authentication backend (server/accounts/throttle.py), so this form shares
+the phones' and the admin's counters without counting anything itself."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +14,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from server.accounts.api import _client_address
-from server.accounts.services import _throttle_key
+from server.accounts.throttle import RATE_LIMITED, client_address, login_blocked
 
 HOME = "/reports/"
 
@@ -38,19 +37,13 @@ def login_page(request: HttpRequest) -> HttpResponse:
     username = request.POST.get("username", "")[:150]
     password = request.POST.get("password", "")[:200]
     context["username"] = username
-    key = _throttle_key(username, _client_address(request))
-    if cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
-        context["error"] = "Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút."
+    if login_blocked(username, client_address(request)):
+        context["error"] = RATE_LIMITED
         return render(request, "reports/login.html", context, status=429)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
         context["error"] = "Tên đăng nhập hoặc mật khẩu không đúng."
         return render(request, "reports/login.html", context, status=401)
-    cache.delete(key)
     login(request, user)
     return HttpResponseRedirect(context["next"])
 

@@ -62,10 +62,15 @@ def app_version() -> str:
 
 def _resolve(relative: str) -> Path:
     root = client_dir()
-    path = (root / relative).resolve()
-    # No escaping the folder (../), no dot-files, only the served kinds.
-    if root not in path.parents or path.suffix not in SERVED_SUFFIXES or not path.is_file():
-        raise Http404("not an app file")
+    try:
+        path = (root / relative).resolve()
+        # No escaping the folder (../), no dot-files, only the served kinds.
+        if root not in path.parents or path.suffix not in SERVED_SUFFIXES or not path.is_file():
+            raise Http404("not an app file")
+    except (ValueError, OSError) as exc:
+        # A NUL in the URL (/app/%00.js) or a name the file system refuses (too long) is a
+        # file we do not have, not a server error.
+        raise Http404("not an app file") from exc
     if any(part.startswith(".") for part in path.relative_to(root).parts):
         raise Http404("not an app file")
     return path

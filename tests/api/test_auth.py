@@ -168,3 +168,68 @@ def test_it_ignores_x_real_ip_from_a_peer_that_is_not_a_trusted_proxy(centre, ap
         for n in range(3)
     ]
     assert blocked == [401, 401, 429]
+
+
+def test_it_refuses_a_device_registered_to_another_centre(centre, make_api, address):
+    phone = make_api()
+    phone.login("carer")
+    response = _login(phone, "outsider", "test-pass-123", address)
+    assert response.status_code == 403
+    assert response.json()["code"] == "device_other_facility" and response.json()["message"]
+    device = Device.objects.get(id=phone.device_id)
+    assert device.facility_id == centre.facility.id
+    assert not device.tokens.filter(user=centre.outsider).exists()
+    # A colleague of the same centre may still pick the phone up at handover.
+    assert _login(phone, "nurse", "test-pass-123", address).status_code == 200
+
+
+def _admin_login(client, username: str, password: str, address: dict):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",  # the proxy, so X-Real-IP is believed as for the API
+        **address,
+    )
+
+
+def test_one_throttle_counts_admin_and_api_logins_together(centre, api, address):
+    from django.test import Client
+
+    centre.manager.is_staff = True
+    centre.manager.save()
+    browser = Client()
+    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
+        page = _admin_login(browser, "manager", "wrong-pass", address)
+        assert page.status_code == 200 and "_auth_user_id" not in browser.session
+    assert _login(api, "manager", "wrong-pass", address).status_code == 401  # the last one
+    blocked = _admin_login(browser, "manager", "test-pass-123", address)  # the right password
+    assert blocked.status_code == 200 and "_auth_user_id" not in browser.session
+    assert "quá nhiều lần" in blocked.content.decode()
+    assert _login(api, "manager", "test-pass-123", address).json()["code"] == "rate_limited"
+    # Any other login path that calls authenticate() is refused too (no 500, no way in).
+    from django.contrib.auth import authenticate
+
+    assert (
+        authenticate(username="manager", password="test-pass-123", client=address["HTTP_X_REAL_IP"])
+        is None
+    )
+    # Keyed as the API's: another address is not locked out of the admin.
+    elsewhere = {"HTTP_X_REAL_IP": "192.0.2.99"}
+    assert _admin_login(Client(), "manager", "test-pass-123", elsewhere).status_code == 302
+
+
+def test_the_admin_login_believes_x_real_ip_only_from_a_trusted_proxy(centre, settings):
+    from django.test import Client
+
+    settings.LOGIN_MAX_FAILURES = 2
+    peer = f"203.0.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    statuses = []
+    for n in range(3):
+        page = Client().post(
+            "/admin/login/",
+            {"username": "manager", "password": "wrong"},
+            REMOTE_ADDR=peer,
+            HTTP_X_REAL_IP=f"198.51.100.{n}",  # a fresh forged address per guess
+        )
+        statuses.append("quá nhiều lần" in page.content.decode())
+    assert statuses == [False, False, True]

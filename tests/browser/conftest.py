@@ -64,12 +64,16 @@ def chromium() -> Iterator:
 
 
 def new_phone(browser, **kwargs):
-    """A browser context is one phone: its own IndexedDB, service worker and device id."""
+    """A browser context is one phone: its own IndexedDB, service worker and device id.
+
+    It bypasses the page's Content-Security-Policy, because Playwright's wait_for_function
+    polls with eval(), which the policy forbids; tests/browser/test_csp.py checks the app
+    under the real policy."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
         timezone_id="Asia/Ho_Chi_Minh",
         locale="vi-VN",
-        **kwargs,
+        **{"bypass_csp": True, **kwargs},
     )
     page = context.new_page()
     page.errors = []

@@ -44,3 +44,36 @@ async def test_it_closes_a_live_socket_4401_for_a_message_that_is_not_auth(trans
     await comm.connect()
     await comm.send_json_to({"type": "ping"})
     assert await closed_with(comm) == 4401
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"text": "[1]"},
+        {"text": '"x"'},
+        {"text": "{not json"},
+        {"text": "1"},
+        {"text": "[" * 5000 + "]" * 5000},
+        {"bytes": b"\x00\x01"},
+    ],
+    ids=["list", "string", "invalid", "number", "deep", "binary"],
+)
+@pytest.mark.parametrize("path", ["/ws/v1/live", "/ws/v1/dashboard?facility=x"])
+async def test_it_closes_4401_for_a_first_frame_that_is_not_a_json_object(
+    transactional_db, path, frame
+):
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
+    assert (await comm.connect())[0]
+    await comm.send_to(text_data=frame.get("text"), bytes_data=frame.get("bytes"))
+    assert await closed_with(comm) == 4401
+
+
+@pytest.mark.parametrize("frame", [{"text": "[1]"}, {"text": "{bad"}, {"bytes": b"x"}])
+async def test_it_closes_4400_for_a_later_frame_that_is_not_a_json_object(transactional_db, frame):
+    await sync_to_async(make_centre)()
+    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/v1/live")
+    await comm.connect()
+    await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("carer")})
+    assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
+    await comm.send_to(text_data=frame.get("text"), bytes_data=frame.get("bytes"))
+    assert await closed_with(comm) == 4400

@@ -8,7 +8,7 @@ import { h, toast } from './dom.js';
 
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 
-export function renderLogin(root, { done }) {
+export function renderLogin(root, { done, username = '', notice = '' }) {
   const err = h('p', { class: 'error', role: 'alert' });
   const form = h('form', { class: 'card login', onsubmit: async (e) => {
     e.preventDefault();
@@ -23,7 +23,8 @@ export function renderLogin(root, { done }) {
     }
   } },
   h('h1', {}, t('app.name')), h('p', { class: 'hint' }, t('login.hint')),
-  field(t('login.username'), h('input', { name: 'username', autocomplete: 'username', autocapitalize: 'none', required: true })),
+  notice ? h('p', { class: 'error', role: 'status', dataset: { relogin: '' } }, notice) : null,
+  field(t('login.username'), h('input', { name: 'username', autocomplete: 'username', autocapitalize: 'none', required: true, value: username || '' })),
   field(t('login.password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
   err, h('button', { class: 'big primary wide', type: 'submit' }, t('login.submit')),
   session.list().length ? h('a', { class: 'big wide link', href: '#/users' }, t('login.back_to_users')) : null);

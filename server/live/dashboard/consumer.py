@@ -52,6 +52,12 @@ def _facility_from_query(query_string: bytes) -> UUID | None:
 
 
 class DashboardConsumer(FirstMessageAuthConsumer):
+    # A snapshot (every name and room) re-reads the token first, always. Deltas re-read it
+    # at most this often: a query per delta put a database connection on the dashboard's
+    # hot path (p95 5 -> 65 ms, docs/performance.md), and the close message sent on
+    # revocation is what stops them at once; this bounds what a lost close could leak.
+    RECHECK_SECONDS = 10
+
     async def connect(self) -> None:
         self.facility_id = _facility_from_query(self.scope.get("query_string", b""))
         self.projection: Projection | None = None
@@ -88,6 +94,8 @@ class DashboardConsumer(FirstMessageAuthConsumer):
         self.projection = await database_sync_to_async(dashboard_snapshot)(
             facility_id=self.facility_id, now=timezone.now()
         )
+        if not await self.token_still_valid(force=True):
+            return
         await self.send_json(
             {
                 "type": "snapshot",
@@ -107,7 +115,7 @@ class DashboardConsumer(FirstMessageAuthConsumer):
         if self.projection is None:
             return
         delta = self.projection.apply(message["facts"], timezone.now())
-        if delta:
+        if delta and await self.token_still_valid():
             await self.send_json({"type": "delta", "seq": message.get("seq"), "sections": delta})
 
     async def dashboard_tick(self, message: dict) -> None:
@@ -118,7 +126,7 @@ class DashboardConsumer(FirstMessageAuthConsumer):
             await self._send_snapshot()
             return
         delta = self.projection.tick(now)
-        if delta:
+        if delta and await self.token_still_valid():
             await self.send_json({"type": "delta", "seq": None, "sections": delta})
 
     async def disconnect(self, code: int) -> None:
