@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from server.reports.models import PeriodReport, ReportSettings
+from sync.admin_scope import FacilityScopedAdmin
 
 
 @admin.register(ReportSettings)
-class ReportSettingsAdmin(admin.ModelAdmin):
+class ReportSettingsAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     list_display = ("facility", "parent_agency", "director_name", "target_residents")
 
 
 @admin.register(PeriodReport)
-class PeriodReportAdmin(admin.ModelAdmin):
+class PeriodReportAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     list_display = ("facility", "period", "number", "updated_at", "sent_at")
     list_filter = ("facility",)
     readonly_fields = ("updated_at", "updated_by", "sent_at", "sent_by")
