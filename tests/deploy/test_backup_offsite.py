@@ -25,7 +25,7 @@ def _run(script: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess
         [str(ROOT / "deploy" / script)],
         env={
             **os.environ,
-            "DATABASE_URL": servers.test_database_url(),
+            "DATABASE_URL": servers.shared_database_url(),
             "BACKUP_DIR": str(tmp_path / "local"),
             "BACKUP_RCLONE_REMOTE": "",
             "BACKUP_S3_URL": "",
@@ -68,7 +68,7 @@ def test_the_nightly_backup_goes_off_the_machine_and_restores_from_there(centre,
     assert "copied off the machine" in result.stdout and "removed old" in result.stdout
     assert oct(dumps[0].stat().st_mode & 0o777) == "0o600"  # residents' records
 
-    fresh = servers.test_database_url().rsplit("/", 1)[0] + "/catruc_deploy_offsite"
+    fresh = servers.shared_database_url().rsplit("/", 1)[0] + "/catruc_deploy_offsite"
     database_drop(fresh)
     try:
         restore = subprocess.run(
@@ -80,7 +80,7 @@ def test_the_nightly_backup_goes_off_the_machine_and_restores_from_there(centre,
         )
         assert restore.returncode == 0, restore.stderr
         query = "SELECT string_agg(name, ',' ORDER BY name) FROM care_facility"
-        assert _psql(fresh, query) == _psql(servers.test_database_url(), query)
+        assert _psql(fresh, query) == _psql(servers.shared_database_url(), query)
         assert centre.facility.name in _psql(fresh, query)
     finally:
         database_drop(fresh)
@@ -110,7 +110,7 @@ def test_the_schedule_runs_the_backup_at_backup_at(db, tmp_path):
         [str(ROOT / "deploy" / "backup-schedule")],
         env={
             **os.environ,
-            "DATABASE_URL": servers.test_database_url(),
+            "DATABASE_URL": servers.shared_database_url(),
             "BACKUP_DIR": str(tmp_path / "local"),
             "BACKUP_AT": at,
             "BACKUP_RCLONE_REMOTE": "",
