@@ -105,19 +105,43 @@ def child(years: float, *categories: str, severe: bool = False) -> Person:
         ([child(3)] * 7, 2, {"young": 7}),
         ([child(3, "disability")] * 4 + [child(4, severe=True)], 2, {"young_disabled": 5}),
         ([child(8)] * 10 + [child(10, "psychiatric")] * 6, 3, {"school": 10, "school_disabled": 6}),
-        # adults have no norm; a 17-year-old is past the last group
-        ([Person(date(1940, 1, 1), ("lonely_elderly",), False), child(17)], 0, {}),
+        # adults count too, by the centre's own defaults: past 16 a resident is an adult
+        ([Person(date(1940, 1, 1), ("lonely_elderly",), False), child(17)], 1, {"adult": 2}),
+        ([Person(date(1950, 1, 1), ("lonely_elderly",), False)] * 11, 2, {"adult": 11}),
+        ([Person(date(1980, 1, 1), ("psychiatric",), False)] * 5, 1, {"adult_disabled": 5}),
+        ([Person(date(1990, 1, 1), ("disability",), True)] * 6, 2, {"adult_disabled": 6}),
+        # an elderly resident without a birth date is an adult of unknown age
+        ([Person(None, ("lonely_elderly",), False)], 1, {"adult": 1}),
     ],
 )
 def test_it_counts_carers_the_norms_require(people, required, groups):
     need = rules.staffing_required(people, TODAY)
     assert need["required"] == required
-    assert {g["key"]: g["children"] for g in need["groups"]} == groups
+    assert {g["key"]: g["residents"] for g in need["groups"]} == groups
 
 
 def test_it_reports_children_without_birth_date_as_unplaced():
     need = rules.staffing_required([Person(None, ("child",), False)], TODAY)
     assert need == {"required": 0, "groups": [], "unplaced": 1}
+
+
+def test_it_lets_a_facility_set_its_own_adult_ratio_and_leave_adults_out():
+    adults_only = rules.norms_from_setting(
+        [
+            {
+                "key": "adult",
+                "label": "Người lớn",
+                "min_months": 192,
+                "max_months": 1800,
+                "disabled": None,
+                "per_carer": 4,
+            }
+        ]
+    )
+    elderly = [Person(date(1945, 5, 1), ("lonely_elderly",), False)] * 9
+    assert rules.staffing_required(elderly, TODAY, adults_only)["required"] == 3
+    # a child is left out by these norms: unplaced, so the gap shows
+    assert rules.staffing_required([child(5)], TODAY, adults_only)["unplaced"] == 1
 
 
 def test_it_takes_norms_from_the_facility_setting():
