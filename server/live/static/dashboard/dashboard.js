@@ -23,7 +23,7 @@ const TEXT = {
     res_dismissed: "Không phải lỗi", previous: "◀ Ca trước", view_date: "Ngày", view_shift: "Ca", view_go: "Xem",
     back_now: "Về ca hiện tại", past_banner: "Ca trước — đang xem", past_note: "chỉ xem lại, không cập nhật trực tiếp",
     status_open: "Chưa xử lý", status_resolved: "Đã xử lý", off_rota: "Ghi việc nhưng không có trong lịch trực",
-    unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", per_carer: "người/1 nhân viên",
+    unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", show_all: "Xem tất cả", needs: "cần", per_carer: "người/1 nhân viên",
     kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
     conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
       resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
@@ -46,7 +46,7 @@ const TEXT = {
     res_corrected: "Record corrected", res_dismissed: "Not an error", previous: "◀ Previous shift", view_date: "Date",
     view_shift: "Shift", view_go: "View", back_now: "Back to now", past_banner: "Past shift — viewing",
     past_note: "read-only, not live", status_open: "Open", status_resolved: "Resolved",
-    off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm",
+    off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm", show_all: "Show all", needs: "needs",
     per_carer: "per carer",
     kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
     conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
@@ -63,7 +63,7 @@ const hhmm = (iso) => iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2
 const pad = (n) => String(n).padStart(2, "0");
 const ddmm = (iso) => { if (!iso) return ""; const d = new Date(iso); return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}`; };
 
-const state = { snapshot: null, socket: null, retry: 0, alarmsHeard: new Set(), audio: null, chart: null, open: null, viewing: null };
+const state = { snapshot: null, socket: null, retry: 0, alarmsHeard: new Set(), audio: null, chart: null, open: null, viewing: null, unfolded: new Set() };
 const isoDate = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 
 function el(tag, attrs = {}, ...children) {
@@ -150,6 +150,7 @@ function onMessage(msg) {
     if (!msg.past && resume) { send({ type: "view", ...resume }); return; }
     if (!msg.past) state.viewing = null;
     state.snapshot = msg; state.chart = null; $("chart").replaceChildren(); $("notice").textContent = "";
+    state.unfolded.clear();
     renderHistory(msg); render(); return;
   }
   if (msg.type === "delta" && state.snapshot) {
@@ -208,10 +209,19 @@ function render(sections = Object.keys(RENDER)) {
   renderAlarm(snap.past ? {} : snap.sections.conflicts || {});
 }
 
+// A long list (a whole shift of missed tasks) shows its first rows and a button for the rest,
+// so the sections below it stay within reach.
+const LIST_FOLD = 15;
+
 function list(id, items, row, order = () => 0) {
   const entries = Object.entries(items).sort(order);
-  $(id).replaceChildren(...(entries.length ? entries.map(([k, v]) => el("li", { "data-key": k }, row(v, k)))
-    : [el("li", { class: "empty" }, t("none"))]));
+  const shown = state.unfolded.has(id) ? entries : entries.slice(0, LIST_FOLD);
+  const more = entries.length - shown.length;
+  const rows = entries.length ? shown.map(([k, v]) => el("li", { "data-key": k }, row(v, k)))
+    : [el("li", { class: "empty" }, t("none"))];
+  if (more) rows.push(el("li", { class: "more" }, el("button", { type: "button", class: "secondary",
+    onclick: () => { state.unfolded.add(id); render([id]); } }, `${t("show_all")} (${entries.length})`)));
+  $(id).replaceChildren(...rows);
 }
 
 function renderTiles(tiles) {
@@ -265,6 +275,7 @@ function renderConflicts(conflicts) {
 
 function openConflict(id) {
   state.open = state.open === id ? null : id;
+  state.unfolded.add("conflicts");  // the alarm's conflict may be past the fold
   renderConflicts(state.snapshot.sections.conflicts || {});
   document.querySelector(`#conflicts [data-key="${id}"]`)?.scrollIntoView({ block: "center" });
 }
@@ -322,7 +333,8 @@ function renderStaffing(items) {
   list("staffing", items, (s) => [s.short ? el("span", { class: "tag late" }, `${t("short")} ${s.short}`) : el("span", { class: "tag ok" }, "✓"),
     `${s.area}: ${s.on_shift} ${t("on_shift")} / ${s.required} ${t("required")}`,
     s.carers.length ? el("div", { class: "muted" }, s.carers.join(", ")) : null,
-    ...(s.groups || []).map((g) => el("div", { class: "muted" }, `${g.label}: ${g.residents} ${t("people")} · ${t("norm")} ${g.per_carer} ${t("per_carer")}`)),
+    ...(s.groups || []).map((g) => el("div", { class: "muted", title: `${t("norm")} ${g.per_carer} ${t("per_carer")}` },
+      `${g.label}: ${g.residents} ${t("people")} — ${t("needs")} ${g.required}`)),
     s.unplaced ? el("div", { class: "muted" }, `${s.unplaced} ${t("unplaced")}`) : null,
     s.off_rota?.length ? el("div", {}, el("span", { class: "tag conflict" }, t("off_rota")), s.off_rota.join(", ")) : null],
   ([a], [b]) => (a === "total" ? -1 : b === "total" ? 1 : a.localeCompare(b)));
