@@ -249,3 +249,25 @@ async def test_adults_count_by_default_as_the_centres_own_setting(yesterday):
     ]
     assert item["required"] == 1
     await comm.disconnect()
+
+
+async def test_a_rota_edit_during_the_shift_reaches_an_open_dashboard(yesterday):
+    centre, _ = yesterday
+    comm, now = await dashboard_now(centre.facility.id)
+    assert now["sections"]["staffing"][str(centre.children.id)]["carers"] == []
+    shift = await sync_to_async(facility_shift)(centre.facility, timezone.now())
+    entry = await sync_to_async(RotaEntry.objects.create)(
+        facility=centre.facility, date=shift.local_date(), shift=shift.name, user=centre.carer
+    )
+    await sync_to_async(entry.areas.set)([centre.children])
+    # one fresh snapshot per committed write: the entry, then its areas
+    first, second = [await comm.receive_json_from(timeout=5) for _ in range(2)]
+    assert (first["type"], first["past"], second["type"], second["past"]) == (
+        "snapshot",
+        False,
+        "snapshot",
+        False,
+    )
+    assert second["sections"]["staffing"][str(centre.children.id)]["carers"] == ["Người carer"]
+    assert await comm.receive_nothing(timeout=0.5)
+    await comm.disconnect()

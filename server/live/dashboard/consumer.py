@@ -136,6 +136,11 @@ class DashboardConsumer(FirstMessageAuthConsumer):
         if delta:
             await self.send_json({"type": "delta", "seq": message.get("seq"), "sections": delta})
 
+    async def dashboard_rota(self, message: dict) -> None:
+        """The rota of the facility changed: the current shift's "on shift" is rebuilt."""
+        if self.projection is not None and not self.projection.past:
+            await self._send_snapshot()
+
     async def dashboard_tick(self, message: dict) -> None:
         if self.projection is None or self.projection.past:
             return
