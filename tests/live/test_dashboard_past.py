@@ -16,7 +16,7 @@ from server.live.dashboard.snapshot import facility_shift, facility_shift_on
 from server.rota.models import RotaEntry
 from sync.models import Conflict
 from tests.events import event
-from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory
+from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory, UserFactory
 from tests.live.test_dashboard_socket import closed_with, open_dashboard, token_for
 from tests.personas import make_centre
 
@@ -271,3 +271,71 @@ async def test_a_rota_edit_during_the_shift_reaches_an_open_dashboard(yesterday)
     assert second["sections"]["staffing"][str(centre.children.id)]["carers"] == ["Người carer"]
     assert await comm.receive_nothing(timeout=0.5)
     await comm.disconnect()
+
+
+def _sample(centre, shift, dish: str, **fields):
+    from server.kitchen.models import FoodSample
+
+    return FoodSample.objects.create(
+        id=uuid.uuid4(),
+        facility=centre.facility,
+        meal="breakfast",
+        meal_date=shift.local_date() - timedelta(days=1),
+        dish=dish,
+        quantity=120,
+        unit="g",
+        taken_at=at(shift, 6) - timedelta(days=1),
+        keep_until=at(shift, 12),
+        taken_by=centre.kitchen,
+        **fields,
+    )
+
+
+def test_a_past_shift_shows_its_samples_as_they_stood_when_it_ended(yesterday):
+    from server.live.dashboard.snapshot import dashboard_snapshot
+
+    centre, shift = yesterday
+    _sample(centre, shift, "Cháo thịt", discarded_at=timezone.now(), discarded_by=centre.kitchen)
+    _sample(centre, shift, "Canh bí", discarded_at=at(shift, 12, 30), discarded_by=centre.kitchen)
+    past = dashboard_snapshot(facility_id=centre.facility.id, now=timezone.now(), shift=shift)
+    due = [s["dish"] for s in past.snapshot()["sections"]["samples_due"].values()]
+    # discarded only today: still in the fridge when yesterday's day shift ended
+    assert due == ["Cháo thịt"]
+
+
+def test_a_past_shift_is_read_in_a_fixed_number_of_queries(yesterday):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from server.live.dashboard.snapshot import dashboard_snapshot
+
+    centre, shift = yesterday
+
+    def read():
+        return dashboard_snapshot(facility_id=centre.facility.id, now=timezone.now(), shift=shift)
+
+    with CaptureQueriesContext(connection) as few:
+        read()
+    for n in range(10):
+        resident = ResidentFactory(area=centre.children, full_name=f"Bé {n}")
+        TaskFactory(resident=resident, local_date=shift.local_date(), due_at=at(shift, 11))
+        ResidentTransfer.objects.create(
+            facility=centre.facility,
+            resident=resident,
+            status="on_leave",
+            previous_status="present",
+            by=centre.nurse,
+            at=at(shift, 7),
+        )
+        entry = RotaEntry.objects.create(
+            facility=centre.facility,
+            date=shift.local_date(),
+            shift="day",
+            user=centre.carer_children if n == 0 else UserFactory(),
+        )
+        entry.areas.set([centre.children])
+    with CaptureQueriesContext(connection) as more:
+        sections = read().snapshot()["sections"]
+    assert len(more) == len(few)
+    assert len(sections["away"]) == 11
+    assert len(sections["staffing"][str(centre.children.id)]["carers"]) == 10
