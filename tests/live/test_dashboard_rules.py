@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.care.rules_residents import Move
 from server.live.dashboard import rules
 from server.live.dashboard.rules import Person
 
@@ -159,3 +160,40 @@ def test_it_takes_norms_from_the_facility_setting():
     )
     assert rules.staffing_required([child(2)] * 4, TODAY, norms)["required"] == 2
     assert rules.norms_from_setting(None) == rules.DEFAULT_NORMS
+
+
+H = datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+START, STOP = H + timedelta(hours=6), H + timedelta(hours=18)
+
+
+def move(hour: float, status: str, previous: str, place: str = "", key: str = "") -> tuple:
+    return (Move(H + timedelta(hours=hour), status, previous, key or f"{hour}"), place)
+
+
+@pytest.mark.parametrize(
+    ("moves", "current", "expected"),
+    [
+        ([], ("present", ""), ("present", "")),
+        ([], ("in_hospital", "BV tỉnh"), ("in_hospital", "BV tỉnh")),
+        # in hospital from 10:00 to 14:00: away during the shift, though present now
+        (
+            [move(10, "in_hospital", "present", "BV tỉnh"), move(14, "present", "in_hospital")],
+            ("present", ""),
+            ("in_hospital", "BV tỉnh"),
+        ),
+        # on leave since the day before, back after the shift
+        (
+            [move(-20, "on_leave", "present", "Nhà"), move(30, "present", "on_leave")],
+            ("present", ""),
+            ("on_leave", "Nhà"),
+        ),
+        # left only after the shift ended: present during it
+        ([move(19, "in_hospital", "present", "BV")], ("in_hospital", "BV"), ("present", "")),
+        # discharged before the shift: not there
+        ([move(-30, "discharged", "present")], ("discharged", ""), ("discharged", "")),
+        # died during the shift: present at its start
+        ([move(12, "deceased", "present")], ("deceased", ""), ("present", "")),
+    ],
+)
+def test_it_tells_where_a_resident_was_during_a_finished_shift(moves, current, expected):
+    assert rules.status_during(moves, current=current, start=START, end=STOP) == expected

@@ -27,7 +27,7 @@ from server.live.dashboard import rules
 from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
 
-AWAY_STATUSES = frozenset({"in_hospital", "on_leave"})
+AWAY_STATUSES = rules.AWAY
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
 SECTIONS = (
     *("tiles", "timeline", "late", "missed", "doses", "conflicts"),
@@ -64,9 +64,7 @@ class Projection:
         self.norms = norms
         self.areas = areas
         self.carers = carers  # user id -> {"name", "area_ids"}: the centre's carers
-        # On shift is the rota's word (user id -> {"name", "area_ids"} covered this shift); a
-        # carer who records without being on it is shown apart, as "off the rota".
-        self.rota = rota or {}
+        self.rota = rota or {}  # on shift: user id -> {"name", "area_ids"}; others are off it
         self.past = past  # a finished shift, read back: conflicts keep their outcome
         self.about: dict[str, Any] = {}  # the snapshot's word on the shifts around this one
         self.view = SectionView(SECTIONS)

@@ -4,6 +4,7 @@
 - which tile bucket a task counts in (done, late, missed, ...);
 - which timeline slot a moment falls in;
 - whether a dose was given late;
+- where a resident was during a finished shift (away at any time of it counts);
 - how many carers the staffing norms ask for (children: Thông tư 09/2024, to verify; adults: the
   centre's own setting: docs/domain.md).
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from server.care.rules_residents import Move, move_in_force
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
 STATUS_BUCKETS = {
@@ -87,6 +90,31 @@ def shift_on(day: date, name: str, starts: Sequence[tuple[str, time]], tz: ZoneI
         raise ValueError(f"no shift {name!r}")
     begin = datetime.combine(day, times[name], tzinfo=tz)
     return shift_at(begin, starts, tz)
+
+
+AWAY = frozenset({"in_hospital", "on_leave"})
+
+
+def status_during(
+    moves: Sequence[tuple[Move, str]], *, current: tuple[str, str], start: datetime, end: datetime
+) -> tuple[str, str]:
+    """(status, place) of a resident during a finished shift, from their moves (each with its
+    place) by the moves' own times: away, and where, if away at any time of it; else the
+    status at its start. `current` (status, place) holds when no move says otherwise."""
+    move = move_in_force([m for m, _ in moves], at=start)
+    places = {m.key: place for m, place in moves}
+    if move is None:
+        status, place = current
+    elif move.at <= start:
+        status, place = move.status, places.get(move.key, "")
+    else:
+        status, place = move.previous, ""
+    if status in AWAY:
+        return status, place
+    for m, where in sorted(moves, key=lambda p: (p[0].at, p[0].key)):
+        if m.status in AWAY and start < m.at < end:
+            return m.status, where
+    return status, place
 
 
 def task_bucket(status: str, window_end: datetime, now: datetime) -> str:

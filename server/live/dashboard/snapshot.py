@@ -25,13 +25,13 @@ from django.db.models import Q
 
 from server.accounts.models import Membership, Role
 from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
-from server.care.rules_residents import Move, status_at
+from server.care.rules_residents import Move
 from server.care.serializers import resident_data, task_data
 from server.kitchen.models import FoodSample, MenuDish
 from server.kitchen.serializers import food_sample_data, menu_dish_data
 from server.live.dashboard import rules
 from server.live.dashboard.facts import record_fact
-from server.live.dashboard.projection import AWAY_STATUSES, Projection
+from server.live.dashboard.projection import Projection
 from server.meds.models import MedicationAdministration
 from server.meds.selectors import with_void
 from server.meds.serializers import med_administration_data
@@ -122,13 +122,12 @@ def _residents_at(facility: Facility, shift: rules.Shift) -> list[tuple[Any, dic
         moves[rid].append((Move(at, status, previous, str(pk)), place))
     rows = []
     for resident in Resident.objects.filter(facility=facility):
-        own = [m for m, _ in moves[resident.id]]
-        status = status_at(own, current=resident.status, at=shift.start)
-        place = resident.status_place if status == resident.status else ""
-        for move, where in sorted(moves[resident.id], key=lambda p: p[0].at):
-            away = move.status in AWAY_STATUSES and shift.start < move.at < shift.end
-            if away and status not in AWAY_STATUSES:
-                status, place = move.status, where
+        status, place = rules.status_during(
+            moves[resident.id],
+            current=(resident.status, resident.status_place),
+            start=shift.start,
+            end=shift.end,
+        )
         if status in ("discharged", "deceased"):
             continue
         rows.append(
