@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "server.hygiene",
     "server.live",
     "server.reports",
+    "server.rota",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,10 @@ class LiveConfig(AppConfig):
 
     def ready(self) -> None:
         from server.live.dashboard.facts import dashboard_facts_send
+        from server.live.dashboard.rota_watch import rota_watch
         from server.live.pokes import pokes_send
         from sync import registry
 
         registry.on_commit(pokes_send)
         registry.on_commit(dashboard_facts_send)
+        rota_watch()

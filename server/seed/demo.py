@@ -29,6 +29,7 @@ from server.care.publish import publish
 from server.meds.models import MedicationOrder
 from server.seed.centres import CENTRES, CHILD_MEDS, CONTROLLED, MEALS, PRN, SCHEDULED, Centre
 from server.seed.names import NameMaker
+from server.seed.rota import rota_seed
 
 M = TypeVar("M", bound=Model)
 
@@ -409,4 +410,5 @@ def demo_seed(
     if horizon:
         for facility in facilities:
             report.tasks_created += tasks_materialise(facility=facility, today=today)
+    rota_seed(facilities, today=today)
     return report

@@ -18,7 +18,7 @@ AREA, KITCHEN = str(uuid4()), str(uuid4())
 CARER = str(uuid4())
 
 
-def projection() -> Projection:
+def projection(**kwargs) -> Projection:
     return Projection(
         facility_id=uuid4(),
         shift=SHIFT,
@@ -30,6 +30,7 @@ def projection() -> Projection:
             KITCHEN: {"name": "Bếp", "kind": "kitchen"},
         },
         carers={CARER: {"name": "Chị Lan", "area_ids": [AREA]}},
+        **kwargs,
     )
 
 
@@ -246,8 +247,8 @@ def test_it_lists_locked_menu_dishes_without_a_sample():
     assert delta["samples_missing"]["del"] == [soup]
 
 
-def test_it_lists_residents_away_and_counts_carers_against_the_norms():
-    p = projection()
+def test_it_lists_residents_away_and_counts_the_rota_against_the_norms():
+    p = projection(rota={CARER: {"name": "Chị Lan", "area_ids": [AREA]}})
     kid = str(uuid4())
     p.apply(
         [
@@ -268,10 +269,11 @@ def test_it_lists_residents_away_and_counts_carers_against_the_norms():
         NOW,
     )
     assert p.sections["staffing"][AREA]["required"] == 1
-    assert p.sections["staffing"][AREA]["short"] == 1
-    delta = p.apply([task(str(uuid4()), "done", done_at=NOW, done_by=CARER)], NOW)
-    assert delta["staffing"]["set"][AREA]["carers"] == ["Chị Lan"]
+    assert p.sections["staffing"][AREA]["carers"] == ["Chị Lan"]
     assert p.sections["staffing"]["total"]["short"] == 0
+    # Recording something makes nobody on shift: the rota says who is.
+    delta = p.apply([task(str(uuid4()), "done", done_at=NOW, done_by=CARER)], NOW)
+    assert "staffing" not in delta
     delta = p.apply(
         [{"type": "resident", "id": kid, "v": 2, "data": {"status": "in_hospital"}}], NOW
     )
@@ -279,6 +281,22 @@ def test_it_lists_residents_away_and_counts_carers_against_the_norms():
     assert delta["staffing"]["set"][AREA]["required"] == 0
     delta = p.apply([{"type": "resident", "id": kid, "v": 3, "data": {"status": "present"}}], NOW)
     assert delta["away"]["del"] == [kid]
+
+
+def test_it_shows_a_carer_who_records_off_the_rota_apart():
+    p = projection()
+    assert p.snapshot()["sections"]["staffing"][AREA]["carers"] == []
+    delta = p.apply([task(str(uuid4()), "done", done_at=NOW, done_by=CARER)], NOW)
+    item = delta["staffing"]["set"][AREA]
+    assert (item["on_shift"], item["carers"], item["off_rota"]) == (0, [], ["Chị Lan"])
+
+
+def test_it_keeps_resolved_conflicts_without_alarm_in_a_finished_shift():
+    p = projection(past=True)
+    dd = str(uuid4())
+    p.apply([conflict(dd, "double_dose", status="resolved", severity="high")], NOW)
+    item = p.sections["conflicts"][dd]
+    assert (item["status"], item["alarm"]) == ("resolved", False)
 
 
 def test_it_cuts_a_change_down_to_a_json_fact():

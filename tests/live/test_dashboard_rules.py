@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.care.rules_residents import Move
 from server.live.dashboard import rules
 from server.live.dashboard.rules import Person
 
@@ -105,19 +106,43 @@ def child(years: float, *categories: str, severe: bool = False) -> Person:
         ([child(3)] * 7, 2, {"young": 7}),
         ([child(3, "disability")] * 4 + [child(4, severe=True)], 2, {"young_disabled": 5}),
         ([child(8)] * 10 + [child(10, "psychiatric")] * 6, 3, {"school": 10, "school_disabled": 6}),
-        # adults have no norm; a 17-year-old is past the last group
-        ([Person(date(1940, 1, 1), ("lonely_elderly",), False), child(17)], 0, {}),
+        # adults count too, by the centre's own defaults: past 16 a resident is an adult
+        ([Person(date(1940, 1, 1), ("lonely_elderly",), False), child(17)], 1, {"adult": 2}),
+        ([Person(date(1950, 1, 1), ("lonely_elderly",), False)] * 11, 2, {"adult": 11}),
+        ([Person(date(1980, 1, 1), ("psychiatric",), False)] * 5, 1, {"adult_disabled": 5}),
+        ([Person(date(1990, 1, 1), ("disability",), True)] * 6, 2, {"adult_disabled": 6}),
+        # an elderly resident without a birth date is an adult of unknown age
+        ([Person(None, ("lonely_elderly",), False)], 1, {"adult": 1}),
     ],
 )
 def test_it_counts_carers_the_norms_require(people, required, groups):
     need = rules.staffing_required(people, TODAY)
     assert need["required"] == required
-    assert {g["key"]: g["children"] for g in need["groups"]} == groups
+    assert {g["key"]: g["residents"] for g in need["groups"]} == groups
 
 
 def test_it_reports_children_without_birth_date_as_unplaced():
     need = rules.staffing_required([Person(None, ("child",), False)], TODAY)
     assert need == {"required": 0, "groups": [], "unplaced": 1}
+
+
+def test_it_lets_a_facility_set_its_own_adult_ratio_and_leave_adults_out():
+    adults_only = rules.norms_from_setting(
+        [
+            {
+                "key": "adult",
+                "label": "Người lớn",
+                "min_months": 192,
+                "max_months": 1800,
+                "disabled": None,
+                "per_carer": 4,
+            }
+        ]
+    )
+    elderly = [Person(date(1945, 5, 1), ("lonely_elderly",), False)] * 9
+    assert rules.staffing_required(elderly, TODAY, adults_only)["required"] == 3
+    # a child is left out by these norms: unplaced, so the gap shows
+    assert rules.staffing_required([child(5)], TODAY, adults_only)["unplaced"] == 1
 
 
 def test_it_takes_norms_from_the_facility_setting():
@@ -135,3 +160,40 @@ def test_it_takes_norms_from_the_facility_setting():
     )
     assert rules.staffing_required([child(2)] * 4, TODAY, norms)["required"] == 2
     assert rules.norms_from_setting(None) == rules.DEFAULT_NORMS
+
+
+H = datetime(2026, 11, 23, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+START, STOP = H + timedelta(hours=6), H + timedelta(hours=18)
+
+
+def move(hour: float, status: str, previous: str, place: str = "", key: str = "") -> tuple:
+    return (Move(H + timedelta(hours=hour), status, previous, key or f"{hour}"), place)
+
+
+@pytest.mark.parametrize(
+    ("moves", "current", "expected"),
+    [
+        ([], ("present", ""), ("present", "")),
+        ([], ("in_hospital", "BV tỉnh"), ("in_hospital", "BV tỉnh")),
+        # in hospital from 10:00 to 14:00: away during the shift, though present now
+        (
+            [move(10, "in_hospital", "present", "BV tỉnh"), move(14, "present", "in_hospital")],
+            ("present", ""),
+            ("in_hospital", "BV tỉnh"),
+        ),
+        # on leave since the day before, back after the shift
+        (
+            [move(-20, "on_leave", "present", "Nhà"), move(30, "present", "on_leave")],
+            ("present", ""),
+            ("on_leave", "Nhà"),
+        ),
+        # left only after the shift ended: present during it
+        ([move(19, "in_hospital", "present", "BV")], ("in_hospital", "BV"), ("present", "")),
+        # discharged before the shift: not there
+        ([move(-30, "discharged", "present")], ("discharged", ""), ("discharged", "")),
+        # died during the shift: present at its start
+        ([move(12, "deceased", "present")], ("deceased", ""), ("present", "")),
+    ],
+)
+def test_it_tells_where_a_resident_was_during_a_finished_shift(moves, current, expected):
+    assert rules.status_during(moves, current=current, start=START, end=STOP) == expected

@@ -83,8 +83,9 @@ async def test_it_sends_a_snapshot_then_a_delta_after_a_push(world, make_api):
     assert delta["sections"]["tiles"]["set"][key]["done"] == 1
     assert delta["sections"]["tiles"]["set"][key]["pending"] == 0
     assert sum(s["done"] for s in delta["sections"]["timeline"]["set"].values()) == 1
-    # The carer who acted is now on shift.
-    assert delta["sections"]["staffing"]["set"][str(centre.elderly.id)]["carers"] == ["Người carer"]
+    # The carer who acted is not on the rota: shown apart, not counted as on shift.
+    staffing = delta["sections"]["staffing"]["set"][str(centre.elderly.id)]
+    assert (staffing["carers"], staffing["off_rota"]) == ([], ["Người carer"])
     await comm.disconnect()
 
 

@@ -126,3 +126,21 @@ def test_it_gives_a_phones_first_pull_the_centre_its_residents_and_tasks(seeded,
     assert types["area"] == Area.objects.filter(facility__code="bac-lieu").count()
     assert types["resident"] == Resident.objects.filter(area=children).count()
     assert types["task"] == TaskInstance.objects.filter(area=children).count() > 0
+
+
+def test_it_seeds_a_rota_for_the_demo_days_once(seeded):
+    from server.rota.models import RotaEntry
+
+    today = local_today()
+    bac_lieu = RotaEntry.objects.filter(facility__code="bac-lieu", date=today)
+    assert set(bac_lieu.filter(shift="day").values_list("user__username", flat=True)) == {
+        "carer.bl1",
+        "carer.bl2",
+        "carer.bl3",
+    }
+    assert bac_lieu.filter(shift="night").count() == 1
+    children = bac_lieu.get(shift="day", user__username="carer.bl3")
+    assert {a.code for a in children.areas.all()} == {"children"}
+    before = RotaEntry.objects.count()
+    demo_seed(today=today)
+    assert RotaEntry.objects.count() == before

@@ -7,6 +7,11 @@ then only managers and admins of that facility stay (`permits(..., "dashboard.vi
 that turned tasks late. `{"type": "snapshot"}` from the browser asks for a fresh one; a
 reconnecting dashboard always starts from a fresh snapshot, and so does a new shift.
 
+`{"type": "view", "date": "YYYY-MM-DD", "shift": "day"}` looks back at a finished shift: the
+answer is a `snapshot` with `"past": true`, read from the records, and no delta follows until
+`{"type": "snapshot"}` (or a view of the current shift) brings the socket back to now. A view
+it cannot give is answered `{"type": "error", "code", "message"}` and changes nothing.
+
 Where the projection lives, and why: in the memory of the consumer (the worker holding the
 socket), built by `snapshot.dashboard_snapshot` on connect and at each shift start, then
 updated by `Projection.apply` from the facts every committing worker publishes to the Redis
@@ -40,7 +45,8 @@ from server.accounts.services import Identity, permits
 from server.live import groups
 from server.live.auth import CLOSE_FORBIDDEN, FirstMessageAuthConsumer
 from server.live.dashboard.projection import Projection
-from server.live.dashboard.snapshot import dashboard_snapshot
+from server.live.dashboard.rules import Shift
+from server.live.dashboard.snapshot import ViewRefused, dashboard_snapshot, view_shift
 
 
 def _facility_from_query(query_string: bytes) -> UUID | None:
@@ -87,12 +93,32 @@ class DashboardConsumer(FirstMessageAuthConsumer):
         if content.get("type") == "snapshot" and self.projection is not None:
             await self._send_snapshot()
             return
+        if content.get("type") == "view" and self.projection is not None:
+            await self._view(content)
+            return
         await super().receive_authenticated(content)
 
-    async def _send_snapshot(self) -> None:
+    async def _view(self, content: dict) -> None:
+        assert self.facility_id is not None
+        try:
+            shift = await database_sync_to_async(view_shift)(
+                facility_id=self.facility_id,
+                day=content.get("date"),
+                name=content.get("shift"),
+                now=timezone.now(),
+            )
+        except ViewRefused as refused:
+            await self.send_json(
+                {"type": "error", "code": refused.code, "message": refused.message}
+            )
+            return
+        await self._send_snapshot(shift)
+
+    async def _send_snapshot(self, shift: Shift | None = None) -> None:
+        """The current shift's snapshot (deltas follow), or a finished shift's (none do)."""
         assert self.facility_id is not None
         self.projection = await database_sync_to_async(dashboard_snapshot)(
-            facility_id=self.facility_id, now=timezone.now()
+            facility_id=self.facility_id, now=timezone.now(), shift=shift
         )
         if not await self.token_still_valid(force=True):
             return
@@ -112,14 +138,19 @@ class DashboardConsumer(FirstMessageAuthConsumer):
             await self.channel_layer.send(self.channel_name, {"type": "dashboard.tick"})
 
     async def dashboard_facts(self, message: dict) -> None:
-        if self.projection is None:
+        if self.projection is None or self.projection.past:
             return
         delta = self.projection.apply(message["facts"], timezone.now())
         if delta and await self.token_still_valid():
             await self.send_json({"type": "delta", "seq": message.get("seq"), "sections": delta})
 
+    async def dashboard_rota(self, message: dict) -> None:
+        """The rota of the facility changed: the current shift's "on shift" is rebuilt."""
+        if self.projection is not None and not self.projection.past:
+            await self._send_snapshot()
+
     async def dashboard_tick(self, message: dict) -> None:
-        if self.projection is None:
+        if self.projection is None or self.projection.past:
             return
         now = timezone.now()
         if now >= self.projection.shift.end:

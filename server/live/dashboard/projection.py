@@ -27,19 +27,11 @@ from server.live.dashboard import rules
 from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
 
-AWAY_STATUSES = frozenset({"in_hospital", "on_leave"})
+AWAY_STATUSES = rules.AWAY
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
 SECTIONS = (
-    "tiles",
-    "timeline",
-    "late",
-    "missed",
-    "doses",
-    "conflicts",
-    "samples_due",
-    "samples_missing",
-    "away",
-    "staffing",
+    *("tiles", "timeline", "late", "missed", "doses", "conflicts"),
+    *("samples_due", "samples_missing", "away", "staffing"),
 )
 
 
@@ -62,6 +54,8 @@ class Projection:
         norms: tuple[Norm, ...],
         areas: dict[str, dict],
         carers: dict[str, dict],
+        rota: dict[str, dict] | None = None,
+        past: bool = False,
     ) -> None:
         self.facility_id = facility_id
         self.shift = shift
@@ -69,12 +63,15 @@ class Projection:
         self.slot_minutes = slot_minutes
         self.norms = norms
         self.areas = areas
-        self.carers = carers  # user id -> {"name", "area_ids"}: the roster of carers
+        self.carers = carers  # user id -> {"name", "area_ids"}: the centre's carers
+        self.rota = rota or {}  # on shift: user id -> {"name", "area_ids"}; others are off it
+        self.past = past  # a finished shift, read back: conflicts keep their outcome
+        self.about: dict[str, Any] = {}  # the snapshot's word on the shifts around this one
         self.view = SectionView(SECTIONS)
         self.sections = self.view.sections
         self.tasks: dict[str, dict[str, Any]] = {}
         self.residents: dict[str, dict[str, Any]] = {}
-        self.on_shift: set[str] = set()
+        self.off_rota: set[str] = set()
         self.versions: dict[tuple[str, str], int] = {}
         self.menu: dict[str, dict[str, str]] = {}  # locked menu dish id -> {meal, dish, key}
         self.samples_taken: set[str] = set()
@@ -160,6 +157,8 @@ class Projection:
         self._flush()
         return {
             "shift": self.shift.wire(),
+            "past": self.past,
+            **self.about,
             "slot_minutes": self.slot_minutes,
             "areas": self.areas,
             "sections": self.sections,
@@ -266,16 +265,19 @@ class Projection:
 
     # -- conflicts ------------------------------------------------------------------------
     def _conflict(self, conflict_id: str, d: dict[str, Any], *, deleted: bool) -> None:
-        if deleted or d.get("status") != "open":
+        if deleted or (d.get("status") != "open" and not self.past):
             self.view.delete("conflicts", conflict_id)
             return
-        alarm = d.get("kind") == "double_dose" or d.get("severity") == "high"
+        alarm = d.get("status") == "open" and (
+            d.get("kind") == "double_dose" or d.get("severity") == "high"
+        )
         self.view.set(
             "conflicts",
             conflict_id,
             {
                 "kind": d.get("kind"),
                 "severity": d.get("severity"),
+                "status": d.get("status"),
                 "alarm": alarm,
                 "message": d.get("message", ""),
                 "subject_type": d.get("subject_type"),
@@ -373,20 +375,24 @@ class Projection:
     def _actor(self, data: dict[str, Any]) -> None:
         for field in ACTOR_FIELDS:
             user_id = data.get(field)
-            if user_id in self.carers and user_id not in self.on_shift:
-                self.on_shift.add(user_id)
+            if user_id in self.carers and user_id not in self.rota and user_id not in self.off_rota:
+                self.off_rota.add(user_id)
                 self._dirty_staffing |= {"total", *self.carers[user_id]["area_ids"]}
 
     def _staffing(self, area_id: str | None) -> dict[str, Any]:
-        """Carers on shift against the norms, for one area or (None) the whole facility."""
-        return rules.staffing_summary(
-            [r for r in self.residents.values() if area_id is None or r.get("area_id") == area_id],
-            sorted(
-                self.carers[u]["name"]
-                for u in self.on_shift
-                if area_id is None or area_id in self.carers[u]["area_ids"]
+        """The rota's carers against the norms, for one area or (None) the whole facility."""
+        off_rota = {u: self.carers[u] for u in self.off_rota}
+        return {
+            **rules.staffing_summary(
+                [r for r in self.residents.values() if area_id in (None, r.get("area_id"))],
+                _names(self.rota, area_id),
+                area=self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm",
+                on=self.shift.local_date(),
+                norms=self.norms,
             ),
-            area=self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm",
-            on=self.shift.local_date(),
-            norms=self.norms,
-        )
+            "off_rota": _names(off_rota, area_id),
+        }
+
+
+def _names(people: dict[str, dict], area_id: str | None) -> list[str]:
+    return sorted(p["name"] for p in people.values() if area_id is None or area_id in p["area_ids"])

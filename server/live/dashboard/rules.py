@@ -4,7 +4,9 @@
 - which tile bucket a task counts in (done, late, missed, ...);
 - which timeline slot a moment falls in;
 - whether a dose was given late;
-- how many carers the staffing norms ask for (Thông tư 09/2024, to verify: docs/domain.md).
+- where a resident was during a finished shift (away at any time of it counts);
+- how many carers the staffing norms ask for (children: Thông tư 09/2024, to verify; adults: the
+  centre's own setting: docs/domain.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from server.care.rules_residents import Move, move_in_force
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
 STATUS_BUCKETS = {
@@ -43,7 +47,12 @@ class Shift:
         return self.start.date()
 
     def wire(self) -> dict[str, str]:
-        return {"name": self.name, "start": self.start.isoformat(), "end": self.end.isoformat()}
+        return {
+            "name": self.name,
+            "date": self.local_date().isoformat(),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
 
 
 def shifts_parse(spec: str) -> list[tuple[str, time]]:
@@ -73,6 +82,41 @@ def shift_at(now: datetime, starts: Sequence[tuple[str, time]], tz: ZoneInfo) ->
     raise AssertionError("unreachable: three days of starts always surround now")
 
 
+def shift_on(day: date, name: str, starts: Sequence[tuple[str, time]], tz: ZoneInfo) -> Shift:
+    """The shift called `name` that starts on the local date `day` (a night shift runs into the
+    next day). A name the facility does not have is a ValueError."""
+    times = dict(starts)
+    if name not in times:
+        raise ValueError(f"no shift {name!r}")
+    begin = datetime.combine(day, times[name], tzinfo=tz)
+    return shift_at(begin, starts, tz)
+
+
+AWAY = frozenset({"in_hospital", "on_leave"})
+
+
+def status_during(
+    moves: Sequence[tuple[Move, str]], *, current: tuple[str, str], start: datetime, end: datetime
+) -> tuple[str, str]:
+    """(status, place) of a resident during a finished shift, from their moves (each with its
+    place) by the moves' own times: away, and where, if away at any time of it; else the
+    status at its start. `current` (status, place) holds when no move says otherwise."""
+    move = move_in_force([m for m, _ in moves], at=start)
+    places = {m.key: place for m, place in moves}
+    if move is None:
+        status, place = current
+    elif move.at <= start:
+        status, place = move.status, places.get(move.key, "")
+    else:
+        status, place = move.previous, ""
+    if status in AWAY:
+        return status, place
+    for m, where in sorted(moves, key=lambda p: (p[0].at, p[0].key)):
+        if m.status in AWAY and start < m.at < end:
+            return m.status, where
+    return status, place
+
+
 def task_bucket(status: str, window_end: datetime, now: datetime) -> str:
     """The tile bucket of a task: a pending task past its window is late."""
     bucket = STATUS_BUCKETS.get(status, "pending")
@@ -99,7 +143,7 @@ def dose_late(outcome: str, at: datetime, window_end: datetime | None) -> bool:
 
 @dataclass(frozen=True)
 class Norm:
-    """At most `per_carer` children of this group per carer on shift."""
+    """At most `per_carer` residents of this group per carer on shift."""
 
     key: str
     label: str
@@ -109,14 +153,18 @@ class Norm:
     per_carer: int
 
 
-# Thông tư 09/2024 (public centres; to verify, docs/domain.md): held as defaults, a facility may
-# override them with its "staffing_norms" setting (a list of the same fields).
+# Children: Thông tư 09/2024 (public centres; to verify, docs/domain.md). Adults: no text sets
+# a ratio, so these two are the centre's own setting, defaults chosen to be overridden. A
+# facility overrides the whole list with its "staffing_norms" setting (the same fields).
+ADULT_MONTHS = 192  # from 16 years: the children's norms end there
 DEFAULT_NORMS: tuple[Norm, ...] = (
     Norm("infant", "Trẻ dưới 18 tháng", 0, 18, None, 1),
     Norm("young_disabled", "Trẻ khuyết tật/tâm thần 18 tháng–6 tuổi", 18, 72, True, 4),
     Norm("young", "Trẻ 18 tháng–6 tuổi", 18, 72, False, 6),
-    Norm("school_disabled", "Trẻ khuyết tật/tâm thần 6–16 tuổi", 72, 192, True, 5),
-    Norm("school", "Trẻ 6–16 tuổi", 72, 192, False, 10),
+    Norm("school_disabled", "Trẻ khuyết tật/tâm thần 6–16 tuổi", 72, ADULT_MONTHS, True, 5),
+    Norm("school", "Trẻ 6–16 tuổi", 72, ADULT_MONTHS, False, 10),
+    Norm("adult_disabled", "Người lớn khuyết tật/tâm thần", ADULT_MONTHS, 1800, True, 5),
+    Norm("adult", "Người lớn, người cao tuổi", ADULT_MONTHS, 1800, False, 10),
 )
 DISABLING_CATEGORIES = frozenset({"disability", "psychiatric", "agent_orange"})
 
@@ -134,9 +182,12 @@ def age_months(birth: date, on: date) -> int:
 
 
 def norm_for(person: Person, on: date, norms: Sequence[Norm]) -> Norm | None:
-    if person.birth_date is None:
-        return None
-    months = age_months(person.birth_date, on)
+    if person.birth_date is not None:
+        months = age_months(person.birth_date, on)
+    elif "child" in person.categories:
+        return None  # a child's group depends on the age: unplaced
+    else:
+        months = ADULT_MONTHS  # an adult of unknown age (elderly residents often have none)
     disabled = person.severe_disability or bool(DISABLING_CATEGORIES & set(person.categories))
     for norm in norms:
         if norm.min_months <= months < norm.max_months and norm.disabled in (None, disabled):
@@ -147,10 +198,10 @@ def norm_for(person: Person, on: date, norms: Sequence[Norm]) -> Norm | None:
 def staffing_required(
     people: Iterable[Person], on: date, norms: Sequence[Norm] = DEFAULT_NORMS
 ) -> dict:
-    """Carers the norms ask for: per group ceil(children / per_carer), summed.
+    """Carers the norms ask for: per group ceil(residents / per_carer), summed.
 
-    Adults have no norm (docs/domain.md) and count for nothing here; a child with no birth date
-    cannot be placed and is reported as `unplaced` so the manager sees the gap.
+    A resident no norm places (a child with no birth date, an age the facility's own norms
+    leave out) is reported as `unplaced`, so the manager sees the gap.
     """
     counts: dict[str, int] = {}
     unplaced = 0
@@ -158,13 +209,13 @@ def staffing_required(
         norm = norm_for(person, on, norms)
         if norm is not None:
             counts[norm.key] = counts.get(norm.key, 0) + 1
-        elif person.birth_date is None and "child" in person.categories:
+        else:
             unplaced += 1
     groups = [
         {
             "key": n.key,
             "label": n.label,
-            "children": counts[n.key],
+            "residents": counts[n.key],
             "per_carer": n.per_carer,
             "required": math.ceil(counts[n.key] / n.per_carer),
         }

@@ -3,12 +3,19 @@
 It reads the current rows of the shift (a handful of bounded queries, indexed by facility and
 time) and replays them as facts into an empty `Projection`: the very code path the deltas take,
 so a snapshot and a stream of deltas can never disagree about what a status means.
+
+A finished shift is read back the same way (`{"type": "view"}` on the socket), as the records
+say it was at its end: the conflicts opened during it with their outcome, the samples not yet
+discarded when it ended, the residents away at some time during it (by their transfers' own
+times), the rota of that shift. Its tasks carry their status of today, so a dose the sweep
+marked missed after the shift shows as missed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -17,7 +24,8 @@ from django.conf import settings
 from django.db.models import Q
 
 from server.accounts.models import Membership, Role
-from server.care.models import Area, Facility, Resident, TaskInstance
+from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
+from server.care.rules_residents import Move
 from server.care.serializers import resident_data, task_data
 from server.kitchen.models import FoodSample, MenuDish
 from server.kitchen.serializers import food_sample_data, menu_dish_data
@@ -27,18 +35,65 @@ from server.live.dashboard.projection import Projection
 from server.meds.models import MedicationAdministration
 from server.meds.selectors import with_void
 from server.meds.serializers import med_administration_data
+from server.rota.models import RotaEntry
 from sync.conflicts import conflict_data
 from sync.models import Conflict, EventLog
 
 
-def facility_shift(facility: Facility, now: datetime) -> rules.Shift:
-    """The facility's current shift. Shift starts and the time zone are settings a facility may
-    override ("dashboard_shifts", "time_zone" in Facility.settings)."""
+def _shift_settings(facility: Facility) -> tuple[list[tuple[str, time]], ZoneInfo]:
+    """Shift starts and the time zone: settings a facility may override ("dashboard_shifts",
+    "time_zone" in Facility.settings; docs/domain.md)."""
     tz = ZoneInfo(facility.settings.get("time_zone") or settings.TIME_ZONE)
     starts = rules.shifts_parse(
         facility.settings.get("dashboard_shifts") or settings.DASHBOARD_SHIFTS
     )
-    return rules.shift_at(now, starts, tz)
+    return starts, tz
+
+
+def facility_shift(facility: Facility, now: datetime) -> rules.Shift:
+    """The facility's current shift."""
+    return rules.shift_at(now, *_shift_settings(facility))
+
+
+def facility_shift_on(facility: Facility, day: date, name: str) -> rules.Shift:
+    """The facility's shift `name` starting on the local date `day` (ValueError: no such shift)."""
+    starts, tz = _shift_settings(facility)
+    return rules.shift_on(day, name, starts, tz)
+
+
+class ViewRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code, self.message = code, message
+
+
+def view_shift(*, facility_id: UUID, day: object, name: object, now: datetime) -> rules.Shift:
+    """The shift a manager asks to look back at, checked: a real date, a shift the facility
+    has, one that has started. Refusals carry a code and a Vietnamese message."""
+    facility = Facility.objects.get(id=facility_id)
+    try:
+        on = date.fromisoformat(day) if isinstance(day, str) else None
+    except ValueError:
+        on = None
+    if on is None or on.year < 2000:
+        raise ViewRefused("view_bad_date", "Ngày không hợp lệ (cần dạng năm-tháng-ngày).")
+    try:
+        shift = facility_shift_on(facility, on, name if isinstance(name, str) else "")
+    except ValueError:
+        raise ViewRefused("view_bad_shift", "Trung tâm không có ca này.") from None
+    if shift.start > now:
+        raise ViewRefused("view_future", "Ca này chưa bắt đầu.")
+    return shift
+
+
+def _about(facility: Facility, shift: rules.Shift) -> dict[str, Any]:
+    """What the page's picker needs: the facility's shifts and the one before this."""
+    starts, tz = _shift_settings(facility)
+    before = rules.shift_at(shift.start - timedelta(microseconds=1), starts, tz)
+    return {
+        "shifts": [name for name, _ in starts],
+        "previous": {"date": before.local_date().isoformat(), "shift": before.name},
+    }
 
 
 def _facts(type_: str, rows: Iterable[Any], data: Callable[[Any], dict[str, Any]]) -> list[dict]:
@@ -57,9 +112,53 @@ def _resident_data(r: Resident) -> dict[str, Any]:
     }
 
 
-def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
+def _residents_at(facility: Facility, shift: rules.Shift) -> list[tuple[Any, dict[str, Any]]]:
+    """Each resident as the dashboard's facts carry them, with the status they had during a
+    finished shift: away if they were away at any time of it, else their status at its start."""
+    moves: dict[Any, list[tuple[Move, str]]] = defaultdict(list)
+    for rid, at, status, previous, place, pk in ResidentTransfer.objects.filter(
+        facility=facility
+    ).values_list("resident_id", "at", "status", "previous_status", "place", "id"):
+        moves[rid].append((Move(at, status, previous, str(pk)), place))
+    rows = []
+    for resident in Resident.objects.filter(facility=facility):
+        status, place = rules.status_during(
+            moves[resident.id],
+            current=(resident.status, resident.status_place),
+            start=shift.start,
+            end=shift.end,
+        )
+        if status in ("discharged", "deceased"):
+            continue
+        rows.append(
+            (resident.id, {**_resident_data(resident), "status": status, "status_place": place})
+        )
+    return rows
+
+
+def _rota(facility: Facility, shift: rules.Shift) -> dict[str, dict]:
+    """Who the rota puts on this shift (a shift belongs to the local date it starts on)."""
+    entries = (
+        RotaEntry.objects.filter(facility=facility, date=shift.local_date(), shift=shift.name)
+        .select_related("user")
+        .prefetch_related("areas")
+    )
+    return {
+        str(e.user_id): {
+            "name": e.user.full_name or e.user.username,
+            "area_ids": [str(a.id) for a in e.areas.all()],
+        }
+        for e in entries
+    }
+
+
+def dashboard_snapshot(
+    *, facility_id: UUID, now: datetime, shift: rules.Shift | None = None
+) -> Projection:
+    """The projection of the current shift, or (`shift` given and over) of a finished one."""
     facility = Facility.objects.get(id=facility_id)
-    shift = facility_shift(facility, now)
+    shift = shift or facility_shift(facility, now)
+    past = shift.end <= now
     areas = {
         str(a.id): {"name": a.name, "kind": a.kind}
         for a in Area.objects.filter(facility=facility).order_by("name")
@@ -81,11 +180,17 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
         slot_minutes=settings.DASHBOARD_SLOT_MINUTES,
         areas=areas,
         carers=carers,
+        rota=_rota(facility, shift),
+        past=past,
     )
-    residents = Resident.objects.filter(facility=facility).exclude(
-        status__in=["discharged", "deceased"]
-    )
-    facts = _facts("resident", residents, _resident_data)
+    projection.about = _about(facility, shift)
+    if past:
+        facts = [record_fact("resident", rid, data) for rid, data in _residents_at(facility, shift)]
+    else:
+        residents = Resident.objects.filter(facility=facility).exclude(
+            status__in=["discharged", "deceased"]
+        )
+        facts = _facts("resident", residents, _resident_data)
     tasks = list(
         TaskInstance.objects.filter(
             facility=facility, due_at__gte=shift.start, due_at__lt=shift.end
@@ -100,11 +205,17 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
         )
     )
     facts += _facts("med_administration", administrations, med_administration_data)
-    conflicts = Conflict.objects.filter(facility_id=facility.id, status="open")
+    if past:
+        conflicts = Conflict.objects.filter(
+            facility_id=facility.id, opened_at__gte=shift.start, opened_at__lt=shift.end
+        )
+    else:
+        conflicts = Conflict.objects.filter(facility_id=facility.id, status="open")
     facts += _facts("conflict", conflicts, conflict_data)
     menu_date = shift.local_date()
+    kept = Q(discarded_at__isnull=True) | Q(discarded_at__gt=shift.end)
     samples = FoodSample.objects.filter(facility=facility, void=False).filter(
-        Q(discarded_at__isnull=True, keep_until__lte=shift.end)
+        (kept & Q(keep_until__lte=shift.end))
         | Q(meal_date=menu_date)
         | Q(
             meal_date__isnull=True,
@@ -112,14 +223,20 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
             taken_at__lt=shift.end,
         )
     )
-    facts += _facts("food_sample", samples, food_sample_data)
+    sample_facts = _facts("food_sample", samples, food_sample_data)
+    for fact in sample_facts:
+        discarded = fact["data"].get("discarded_at")
+        if discarded and datetime.fromisoformat(discarded) > shift.end:
+            fact["data"]["discarded_at"] = None  # as it stood when the shift ended
+    facts += sample_facts
     menu = MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
     facts += _facts("menu_dish", menu, menu_dish_data)
-    # On shift: carers with an event taken in during this shift (see docs/performance.md and
-    # the consumer's docstring for the definition); deltas learn it from the acting user.
+    # Who recorded during the shift: a carer not on its rota is shown as "off the rota";
+    # deltas learn it from the acting user.
     active = EventLog.objects.filter(
         facility_id=facility.id,
         received_at__gte=shift.start,
+        received_at__lt=shift.end,
         status__in=["applied", "merged", "conflict"],
     ).values_list("user_id", flat=True)
     facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in set(active)]

@@ -20,7 +20,10 @@ const TEXT = {
     on_shift: "trong ca", required: "cần theo định mức", short: "thiếu", given_late: "cho muộn lúc",
     missed_dose: "bỏ lỡ", resolved_ok: "Đã lưu xử lý.", cumulative_done: "Đã xong (cộng dồn)",
     cumulative_due: "Đến hạn (cộng dồn)", res_confirmed: "Đã xác nhận, theo dõi", res_corrected: "Đã sửa bản ghi",
-    res_dismissed: "Không phải lỗi",
+    res_dismissed: "Không phải lỗi", previous: "◀ Ca trước", view_date: "Ngày", view_shift: "Ca", view_go: "Xem",
+    back_now: "Về ca hiện tại", past_banner: "Ca trước — đang xem", past_note: "chỉ xem lại, không cập nhật trực tiếp",
+    status_open: "Chưa xử lý", status_resolved: "Đã xử lý", off_rota: "Ghi việc nhưng không có trong lịch trực",
+    unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", show_all: "Xem tất cả", needs: "cần", per_carer: "người/1 nhân viên",
     kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
     conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
       resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
@@ -40,7 +43,11 @@ const TEXT = {
     in_hospital: "In hospital", on_leave: "On leave", on_shift: "on shift", required: "required by the norms",
     short: "short", given_late: "given late at", missed_dose: "missed", resolved_ok: "Resolution saved.",
     cumulative_done: "Done (cumulative)", cumulative_due: "Due (cumulative)", res_confirmed: "Confirmed, monitoring",
-    res_corrected: "Record corrected", res_dismissed: "Not an error",
+    res_corrected: "Record corrected", res_dismissed: "Not an error", previous: "◀ Previous shift", view_date: "Date",
+    view_shift: "Shift", view_go: "View", back_now: "Back to now", past_banner: "Past shift — viewing",
+    past_note: "read-only, not live", status_open: "Open", status_resolved: "Resolved",
+    off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm", show_all: "Show all", needs: "needs",
+    per_carer: "per carer",
     kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
     conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
       contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit" },
@@ -56,7 +63,8 @@ const hhmm = (iso) => iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2
 const pad = (n) => String(n).padStart(2, "0");
 const ddmm = (iso) => { if (!iso) return ""; const d = new Date(iso); return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}`; };
 
-const state = { snapshot: null, socket: null, retry: 0, alarmsHeard: new Set(), audio: null, chart: null, open: null };
+const state = { snapshot: null, socket: null, retry: 0, alarmsHeard: new Set(), audio: null, chart: null, open: null, viewing: null, unfolded: new Set() };
+const isoDate = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -133,8 +141,18 @@ function setLink(on) {
 }
 
 function onMessage(msg) {
-  if (msg.type === "ready") { state.retry = 0; setLink(true); $("notice").textContent = ""; return; }
-  if (msg.type === "snapshot") { state.snapshot = msg; state.chart = null; $("chart").replaceChildren(); render(); return; }
+  if (msg.type === "ready") { state.retry = 0; setLink(true); $("notice").textContent = ""; state.resume = state.viewing; return; }
+  if (msg.type === "error") { $("notice").textContent = msg.message || msg.code; return; }
+  if (msg.type === "snapshot") {
+    // A reconnect starts from now: go back to the shift the manager was looking at.
+    const resume = state.resume;
+    state.resume = null;
+    if (!msg.past && resume) { send({ type: "view", ...resume }); return; }
+    if (!msg.past) state.viewing = null;
+    state.snapshot = msg; state.chart = null; $("chart").replaceChildren(); $("notice").textContent = "";
+    state.unfolded.clear();
+    renderHistory(msg); render(); return;
+  }
   if (msg.type === "delta" && state.snapshot) {
     for (const [section, change] of Object.entries(msg.sections)) {
       const items = state.snapshot.sections[section] ||= {};
@@ -143,6 +161,38 @@ function onMessage(msg) {
     }
     render(Object.keys(msg.sections));
   }
+}
+
+// ---- looking back at a finished shift --------------------------------------------------------
+function send(message) {
+  if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify(message));
+}
+
+function view(date, shift) {
+  state.viewing = { date, shift };
+  send({ type: "view", date, shift });
+}
+
+function backToNow() {
+  state.viewing = null;
+  send({ type: "snapshot" });
+}
+
+function shiftLabel(shift) {
+  return `${t(`shift_${shift.name}`)} ${ddmm(shift.start)}, ${hhmm(shift.start)}–${hhmm(shift.end)}`;
+}
+
+function renderHistory(snap) {
+  $("history").hidden = false;
+  const picker = $("view-shift");
+  const chosen = snap.past ? snap.shift.name : snap.previous.shift;
+  picker.replaceChildren(...(snap.shifts || []).map((name) => el("option", { value: name }, t(`shift_${name}`))));
+  picker.value = chosen;
+  $("view-date").max = isoDate(new Date());
+  $("view-date").value = snap.past ? snap.shift.date : snap.previous.date;
+  $("past").hidden = !snap.past;
+  document.body.classList.toggle("past-view", Boolean(snap.past));
+  if (snap.past) $("past-text").textContent = `${t("past_banner")} ${shiftLabel(snap.shift)} · ${t("past_note")}`;
 }
 
 // ---- rendering -----------------------------------------------------------------------------
@@ -154,19 +204,29 @@ const RENDER = {
 
 function render(sections = Object.keys(RENDER)) {
   const snap = state.snapshot;
-  $("shift").textContent = `${t(`shift_${snap.shift.name}`)} ${hhmm(snap.shift.start)}–${hhmm(snap.shift.end)} ${ddmm(snap.shift.start)}`;
+  $("shift").textContent = shiftLabel(snap.shift);
   for (const name of sections) if (RENDER[name]) RENDER[name](snap.sections[name] || {});
-  renderAlarm(snap.sections.conflicts || {});
+  renderAlarm(snap.past ? {} : snap.sections.conflicts || {});
 }
+
+// A long list (a whole shift of missed tasks) shows its first rows and a button for the rest,
+// so the sections below it stay within reach.
+const LIST_FOLD = 15;
 
 function list(id, items, row, order = () => 0) {
   const entries = Object.entries(items).sort(order);
-  $(id).replaceChildren(...(entries.length ? entries.map(([k, v]) => el("li", { "data-key": k }, row(v, k)))
-    : [el("li", { class: "empty" }, t("none"))]));
+  const shown = state.unfolded.has(id) ? entries : entries.slice(0, LIST_FOLD);
+  const more = entries.length - shown.length;
+  const rows = entries.length ? shown.map(([k, v]) => el("li", { "data-key": k }, row(v, k)))
+    : [el("li", { class: "empty" }, t("none"))];
+  if (more) rows.push(el("li", { class: "more" }, el("button", { type: "button", class: "secondary",
+    onclick: () => { state.unfolded.add(id); render([id]); } }, `${t("show_all")} (${entries.length})`)));
+  $(id).replaceChildren(...rows);
 }
 
 function renderTiles(tiles) {
   const sorted = Object.values(tiles).sort((a, b) => (a.area + a.kind).localeCompare(b.area + b.kind));
+  if (!sorted.length) { $("tiles").replaceChildren(el("p", { class: "muted" }, t("none"))); return; }
   $("tiles").replaceChildren(...sorted.map((x) => el("div", { class: "tile", "data-kind": x.kind },
     el("div", { class: "head" }, `${ICON[x.kind] || ""} ${sub("kind", x.kind)} · ${x.area}`),
     el("div", { class: "big" }, `${x.done}${t("of")}${x.total - x.away - x.not_done}`, el("small", {}, ` ${t("done")}`)),
@@ -202,9 +262,12 @@ function renderAlarm(conflicts) {
 }
 
 function renderConflicts(conflicts) {
+  const past = state.snapshot.past;
   list("conflicts", conflicts, (c, id) => {
-    const row = [el("span", { class: "tag conflict" }, sub("conflict", c.kind)), `${c.message || ""} · ${hhmm(c.opened_at)} `,
-      el("button", { type: "button", class: "secondary", onclick: () => openConflict(id) }, t("open"))];
+    const row = [el("span", { class: "tag conflict" }, sub("conflict", c.kind)),
+      past ? el("span", { class: `tag ${c.status === "open" ? "late" : "ok"}` }, t(`status_${c.status}`)) : null,
+      `${c.message || ""} · ${hhmm(c.opened_at)} `,
+      past ? null : el("button", { type: "button", class: "secondary", onclick: () => openConflict(id) }, t("open"))];
     if (state.open === id) row.push(reviewForm(id, c));
     return row;
   }, ([, a], [, b]) => Number(b.alarm) - Number(a.alarm) || (a.opened_at || "").localeCompare(b.opened_at || ""));
@@ -212,6 +275,7 @@ function renderConflicts(conflicts) {
 
 function openConflict(id) {
   state.open = state.open === id ? null : id;
+  state.unfolded.add("conflicts");  // the alarm's conflict may be past the fold
   renderConflicts(state.snapshot.sections.conflicts || {});
   document.querySelector(`#conflicts [data-key="${id}"]`)?.scrollIntoView({ block: "center" });
 }
@@ -249,8 +313,9 @@ function renderDoses(items) {
 }
 
 function renderSamplesDue(items) {
-  const now = new Date().toISOString();
-  list("samples_due", items, (s) => [s.keep_until < now ? el("span", { class: "tag late" }, t("overdue")) : null,
+  // A finished shift is judged at its end; a held sample is never overdue (it must be kept).
+  const now = state.snapshot.past ? state.snapshot.shift.end : new Date().toISOString();
+  list("samples_due", items, (s) => [s.keep_until < now && !s.hold ? el("span", { class: "tag late" }, t("overdue")) : null,
     s.hold ? el("span", { class: "tag conflict" }, t("hold")) : null,
     `${sub("meal", s.meal)} · ${s.dish} · ${t("discard_by")} ${hhmm(s.keep_until)} ${ddmm(s.keep_until)}`],
   ([, a], [, b]) => a.keep_until.localeCompare(b.keep_until));
@@ -267,7 +332,11 @@ function renderAway(items) {
 function renderStaffing(items) {
   list("staffing", items, (s) => [s.short ? el("span", { class: "tag late" }, `${t("short")} ${s.short}`) : el("span", { class: "tag ok" }, "✓"),
     `${s.area}: ${s.on_shift} ${t("on_shift")} / ${s.required} ${t("required")}`,
-    s.carers.length ? el("div", { class: "muted" }, s.carers.join(", ")) : null],
+    s.carers.length ? el("div", { class: "muted" }, s.carers.join(", ")) : null,
+    ...(s.groups || []).map((g) => el("div", { class: "muted", title: `${t("norm")} ${g.per_carer} ${t("per_carer")}` },
+      `${g.label}: ${g.residents} ${t("people")} — ${t("needs")} ${g.required}`)),
+    s.unplaced ? el("div", { class: "muted" }, `${s.unplaced} ${t("unplaced")}`) : null,
+    s.off_rota?.length ? el("div", {}, el("span", { class: "tag conflict" }, t("off_rota")), s.off_rota.join(", ")) : null],
   ([a], [b]) => (a === "total" ? -1 : b === "total" ? 1 : a.localeCompare(b)));
 }
 
@@ -308,6 +377,9 @@ function start() {
 }
 
 $("login").addEventListener("submit", login);
+$("history").addEventListener("submit", (e) => { e.preventDefault(); view($("view-date").value, $("view-shift").value); });
+$("previous").addEventListener("click", () => { const p = state.snapshot?.previous; if (p) view(p.date, p.shift); });
+$("now").addEventListener("click", backToNow);
 $("logout").addEventListener("click", logout);
 $("sound").addEventListener("click", unlockAudio);
 $("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); applyLanguage(); });
@@ -317,6 +389,7 @@ $("facility").addEventListener("change", (e) => {
   state.socket = null;
   old?.close();
   state.snapshot = null;
+  state.viewing = null;
   connect();
 });
 applyLanguage();
