@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from server.accounts.models import Membership, Role
 from server.rota.models import RotaEntry
+from sync.admin_scope import FacilityScopedAdmin
 
 
 def shift_names(facility) -> list[str]:
@@ -44,7 +45,7 @@ class RotaEntryForm(forms.ModelForm):
 
 
 @admin.register(RotaEntry)
-class RotaEntryAdmin(admin.ModelAdmin):
+class RotaEntryAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     form = RotaEntryForm
     list_display = ("date", "shift", "user", "areas_list", "facility", "note")
     list_filter = ("facility", "shift", "date")
