@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "server.live",
     "server.reports",
     "server.rota",
+    "server.seed",  # seed_demo: above every domain app, imported by none
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ from server.care.models import Area, Facility, Resident, ResidentCategory, Routi
 from server.care.publish import publish
 from server.meds.models import MedicationOrder
 from server.seed.centres import CENTRES, CHILD_MEDS, CONTROLLED, MEALS, PRN, SCHEDULED, Centre
+from server.seed.letterhead import letterhead_seed
 from server.seed.names import NameMaker
 from server.seed.rota import rota_seed
 
@@ -411,4 +412,5 @@ def demo_seed(
         for facility in facilities:
             report.tasks_created += tasks_materialise(facility=facility, today=today)
     rota_seed(facilities, today=today)
+    letterhead_seed(facilities)
     return report

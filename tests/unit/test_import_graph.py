@@ -20,9 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 KNOWN_CYCLES = {
     # care <-> meds: care/horizon.py turns medication orders into dose tasks and
     # care/events_residents.py closes doses when a resident leaves, while meds builds on
-    # care's tasks and residents. care <-> seed: the seed_demo command lives in
-    # care/management, and seed builds care's (and meds') rows.
-    frozenset({"care", "meds", "seed"}),
+    # care's tasks and residents.
+    frozenset({"care", "meds"}),
 }
 # Modules outside the engine that read its tables directly (they should ask sync for what
 # they need: the conflicts of a facility, who acted during a shift).

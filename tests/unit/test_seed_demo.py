@@ -144,3 +144,17 @@ def test_it_seeds_a_rota_for_the_demo_days_once(seeded):
     before = RotaEntry.objects.count()
     demo_seed(today=today)
     assert RotaEntry.objects.count() == before
+
+
+def test_it_gives_each_centre_its_letterhead_and_nam_dinh_its_target(seeded, api, settings):
+    from server.reports.models import ReportSettings
+
+    nam_dinh = ReportSettings.objects.get(facility__code="nam-dinh")
+    assert nam_dinh.target_residents == 160
+    assert nam_dinh.place_name == "Nam Định"
+    assert ReportSettings.objects.get(facility__code="bac-lieu").target_residents is None
+    # An edit in the admin survives the next seed.
+    ReportSettings.objects.filter(pk=nam_dinh.pk).update(director_name="Nguyễn Văn A")
+    demo_seed(today=local_today())
+    assert ReportSettings.objects.get(pk=nam_dinh.pk).director_name == "Nguyễn Văn A"
+    assert ReportSettings.objects.count() == 2
