@@ -51,14 +51,20 @@ def _read_body(request: HttpRequest) -> bytes:
     return body
 
 
+def _no_constant(name: str) -> None:
+    # NaN and Infinity are not JSON: Python reads them, but the event log's JSON column
+    # refuses them later, turning a bad body into a server error.
+    raise ValueError(f"{name} is not JSON")
+
+
 @router.post("/v1", summary="Push events, then pull changes, in one round trip")
 def sync_v1(request: HttpRequest) -> HttpResponse:
     identity = request.auth  # type: ignore[attr-defined]
     try:
         body = _read_body(request)
         try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = json.loads(body, parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError):
             return error(400, "bad_json", "Nội dung gửi lên không phải JSON hợp lệ.")
         if not isinstance(payload, dict):
             return error(400, "bad_json", "Nội dung gửi lên phải là một đối tượng JSON.")

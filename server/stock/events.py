@@ -1,0 +1,274 @@
+"""`stock.receive`, `stock.count`, `stock.adjust`, and the dose's share of `med.administer`.
+
+Each handler loads the medicine in the user's scope (another centre's is `not_found`, like a
+random id), asks `server/stock/rules.py`, then appends moves to the ledger
+(`server/stock/services.py`) and emits the level it changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.accounts.models import Membership
+from server.care.access import load_in_scope
+from server.stock import rules, services
+from server.stock.models import Medicine, StockLevel, StockMove
+from server.stock.serializers import NURSES_ONLY_AREA, number, stock_level_data
+from sync.conflicts import conflict_open_id
+from sync.registry import Decision, HandlerContext, Rejected, register
+
+Source = Literal["bhyt", "budget", "donated", "family", "other"]
+Number = float | int | str
+MESSAGES = {
+    "stock_mismatch": "Số kiểm kê khác số trong sổ kho: quản lý trực cần xem xét.",
+    "stock_out": "Hết thuốc trong kho của nguồn này: cần bổ sung.",
+}
+
+
+class _StockArgs(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    medicine_id: UUID
+    funding_source: Source
+    lot: str = Field(default="", max_length=60)
+    note: str = Field(default="", max_length=2000)
+    witness_id: UUID | None = None
+
+
+class StockReceiveArgs(_StockArgs):
+    receipt_id: UUID
+    quantity: Number
+    unit: str = Field(max_length=20)
+    expiry: date | None = None
+    supplier: str = Field(default="", max_length=200)
+
+
+class StockCountArgs(_StockArgs):
+    count_id: UUID
+    counted: Number
+
+
+class StockAdjustArgs(_StockArgs):
+    adjustment_id: UUID
+    delta: Number
+    reason: str = Field(max_length=40)
+
+
+def _refuse(refusal: rules.Refusal | None) -> None:
+    if refusal is not None:
+        raise Rejected(refusal.code, refusal.message)
+
+
+def _number(value: Any, *, unit: str, sign: str) -> Decimal:
+    checked = rules.quantity_check(value, unit=unit, sign=sign)
+    if isinstance(checked, rules.Refusal):
+        raise Rejected(checked.code, checked.message)
+    return checked
+
+
+def _begin(ctx: HandlerContext, args: _StockArgs, ref_id: UUID) -> tuple[Medicine, services.Who]:
+    medicine, membership = load_in_scope(ctx, Medicine, args.medicine_id)
+    ctx.facility_id = medicine.facility_id
+    _refuse(rules.permission_check(membership.role))
+    if args.witness_id is not None and not (
+        args.witness_id != ctx.user.pk
+        and Membership.objects.filter(
+            user_id=args.witness_id, facility_id=medicine.facility_id, active=True
+        ).exists()
+    ):
+        raise Rejected("invalid_witness", "Người chứng kiến phải là nhân viên khác của trung tâm.")
+    if StockMove.objects.filter(ref_id=ref_id).exists():
+        raise Rejected("duplicate_record", "Mã phiếu kho này đã được dùng cho một bản ghi khác.")
+    who = services.Who(
+        by=ctx.user,
+        at=ctx.event.at,
+        recorded_at=ctx.received_at,
+        witness_id=args.witness_id,
+        event_id=ctx.event.id,
+    )
+    return medicine, who
+
+
+def level_emit(ctx: HandlerContext, level: StockLevel) -> None:
+    ctx.emit(
+        "stock_level",
+        level.id,
+        stock_level_data(level),
+        facility_id=level.facility_id,
+        area_id=NURSES_ONLY_AREA,
+        version=level.version,
+    )
+
+
+def _named_lot(level: StockLevel, code: str) -> Any:
+    if not code:
+        return None
+    lot = next((lot for lot in services.lots_of(level) if lot.lot == code), None)
+    if lot is None:
+        raise Rejected("unknown_lot", "Không có lô thuốc này trong kho của nguồn đã chọn.")
+    return lot
+
+
+@register("stock.receive", StockReceiveArgs)
+def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
+    medicine, who = _begin(ctx, args, args.receipt_id)
+    if args.unit != medicine.unit:
+        raise Rejected("unit_mismatch", f"Thuốc này tính theo «{medicine.unit}».")
+    quantity = _number(args.quantity, unit=medicine.unit, sign="positive")
+    _refuse(rules.expiry_check(args.expiry, on=timezone.localdate(ctx.received_at)))
+    level = services.level_for(medicine, args.funding_source)
+    services.receive(
+        level,
+        ref_id=args.receipt_id,
+        quantity=quantity,
+        lot=args.lot,
+        expiry=args.expiry,
+        who=who,
+        supplier=args.supplier,
+        note=args.note,
+    )
+    level_emit(ctx, level)
+    return Decision()
+
+
+@register("stock.count", StockCountArgs)
+def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
+    medicine, who = _begin(ctx, args, args.count_id)
+    counted = _number(args.counted, unit=medicine.unit, sign="nonnegative")
+    level = services.level_for(medicine, args.funding_source)
+    lot = _named_lot(level, args.lot)
+    expected = lot.quantity if lot is not None else level.quantity
+    verdict = rules.count_decide(
+        expected=expected,
+        counted=counted,
+        controlled=medicine.controlled,
+        tolerance_pct=medicine.tolerance_pct,
+    )
+    if lot is None and verdict.delta == 0:
+        lots = services.lots_of(level)
+        lot = lots[0] if lots else services.lot_get(level, lots, "", None)
+    moves = services.adjust(
+        level,
+        verdict.delta,
+        kind="count",
+        ref_id=args.count_id,
+        who=who,
+        lot=lot,
+        counted=counted,
+        note=args.note,
+    )
+    level_emit(ctx, level)
+    if not verdict.mismatch:
+        return Decision()
+    ctx.open_conflict(
+        kind="stock_mismatch",
+        facility_id=medicine.facility_id,
+        area_id=NURSES_ONLY_AREA,
+        severity=verdict.severity,
+        subject_type="stock_level",
+        subject_id=level.id,
+        details={
+            "medicine_id": str(medicine.id),
+            "drug": str(medicine),
+            "funding_source": level.funding_source,
+            "lot": args.lot,
+            "expected": number(expected),
+            "counted": number(counted),
+            "delta": number(verdict.delta),
+            "controlled": medicine.controlled,
+            "moves": [str(m.key) for m in moves],
+        },
+        message=MESSAGES["stock_mismatch"],
+    )
+    return Decision(status="conflict", code="stock_mismatch", message=MESSAGES["stock_mismatch"])
+
+
+@register("stock.adjust", StockAdjustArgs)
+def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
+    medicine, who = _begin(ctx, args, args.adjustment_id)
+    delta = _number(args.delta, unit=medicine.unit, sign="nonzero")
+    level = services.level_for(medicine, args.funding_source)
+    lot = _named_lot(level, args.lot)
+    room = lot.quantity if lot is not None else services.available(level)
+    _refuse(rules.adjust_check(delta=delta, available=room, reason=args.reason))
+    services.adjust(
+        level,
+        delta,
+        kind="adjustment",
+        ref_id=args.adjustment_id,
+        who=who,
+        lot=lot,
+        reason=args.reason,
+        note=args.note,
+    )
+    level_emit(ctx, level)
+    return Decision()
+
+
+def _stock_out(ctx: HandlerContext, level: StockLevel, details: dict[str, Any]) -> None:
+    """One open alert per (medicine, source) while it lasts; the dose itself is not a conflict."""
+    if conflict_open_id(kind="stock_out", subject_id=level.id) is not None:
+        return
+    keep = ctx.conflict_id
+    ctx.open_conflict(
+        kind="stock_out",
+        facility_id=level.facility_id,
+        area_id=NURSES_ONLY_AREA,
+        severity="normal",
+        subject_type="stock_level",
+        subject_id=level.id,
+        details={
+            "medicine_id": str(level.medicine_id),
+            "drug": str(level.medicine),
+            "funding_source": level.funding_source,
+            **details,
+        },
+        message=MESSAGES["stock_out"],
+    )
+    ctx.conflict_id = keep
+
+
+def dose_take(
+    ctx: HandlerContext,
+    order: Any,
+    *,
+    administration_id: UUID,
+    outcome: str,
+    witness_id: UUID | None,
+) -> None:
+    """Called by `med.administer` before it writes: a dose given takes the order's
+    `dose_units` from its funding source, earliest expiry first. Never refuses: with not
+    enough left it still takes them (flag `no_stock`) and opens `stock_out`; so does the
+    outcome `unavailable`."""
+    if order.medicine_id is None or outcome not in {"given", "partial", "unavailable"}:
+        return
+    medicine = Medicine.objects.get(id=order.medicine_id)
+    level = services.level_for(medicine, rules.ORDER_SOURCE.get(order.funding_source, "other"))
+    details = {
+        "order_id": str(order.id),
+        "administration_id": str(administration_id),
+        "outcome": outcome,
+    }
+    if outcome == "unavailable":
+        _stock_out(ctx, level, details)
+        return
+    who = services.Who(
+        by=ctx.user,
+        at=ctx.event.at,
+        recorded_at=ctx.received_at,
+        witness_id=witness_id,
+        event_id=ctx.event.id,
+    )
+    _moves, shortfall = services.take(
+        level, Decimal(order.dose_units), kind="dose", ref_id=administration_id, who=who
+    )
+    if shortfall > 0:
+        ctx.flag("no_stock")
+        _stock_out(ctx, level, details)
+    level_emit(ctx, level)
