@@ -15,7 +15,8 @@ SOURCES = ("bhyt", "budget", "donated", "family", "other")
 ADJUST_REASONS = frozenset({"expired", "damaged", "lost", "returned", "transfer_out", "other"})
 # An order's funding source (server/meds) names the centre's budget "centre".
 ORDER_SOURCE = {"bhyt": "bhyt", "centre": "budget", "donated": "donated"}
-# Units counted whole: a tablet is given or not. Others (ml, g) take decimals.
+# Units counted whole, or in halves (a tablet split for a half dose keeps its other half).
+# Others (ml, g) take decimals.
 WHOLE_UNITS = frozenset(
     {"viên", "ống", "lọ", "gói", "chai", "tuýp", "miếng", "vỉ", "hộp", "túi", "bút", "cái"}
 )
@@ -54,8 +55,8 @@ def quantity_check(value: Any, *, unit: str, sign: str = "positive") -> Decimal 
         return Refusal("invalid_quantity", "Số lượng quá lớn hoặc không hợp lệ.")
     if q != q.quantize(Decimal("0.001")):
         return Refusal("invalid_quantity", "Số lượng chỉ lấy tới ba chữ số thập phân.")
-    if unit in WHOLE_UNITS and q != q.to_integral_value():
-        return Refusal("invalid_quantity", f"Đơn vị «{unit}» phải là số nguyên.")
+    if unit in WHOLE_UNITS and q * 2 != (q * 2).to_integral_value():
+        return Refusal("invalid_quantity", f"Đơn vị «{unit}» chỉ lấy số nguyên hoặc nửa.")
     if (sign == "positive" and q <= 0) or (sign == "nonnegative" and q < 0):
         return Refusal(
             "invalid_quantity",

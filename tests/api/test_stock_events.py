@@ -117,7 +117,7 @@ BAD = [
     ("quantity", "NaN", "invalid_quantity"),
     ("quantity", "Infinity", "invalid_quantity"),
     ("quantity", 1e15, "invalid_quantity"),
-    ("quantity", 2.5, "invalid_quantity"),  # tablets are whole
+    ("quantity", 2.25, "invalid_quantity"),  # tablets are whole or halves
     ("expiry", "2027-02-30", "invalid_args"),
     ("expiry", "2020-01-01", "invalid_expiry"),
     ("expiry", "2999-01-01", "invalid_expiry"),

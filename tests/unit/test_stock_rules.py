@@ -61,7 +61,8 @@ def test_count_decides_adjustment_and_mismatch(expected, counted, controlled, to
     [
         (10, "viên", "positive", D(10)),
         ("2.5", "ml", "positive", D("2.5")),
-        (2.5, "viên", "positive", None),  # tablets are whole
+        (2.5, "viên", "positive", D("2.5")),  # half a tablet is kept
+        (2.25, "viên", "positive", None),  # tablets are whole or halves
         (0, "viên", "positive", None),
         (0, "viên", "nonnegative", D(0)),
         (-1, "viên", "nonnegative", None),
