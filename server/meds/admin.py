@@ -36,6 +36,15 @@ class MedicationOrderForm(forms.ModelForm):
             "active",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An order saved without it (older forms, scripts) takes one unit per dose.
+        self.fields["dose_units"].required = False
+
+    def clean_dose_units(self):
+        value = self.cleaned_data.get("dose_units")
+        return 1 if value is None else value
+
     def clean_times(self):
         times = self.cleaned_data.get("times") or []
         return times_clean(times) if times else []
