@@ -26,6 +26,7 @@ from uuid import UUID
 from server.live.dashboard import rules
 from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
+from server.live.dashboard.stock_section import StockSection
 
 AWAY_STATUSES = frozenset({"in_hospital", "on_leave"})
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
@@ -40,6 +41,7 @@ SECTIONS = (
     "samples_missing",
     "away",
     "staffing",
+    "stock",
 )
 
 
@@ -78,6 +80,7 @@ class Projection:
         self.versions: dict[tuple[str, str], int] = {}
         self.menu: dict[str, dict[str, str]] = {}  # locked menu dish id -> {meal, dish, key}
         self.samples_taken: set[str] = set()
+        self.stock = StockSection(self.view, shift.local_date())
         self._tiles: dict[str, Counter[str]] = {}
         self._slots = rules.slot_count(shift, slot_minutes)
         self._done = [0] * self._slots
@@ -133,6 +136,8 @@ class Projection:
             "food_sample": self._sample,
             "menu_dish": self._menu_dish,
             "med_administration": self._administration,
+            "medicine": self.stock.medicine,
+            "stock_level": self.stock.level,
         }
         self.now = now
         for fact in facts:

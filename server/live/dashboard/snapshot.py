@@ -27,6 +27,8 @@ from server.live.dashboard.projection import Projection
 from server.meds.models import MedicationAdministration
 from server.meds.selectors import with_void
 from server.meds.serializers import med_administration_data
+from server.stock.models import Medicine, StockLevel
+from server.stock.serializers import medicine_data, stock_level_data
 from sync.conflicts import conflict_data
 from sync.models import Conflict, EventLog
 
@@ -115,6 +117,9 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
     facts += _facts("food_sample", samples, food_sample_data)
     menu = MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
     facts += _facts("menu_dish", menu, menu_dish_data)
+    facts += _facts("medicine", Medicine.objects.filter(facility=facility), medicine_data)
+    levels = StockLevel.objects.filter(facility=facility).select_related("medicine")
+    facts += _facts("stock_level", levels, stock_level_data)
     # On shift: carers with an event taken in during this shift (see docs/performance.md and
     # the consumer's docstring for the definition); deltas learn it from the acting user.
     active = EventLog.objects.filter(
