@@ -112,6 +112,7 @@ def stock_seed(facility: Facility, *, today: date) -> list[StockLevel]:
     at = timezone.make_aware(datetime.combine(today - timedelta(days=1), time(8, 0)))
     who = services.Who(by=nurse.user, at=at, recorded_at=at)
     touched = []
+    stocks: dict[uuid.UUID, services.MedicineStock] = {}
     for n, ((mid, source), use) in enumerate(sorted(monthly.items(), key=lambda kv: str(kv[0]))):
         medicine = medicines[mid]
         total = max(Decimal(20), Decimal(math.ceil(use * 2)))
@@ -129,8 +130,10 @@ def stock_seed(facility: Facility, *, today: date) -> list[StockLevel]:
             ref = _sid(facility, "receipt", mid, source, code)
             if StockMove.objects.filter(ref_id=ref).exists():
                 continue
-            level = level or services.level_for(medicine, source)
+            stock = stocks.get(mid) or stocks.setdefault(mid, services.MedicineStock.load(medicine))
+            level = stock.level(source)
             services.receive(
+                stock,
                 level,
                 ref_id=ref,
                 quantity=quantity,

@@ -27,10 +27,17 @@ def meds_stock(request: HttpRequest, facility: UUID) -> HttpResponse:
         return error(403, refusal.code, "Chỉ y tế hoặc quản lý mới xem được kho thuốc.")
     today = timezone.localdate()
     medicines = Medicine.objects.filter(facility_id=facility).order_by("name", "strength")
-    levels = StockLevel.objects.filter(facility_id=facility).select_related("medicine")
+    levels = (
+        StockLevel.objects.filter(facility_id=facility)
+        .select_related("medicine")
+        .prefetch_related("lots")
+    )
     by_medicine: dict[UUID, list[dict]] = {}
     for level in levels:
-        data = stock_level_data(level)
+        all_lots = sorted(
+            level.lots.all(), key=lambda lot: (lot.expiry is None, lot.expiry, lot.lot)
+        )
+        data = stock_level_data(level, all_lots)
         lots = [
             {
                 "lot": lot.lot,
@@ -38,7 +45,7 @@ def meds_stock(request: HttpRequest, facility: UUID) -> HttpResponse:
                 "quantity": number(lot.quantity),
                 "near_expiry": rules.near_expiry(lot.expiry, today=today),
             }
-            for lot in level.lots.order_by("expiry", "lot")
+            for lot in all_lots
             if lot.quantity != 0
         ]
         by_medicine.setdefault(level.medicine_id, []).append(

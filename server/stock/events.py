@@ -21,7 +21,7 @@ from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
 from server.stock.serializers import NURSES_ONLY_AREA, number, stock_level_data
 from sync.conflicts import conflict_open_id
-from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.registry import PRELOADED, Decision, HandlerContext, Rejected, register
 
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
 Number = float | int | str
@@ -95,21 +95,35 @@ def _begin(ctx: HandlerContext, args: _StockArgs, ref_id: UUID) -> tuple[Medicin
     return medicine, who
 
 
-def level_emit(ctx: HandlerContext, level: StockLevel) -> None:
+def stock_of(ctx: HandlerContext, medicine: Medicine) -> services.MedicineStock:
+    """The medicine's levels and lots, loaded once per call. Kept with the call's preloaded
+    objects, which the engine drops whenever an event's writes are undone or a handler
+    without a preloader wrote, so a stale shelf is never read."""
+    key = (services.MedicineStock, str(medicine.id))
+    stock = ctx.batch.get(PRELOADED, {}).get(key)
+    if stock is None:
+        stock = services.MedicineStock.load(medicine)
+        ctx.batch.setdefault(PRELOADED, {})[key] = stock
+    # Saved at once, not with `ctx.save_later`: the ledger line inserted right after would
+    # flush the deferred rows anyway, one temporary table per move.
+    return stock
+
+
+def level_emit(ctx: HandlerContext, stock: services.MedicineStock, level: StockLevel) -> None:
     ctx.emit(
         "stock_level",
         level.id,
-        stock_level_data(level),
+        stock_level_data(level, stock.lots_of(level)),
         facility_id=level.facility_id,
         area_id=NURSES_ONLY_AREA,
         version=level.version,
     )
 
 
-def _named_lot(level: StockLevel, code: str) -> Any:
+def _named_lot(stock: services.MedicineStock, level: StockLevel, code: str) -> Any:
     if not code:
         return None
-    lot = next((lot for lot in services.lots_of(level) if lot.lot == code), None)
+    lot = next((lot for lot in stock.lots_of(level) if lot.lot == code), None)
     if lot is None:
         raise Rejected("unknown_lot", "Không có lô thuốc này trong kho của nguồn đã chọn.")
     return lot
@@ -122,8 +136,10 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
         raise Rejected("unit_mismatch", f"Thuốc này tính theo «{medicine.unit}».")
     quantity = _number(args.quantity, unit=medicine.unit, sign="positive")
     _refuse(rules.expiry_check(args.expiry, on=timezone.localdate(ctx.received_at)))
-    level = services.level_for(medicine, args.funding_source)
+    stock = stock_of(ctx, medicine)
+    level = stock.level(args.funding_source)
     services.receive(
+        stock,
         level,
         ref_id=args.receipt_id,
         quantity=quantity,
@@ -133,7 +149,7 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
         supplier=args.supplier,
         note=args.note,
     )
-    level_emit(ctx, level)
+    level_emit(ctx, stock, level)
     return Decision()
 
 
@@ -141,8 +157,9 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
 def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.count_id)
     counted = _number(args.counted, unit=medicine.unit, sign="nonnegative")
-    level = services.level_for(medicine, args.funding_source)
-    lot = _named_lot(level, args.lot)
+    stock = stock_of(ctx, medicine)
+    level = stock.level(args.funding_source)
+    lot = _named_lot(stock, level, args.lot)
     expected = lot.quantity if lot is not None else level.quantity
     verdict = rules.count_decide(
         expected=expected,
@@ -151,9 +168,10 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
         tolerance_pct=medicine.tolerance_pct,
     )
     if lot is None and verdict.delta == 0:
-        lots = services.lots_of(level)
-        lot = lots[0] if lots else services.lot_get(level, lots, "", None)
+        lots = stock.lots_of(level)
+        lot = lots[0] if lots else services.lot_get(stock, level, "", None)
     moves = services.adjust(
+        stock,
         level,
         verdict.delta,
         kind="count",
@@ -163,7 +181,7 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
         counted=counted,
         note=args.note,
     )
-    level_emit(ctx, level)
+    level_emit(ctx, stock, level)
     if not verdict.mismatch:
         return Decision()
     ctx.open_conflict(
@@ -193,11 +211,13 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
 def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.adjustment_id)
     delta = _number(args.delta, unit=medicine.unit, sign="nonzero")
-    level = services.level_for(medicine, args.funding_source)
-    lot = _named_lot(level, args.lot)
-    room = lot.quantity if lot is not None else services.available(level)
+    stock = stock_of(ctx, medicine)
+    level = stock.level(args.funding_source)
+    lot = _named_lot(stock, level, args.lot)
+    room = lot.quantity if lot is not None else services.available(stock, level)
     _refuse(rules.adjust_check(delta=delta, available=room, reason=args.reason))
     services.adjust(
+        stock,
         level,
         delta,
         kind="adjustment",
@@ -207,7 +227,7 @@ def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
         reason=args.reason,
         note=args.note,
     )
-    level_emit(ctx, level)
+    level_emit(ctx, stock, level)
     return Decision()
 
 
@@ -248,8 +268,11 @@ def dose_take(
     outcome `unavailable`."""
     if order.medicine_id is None or outcome not in {"given", "partial", "unavailable"}:
         return
-    medicine = Medicine.objects.get(id=order.medicine_id)
-    level = services.level_for(medicine, rules.ORDER_SOURCE.get(order.funding_source, "other"))
+    key = (services.MedicineStock, str(order.medicine_id))
+    cached = ctx.batch.get(PRELOADED, {}).get(key)
+    medicine = cached.medicine if cached else Medicine.objects.get(id=order.medicine_id)
+    stock = stock_of(ctx, medicine)
+    level = stock.level(rules.ORDER_SOURCE.get(order.funding_source, "other"))
     details = {
         "order_id": str(order.id),
         "administration_id": str(administration_id),
@@ -266,9 +289,9 @@ def dose_take(
         event_id=ctx.event.id,
     )
     _moves, shortfall = services.take(
-        level, Decimal(order.dose_units), kind="dose", ref_id=administration_id, who=who
+        stock, level, Decimal(order.dose_units), kind="dose", ref_id=administration_id, who=who
     )
     if shortfall > 0:
         ctx.flag("no_stock")
         _stock_out(ctx, level, details)
-    level_emit(ctx, level)
+    level_emit(ctx, stock, level)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from server.stock.models import Medicine, StockLevel
+from server.stock.models import Medicine, StockLevel, StockLot
 
 # Stock changes carry this area, which no area is: whoever sees the whole facility (nurses,
 # managers) pulls them and is poked; carers and kitchen staff, who see the changes with no
@@ -37,10 +37,11 @@ def medicine_data(m: Medicine) -> dict[str, Any]:
     }
 
 
-def stock_level_data(level: StockLevel) -> dict[str, Any]:
+def stock_level_data(level: StockLevel, lots: list[StockLot] | None = None) -> dict[str, Any]:
     from server.stock.services import level_view
 
-    view = level_view(level, today=timezone.localdate())
+    lots = list(level.lots.all()) if lots is None else lots
+    view = level_view(level, lots, today=timezone.localdate())
     expiry = view["earliest_expiry"]
     return {
         "facility_id": str(level.facility_id),

@@ -1,22 +1,29 @@
 """Writing the stock ledger. Every change of a lot is one `StockMove` written with it, so a
 lot is always the sum of its moves and a level the sum of its lots.
 
-Callers hold the facility's stream lock (a sync call) or run alone (seeding), so the levels
-read here are not moved by anybody else before the moves are written.
+A `MedicineStock` is one medicine's levels and lots, loaded (and locked) once; a sync call
+keeps it for all its events (`stock_of`), so a round of 200 doses does not read the same
+shelf 200 times. Callers hold the facility's stream lock (a sync call) or run alone
+(seeding), so nobody moves these rows between the load and the writes.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-
 from server.stock import rules
 from server.stock.models import Medicine, StockLevel, StockLot, StockMove
+
+Save = Callable[[Any, list[str]], None]
+
+
+def save_now(obj: Any, fields: list[str]) -> None:
+    obj.save(update_fields=fields)
 
 
 @dataclass
@@ -30,19 +37,48 @@ class Who:
     event_id: Any = None
 
 
-def level_for(medicine: Medicine, source: str) -> StockLevel:
-    level = StockLevel.objects.select_for_update().filter(medicine=medicine, funding_source=source)
-    found = level.first()
-    if found is None:
-        found = StockLevel.objects.create(
-            facility_id=medicine.facility_id, medicine=medicine, funding_source=source
-        )
-    found.medicine = medicine
-    return found
+@dataclass
+class MedicineStock:
+    medicine: Medicine
+    levels: dict[str, StockLevel] = field(default_factory=dict)
+    lots: dict[uuid.UUID, list[StockLot]] = field(default_factory=dict)
+    save: Save = save_now
+
+    @classmethod
+    def load(cls, medicine: Medicine, save: Save = save_now) -> MedicineStock:
+        levels = list(StockLevel.objects.select_for_update().filter(medicine=medicine))
+        stock = cls(medicine, {lv.funding_source: lv for lv in levels}, save=save)
+        for level in levels:
+            level.medicine = medicine
+            stock.lots[level.id] = []
+        for lot in StockLot.objects.filter(level__in=levels).order_by("expiry", "lot"):
+            stock.lots[lot.level_id].append(lot)
+        return stock
+
+    def level(self, source: str) -> StockLevel:
+        if source not in self.levels:
+            level = StockLevel.objects.create(
+                facility_id=self.medicine.facility_id, medicine=self.medicine, funding_source=source
+            )
+            level.medicine = self.medicine
+            self.levels[source] = level
+            self.lots[level.id] = []
+        return self.levels[source]
+
+    def lots_of(self, level: StockLevel) -> list[StockLot]:
+        return self.lots[level.id]
+
+    def total(self) -> Decimal:
+        return sum((lv.quantity for lv in self.levels.values()), Decimal(0))
 
 
-def lots_of(level: StockLevel) -> list[StockLot]:
-    return list(StockLot.objects.filter(level=level).order_by("expiry", "lot"))
+def lot_get(stock: MedicineStock, level: StockLevel, code: str, expiry: date | None) -> StockLot:
+    for lot in stock.lots_of(level):
+        if lot.lot == code and lot.expiry == expiry:
+            return lot
+    lot = StockLot.objects.create(level=level, lot=code, expiry=expiry)
+    stock.lots_of(level).append(lot)
+    return lot
 
 
 def as_rule_lots(lots: list[StockLot]) -> list[rules.Lot]:
@@ -51,16 +87,8 @@ def as_rule_lots(lots: list[StockLot]) -> list[rules.Lot]:
     ]
 
 
-def lot_get(level: StockLevel, lots: list[StockLot], code: str, expiry: date | None) -> StockLot:
-    for lot in lots:
-        if lot.lot == code and lot.expiry == expiry:
-            return lot
-    lot = StockLot.objects.create(level=level, lot=code, expiry=expiry)
-    lots.append(lot)
-    return lot
-
-
 def _move(
+    stock: MedicineStock,
     level: StockLevel,
     lot: StockLot,
     *,
@@ -72,16 +100,10 @@ def _move(
     **extra: Any,
 ) -> StockMove:
     lot.quantity += quantity
-    lot.save(update_fields=["quantity"])
+    stock.save(lot, ["quantity"])
     level.quantity += quantity
     level.version += 1
-    level.save(update_fields=["quantity", "version"])
-    others = (
-        StockLevel.objects.filter(medicine_id=level.medicine_id)
-        .exclude(id=level.id)
-        .aggregate(total=Sum("quantity"))["total"]
-        or 0
-    )
+    stock.save(level, ["quantity", "version"])
     return StockMove.objects.create(
         key=uuid.uuid5(ref_id, f"{kind}:{index}"),
         facility_id=level.facility_id,
@@ -92,7 +114,7 @@ def _move(
         ref_id=ref_id,
         quantity=quantity,
         balance_after=level.quantity,
-        medicine_balance_after=level.quantity + others,
+        medicine_balance_after=stock.total(),
         at=who.at,
         recorded_at=who.recorded_at,
         by=who.by,
@@ -103,6 +125,7 @@ def _move(
 
 
 def receive(
+    stock: MedicineStock,
     level: StockLevel,
     *,
     ref_id: uuid.UUID,
@@ -113,8 +136,9 @@ def receive(
     supplier: str = "",
     note: str = "",
 ) -> StockMove:
-    target = lot_get(level, lots_of(level), lot, expiry)
+    target = lot_get(stock, level, lot, expiry)
     return _move(
+        stock,
         level,
         target,
         kind="receipt",
@@ -128,43 +152,45 @@ def receive(
 
 
 def take(
+    stock: MedicineStock,
     level: StockLevel,
     need: Decimal,
     *,
     kind: str,
     ref_id: uuid.UUID,
     who: Who,
-    start: int = 0,
     **extra: Any,
 ) -> tuple[list[StockMove], Decimal]:
     """Take `need` earliest expiry first; what no lot holds is taken from the unlotted lot,
     which may go below zero. Returns the moves and the shortfall."""
-    lots = lots_of(level)
+    lots = stock.lots_of(level)
     allocation = rules.fefo(as_rule_lots(lots), need)
     by_id = {lot.id: lot for lot in lots}
     moves = [
         _move(
+            stock,
             level,
             by_id[key],
             kind=kind,
             quantity=-qty,
             ref_id=ref_id,
-            index=start + i,
+            index=i,
             who=who,
             **extra,
         )
         for i, (key, qty) in enumerate(allocation.takes)
     ]
     if allocation.shortfall > 0:
-        spare = lot_get(level, lots, "", None)
+        spare = lot_get(stock, level, "", None)
         moves.append(
             _move(
+                stock,
                 level,
                 spare,
                 kind=kind,
                 quantity=-allocation.shortfall,
                 ref_id=ref_id,
-                index=start + len(moves),
+                index=len(moves),
                 who=who,
                 **extra,
             )
@@ -172,11 +198,12 @@ def take(
     return moves, allocation.shortfall
 
 
-def available(level: StockLevel) -> Decimal:
-    return sum((lot.quantity for lot in lots_of(level) if lot.quantity > 0), Decimal(0))
+def available(stock: MedicineStock, level: StockLevel) -> Decimal:
+    return sum((lot.quantity for lot in stock.lots_of(level) if lot.quantity > 0), Decimal(0))
 
 
 def adjust(
+    stock: MedicineStock,
     level: StockLevel,
     delta: Decimal,
     *,
@@ -188,26 +215,29 @@ def adjust(
 ) -> list[StockMove]:
     """A signed change: onto the lot named, else a loss earliest expiry first and a surplus
     onto the unlotted lot."""
-    if lot is not None:
-        return [
-            _move(level, lot, kind=kind, quantity=delta, ref_id=ref_id, index=0, who=who, **extra)
-        ]
-    if delta < 0:
-        return take(level, -delta, kind=kind, ref_id=ref_id, who=who, **extra)[0]
-    spare = lot_get(level, lots_of(level), "", None)
+    if lot is None and delta < 0:
+        return take(stock, level, -delta, kind=kind, ref_id=ref_id, who=who, **extra)[0]
+    target = lot if lot is not None else lot_get(stock, level, "", None)
     return [
-        _move(level, spare, kind=kind, quantity=delta, ref_id=ref_id, index=0, who=who, **extra)
+        _move(
+            stock,
+            level,
+            target,
+            kind=kind,
+            quantity=delta,
+            ref_id=ref_id,
+            index=0,
+            who=who,
+            **extra,
+        )
     ]
 
 
-def level_view(level: StockLevel, *, today: date) -> dict[str, Any]:
+def level_view(level: StockLevel, lots: list[StockLot], *, today: date) -> dict[str, Any]:
     """What a phone and the board read of a level: quantity, low, earliest expiry."""
-    lots = as_rule_lots(lots_of(level))
+    plain = as_rule_lots(lots)
     return {
         "quantity": level.quantity,
         "low": rules.is_low(level.quantity, level.medicine.min_stock),
-        "earliest_expiry": rules.earliest_expiry(lots),
-        "near_expiry": any(
-            rules.near_expiry(lot.expiry, today=today) for lot in lots if lot.quantity > 0
-        ),
+        "earliest_expiry": rules.earliest_expiry(plain),
     }

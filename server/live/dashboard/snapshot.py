@@ -118,7 +118,11 @@ def dashboard_snapshot(*, facility_id: UUID, now: datetime) -> Projection:
     menu = MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
     facts += _facts("menu_dish", menu, menu_dish_data)
     facts += _facts("medicine", Medicine.objects.filter(facility=facility), medicine_data)
-    levels = StockLevel.objects.filter(facility=facility).select_related("medicine")
+    levels = (
+        StockLevel.objects.filter(facility=facility)
+        .select_related("medicine")
+        .prefetch_related("lots")
+    )
     facts += _facts("stock_level", levels, stock_level_data)
     # On shift: carers with an event taken in during this shift (see docs/performance.md and
     # the consumer's docstring for the definition); deltas learn it from the acting user.
