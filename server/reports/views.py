@@ -64,13 +64,26 @@ def paper_page(roles: frozenset[str]) -> Callable:
 
 @login_required
 def index_page(request: HttpRequest) -> HttpResponse:
-    mine = [m for m in memberships_of(request.user) if m.role in FOOD_FORM_ROLES]  # type: ignore[arg-type]
+    mine = [
+        m
+        for m in memberships_of(request.user)  # type: ignore[arg-type]
+        if m.role in FOOD_FORM_ROLES | STOCK_ROLES
+    ]
     if not mine and not request.user.is_superuser:
         return render(request, "reports/forbidden.html", status=403)
     today = timezone.localdate()
     last_month = today.replace(day=1) - timedelta(days=1)
-    centres = [{"facility": m.facility, "reports": m.role in REPORT_ROLES} for m in mine] or [
-        {"facility": f, "reports": True} for f in Facility.objects.order_by("name")
+    centres = [
+        {
+            "facility": m.facility,
+            "reports": m.role in REPORT_ROLES,
+            "food": m.role in FOOD_FORM_ROLES,
+            "stock": m.role in STOCK_ROLES,
+        }
+        for m in mine
+    ] or [
+        {"facility": f, "reports": True, "food": True, "stock": True}
+        for f in Facility.objects.order_by("name")
     ]
     return render(
         request,

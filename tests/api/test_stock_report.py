@@ -181,6 +181,8 @@ def test_the_printable_page_opens_for_a_nurse_with_a_web_session(centre, month_o
     url = f"/reports/stock/{centre.facility.code}/{MONTH}/"
     assert client.get(url).status_code == 302  # to the login
     client.force_login(centre.nurse)
+    index = client.get("/reports/").content.decode()
+    assert url in index and "/reports/food-safety/" not in index
     page = client.get(url).content.decode()
     assert "NHẬP – XUẤT – TỒN" in page.upper() and "Lê Văn Ba" in page
     assert "Người manager" in page
