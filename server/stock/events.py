@@ -295,3 +295,22 @@ def dose_take(
         ctx.flag("no_stock")
         _stock_out(ctx, level, details)
     level_emit(ctx, stock, level)
+
+
+def dose_return(ctx: HandlerContext, administration: Any) -> None:
+    """A dose voided (record.void, or a later `entered_in_error`) was never given: its units
+    go back onto the lots they came from, as `dose` lines with the opposite sign, so the
+    month's report nets them out of what was dispensed."""
+    taken = list(StockMove.objects.filter(ref_id=administration.id).order_by("id"))
+    if not taken or any(m.quantity > 0 for m in taken):
+        return  # moved no stock, or already put back
+    medicine = Medicine.objects.get(id=taken[0].medicine_id)
+    stock = stock_of(ctx, medicine)
+    level = stock.level(taken[0].funding_source)
+    lots = {lot.id: lot for lot in stock.lots_of(level)}
+    who = services.Who(
+        by=ctx.user, at=ctx.event.at, recorded_at=ctx.received_at, event_id=ctx.event.id
+    )
+    for i, move in enumerate(taken):
+        services.put_back(stock, level, lots[move.lot_id], move, index=len(taken) + i, who=who)
+    level_emit(ctx, stock, level)

@@ -198,6 +198,23 @@ def take(
     return moves, allocation.shortfall
 
 
+def put_back(
+    stock: MedicineStock, level: StockLevel, lot: StockLot, move: StockMove, *, index: int, who: Who
+) -> StockMove:
+    """The opposite of one line, onto the same lot, under the same reference."""
+    return _move(
+        stock,
+        level,
+        lot,
+        kind=move.kind,
+        quantity=-move.quantity,
+        ref_id=move.ref_id,
+        index=index,
+        who=who,
+        note="Hoàn lại: bản ghi cấp phát bị hủy",
+    )
+
+
 def available(stock: MedicineStock, level: StockLevel) -> Decimal:
     return sum((lot.quantity for lot in stock.lots_of(level) if lot.quantity > 0), Decimal(0))
 

@@ -14,6 +14,7 @@ from server.meds.models import MedicationAdministration
 from server.stock.models import StockLevel, StockLot, StockMove
 from sync.models import Change, Conflict, EventLog
 from tests.api.test_med_administer import give, phone, push
+from tests.events import event
 from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory
 from tests.stock_helpers import (
     adjust,
@@ -288,3 +289,47 @@ def test_a_repeated_receipt_id_is_refused(centre, meds, make_api):
     assert push(nurse, again)[0]["code"] == "duplicate_record"
     assert level_of(meds["para"]) == 5 and EventLog.objects.count() == 2
     assert Decimal(5) == level_of(meds["para"])
+
+
+@pytest.mark.parametrize("how", ["entered_in_error", "record.void"])
+def test_a_voided_dose_puts_its_units_back_on_the_lots_they_came_from(
+    centre, meds, make_api, ordered, how
+):
+    order, task = ordered
+    nurse = phone(make_api, "nurse")
+    push(
+        nurse,
+        receive(meds["para"], 1, source="budget", lot="SOON", expiry="2026-12-31"),
+        receive(meds["para"], 10, source="budget", lot="LATE", expiry="2027-05-01"),
+    )
+    dose = give(order, task=task)
+    push(nurse, dose)
+    assert level_of(meds["para"], "budget") == 9
+    if how == "entered_in_error":
+        undo = give(order, task=task, outcome="entered_in_error", reason="ghi nhầm người")
+    else:
+        undo = event(
+            "record.void",
+            {
+                "record_type": "med_administration",
+                "record_id": dose["args"]["administration_id"],
+                "reason": "ghi nhầm",
+            },
+        )
+    assert push(nurse, undo)[0]["status"] == "applied"
+    assert level_of(meds["para"], "budget") == 11
+    assert {lot.lot: lot.quantity for lot in StockLot.objects.all()} == {"SOON": 1, "LATE": 10}
+    # Voiding it again (or once more by the other path) puts nothing back twice.
+    push(
+        nurse,
+        event(
+            "record.void",
+            {
+                "record_type": "med_administration",
+                "record_id": dose["args"]["administration_id"],
+                "reason": "lần nữa",
+            },
+        ),
+    )
+    assert level_of(meds["para"], "budget") == 11
+    assert_ledger_adds_up()
