@@ -120,10 +120,11 @@ def level_emit(ctx: HandlerContext, stock: services.MedicineStock, level: StockL
     )
 
 
-def _named_lot(stock: services.MedicineStock, level: StockLevel, code: str) -> Any:
+def _named_lot(stock: services.MedicineStock, level: StockLevel | None, code: str) -> Any:
     if not code:
         return None
-    lot = next((lot for lot in stock.lots_of(level) if lot.lot == code), None)
+    lots = stock.lots_of(level) if level is not None else []
+    lot = next((lot for lot in lots if lot.lot == code), None)
     if lot is None:
         raise Rejected("unknown_lot", "Không có lô thuốc này trong kho của nguồn đã chọn.")
     return lot
@@ -158,8 +159,10 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.count_id)
     counted = _number(args.counted, unit=medicine.unit, sign="nonnegative")
     stock = stock_of(ctx, medicine)
+    # Nothing is written (not even an empty level) before every check has passed.
+    found = stock.levels.get(args.funding_source)
+    lot = _named_lot(stock, found, args.lot)
     level = stock.level(args.funding_source)
-    lot = _named_lot(stock, level, args.lot)
     expected = lot.quantity if lot is not None else level.quantity
     verdict = rules.count_decide(
         expected=expected,
@@ -212,10 +215,11 @@ def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.adjustment_id)
     delta = _number(args.delta, unit=medicine.unit, sign="nonzero")
     stock = stock_of(ctx, medicine)
+    found = stock.levels.get(args.funding_source)
+    lot = _named_lot(stock, found, args.lot)
+    room = lot.quantity if lot is not None else found and services.available(stock, found)
+    _refuse(rules.adjust_check(delta=delta, available=room or Decimal(0), reason=args.reason))
     level = stock.level(args.funding_source)
-    lot = _named_lot(stock, level, args.lot)
-    room = lot.quantity if lot is not None else services.available(stock, level)
-    _refuse(rules.adjust_check(delta=delta, available=room, reason=args.reason))
     services.adjust(
         stock,
         level,

@@ -333,3 +333,14 @@ def test_a_voided_dose_puts_its_units_back_on_the_lots_they_came_from(
     )
     assert level_of(meds["para"], "budget") == 11
     assert_ledger_adds_up()
+
+
+def test_a_refused_move_on_a_source_never_stocked_leaves_no_empty_level(centre, meds, make_api):
+    nurse = phone(make_api, "nurse")
+    results = push(
+        nurse,
+        adjust(meds["para"], -1, source="family", reason="lost"),
+        count(meds["para"], 3, source="family", lot="NOPE"),
+    )
+    assert [r["code"] for r in results] == ["insufficient_stock", "unknown_lot"]
+    assert not StockLevel.objects.exists() and not StockLot.objects.exists()
