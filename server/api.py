@@ -16,6 +16,7 @@ from server.accounts.services import AuthError
 from server.hygiene.api import router as hygiene_router
 from server.kitchen.api import router as kitchen_router
 from server.reports.api import router as reports_router
+from server.stock.api import router as meds_router
 from server.web.api import staff_router
 from sync.api import conflicts_router
 from sync.api import router as sync_router
@@ -40,6 +41,7 @@ api.add_router("/hygiene", hygiene_router)
 api.add_router("/kitchen", kitchen_router)
 api.add_router("/staff", staff_router)
 api.add_router("/reports", reports_router)
+api.add_router("/meds", meds_router)
 
 
 @api.exception_handler(AuthError)

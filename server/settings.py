@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "server.accounts",
     "server.care",
     "server.meds",
+    "server.stock",
     "server.kitchen",
     "server.hygiene",
     "server.live",

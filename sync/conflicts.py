@@ -180,3 +180,13 @@ def conflict_mark_resolved(
     conflict.version += 1
     conflict.save()
     return conflict
+
+
+def conflict_open_id(*, kind: str, subject_id: UUID) -> UUID | None:
+    """The open conflict of this kind about this subject, if any: for alerts that stay one
+    while they last (a stock out) instead of one per event."""
+    return (
+        Conflict.objects.filter(kind=kind, subject_id=subject_id, status="open")
+        .values_list("id", flat=True)
+        .first()
+    )

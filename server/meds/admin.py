@@ -29,10 +29,21 @@ class MedicationOrderForm(forms.ModelForm):
             "controlled",
             "funding_source",
             "unit_cost_vnd",
+            "medicine",
+            "dose_units",
             "start_date",
             "end_date",
             "active",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An order saved without it (older forms, scripts) takes one unit per dose.
+        self.fields["dose_units"].required = False
+
+    def clean_dose_units(self):
+        value = self.cleaned_data.get("dose_units")
+        return 1 if value is None else value
 
     def clean_times(self):
         times = self.cleaned_data.get("times") or []
@@ -43,6 +54,11 @@ class MedicationOrderForm(forms.ModelForm):
         resident, facility = data.get("resident"), data.get("facility")
         if resident and facility and resident.facility_id != facility.id:
             self.add_error("resident", "Đối tượng không thuộc trung tâm đã chọn.")
+        medicine = data.get("medicine")
+        if medicine and facility and medicine.facility_id != facility.id:
+            self.add_error("medicine", "Thuốc không thuộc danh mục của trung tâm đã chọn.")
+        if data.get("dose_units") is not None and data["dose_units"] <= 0:
+            self.add_error("dose_units", "Số đơn vị mỗi liều phải lớn hơn 0.")
         if data.get("prn"):
             if not data.get("min_interval_minutes") or not data.get("max_per_24h"):
                 raise forms.ValidationError(

@@ -7,6 +7,7 @@ asks the pure rules in `server/meds/rules.py`, then appends: a new administratio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 from uuid import UUID
 
@@ -37,6 +38,9 @@ MESSAGES = {
 }
 SEVERITY = {"double_dose": "high", "prn_interval": "high", "resident_away": "normal"}
 NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
+# What else a dose moves, run before its record is written (server/stock registers the
+# stock it takes): the eMAR does not import the stock, the stock plugs in here.
+DOSE_HOOKS: list[Callable[..., None]] = []
 
 
 class MedAdministerArgs(BaseModel):
@@ -205,6 +209,15 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
         ctx.flag("order_inactive")
     earlier = batch.for_task(task.id) if task is not None else batch.for_prn_order(order.id)
     target = _correction_target(args, order, earlier)
+    # Before the row is written: a dose with nothing left in stock carries `no_stock`.
+    for hook in DOSE_HOOKS:
+        hook(
+            ctx,
+            order,
+            administration_id=args.administration_id,
+            outcome=args.outcome,
+            witness_id=args.witness_id,
+        )
 
     # What the new record collides with, judged by when doses were given, not by arrival.
     clash_keys: list[str] = []

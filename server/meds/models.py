@@ -51,6 +51,18 @@ class MedicationOrder(models.Model):
         "nguồn kinh phí", max_length=20, choices=FundingSource.choices, default=FundingSource.BHYT
     )
     unit_cost_vnd = models.PositiveIntegerField("đơn giá (đồng)", default=0)
+    # The stock a dose is taken from (server/stock): dose_units of it, from funding_source.
+    medicine = models.ForeignKey(
+        "stock.Medicine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name="thuốc trong kho",
+    )
+    dose_units = models.DecimalField(
+        "số đơn vị mỗi liều", max_digits=8, decimal_places=3, default=1
+    )
     start_date = models.DateField("từ ngày", null=True, blank=True)
     end_date = models.DateField("đến ngày", null=True, blank=True)
     active = models.BooleanField("đang dùng", default=True)

@@ -3,6 +3,7 @@ the effective (not voided) records of a dose or an order, voids, and the task th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -119,6 +120,11 @@ def task_recompute(
     task_emit(ctx, task)
 
 
+# What else a void undoes (server/stock puts a dose's units back on the shelf): filled by the
+# apps that build on the eMAR, which it does not import.
+VOID_HOOKS: list[Callable[[HandlerContext, MedicationAdministration], None]] = []
+
+
 def administration_void(
     ctx: HandlerContext, row: MedicationAdministration, reason: str
 ) -> MedicationVoid:
@@ -133,6 +139,8 @@ def administration_void(
         event_id=ctx.event.id,
     )
     row._void_cache = True
+    for hook in VOID_HOOKS:
+        hook(ctx, row)
     administration_emit(ctx, row, area_id=row.resident.area_id)
     if row.task_id:
         task = ctx.preloaded(

@@ -26,6 +26,10 @@ def med_order_data(o: MedicationOrder) -> dict[str, Any]:
         "window_minutes": o.effective_window_minutes(),
         "controlled": o.controlled,
         "funding_source": o.funding_source,
+        "medicine_id": _id(o.medicine_id),
+        "dose_units": int(o.dose_units)
+        if o.dose_units == int(o.dose_units)
+        else float(o.dose_units),
         "active": o.active,
     }
 

@@ -13,6 +13,8 @@ from server.accounts.services import membership_in
 
 REPORT_ROLES = frozenset({"manager", "admin"})
 FOOD_FORM_ROLES = frozenset({"manager", "admin", "kitchen"})
+# The stock report and the controlled-drug register: those who move the stock.
+STOCK_ROLES = frozenset({"manager", "admin", "nurse"})
 
 MESSAGES = {
     "not_found": "Không tìm thấy trung tâm này.",
@@ -36,6 +38,8 @@ def paper_access(user: Any, facility_id: UUID, roles: frozenset[str]) -> Members
         message = (
             "Chỉ nhà bếp hoặc Ban Giám đốc mới xem được biểu mẫu kiểm thực."
             if "kitchen" in roles
+            else "Chỉ y tế hoặc Ban Giám đốc mới xem được sổ thuốc."
+            if "nurse" in roles
             else MESSAGES["forbidden"]
         )
         return Refusal(403, "forbidden", message)

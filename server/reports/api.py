@@ -11,13 +11,21 @@ from django.http.response import HttpResponseBase
 from ninja import Router, Schema
 from pydantic import Field
 
-from server.reports.access import FOOD_FORM_ROLES, REPORT_ROLES, Refusal, paper_access
+from server.reports.access import (
+    FOOD_FORM_ROLES,
+    REPORT_ROLES,
+    STOCK_ROLES,
+    Refusal,
+    paper_access,
+)
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
 from server.reports.files import attachment, streamed
 from server.reports.food_safety import food_safety_html, food_safety_xlsx
 from server.reports.monthly import monthly_report
 from server.reports.papers import FORMATS, report_file
 from server.reports.periods import KINDS, Period
+from server.reports.stock import controlled_register, stock_month
+from server.reports.stock_xlsx import stock_file
 from server.reports.store import AlreadySent, mark_sent, text_save
 from sync.http import error, json_response
 
@@ -181,3 +189,48 @@ def reports_export(
         )
     centre = membership.facility  # type: ignore[union-attr]
     return streamed(*export_csv(centre, type, date_from, date_to))
+
+
+def _stock_access(request: HttpRequest, facility: UUID, month: str, fmt: str):  # type: ignore[no-untyped-def]
+    """The centre and the month, or the refusal (permission first, then the input)."""
+    membership = paper_access(request.auth.user, facility, STOCK_ROLES)  # type: ignore[attr-defined]
+    if (refused := _refused(membership)) is not None:
+        return refused
+    parsed = _period("month", month, None)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    if fmt not in ("json", "xlsx"):
+        return error(400, "invalid_format", "Định dạng là json hoặc xlsx.")
+    return membership.facility, parsed  # type: ignore[union-attr]
+
+
+@router.get("/stock", summary="Medicine stock of a month: nhập – xuất – tồn (json or xlsx)")
+def reports_stock(
+    request: HttpRequest, facility: UUID, month: str, format: str = "json"
+) -> HttpResponse:
+    found = _stock_access(request, facility, month, format)
+    if isinstance(found, HttpResponse):
+        return found
+    centre, period = found
+    if format == "json":
+        return json_response(stock_month(facility=centre, month=period))
+    return attachment(*stock_file(centre, period))
+
+
+@router.get("/stock/register", summary="The controlled-drug register of a month (json or xlsx)")
+def reports_stock_register(
+    request: HttpRequest,
+    facility: UUID,
+    month: str,
+    medicine: UUID | None = None,
+    format: str = "json",
+) -> HttpResponse:
+    found = _stock_access(request, facility, month, format)
+    if isinstance(found, HttpResponse):
+        return found
+    centre, period = found
+    if format == "json":
+        return json_response(
+            controlled_register(facility=centre, month=period, medicine_id=medicine)
+        )
+    return attachment(*stock_file(centre, period))

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("food-safety/<slug:code>/<str:day>/", views.food_safety_page, name="report-food-safety"),
     path("food-safety/<slug:code>/<str:day>/labels/", views.labels_page, name="report-labels"),
+    path("stock/<slug:code>/<str:month>/", views.stock_page, name="report-stock"),
     path("export/<slug:code>/", views.export_page, name="report-export"),
     path("pick/<slug:code>/<slug:paper>/", views.pick_page, name="report-pick"),
 ]

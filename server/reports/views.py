@@ -20,13 +20,23 @@ from server.accounts.services import memberships_of
 from server.care.models import Facility
 from server.kitchen.models import FoodSample
 from server.reports import labels as L
-from server.reports.access import FOOD_FORM_ROLES, REPORT_ROLES, Refusal, paper_access
+from server.reports.access import (
+    FOOD_FORM_ROLES,
+    REPORT_ROLES,
+    STOCK_ROLES,
+    Refusal,
+    paper_access,
+)
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
 from server.reports.files import attachment, streamed
 from server.reports.food_safety import food_safety_context
 from server.reports.models import PeriodReport
 from server.reports.papers import document_of, report_file
 from server.reports.periods import Period
+from server.reports.stock import HEADINGS as STOCK_HEADINGS
+from server.reports.stock import REGISTER_HEADINGS, controlled_register, stock_month
+from server.reports.stock import SOURCE as STOCK_SOURCE
+from server.reports.stock_xlsx import stock_file
 from server.reports.store import NUMBER_FIELDS, TEXT_FIELDS, AlreadySent, mark_sent, text_save
 
 
@@ -54,13 +64,26 @@ def paper_page(roles: frozenset[str]) -> Callable:
 
 @login_required
 def index_page(request: HttpRequest) -> HttpResponse:
-    mine = [m for m in memberships_of(request.user) if m.role in FOOD_FORM_ROLES]  # type: ignore[arg-type]
+    mine = [
+        m
+        for m in memberships_of(request.user)  # type: ignore[arg-type]
+        if m.role in FOOD_FORM_ROLES | STOCK_ROLES
+    ]
     if not mine and not request.user.is_superuser:
         return render(request, "reports/forbidden.html", status=403)
     today = timezone.localdate()
     last_month = today.replace(day=1) - timedelta(days=1)
-    centres = [{"facility": m.facility, "reports": m.role in REPORT_ROLES} for m in mine] or [
-        {"facility": f, "reports": True} for f in Facility.objects.order_by("name")
+    centres = [
+        {
+            "facility": m.facility,
+            "reports": m.role in REPORT_ROLES,
+            "food": m.role in FOOD_FORM_ROLES,
+            "stock": m.role in STOCK_ROLES,
+        }
+        for m in mine
+    ] or [
+        {"facility": f, "reports": True, "food": True, "stock": True}
+        for f in Facility.objects.order_by("name")
     ]
     return render(
         request,
@@ -198,3 +221,30 @@ def pick_page(request: HttpRequest, code: str, paper: str) -> HttpResponse:
     if paper not in ("monthly", "food-safety") or not value.replace("-", "").isdigit():
         return render(request, "reports/bad_request.html", status=400)
     return HttpResponseRedirect(f"/reports/{paper}/{code}/{value}/")
+
+
+@paper_page(STOCK_ROLES)
+def stock_page(request: HttpRequest, facility: Facility, month: str) -> HttpResponse:
+    """The month's nhập – xuất – tồn and the controlled-drug register, printable."""
+    try:
+        period = Period.parse(month)
+    except ValueError as exc:
+        raise Http404 from exc
+    report = stock_month(facility=facility, month=period)
+    register = controlled_register(facility=facility, month=period)
+    for row in report["rows"]:
+        row["source"] = STOCK_SOURCE[row["funding_source"]]
+    for drug in register["drugs"]:
+        for line in drug["lines"]:
+            line["source"] = STOCK_SOURCE[line["funding_source"]]
+    if request.GET.get("format") == "xlsx":
+        return attachment(*stock_file(facility, period))
+    context = {
+        "facility": facility,
+        "report": report,
+        "register": register,
+        "headings": STOCK_HEADINGS,
+        "register_headings": REGISTER_HEADINGS,
+        "xlsx": "?format=xlsx",
+    }
+    return render(request, "reports/stock.html", context)

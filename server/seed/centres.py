@@ -268,6 +268,16 @@ PRN: tuple[MedSpec, ...] = (
         {"min_interval_minutes": 480, "max_per_24h": 2, "controlled": True, "route": "tiêm bắp"},
     ),
 )
+# The PRN twin of a scheduled drug (server/seed/stock.py PRN_SUFFIX): one stock for both.
+PRN_SHARED: MedSpec = (
+    "Haloperidol 1,5mg (khi cần)",
+    "1 viên",
+    [],
+    "bhyt",
+    600,
+    "Kích động",
+    {"min_interval_minutes": 480, "max_per_24h": 2, "controlled": True},
+)
 
 MEALS = (
     ("breakfast", "Bữa sáng", "06:30"),

@@ -20,6 +20,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from server.accounts.models import Membership, User
 from server.care.admin_sync import publish_if_known
@@ -27,10 +28,21 @@ from server.care.horizon import tasks_materialise
 from server.care.models import Area, Facility, Resident, ResidentCategory, Routine
 from server.care.publish import publish
 from server.meds.models import MedicationOrder
-from server.seed.centres import CENTRES, CHILD_MEDS, CONTROLLED, MEALS, PRN, SCHEDULED, Centre
+from server.seed import stock as stock_seed
+from server.seed.centres import (
+    CENTRES,
+    CHILD_MEDS,
+    CONTROLLED,
+    MEALS,
+    PRN,
+    PRN_SHARED,
+    SCHEDULED,
+    Centre,
+)
 from server.seed.letterhead import letterhead_seed
 from server.seed.names import NameMaker
 from server.seed.rota import rota_seed
+from server.stock.models import Medicine
 
 M = TypeVar("M", bound=Model)
 
@@ -279,6 +291,8 @@ def _order(centre: Centre, facility: Facility, person: Person, spec: tuple) -> M
     drug, dose, times, funding, cost, indication, extra = spec
     extra = dict(extra)
     return MedicationOrder(
+        medicine_id=stock_seed.medicine_id(facility, drug),
+        dose_units=stock_seed.dose_units(dose),
         id=sid(centre.code, "order", person.key, drug),
         facility=facility,
         resident=person.resident,
@@ -308,6 +322,10 @@ def orders_plan(centre: Centre, facility: Facility, people: list[Person]) -> lis
                 specs.append(CONTROLLED[2])
             if rng.random() < 0.2:
                 specs.append(PRN[2])
+            if specs[0] is CONTROLLED[0] and not any(
+                s is PRN_SHARED for v in orders.values() for s in v
+            ):
+                specs.append(PRN_SHARED)  # one PRN taking from a scheduled drug's stock
             orders[p.key] = specs
         elif "tăng huyết áp" in p.diet:
             orders[p.key] = [SCHEDULED[0]]
@@ -359,7 +377,9 @@ def _superuser(password: str, facilities: list[Facility]) -> int:
     return created
 
 
-def centre_seed(centre: Centre, password: str) -> tuple[CentreReport, Facility, int]:
+def centre_seed(
+    centre: Centre, password: str, today: date | None = None
+) -> tuple[CentreReport, Facility, int]:
     report = CentreReport(centre.name)
     with transaction.atomic():
         facility, new_facility = _facility(centre)
@@ -367,12 +387,15 @@ def centre_seed(centre: Centre, password: str) -> tuple[CentreReport, Facility, 
         people = residents_plan(centre, facility, areas)
         new_residents = _missing(Resident, [p.resident for p in people])
         new_routines = _missing(Routine, routines_plan(centre, facility, areas, people))
+        new_medicines = _missing(Medicine, stock_seed.medicines_plan(facility))
         new_orders = _missing(MedicationOrder, orders_plan(centre, facility, people))
         users = _users(centre, facility, areas, password)
         # Facility first, then areas, residents and orders: a phone applies a pull in seq order.
         published: list[Model] = [facility] if new_facility else []
         publish([*published, *new_areas, *new_residents])
+        publish(new_medicines)
         publish_if_known(new_orders)
+        levels = stock_seed.stock_seed(facility, today=today or timezone.localdate())
     report.created.update(
         {
             k: n
@@ -382,6 +405,8 @@ def centre_seed(centre: Centre, password: str) -> tuple[CentreReport, Facility, 
                 ("đối tượng", len(new_residents)),
                 ("kế hoạch", len(new_routines)),
                 ("y lệnh", len(new_orders)),
+                ("thuốc", len(new_medicines)),
+                ("tồn kho", len(levels)),
             ]
             if n
         }
@@ -402,7 +427,7 @@ def demo_seed(
     report = SeedReport()
     facilities = []
     for centre in CENTRES:
-        centre_report, facility, users = centre_seed(centre, password)
+        centre_report, facility, users = centre_seed(centre, password, today)
         report.centres.append(centre_report)
         report.users_created += users
         facilities.append(facility)

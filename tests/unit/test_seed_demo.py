@@ -158,3 +158,37 @@ def test_it_gives_each_centre_its_letterhead_and_nam_dinh_its_target(seeded, api
     demo_seed(today=local_today())
     assert ReportSettings.objects.get(pk=nam_dinh.pk).director_name == "Nguyễn Văn A"
     assert ReportSettings.objects.count() == 2
+
+
+def test_it_links_every_order_to_a_medicine_with_opening_stock(seeded):
+    from decimal import Decimal
+
+    from server.stock.models import StockLevel, StockLot
+    from server.stock.rules import ORDER_SOURCE
+    from tests.stock_helpers import assert_ledger_adds_up
+
+    for facility in Facility.objects.all():
+        orders = MedicationOrder.objects.filter(facility=facility)
+        assert not orders.filter(medicine__isnull=True).exists()
+        assert not orders.exclude(medicine__facility=facility).exists()
+        for order in orders:
+            level = StockLevel.objects.get(
+                medicine=order.medicine, funding_source=ORDER_SOURCE[order.funding_source]
+            )
+            assert level.quantity >= 20
+        # A controlled drug in stock, and a PRN order sharing a scheduled order's medicine.
+        assert orders.filter(
+            medicine__controlled=True, drug__regex="Haloperidol|Olanzapin"
+        ).exists()
+        scheduled = set(orders.filter(prn=False).values_list("medicine_id", flat=True))
+        assert orders.filter(prn=True, medicine_id__in=scheduled).exists()
+        used = {ORDER_SOURCE[s] for s in orders.values_list("funding_source", flat=True)}
+        sources = set(
+            StockLevel.objects.filter(facility=facility).values_list("funding_source", flat=True)
+        )
+        assert sources == used | {"family"}
+        soon = local_today() + __import__("datetime").timedelta(days=30)
+        assert StockLot.objects.filter(
+            level__facility=facility, expiry__lte=soon, quantity__gt=Decimal(0)
+        ).exists()
+    assert_ledger_adds_up()

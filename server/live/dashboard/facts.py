@@ -78,6 +78,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "med_administration": ("task_id", "outcome", "at", "void", "by"),
     "menu_dish": ("date", "meal", "dish", "locked"),
+    "medicine": ("name", "strength", "unit", "controlled"),
+    "stock_level": ("medicine_id", "funding_source", "quantity", "unit", "low", "earliest_expiry"),
 }
 
 

@@ -26,12 +26,13 @@ from uuid import UUID
 from server.live.dashboard import rules
 from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
+from server.live.dashboard.stock_section import StockSection
 
 AWAY_STATUSES = rules.AWAY
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
 SECTIONS = (
     *("tiles", "timeline", "late", "missed", "doses", "conflicts"),
-    *("samples_due", "samples_missing", "away", "staffing"),
+    *("samples_due", "samples_missing", "away", "staffing", "stock"),
 )
 
 
@@ -75,6 +76,7 @@ class Projection:
         self.versions: dict[tuple[str, str], int] = {}
         self.menu: dict[str, dict[str, str]] = {}  # locked menu dish id -> {meal, dish, key}
         self.samples_taken: set[str] = set()
+        self.stock = StockSection(self.view, shift.local_date())
         self._tiles: dict[str, Counter[str]] = {}
         self._slots = rules.slot_count(shift, slot_minutes)
         self._done = [0] * self._slots
@@ -130,6 +132,8 @@ class Projection:
             "food_sample": self._sample,
             "menu_dish": self._menu_dish,
             "med_administration": self._administration,
+            "medicine": self.stock.medicine,
+            "stock_level": self.stock.level,
         }
         self.now = now
         for fact in facts:

@@ -36,6 +36,8 @@ from server.meds.models import MedicationAdministration
 from server.meds.selectors import with_void
 from server.meds.serializers import med_administration_data
 from server.rota.models import RotaEntry
+from server.stock.models import Medicine, StockLevel
+from server.stock.serializers import medicine_data, stock_level_data
 from sync.conflicts import conflict_data
 from sync.models import Conflict, EventLog
 
@@ -231,6 +233,13 @@ def dashboard_snapshot(
     facts += sample_facts
     menu = MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
     facts += _facts("menu_dish", menu, menu_dish_data)
+    facts += _facts("medicine", Medicine.objects.filter(facility=facility), medicine_data)
+    levels = (
+        StockLevel.objects.filter(facility=facility)
+        .select_related("medicine")
+        .prefetch_related("lots")
+    )
+    facts += _facts("stock_level", levels, stock_level_data)
     # Who recorded during the shift: a carer not on its rota is shown as "off the rota";
     # deltas learn it from the acting user.
     active = EventLog.objects.filter(

@@ -24,10 +24,13 @@ const TEXT = {
     back_now: "Về ca hiện tại", past_banner: "Ca trước — đang xem", past_note: "chỉ xem lại, không cập nhật trực tiếp",
     status_open: "Chưa xử lý", status_resolved: "Đã xử lý", off_rota: "Ghi việc nhưng không có trong lịch trực",
     unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", show_all: "Xem tất cả", needs: "cần", per_carer: "người/1 nhân viên",
+    res_dismissed: "Không phải lỗi", stock: "Kho thuốc cần chú ý", stock_out: "Hết thuốc", stock_low: "Dưới mức tối thiểu",
+    expires: "hết hạn", source: { bhyt: "BHYT", budget: "Ngân sách", donated: "Tài trợ", family: "Gia đình", other: "Khác" },
     kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
     conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
       resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
-      early_discard: "Hủy mẫu sớm", concurrent_edit: "Sửa cùng lúc" },
+      early_discard: "Hủy mẫu sớm", concurrent_edit: "Sửa cùng lúc", stock_out: "Hết thuốc",
+      stock_mismatch: "Kiểm kê lệch sổ" },
     meal: { breakfast: "Bữa sáng", lunch: "Bữa trưa", dinner: "Bữa tối", snack: "Bữa phụ" },
   },
   en: {
@@ -48,9 +51,13 @@ const TEXT = {
     past_note: "read-only, not live", status_open: "Open", status_resolved: "Resolved",
     off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm", show_all: "Show all", needs: "needs",
     per_carer: "per carer",
+    res_corrected: "Record corrected", res_dismissed: "Not an error", stock: "Medicine stock to watch",
+    stock_out: "Out of stock", stock_low: "Below minimum", expires: "expires",
+    source: { bhyt: "Insurance", budget: "Budget", donated: "Donated", family: "Family", other: "Other" },
     kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
     conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
-      contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit" },
+      contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit",
+      stock_out: "Out of stock", stock_mismatch: "Count differs from the book" },
     meal: { breakfast: "Breakfast", lunch: "Lunch", dinner: "Dinner", snack: "Snack" },
   },
 };
@@ -199,7 +206,7 @@ function renderHistory(snap) {
 const RENDER = {
   tiles: renderTiles, timeline: renderChart, conflicts: renderConflicts, late: (i) => renderTasks("late", i),
   missed: (i) => renderTasks("missed", i), doses: renderDoses, samples_due: renderSamplesDue,
-  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing,
+  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing, stock: renderStock,
 };
 
 function render(sections = Object.keys(RENDER)) {
@@ -323,6 +330,14 @@ function renderSamplesDue(items) {
 
 function renderSamplesMissing(items) {
   list("samples_missing", items, (d) => [el("span", { class: "tag conflict" }, sub("meal", d.meal)), d.dish]);
+}
+
+function renderStock(items) {
+  list("stock", items, (x) => [
+    x.out ? el("span", { class: "tag late" }, t("stock_out")) : x.low ? el("span", { class: "tag conflict" }, t("stock_low")) : null,
+    x.expiring ? el("span", { class: "tag away" }, `${t("expires")} ${ddmm(x.expiring)}`) : null,
+    `${x.medicine} · ${sub("source", x.funding_source)} · ${x.quantity} ${x.unit}`],
+  ([, a], [, b]) => (b.out - a.out) || a.medicine.localeCompare(b.medicine));
 }
 
 function renderAway(items) {

@@ -1,0 +1,142 @@
+"""Medicine stock (cơ số thuốc): the catalogue, the lots per funding source and the ledger.
+
+The ledger (`StockMove`) is the truth: every lot's quantity is the sum of its moves, and every
+level the sum of its lots (`docs/domain.md`, "Medicine stock"). Levels and lots are kept as
+rows only so that a dose reads them without summing the ledger.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
+
+
+class StockSource(models.TextChoices):
+    BHYT = "bhyt", "Bảo hiểm y tế"
+    BUDGET = "budget", "Ngân sách trung tâm"
+    DONATED = "donated", "Tài trợ"
+    FAMILY = "family", "Gia đình"
+    OTHER = "other", "Khác"
+
+
+class MoveKind(models.TextChoices):
+    RECEIPT = "receipt", "Nhập kho"
+    DOSE = "dose", "Cấp phát"
+    COUNT = "count", "Kiểm kê"
+    ADJUSTMENT = "adjustment", "Điều chỉnh"
+
+
+class Medicine(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    facility = models.ForeignKey(
+        "care.Facility",
+        on_delete=models.CASCADE,
+        related_name="medicines",
+        verbose_name="trung tâm",
+    )
+    name = models.CharField("tên thuốc", max_length=200)
+    strength = models.CharField("hàm lượng", max_length=60, blank=True)
+    form = models.CharField("dạng bào chế", max_length=60, default="viên")
+    unit = models.CharField("đơn vị tính", max_length=20, default="viên")
+    controlled = models.BooleanField("thuốc kiểm soát đặc biệt", default=False)
+    min_stock = models.DecimalField("tồn tối thiểu", default=0, **QUANTITY)
+    tolerance_pct = models.DecimalField(
+        "sai lệch kiểm kê cho phép (%)", max_digits=5, decimal_places=2, default=0
+    )
+    active = models.BooleanField("đang dùng", default=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "thuốc"
+        verbose_name_plural = "danh mục thuốc"
+        ordering = ["name", "strength"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.strength}".strip()
+
+
+class StockLevel(models.Model):
+    """What is left of one medicine from one funding source (the sum of its lots)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="+")
+    medicine = models.ForeignKey(Medicine, on_delete=models.CASCADE, related_name="levels")
+    funding_source = models.CharField(max_length=20, choices=StockSource.choices)
+    quantity = models.DecimalField(default=0, **QUANTITY)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "tồn kho"
+        verbose_name_plural = "tồn kho"
+        constraints = [
+            models.UniqueConstraint(fields=["medicine", "funding_source"], name="stock_level_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medicine_id} {self.funding_source}: {self.quantity}"
+
+
+class StockLot(models.Model):
+    """One lot of a level. The lot with no code and no expiry takes what cannot be put on a
+    lot: a dose given with nothing left (it may go below zero) and a count's surplus."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="lots")
+    lot = models.CharField("số lô", max_length=60, blank=True)
+    expiry = models.DateField("hạn dùng", null=True, blank=True)
+    quantity = models.DecimalField(default=0, **QUANTITY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "lot", "expiry"], name="stock_lot_once"),
+            models.UniqueConstraint(
+                fields=["level", "lot"],
+                condition=models.Q(expiry__isnull=True),
+                name="stock_lot_once_no_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lot or '—'} {self.expiry or ''}: {self.quantity}"
+
+
+class StockMove(models.Model):
+    """Append-only: one line of the stock book. `quantity` is signed (a dose is negative)."""
+
+    # Insert order is the ledger's order: a facility's moves are written under its stream lock.
+    id = models.BigAutoField(primary_key=True)
+    key = models.UUIDField(unique=True, editable=False)
+    facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="+")
+    medicine = models.ForeignKey(Medicine, on_delete=models.PROTECT, related_name="moves")
+    funding_source = models.CharField(max_length=20, choices=StockSource.choices)
+    lot = models.ForeignKey(StockLot, on_delete=models.PROTECT, related_name="moves")
+    kind = models.CharField(max_length=20, choices=MoveKind.choices)
+    # The id the phone gave: receipt_id, count_id, adjustment_id or administration_id.
+    ref_id = models.UUIDField(db_index=True)
+    quantity = models.DecimalField(**QUANTITY)
+    balance_after = models.DecimalField(**QUANTITY)  # of the level (medicine, source)
+    medicine_balance_after = models.DecimalField(**QUANTITY)  # of the medicine, every source
+    counted = models.DecimalField(null=True, blank=True, **QUANTITY)
+    reason = models.CharField(max_length=40, blank=True)
+    supplier = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=2000, blank=True)
+    at = models.DateTimeField()  # the phone's word
+    recorded_at = models.DateTimeField()  # when the server took it: the ledger's order
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    event_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dòng sổ kho"
+        verbose_name_plural = "sổ kho thuốc"
+        indexes = [models.Index(fields=["medicine", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity} → {self.balance_after}"
