@@ -84,10 +84,8 @@ class Projection:
         self._late_heap: list[tuple[datetime, str]] = []
         self._dirty_tiles: set[str] = set()
         self._dirty_slots: set[int] = set(range(self._slots))
-        self._dirty_staffing: set[str] = {
-            "total",
-            *(k for k, a in areas.items() if a["kind"] == "care"),
-        }
+        care = (k for k, a in areas.items() if a["kind"] == "care")
+        self._dirty_staffing: set[str] = {"total", *care}
 
     # -- the view -------------------------------------------------------------------------
     def _flush(self) -> dict[str, Any]:
