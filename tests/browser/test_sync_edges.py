@@ -23,27 +23,37 @@ from tests.factories import PASSWORD, ResidentFactory, TaskFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def record_sync_calls(page) -> list[dict]:
-    """Every answered POST /api/sync/v1 of this page: status, error code, request body."""
-    calls: list[dict] = []
+def is_sync_call(response) -> bool:
+    return response.url.endswith("/api/sync/v1") and response.request.method == "POST"
+
+
+def record_sync_calls(page) -> list:
+    """Every answered POST /api/sync/v1 of this page, in order (read them with `sync_call`).
+
+    The listener only keeps the response: reading its body inside the listener is a round
+    trip to the browser, during which the test's own wait may return before the call is
+    counted."""
+    calls: list = []
 
     def on_response(response):
-        if not response.url.endswith("/api/sync/v1"):
-            return
-        try:
-            body = response.json()
-        except Exception:  # noqa: BLE001 - a body is not needed to count the call
-            body = {}
-        calls.append(
-            {
-                "status": response.status,
-                "code": body.get("code"),
-                "request": json.loads(response.request.post_data or "{}"),
-            }
-        )
+        if is_sync_call(response):
+            calls.append(response)
 
     page.on("response", on_response)
     return calls
+
+
+def sync_call(response) -> dict:
+    """A recorded sync call: status, error code, request body."""
+    try:
+        body = response.json()
+    except Exception:  # noqa: BLE001 - a body is not needed to count the call
+        body = {}
+    return {
+        "status": response.status,
+        "code": body.get("code"),
+        "request": json.loads(response.request.post_data or "{}"),
+    }
 
 
 @pytest.fixture
@@ -63,7 +73,7 @@ def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(
     centre = ward.centre
     # Requests a service worker sees bypass page events; this test watches the network.
     context, page = new_phone(chromium, service_workers="block")
-    calls = record_sync_calls(page)
+    responses = record_sync_calls(page)
     login(page, asgi_server.url, "carer")
     task = ward.meals[0]
     page.wait_for_selector(f"li[data-task='{task.id}']")
@@ -74,13 +84,14 @@ def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(
     page.click(f"li[data-task='{task.id}'] [data-action=done]")
     wait_pending(page, 1)
     Membership.objects.get(user=centre.carer, facility=centre.facility).areas.add(centre.children)
-    calls.clear()
+    responses.clear()
     context.set_offline(False)
 
     page.wait_for_selector(
         f"li[data-task='{child_meal.id}']", timeout=20_000
     )  # re-pulled, new areas
     wait_synced(page)
+    calls = [sync_call(r) for r in responses]
     refused = next(i for i, c in enumerate(calls) if c["status"] == 409)
     assert calls[refused]["code"] == "reset_required"
     assert calls[refused]["request"]["cursor"]
@@ -100,26 +111,15 @@ def test_it_pulls_again_from_null_after_a_scope_change_and_keeps_its_queue(
     context.close()
 
 
-def test_it_pulls_at_once_when_another_device_syncs_a_change_in_its_area(
-    asgi_server, ward, chromium
-):
-    context, page = new_phone(chromium, service_workers="block")
-    calls = record_sync_calls(page)
-    login(page, asgi_server.url, "carer")
-    task = ward.meals[1]
-    page.wait_for_selector(f"li[data-task='{task.id}']")
-    wait_synced(page)
-    page.wait_for_function("document.documentElement.dataset.live === '1'", timeout=10_000)
-    assert page.get_attribute(f"li[data-task='{task.id}']", "data-status") != "done"
-    before = len(calls)
-
-    with httpx.Client(base_url=asgi_server.url) as http:  # carer2's own phone, over plain HTTP
+def other_device_completes(base_url: str, task) -> dict:
+    """carer2's own phone completes the task, over plain HTTP; returns the sync answer."""
+    with httpx.Client(base_url=base_url) as http:
         device = "0f8e1a52-2d55-4c1a-9d6a-3b7c5e9f1a20"
         token = http.post(
             "/api/auth/token",
             json={"username": "carer2", "password": PASSWORD, "device_id": device},
         ).json()["token"]
-        answer = http.post(
+        return http.post(
             "/api/sync/v1",
             headers={"Authorization": f"Bearer {token}"},
             json={
@@ -133,13 +133,32 @@ def test_it_pulls_at_once_when_another_device_syncs_a_change_in_its_area(
                     )
                 ],
             },
-        )
-    assert answer.json()["results"][0]["status"] == "applied"
-    sent = time.monotonic()
+        ).json()
 
-    # The phone's timer ticks once a minute; only the poke can bring this within ~2 s.
-    page.wait_for_selector(f"li[data-task='{task.id}'][data-status=done]", timeout=2_500)
-    assert time.monotonic() - sent < 2.5
+
+def test_it_pulls_at_once_when_another_device_syncs_a_change_in_its_area(
+    asgi_server, ward, chromium
+):
+    context, page = new_phone(chromium, service_workers="block")
+    calls = record_sync_calls(page)
+    login(page, asgi_server.url, "carer")
+    task = ward.meals[1]
+    page.wait_for_selector(f"li[data-task='{task.id}']")
+    wait_synced(page)
+    page.wait_for_function("document.documentElement.dataset.live === '1'", timeout=10_000)
+    assert page.get_attribute(f"li[data-task='{task.id}']", "data-status") != "done"
+    before = len(calls)
+
+    # The pull is awaited as the response event it is: the row can turn "done" before
+    # Playwright has delivered that event, so counting `calls` right after the row raced it.
+    with page.expect_response(is_sync_call, timeout=10_000) as pulled:
+        answer = other_device_completes(asgi_server.url, task)
+        sent = time.monotonic()
+        # The phone's timer ticks once a minute; only the poke can bring this within ~2 s.
+        page.wait_for_selector(f"li[data-task='{task.id}'][data-status=done]", timeout=2_500)
+        assert time.monotonic() - sent < 2.5
+    assert answer["results"][0]["status"] == "applied"
+    assert pulled.value.status == 200
     assert len(calls) > before  # it pulled (a poke carries no data)
     assert page.errors == []
     context.close()
