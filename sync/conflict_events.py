@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync.conflicts import conflict_data, conflict_mark_resolved
+from sync.conflicts import conflict_emit, conflict_mark_resolved
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, permits, register
 
@@ -41,12 +41,5 @@ def conflict_resolve(ctx: HandlerContext, args: ConflictResolveArgs) -> Decision
         at=ctx.received_at,
     )
     ctx.conflict_id = conflict.id
-    ctx.emit(
-        "conflict",
-        conflict.id,
-        conflict_data(conflict),
-        facility_id=conflict.facility_id,
-        area_id=conflict.area_id,
-        version=conflict.version,
-    )
+    conflict_emit(ctx, conflict)
     return Decision()

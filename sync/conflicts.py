@@ -91,9 +91,7 @@ def conflict_open(
         message=message,
         opened_at=ctx.received_at,
     )
-    ctx.emit(
-        "conflict", conflict.id, conflict_data(conflict), facility_id=facility_id, area_id=area_id
-    )
+    conflict_emit(ctx, conflict)
     return conflict
 
 
@@ -115,14 +113,7 @@ def _conflict_join(
         conflict.severity = severity
     conflict.version += 1
     conflict.save(update_fields=["event_ids", "details", "severity", "version"])
-    ctx.emit(
-        "conflict",
-        conflict.id,
-        conflict_data(conflict),
-        facility_id=conflict.facility_id,
-        area_id=conflict.area_id,
-        version=conflict.version,
-    )
+    conflict_emit(ctx, conflict)
     return conflict
 
 
@@ -189,4 +180,16 @@ def conflict_open_id(*, kind: str, subject_id: UUID) -> UUID | None:
         Conflict.objects.filter(kind=kind, subject_id=subject_id, status="open")
         .values_list("id", flat=True)
         .first()
+    )
+
+
+def conflict_emit(ctx: HandlerContext, conflict: Conflict) -> None:
+    """Send a conflict's newest version to the phones and managers that see it."""
+    ctx.emit(
+        "conflict",
+        conflict.id,
+        conflict_data(conflict),
+        facility_id=conflict.facility_id,
+        area_id=conflict.area_id,
+        version=conflict.version,
     )
