@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
@@ -88,10 +89,25 @@ class ChangeOut(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+def args_canonical(args: dict[str, Any]) -> bytes:
+    """An event's args as canonical JSON (sorted keys, compact UTF-8): hashed, and stored."""
+    return orjson.dumps(args, option=orjson.OPT_SORT_KEYS)
+
+
+def payload_digest(*, name: str, args_json: bytes, at: str, device_id: str, device_seq: int) -> str:
+    """A stable digest of what an event says, to tell a replay from a reused id.
+
+    `args_json` is `args_canonical(args)`, made once per event and also what the event log
+    stores. The envelope is a JSON array before it, so no two events share the bytes."""
+    head = orjson.dumps([name, at, device_id, device_seq])
+    return hashlib.blake2b(head + args_json, digest_size=32).hexdigest()
+
+
 def payload_hash(
     *, name: str, args: dict[str, Any], at: str, device_id: str, device_seq: int
 ) -> str:
-    """A stable digest of what an event says, to tell a replay from a reused id."""
+    """The digest event logs stored before `payload_digest`: a phone may resend such an
+    event (a lost response) after an upgrade, and it must still be a duplicate."""
     canonical = json.dumps(
         {"name": name, "args": args, "at": at, "device_id": device_id, "device_seq": device_seq},
         sort_keys=True,
