@@ -30,7 +30,8 @@ class DeferredWrites:
         # (model, pk) -> {field name: value}, later deferrals of the same row merged in.
         self.rows: dict[tuple[type[Model], Any], dict[str, Any]] = {}
         # The facility of each row whose model has one: the UPDATE names it beside the key,
-        # so that it stays a single-facility statement (docs/performance.md, "Distributing").
+        # so that it stays a single-facility statement (docs/performance.md,
+        # "Distributing by facility").
         self.facilities: dict[tuple[type[Model], Any], Any] = {}
         self.flushing = False
         self.added = 0  # deferrals so far: each counts as a write (see sync/push.py)
