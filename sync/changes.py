@@ -220,4 +220,8 @@ def changes_pull(
         )
         if more:
             break
-    return out, Cursor(scope=cursor.scope, positions=positions, floor=floor), more
+    return (
+        out,
+        Cursor(scope=cursor.scope, epoch=cursor.epoch, positions=positions, floor=floor),
+        more,
+    )

@@ -29,6 +29,10 @@ class DeferredWrites:
     def __init__(self) -> None:
         # (model, pk) -> {field name: value}, later deferrals of the same row merged in.
         self.rows: dict[tuple[type[Model], Any], dict[str, Any]] = {}
+        # The facility of each row whose model has one: the UPDATE names it beside the key,
+        # so that it stays a single-facility statement (docs/performance.md,
+        # "Distributing by facility").
+        self.facilities: dict[tuple[type[Model], Any], Any] = {}
         self.flushing = False
         self.added = 0  # deferrals so far: each counts as a write (see sync/push.py)
         # A handler inside its own atomic block saves at once: a rollback of that savepoint
@@ -39,9 +43,15 @@ class DeferredWrites:
         return len(connection.savepoint_ids) == self.depth
 
     def add(self, obj: Model, fields: Iterable[str]) -> None:
-        self.added += 1
         meta = obj._meta
+        fields = list(fields)
+        if any(meta.get_field(name).attname == _FACILITY for name in fields):  # type: ignore[union-attr]
+            # It is the row's key beside its pk in the UPDATE, never a value it sets.
+            raise ValueError("save_later cannot move a row to another facility: use save()")
+        self.added += 1
         values = self.rows.setdefault((type(obj), obj.pk), {})
+        if _facility_field(type(obj)) is not None:
+            self.facilities[(type(obj), obj.pk)] = obj.facility_id  # type: ignore[attr-defined]
         for name in fields:
             field = meta.get_field(name)
             values[field.attname] = field.pre_save(obj, add=False)  # type: ignore[union-attr]
@@ -53,13 +63,23 @@ class DeferredWrites:
         try:
             groups: dict[tuple[type[Model], tuple[str, ...]], list[tuple[Any, dict]]] = {}
             for (model, pk), values in self.rows.items():
+                if (model, pk) in self.facilities:
+                    values = {**values, _FACILITY: self.facilities[(model, pk)]}
                 groups.setdefault((model, tuple(sorted(values))), []).append((pk, values))
             self.rows = {}
+            self.facilities = {}
             for (model, attnames), rows in groups.items():
                 for start in range(0, len(rows), _BATCH_ROWS):
                     _update_many(model, attnames, rows[start : start + _BATCH_ROWS])
         finally:
             self.flushing = False
+
+
+_FACILITY = "facility_id"
+
+
+def _facility_field(model: type[Model]) -> Any:
+    return next((f for f in model._meta.concrete_fields if f.attname == _FACILITY), None)
 
 
 def _update_many(
@@ -71,36 +91,44 @@ def _update_many(
     assert pk_field is not None
     fields = [next(f for f in meta.concrete_fields if f.attname == a) for a in attnames]
     table, pk_column = qn(meta.db_table), qn(str(pk_field.column))
+    # The facility (when the model has one) is matched, not set: it is the row's own value.
+    key = [pk_column] + [qn(_FACILITY) for f in fields if f.attname == _FACILITY]
+    set_fields = [f for f in fields if f.attname != _FACILITY]
     # What save() would send: the fields' own conversions (JSON through its encoder, ...).
+    ordered = [f for f in fields if f.attname == _FACILITY] + set_fields
     values = [
         [pk_field.get_db_prep_save(pk, connection)]
-        + [f.get_db_prep_save(row[f.attname], connection) for f in fields]
+        + [f.get_db_prep_save(row[f.attname], connection) for f in ordered]
         for pk, row in rows
     ]
     if connection.vendor == "postgresql":
-        _update_by_copy(table, pk_column, [qn(str(f.column)) for f in fields], values)
+        _update_by_copy(table, key, [qn(str(f.column)) for f in set_fields], values)
         return
     # Elsewhere (SQLite): UPDATE ... FROM a VALUES list, whose columns a CTE names.
     limit = connection.features.max_query_params or 999
     per_statement = max(1, limit // (len(fields) + 1))
-    columns = ", ".join(["_pk"] + [f"_{i}" for i in range(len(fields))])
-    assignments = ", ".join(f"{qn(str(f.column))} = v._{i}" for i, f in enumerate(fields))
+    keys = [f"_k{i}" for i in range(len(key))]
+    columns = ", ".join(keys + [f"_{i}" for i in range(len(set_fields))])
+    assignments = ", ".join(f"{qn(str(f.column))} = v._{i}" for i, f in enumerate(set_fields))
+    match = " AND ".join(f"{table}.{c} = v.{k}" for c, k in zip(key, keys, strict=True))
     row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(values), per_statement):
             chunk = values[start : start + per_statement]
             cursor.execute(
                 f"WITH v ({columns}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk_column} = v._pk",
+                f"UPDATE {table} SET {assignments} FROM v WHERE {match}",
                 [value for row in chunk for value in row],
             )
 
 
-def _update_by_copy(table: str, pk_column: str, columns: list[str], values: list[list]) -> None:
+def _update_by_copy(table: str, key: list[str], columns: list[str], values: list[list]) -> None:
     """PostgreSQL: COPY the rows into a temporary table shaped like the target's columns,
     then one UPDATE ... FROM it. Binding 11 parameters a row into the SQL text instead
-    (Django's client-side cursor quotes each one in Python) cost more than the update."""
-    names = ", ".join([pk_column, *columns])
+    (Django's client-side cursor quotes each one in Python) cost more than the update.
+    `key`: the primary key's column, then the facility's when the table has one."""
+    names = ", ".join([*key, *columns])
+    match = " AND ".join(f"{table}.{c} = d.{c}" for c in key)
     assignments = ", ".join(f"{c} = d.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -111,8 +139,5 @@ def _update_by_copy(table: str, pk_column: str, columns: list[str], values: list
         with cursor.cursor.copy(f"COPY sync_deferred ({names}) FROM STDIN") as copy:
             for row in values:
                 copy.write_row(row)
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM sync_deferred d "
-            f"WHERE {table}.{pk_column} = d.{pk_column}"
-        )
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM sync_deferred d WHERE {match}")
         cursor.execute("DROP TABLE sync_deferred")

@@ -27,6 +27,23 @@ class Stream(models.Model):
         return f"{self.facility_id}@{self.last_seq}"
 
 
+class Epoch(models.Model):
+    """The database's epoch: one row, made by a migration, replaced by deploy/restore.
+
+    Cursors carry it (docs/protocol.md §5), so a cursor issued by another database, or by
+    this one before it was restored from a backup, is answered `reset_required` instead of
+    being read against a change log that is not the one it counted.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.CharField(max_length=16)
+    # Set by deploy/restore: from then on, cursors without an epoch are refused too.
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class EventStatus(models.TextChoices):
     APPLIED = "applied"
     MERGED = "merged"

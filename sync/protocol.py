@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
@@ -87,10 +89,25 @@ class ChangeOut(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+def args_canonical(args: dict[str, Any]) -> bytes:
+    """An event's args as canonical JSON (sorted keys, compact UTF-8): hashed, and stored."""
+    return orjson.dumps(args, option=orjson.OPT_SORT_KEYS)
+
+
+def payload_digest(*, name: str, args_json: bytes, at: str, device_id: str, device_seq: int) -> str:
+    """A stable digest of what an event says, to tell a replay from a reused id.
+
+    `args_json` is `args_canonical(args)`, made once per event and also what the event log
+    stores. The envelope is a JSON array before it, so no two events share the bytes."""
+    head = orjson.dumps([name, at, device_id, device_seq])
+    return hashlib.blake2b(head + args_json, digest_size=32).hexdigest()
+
+
 def payload_hash(
     *, name: str, args: dict[str, Any], at: str, device_id: str, device_seq: int
 ) -> str:
-    """A stable digest of what an event says, to tell a replay from a reused id."""
+    """The digest event logs stored before `payload_digest`: a phone may resend such an
+    event (a lost response) after an upgrade, and it must still be a duplicate."""
     canonical = json.dumps(
         {"name": name, "args": args, "at": at, "device_id": device_id, "device_seq": device_seq},
         sort_keys=True,
@@ -101,23 +118,30 @@ def payload_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# A database epoch as sync/epoch.py makes it (6 hex digits); the pattern leaves room to grow.
+_EPOCH = re.compile(r"[0-9a-z]{1,16}")
+
+
 class Cursor(BaseModel):
-    """Opaque to clients: the scope fingerprint, the last seq seen per facility, and the
-    echo floor per facility (changes this device made above it are not sent back).
+    """Opaque to clients: the database epoch, the scope fingerprint, the last seq seen per
+    facility, and the echo floor per facility (changes this device made above it are not
+    sent back).
 
     On the wire it is compact, because it travels twice in every sync, including the
     no-op sync a phone makes every few minutes on a metered link:
-    `c1.<scope>.<position>.<floor>[.<position>.<floor>…]`, one pair per facility of the
-    scope in its (sorted) order. The scope fingerprint pins that order: a cursor whose
-    fingerprint differs is answered `reset_required` before its numbers are read.
+    `c2.<epoch>.<scope>.<position>.<floor>[.<position>.<floor>…]`, one pair per facility
+    of the scope in its (sorted) order. The scope fingerprint pins that order: a cursor
+    whose fingerprint differs is answered `reset_required` before its numbers are read.
+    `c1.` cursors (issued before the epoch) read with `epoch=""`: unknown.
     """
 
     scope: str
+    epoch: str = ""
     positions: dict[str, int] = Field(default_factory=dict)
     floor: dict[str, int] = Field(default_factory=dict)
 
     def encode(self, order: list[str]) -> str:
-        parts = ["c1", self.scope]
+        parts = ["c2", self.epoch, self.scope] if self.epoch else ["c1", self.scope]
         for key in order:
             parts += [str(self.positions.get(key, 0)), str(self.floor.get(key, 0))]
         return ".".join(parts)
@@ -125,9 +149,15 @@ class Cursor(BaseModel):
     @classmethod
     def decode(cls, token: str, order: list[str]) -> Cursor:
         """Raises ValueError (or KeyError) on anything that is not a cursor we issued."""
-        if not token.startswith("c1."):
+        if token.startswith("c2."):
+            _, epoch, scope, *numbers = token.split(".")
+            if not _EPOCH.fullmatch(epoch):
+                raise ValueError("not an epoch")
+        elif token.startswith("c1."):
+            epoch = ""
+            _, scope, *numbers = token.split(".")
+        else:
             return cls._decode_v0(token)
-        _, scope, *numbers = token.split(".")
         if len(numbers) % 2:
             raise ValueError("odd cursor")
         values = [int(n) for n in numbers]
@@ -137,9 +167,10 @@ class Cursor(BaseModel):
         if len(pairs) != len(order):
             # Not issued for a scope of this shape: no fingerprint matches "", so the caller
             # answers reset_required and the phone re-pulls from null (safe, keeps its outbox).
-            return cls(scope="")
+            return cls(scope="", epoch=epoch)
         return cls(
             scope=scope,
+            epoch=epoch,
             positions={key: pos for key, (pos, _) in zip(order, pairs, strict=True)},
             floor={key: fl for key, (_, fl) in zip(order, pairs, strict=True)},
         )

@@ -36,10 +36,12 @@ from sync.protocol import (
     MAX_ROWS_PER_CALL,
     EventIn,
     EventResult,
+    args_canonical,
+    payload_digest,
     payload_hash,
 )
 from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
-from sync.rows import LOG_COLUMNS, LogRow, rows_insert
+from sync.rows import LOG_COLUMNS, JSONText, LogRow, rows_insert
 
 log = logging.getLogger("catruc.sync")
 
@@ -60,14 +62,29 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def event_hash(event: EventIn, device_id: UUID) -> str:
-    return payload_hash(
+def event_hash(event: EventIn, device_id: UUID, args_json: bytes) -> str:
+    return payload_digest(
+        name=event.name,
+        args_json=args_json,
+        at=event.at.isoformat(),
+        device_id=str(device_id),
+        device_seq=event.device_seq,
+    )
+
+
+def _same_payload(stored: str, digest: str, event: EventIn, device_id: UUID) -> bool:
+    """Whether a stored event says what this one says; rows logged before `payload_digest`
+    hold the older digest, computed only then (a repeat is rare)."""
+    if stored == digest:
+        return True
+    legacy = payload_hash(
         name=event.name,
         args=event.args,
         at=event.at.isoformat(),
         device_id=str(device_id),
         device_seq=event.device_seq,
     )
+    return stored == legacy
 
 
 def _uuid_of(raw: Any) -> UUID | None:
@@ -263,10 +280,13 @@ class Pusher:
         return result
 
     def _decide(self, event: EventIn, known: dict[UUID, Any]) -> tuple[EventResult, LogRow | None]:
-        digest = event_hash(event, self.device_id)
+        # Serialized once: hashed, and written as is to the event log.
+        args_json = args_canonical(event.args)
+        digest = event_hash(event, self.device_id, args_json)
         seen = known.get(event.id)
         if seen is not None:
-            return _repeat(event.id, seen, same=seen.payload_hash == digest), None
+            same = _same_payload(seen.payload_hash, digest, event, self.device_id)
+            return _repeat(event.id, seen, same=same), None
         flags: list[str] = []
         if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
             flags.append("clock_skew")
@@ -291,7 +311,7 @@ class Pusher:
             device_seq=event.device_seq,
             user_id=self.user.pk,
             name=event.name,
-            args=event.args,
+            args=JSONText(args_json.decode()),
             at=event.at,
             hlc=event.hlc,
             received_at=self.received_at,

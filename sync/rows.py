@@ -12,14 +12,38 @@ encoded as the field's JSONField would (its encoder; None is SQL NULL).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from django.db import connection
 from django.db.models import JSONField, Model
+
+
+class JSONText(str):
+    """A JSON column's value already encoded by the caller (once): written as it is."""
+
+
+def _json_dumps(encoder: type[json.JSONEncoder] | None) -> Callable[[Any], str]:
+    """The field's encoding, by orjson: types it does not know (Decimal…) and datetimes go
+    to the field's encoder, so the stored JSON means what `json.dumps(cls=encoder)` wrote;
+    whatever orjson refuses (a non-string key) is written by json itself."""
+    default = encoder().default if encoder is not None else None
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, JSONText):
+            return value
+        try:
+            return orjson.dumps(
+                value, default=default, option=orjson.OPT_PASSTHROUGH_DATETIME
+            ).decode()
+        except TypeError:
+            return json.dumps(value, cls=encoder)
+
+    return dumps
 
 
 def rows_insert(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -30,13 +54,22 @@ def rows_insert(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequ
         return
     if connection.vendor != "postgresql":
         model._base_manager.bulk_create(
-            [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=500
+            [
+                model(
+                    **{
+                        name: json.loads(v) if isinstance(v, JSONText) else v
+                        for name, v in zip(attnames, row, strict=True)
+                    }
+                )
+                for row in rows
+            ],
+            batch_size=500,
         )
         return
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields}
     fields = [by_attname[a] for a in attnames]
-    dumps = [(i, f.encoder) for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    dumps = [(i, _json_dumps(f.encoder)) for i, f in enumerate(fields) if isinstance(f, JSONField)]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(str(f.column)) for f in fields)
     sql = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
@@ -45,9 +78,9 @@ def rows_insert(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequ
         for row in rows:
             if dumps:
                 row = list(row)
-                for i, encoder in dumps:
+                for i, dump in dumps:
                     if row[i] is not None:
-                        row[i] = json.dumps(row[i], cls=encoder)
+                        row[i] = dump(row[i])
             copy.write_row(row)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sync import registry
 from sync.changes import ChangeWriter, changes_pull, stream_heads, streams_lock
+from sync.epoch import epoch_current
 from sync.protocol import MIN_PROTOCOL, Cursor, EventResult
 from sync.push import NeedsSafeMode, Pusher
 from sync.registry import CommitSummary, PendingChange, Scope
@@ -40,6 +41,7 @@ class SyncOutcome:
 
 
 def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
+    """The cursor to pull from, carrying this database's epoch; None for a null cursor."""
     if token is None:
         return None
     try:
@@ -52,7 +54,16 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
         raise SyncError(
             409, "reset_required", "Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu."
         )
-    return cursor
+    epoch = epoch_current()
+    # A cursor without an epoch (issued before there was one) counts positions of this very
+    # change log unless the database has since been restored from a dump (docs/protocol.md §5).
+    if cursor.epoch != epoch.value and (cursor.epoch or epoch.restored_at is not None):
+        raise SyncError(
+            409,
+            "reset_required",
+            "Dữ liệu máy chủ đã được khôi phục từ bản sao lưu; máy sẽ tải lại từ đầu.",
+        )
+    return cursor.model_copy(update={"epoch": epoch.value})
 
 
 def sync_call(
@@ -115,7 +126,9 @@ def _attempt(
             # but what it wrote in an earlier life (before a reset) is sent again.
             heads = stream_heads(facility_ids)
             cursor = Cursor(
-                scope=scope.fingerprint(), floor={str(f): seq for f, seq in heads.items()}
+                scope=scope.fingerprint(),
+                epoch=epoch_current().value,
+                floor={str(f): seq for f, seq in heads.items()},
             )
         if events:
             # Locked before any event is decided, held to commit: pushes to one facility are

@@ -1,5 +1,6 @@
 """deploy/backup + deploy/restore: a phone pulling from scratch gets the same records from
-the restored database as it got before the backup."""
+the restored database as it got before the backup; a phone whose cursor counted the old
+change log is told to start over (the database epoch, docs/protocol.md §5) and converges."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sync.protocol import Cursor
 from tests import servers
 from tests.deploy.stack_process import database_drop
 from tests.events import event
@@ -69,11 +71,14 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
     assert [r["status"] for r in pushed["results"]] == ["applied", "applied"], pushed
     api.login("manager")
 
-    def pull_here(cursor):
+    def post_here(cursor):
         return api.post(
             "/api/sync/v1",
             {"protocol": 1, "device_id": api.device_id, "cursor": cursor, "events": []},
-        ).json()
+        )
+
+    def pull_here(cursor):
+        return post_here(cursor).json()
 
     before, before_cursor = _pull_all(pull_here)
     assert {c["type"] for c in before} >= {"task", "note"}
@@ -104,13 +109,26 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
             # The same phone, with the token it had before the backup.
             headers = {"Authorization": f"Bearer {api.token}"}
 
-            def pull_restored(cursor):
+            def post_restored(cursor):
                 body = {"protocol": 1, "device_id": api.device_id, "cursor": cursor, "events": []}
-                response = httpx.post(server.url + "/api/sync/v1", json=body, headers=headers)
+                return httpx.post(server.url + "/api/sync/v1", json=body, headers=headers)
+
+            def pull_restored(cursor):
+                response = post_restored(cursor)
                 assert response.status_code == 200, response.text
                 return response.json()
 
-            after, _ = _pull_all(pull_restored)
+            # The phone's cursor counted changes the restored log does not have: whether it
+            # carries the old epoch or none (a phone of the build before the epoch), it is
+            # told to start over, before anything is decided.
+            facilities = [str(centre.facility.id)]
+            old = Cursor.decode(ahead["cursor"], facilities)
+            assert old.epoch, ahead["cursor"]
+            for stale in (ahead["cursor"], old.model_copy(update={"epoch": ""}).encode(facilities)):
+                refused = post_restored(stale)
+                assert (refused.status_code, refused.json()["code"]) == (409, "reset_required")
+            after, restored_cursor = _pull_all(pull_restored)
+            assert Cursor.decode(restored_cursor, facilities).epoch != old.epoch
             # A change written after the restore reaches the phone whose cursor was ahead.
             carer_body = {
                 "protocol": 1,
@@ -124,10 +142,13 @@ def test_it_syncs_the_same_changes_from_a_restored_database(centre, api, make_ap
                 headers={"Authorization": f"Bearer {carer.token}"},
             ).json()
             assert pushed["results"][0]["status"] == "applied", pushed
-            caught_up = pull_restored(ahead["cursor"])
+            caught_up = pull_restored(restored_cursor)
         finally:
             server.stop()
     finally:
         database_drop(fresh)
     assert after == before
+    # A cursor of the restored database is another database's to the original one.
+    elsewhere = post_here(restored_cursor)
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (409, "reset_required")
     assert str(after_restore.id) in [c["id"] for c in caught_up["changes"] if c["type"] == "task"]

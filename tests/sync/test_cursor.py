@@ -52,3 +52,20 @@ def test_it_gives_a_cursor_of_another_scope_shape_no_scope_so_the_server_asks_fo
 def test_it_refuses_junk(junk):
     with pytest.raises((ValueError, KeyError, TypeError)):
         Cursor.decode(junk, ["f"])
+
+
+def test_it_carries_the_database_epoch_after_the_version():
+    cursor = Cursor(scope="abcdef0123456789", epoch="3f2a9c", positions={"f": 5}, floor={"f": 2})
+    token = cursor.encode(["f"])
+    assert token == "c2.3f2a9c.abcdef0123456789.5.2"
+    assert Cursor.decode(token, ["f"]) == cursor
+
+
+def test_it_reads_a_cursor_from_before_the_epoch_as_epoch_unknown():
+    assert Cursor.decode("c1.abcdef0123456789.5.2", ["f"]).epoch == ""
+
+
+@pytest.mark.parametrize("junk", ["c2..abc.1.0", "c2.AB\x00.abc.1.0", "c2.3f2a9c.abc.1", "c2.x"])
+def test_it_refuses_a_junk_epoch(junk):
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        Cursor.decode(junk, ["f"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from pydantic import BaseModel
@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from server.accounts.models import Device
 from server.care.models import Note, TaskInstance
 from sync.models import Change, Conflict, EventLog
-from sync.protocol import MAX_BODY_BYTES
+from sync.protocol import MAX_BODY_BYTES, payload_hash
 from sync.registry import Decision, Rejected, register
 from tests.events import event
 from tests.factories import ResidentFactory, TaskFactory
@@ -114,6 +114,26 @@ def test_it_answers_409_reset_required_when_the_scope_changed_and_applies_nothin
     # The client retries the same events with a null cursor.
     retry = api.sync([ev])
     assert retry.status_code == 200 and retry.json()["results"][0]["status"] == "applied"
+
+
+def test_it_knows_a_replay_of_an_event_logged_with_the_digest_of_earlier_builds(centre, api):
+    api.login("carer")
+    ev = note_event(centre)
+    assert api.sync([ev]).json()["results"][0]["status"] == "applied"
+    # As a row logged before payload_digest holds it: a phone resending after an upgrade.
+    EventLog.objects.filter(id=ev["id"]).update(
+        payload_hash=payload_hash(
+            name=ev["name"],
+            args=ev["args"],
+            at=datetime.fromisoformat(ev["at"]).isoformat(),
+            device_id=api.device_id,
+            device_seq=ev["device_seq"],
+        )
+    )
+    again = api.sync([ev]).json()["results"][0]
+    assert (again["status"], again["original_status"]) == ("duplicate", "applied")
+    reused = api.sync([{**ev, "args": {**ev["args"], "text": "khác"}}]).json()["results"][0]
+    assert (reused["status"], reused["code"]) == ("rejected", "id_reuse")
 
 
 def test_it_answers_bad_cursor_with_400(centre, api):

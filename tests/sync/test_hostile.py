@@ -154,3 +154,29 @@ def test_a_failure_outside_the_api_views_is_json_on_api_paths(settings):
     settings.DEBUG = False
     response = server_error(RequestFactory().get("/api/sync/v1"))
     assert (response.status_code, json.loads(response.content)["code"]) == (500, "internal_error")
+
+
+@pytest.mark.parametrize(
+    ("number", "hostile"),
+    [
+        (str(2**63 - 1), False),
+        (str(-(2**63)), False),
+        ("1e19", False),  # a float, however large, is a number like any other
+        (str(2**63), True),
+        (str(-(2**63) - 1), True),
+        (str(2**64 - 1), True),
+        (str(2**64), True),  # orjson would read these two as floats: json decides them
+        (str(-(2**64)), True),
+        ("1" + "0" * 25, True),
+    ],
+)
+def test_integers_get_the_same_answer_whichever_parser_reads_the_body(centre, api, number, hostile):
+    api.login("carer")
+    good, bad = note(centre), note(centre)
+    body = json.dumps({"protocol": 1, "device_id": api.device_id, "events": [good, bad]})
+    body = body.replace(f'"device_seq": {bad["device_seq"]}', f'"device_seq": 1, "n": {number}')
+    response = api.post("/api/sync/v1", body)
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert results[0]["status"] == "applied"
+    assert (results[1].get("code") == "invalid_event") is hostile, results[1]

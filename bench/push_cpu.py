@@ -1,0 +1,105 @@
+"""The CPU one push costs the server, in-process: a figure the machine's load barely moves.
+
+`sync_vs_pouchdb.py` measures wall time against the peer, which on a shared machine swings
+by 2× from run to run. This script times the same request's *CPU* in the worker's thread
+instead (`time.thread_time`): authentication, the body's JSON, every rule, the response's
+JSON; PostgreSQL's own CPU is not in it. Each run is a fresh facility with `size` open meal
+tasks (`ours_setup.seed_one`) and one `POST /api/sync/v1` of `size` `task.complete` events
+through Django's test client (the real middleware and view), median of the runs.
+
+Usage (the database must exist and be migrated; sync_vs_pouchdb.py leaves one):
+    python bench/push_cpu.py [--size 500] [--runs 7] [--database catruc_bench] [--profile N]
+`--profile N` prints the N functions with the most own time (cProfile) of one more run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
+    os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), *sys.argv])
+sys.path.insert(0, str(ROOT / "bench"))
+parser = argparse.ArgumentParser()
+parser.add_argument("--size", type=int, default=500)
+parser.add_argument("--runs", type=int, default=7)
+parser.add_argument("--database", default="catruc_bench")
+parser.add_argument("--profile", type=int, default=0)
+ARGS = parser.parse_args()
+
+import peers  # noqa: E402
+
+os.environ.update(peers.ours_env(ARGS.database))
+os.environ["ALLOWED_HOSTS"] = "testserver"
+
+import ours_setup  # noqa: E402  (sets Django up)
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+def body_of(seeded: dict) -> bytes:
+    at = timezone.now().isoformat()
+    events = [
+        {
+            "id": str(uuid.uuid4()),
+            "device_seq": i + 1,
+            "name": "task.complete",
+            "at": at,
+            "hlc": f"{int(time.time() * 1000)}-{i:04d}-bench",
+            "args": {"task_id": task, "outcome": "done", "details": {"portion": 100}},
+        }
+        for i, task in enumerate(seeded["task_ids"])
+    ]
+    device = seeded["pusher"]["device_id"]
+    return json.dumps(
+        {"protocol": 1, "device_id": device, "cursor": None, "events": events}
+    ).encode()
+
+
+def push(seeded: dict, body: bytes) -> tuple[float, float, dict]:
+    client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {seeded['pusher']['token']}"}
+    cpu, wall = time.thread_time(), time.perf_counter()
+    response = client.post("/api/sync/v1", body, content_type="application/json", **headers)
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    assert response.status_code == 200, response.content[:300]
+    return cpu * 1000, wall * 1000, json.loads(response.content)
+
+
+def main() -> None:
+    cpus, walls = [], []
+    for run in range(ARGS.runs + 1):
+        seeded = ours_setup.seed_one(ARGS.size, run)
+        cpu, wall, answer = push(seeded, body_of(seeded))
+        statuses = {r["status"] for r in answer["results"]}
+        assert statuses == {"applied"}, statuses
+        if run:  # the first warms caches and connections
+            cpus.append(cpu)
+            walls.append(wall)
+    print(
+        f"push {ARGS.size}: server CPU median {statistics.median(cpus):.0f} ms "
+        f"(min {min(cpus):.0f}, max {max(cpus):.0f}), wall median {statistics.median(walls):.0f} ms"
+        f", {ARGS.runs} runs; load average {os.getloadavg()[0]:.2f}"
+    )
+    if ARGS.profile:
+        seeded = ours_setup.seed_one(ARGS.size, ARGS.runs + 1)
+        body = body_of(seeded)
+        profile = cProfile.Profile()
+        profile.enable()
+        push(seeded, body)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("tottime").print_stats(ARGS.profile)
+
+
+if __name__ == "__main__":
+    main()
