@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sync import registry
 from sync.models import Conflict
+from tests import stock_helpers as stock
 from tests.events import event
 from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory
 
@@ -41,6 +42,9 @@ DEBT = {
     "kitchen_foodcheck": "server/kitchen: food_check.record checks its id is new",
     "kitchen_fridgereading": "server/kitchen: fridge.reading checks its id is new",
     "hygiene_disinfectionrecord": "server/hygiene: disinfection.record checks its id is new",
+    "stock_stockmove": "server/stock: a receipt, count or adjustment checks its id is new",
+    "stock_stocklevel": "server/stock: a level is saved by its id",
+    "stock_stocklot": "server/stock: lots have no facility column yet (found through their level)",
 }
 _TABLE = re.compile(r'(?:FROM|JOIN|UPDATE|INTO)\s+"(\w+)"', re.IGNORECASE)
 _STATEMENT = re.compile(r"^\s*(SELECT|UPDATE|DELETE|INSERT|WITH)", re.IGNORECASE)
@@ -77,6 +81,7 @@ def _kinds(centre, resident, ward) -> list[tuple[str, str, dict]]:
     bulk_meal = TaskFactory(resident=resident)
     sample = str(uuid.uuid4())
     note = str(uuid.uuid4())
+    med = stock.medicine(centre.facility)
     conflict = Conflict.objects.create(
         facility_id=centre.facility.id,
         kind="test",
@@ -166,6 +171,9 @@ def _kinds(centre, resident, ward) -> list[tuple[str, str, dict]]:
             },
         ),  # fmt: skip
         ("manager", "conflict.resolve", {"conflict_id": conflict.id, "resolution": "keep_first"}),
+        ("nurse", "stock.receive", stock.receive(med, 30)["args"]),
+        ("nurse", "stock.count", stock.count(med, 29)["args"]),
+        ("nurse", "stock.adjust", stock.adjust(med, -1)["args"]),
     ]
 
 
