@@ -31,7 +31,7 @@ AWAY_STATUSES = rules.AWAY
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
 SECTIONS = (
     *("tiles", "timeline", "late", "missed", "doses", "conflicts"),
-    *("samples_due", "samples_missing", "away", "staffing"),
+    *("samples_due", "samples_missing", "away", "staffing", "devices"),
 )
 
 

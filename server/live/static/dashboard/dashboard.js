@@ -24,6 +24,9 @@ const TEXT = {
     back_now: "Về ca hiện tại", past_banner: "Ca trước — đang xem", past_note: "chỉ xem lại, không cập nhật trực tiếp",
     status_open: "Chưa xử lý", status_resolved: "Đã xử lý", off_rota: "Ghi việc nhưng không có trong lịch trực",
     unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", show_all: "Xem tất cả", needs: "cần", per_carer: "người/1 nhân viên",
+    devices: "Thiết bị", at: "lúc", just_now: "vừa xong", min_ago: "phút trước", h_ago: "giờ trước", never: "chưa đồng bộ lần nào",
+    queued: "mục chờ gửi", version: "bản", revoked: "Đã thu hồi", sync_rejected: "có mục bị từ chối",
+    warn: { stale: "Quá một ngày chưa đồng bộ", queued_long: "Có mục chờ gửi đã lâu" },
     kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
     conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
       resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
@@ -47,7 +50,9 @@ const TEXT = {
     view_shift: "Shift", view_go: "View", back_now: "Back to now", past_banner: "Past shift — viewing",
     past_note: "read-only, not live", status_open: "Open", status_resolved: "Resolved",
     off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm", show_all: "Show all", needs: "needs",
-    per_carer: "per carer",
+    per_carer: "per carer", devices: "Devices", at: "at", just_now: "just now", min_ago: "min ago", h_ago: "h ago", never: "never synced",
+    queued: "queued", version: "version", revoked: "Revoked", sync_rejected: "some entries refused",
+    warn: { stale: "Not synced for over a day", queued_long: "Entries queued for long" },
     kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
     conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
       contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit" },
@@ -199,7 +204,7 @@ function renderHistory(snap) {
 const RENDER = {
   tiles: renderTiles, timeline: renderChart, conflicts: renderConflicts, late: (i) => renderTasks("late", i),
   missed: (i) => renderTasks("missed", i), doses: renderDoses, samples_due: renderSamplesDue,
-  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing,
+  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing, devices: renderDevices,
 };
 
 function render(sections = Object.keys(RENDER)) {
@@ -338,6 +343,26 @@ function renderStaffing(items) {
     s.unplaced ? el("div", { class: "muted" }, `${s.unplaced} ${t("unplaced")}`) : null,
     s.off_rota?.length ? el("div", {}, el("span", { class: "tag conflict" }, t("off_rota")), s.off_rota.join(", ")) : null],
   ([a], [b]) => (a === "total" ? -1 : b === "total" ? 1 : a.localeCompare(b)));
+}
+
+// Within six hours "x giờ trước" reads faster; older, the day matters: "lúc HH:MM dd/mm".
+function seen(iso) {
+  if (!iso) return t("never");
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000));
+  if (minutes < 1) return t("just_now");
+  if (minutes < 60) return `${minutes} ${t("min_ago")}`;
+  return minutes < 360 ? `${Math.floor(minutes / 60)} ${t("h_ago")}` : `${t("at")} ${hhmm(iso)} ${ddmm(iso)}`;
+}
+
+function renderDevices(items) {
+  list("devices", items, (d) => [
+    d.revoked ? el("span", { class: "tag away" }, t("revoked")) : null,
+    ...d.warnings.map((w) => el("span", { class: "tag late" }, `⚠ ${sub("warn", w)}`)),
+    d.revoked || d.warnings.length ? null : el("span", { class: "tag ok" }, "✓"),
+    `${d.name}${d.last_user ? ` · ${d.last_user}` : ""} · ${seen(d.last_seen_at)}`,
+    d.last_seen_at && el("div", { class: "muted" }, `${t("version")} ${d.app_version || "?"} · ${d.queued ?? "?"} ${t("queued")}`,
+      d.last_status === "rejected" ? ` · ${t("sync_rejected")}` : "")],
+  ([, a], [, b]) => b.warnings.length - a.warnings.length || a.revoked - b.revoked || a.name.localeCompare(b.name));
 }
 
 // ---- sound ---------------------------------------------------------------------------------
