@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from server.accounts.device_health import devices_data
+from server.accounts.device_health import devices_facts
 from server.accounts.models import Device
 from server.accounts.services import (
     device_revoke,
@@ -79,8 +79,8 @@ def devices_list(request: HttpRequest, facility: UUID) -> HttpResponse:
         return error(404, "not_found", "Không tìm thấy trung tâm.")
     if not permits(user, facility, "device.revoke"):
         return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách thiết bị.")
-    items = devices_data(facility, timezone.now())
-    return json_response({"items": [{"id": k, **v} for k, v in items.items()]})
+    facts = devices_facts(facility, timezone.now())
+    return json_response({"items": [{"id": f["id"], **f["data"]} for f in facts]})
 
 
 @devices_router.post("/{device_id}/revoke", summary="Revoke a phone (managers)")

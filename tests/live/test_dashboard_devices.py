@@ -65,6 +65,30 @@ async def test_the_snapshot_carries_each_phones_health(phones):
     await comm.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_a_sync_call_moves_its_phone_on_open_boards(phones, make_api):
+    centre, ids = phones
+    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
+    snapshot = await comm.receive_json_from(timeout=5)
+    assert snapshot["sections"]["devices"][ids["silent"]]["warnings"] == ["stale", "queued_long"]
+    # The silent phone speaks again with its queue sent (in this process, so through the
+    # channel layer this board listens on): a delta, not a new snapshot.
+    phone = make_api()
+    await sync_to_async(phone.login)("nurse", device_id=ids["silent"])
+    body = {"protocol": 1, "device_id": ids["silent"], "cursor": None, "events": []}
+    response = await sync_to_async(phone.post)(
+        "/api/sync/v1", {**body, "client": {"version": "v-new", "queued": 0}}
+    )
+    assert response.status_code == 200
+    delta = await comm.receive_json_from(timeout=5)
+    assert delta["type"] == "delta"
+    item = delta["sections"]["devices"]["set"][ids["silent"]]
+    assert (item["app_version"], item["queued"], item["warnings"]) == ("v-new", 0, [])
+    assert item["last_user"] == "Người nurse"
+    await comm.disconnect()
+
+
 @pytest.mark.browser
 def test_the_page_shows_the_devices_with_their_warnings(phones, asgi_server):
     from playwright.sync_api import expect, sync_playwright

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from server.accounts.rules import health_warnings
 from server.live.dashboard import rules
 from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
@@ -75,6 +76,7 @@ class Projection:
         self.versions: dict[tuple[str, str], int] = {}
         self.menu: dict[str, dict[str, str]] = {}  # locked menu dish id -> {meal, dish, key}
         self.samples_taken: set[str] = set()
+        self.devices: dict[str, dict[str, Any]] = {}
         self._tiles: dict[str, Counter[str]] = {}
         self._slots = rules.slot_count(shift, slot_minutes)
         self._done = [0] * self._slots
@@ -130,6 +132,7 @@ class Projection:
             "food_sample": self._sample,
             "menu_dish": self._menu_dish,
             "med_administration": self._administration,
+            "device": self._device,
         }
         self.now = now
         for fact in facts:
@@ -151,6 +154,8 @@ class Projection:
         """Only the clock moved: pending tasks whose window closed become late."""
         self.now = now
         self._turn_late()
+        for device_id in self.devices:
+            self._device_show(device_id)  # a phone falls silent without a fact saying so
         return self._flush()
 
     def snapshot(self) -> dict[str, Any]:
@@ -331,6 +336,20 @@ class Projection:
             self.view.set(
                 "samples_missing", menu_id, {"meal": d.get("meal"), "dish": d.get("dish")}
             )
+
+    def _device(self, device_id: str, d: dict[str, Any], *, deleted: bool) -> None:
+        self.devices[device_id] = d
+        self._device_show(device_id)
+
+    def _device_show(self, device_id: str) -> None:
+        d = self.devices[device_id]
+        warnings = health_warnings(
+            last_seen_at=_dt(d.get("last_seen_at")),
+            queued=d.get("queued"),
+            queued_since=_dt(d.get("queued_since")),
+            now=self.now,
+        )
+        self.view.set("devices", device_id, {**d, "warnings": warnings})
 
     def _menu_date(self) -> date:
         return self.shift.local_date()
