@@ -115,10 +115,9 @@ function keepMarks(changes) {
     .map(({ c, old }) => ({ type: c.type, id: c.id, conflict: old.conflict }));
 }
 
-// The service worker's version, asked once; until it answers a call reports none.
+// The service worker's version, asked until it answers (a first visit has no worker yet).
 let appVersion = null;
 navigator.serviceWorker?.addEventListener('message', (e) => { if (e.data?.type === 'version') appVersion = String(e.data.version); });
-navigator.serviceWorker?.controller?.postMessage({ type: 'version' });
 
 async function syncUser(user, onProgress) {
   const deviceId = session.device();
@@ -128,6 +127,7 @@ async function syncUser(user, onProgress) {
     let body;
     try {
       // Device health (docs/protocol.md §2): what stays queued besides this call's events.
+      if (!appVersion) navigator.serviceWorker?.controller?.postMessage({ type: 'version' });
       const client = { version: appVersion, queued: outbox.all().length - batch.length };
       body = await post(user, { protocol: 1, device_id: deviceId, cursor: user.cursor || null, events: batch.map(outbox.wire), client });
     } catch (err) {
