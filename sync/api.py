@@ -26,7 +26,8 @@ from sync.service import SyncError, sync_call
 from sync.throttle import sync_throttle
 
 log = logging.getLogger("catruc.sync")
-# After each answered sync call, with its body (server/metrics.py counts events by status).
+# After each answered sync call, with its body, the caller and its `client` report
+# (server/metrics.py counts events by status; server/accounts/device_health.py stamps the device).
 sync_call_answered = Signal()
 router = Router(tags=["sync"])
 conflicts_router = Router(tags=["conflicts"])
@@ -128,7 +129,9 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
             "statuses": [r.get("status") for r in outcome.body.get("results", [])],
         },
     )
-    sync_call_answered.send(sender=None, body=outcome.body)
+    sync_call_answered.send(
+        sender=None, body=outcome.body, identity=identity, client=payload.get("client")
+    )
     return json_response(outcome.body, outcome.status)
 
 

@@ -115,6 +115,10 @@ function keepMarks(changes) {
     .map(({ c, old }) => ({ type: c.type, id: c.id, conflict: old.conflict }));
 }
 
+// The service worker's version, asked until it answers (a first visit has no worker yet).
+let appVersion = null;
+navigator.serviceWorker?.addEventListener('message', (e) => { if (e.data?.type === 'version') appVersion = String(e.data.version); });
+
 async function syncUser(user, onProgress) {
   const deviceId = session.device();
   for (let round = 0; round < 1000; round += 1) {
@@ -122,7 +126,10 @@ async function syncUser(user, onProgress) {
     const firstPull = !user.cursor;
     let body;
     try {
-      body = await post(user, { protocol: 1, device_id: deviceId, cursor: user.cursor || null, events: batch.map(outbox.wire) });
+      // Device health (docs/protocol.md §2): what stays queued besides this call's events.
+      if (!appVersion) navigator.serviceWorker?.controller?.postMessage({ type: 'version' });
+      const client = { version: appVersion, queued: outbox.all().length - batch.length };
+      body = await post(user, { protocol: 1, device_id: deviceId, cursor: user.cursor || null, events: batch.map(outbox.wire), client });
     } catch (err) {
       if (err.status === 409 && err.body.code === 'reset_required') {
         await resetPulled();

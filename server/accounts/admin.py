@@ -141,13 +141,17 @@ class DeviceAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         "facility",
         "registered_at",
         "last_seen_at",
+        "app_version",
+        "queued",
         "revoked_at",
         "revoked_by",
     )
     list_filter = ("facility", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "id")
-    readonly_fields = ("id", "registered_at", "last_seen_at", "revoked_at", "revoked_by")
-    fields = ("id", "name", "facility", "registered_at", "last_seen_at", "revoked_at", "revoked_by")
+    # Health is the phone's own report (server/accounts/device_health.py): never typed here.
+    HEALTH = ("last_seen_at", "last_user", "last_status", "app_version", "queued", "queued_since")
+    readonly_fields = ("id", "registered_at", *HEALTH, "revoked_at", "revoked_by")
+    fields = ("id", "name", "facility", "registered_at", *HEALTH, "revoked_at", "revoked_by")
     actions = [devices_revoke]
 
     def has_add_permission(self, request):

@@ -1,17 +1,25 @@
-"""POST /api/auth/token, who-am-I, and device revocation."""
+"""POST /api/auth/token, who-am-I, the devices list and device revocation."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
+from server.accounts.device_health import devices_facts
 from server.accounts.models import Device
-from server.accounts.services import device_revoke, memberships_of, permits, token_issue
+from server.accounts.services import (
+    device_revoke,
+    membership_in,
+    memberships_of,
+    permits,
+    token_issue,
+)
 from server.accounts.throttle import client_address
-from sync.http import error
+from sync.http import error, json_response
 
 router = Router(tags=["auth"])
 devices_router = Router(tags=["devices"])
@@ -61,6 +69,18 @@ def auth_token(request: HttpRequest, body: TokenIn) -> dict:
 def auth_me(request: HttpRequest) -> dict:
     identity = request.auth  # type: ignore[attr-defined]
     return {"device_id": str(identity.device_id), **user_payload(identity.user)}
+
+
+@devices_router.get("", summary="The facility's phones and their health (managers)")
+def devices_list(request: HttpRequest, facility: UUID) -> HttpResponse:
+    user = request.auth.user  # type: ignore[attr-defined]
+    if membership_in(user, facility) is None:
+        # Another centre's phones, or no such centre: the same answer (docs/security.md).
+        return error(404, "not_found", "Không tìm thấy trung tâm.")
+    if not permits(user, facility, "device.revoke"):
+        return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách thiết bị.")
+    facts = devices_facts(facility, timezone.now())
+    return json_response({"items": [{"id": f["id"], **f["data"]} for f in facts]})
 
 
 @devices_router.post("/{device_id}/revoke", summary="Revoke a phone (managers)")

@@ -74,7 +74,21 @@ class Device(models.Model):
         "care.Facility", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trung tâm"
     )
     registered_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
+    # Health, stamped by each sync call (server/accounts/device_health.py): who used it last,
+    # how that call went, and what the phone reported about itself.
     last_seen_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    last_user = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người dùng lần cuối",
+    )
+    last_status = models.CharField("kết quả đồng bộ lần cuối", max_length=20, blank=True)
+    app_version = models.CharField("phiên bản ứng dụng", max_length=40, blank=True)
+    queued = models.PositiveIntegerField("mục chờ gửi", null=True, blank=True)
+    queued_since = models.DateTimeField("có mục chờ gửi từ", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
     revoked_by = models.ForeignKey(
         User,

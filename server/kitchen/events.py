@@ -18,9 +18,10 @@ from server.kitchen.access import (
     kitchen_area_id,
 )
 from server.kitchen.fields import rounded
-from server.kitchen.models import FoodSample
+from server.kitchen.models import FoodSample, MenuDish
 from server.kitchen.rules import (
     SampleState,
+    menu_liquid,
     sample_discard_decide,
     sample_flags,
     sample_hold_decide,
@@ -81,9 +82,12 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         raise Rejected("duplicate_record", "Mẫu với mã này đã được ghi.")
     taken_at = judged_at(ctx, args.taken_at)
     cooked = judged_at(ctx, args.cooking_finished_at) if args.cooking_finished_at else None
+    meal_date = args.meal_date or timezone.localdate(taken_at)
+    menu = MenuDish.objects.filter(facility=facility, date=meal_date, meal=args.meal)
     flags = sample_flags(
         quantity=args.quantity,
         unit=args.unit,
+        liquid=menu_liquid(args.dish, menu.values_list("dish", "liquid")),
         stored_temp_c=args.stored_temp_c,
         min_solid_g=Decimal(str(facility.setting("food_sample_min_solid_g"))),
         min_liquid_ml=Decimal(str(facility.setting("food_sample_min_liquid_ml"))),
@@ -94,7 +98,7 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         id=args.sample_id,
         facility=facility,
         meal=args.meal,
-        meal_date=args.meal_date or timezone.localdate(taken_at),
+        meal_date=meal_date,
         dish=args.dish.strip(),
         portions=args.portions,
         quantity=args.quantity,

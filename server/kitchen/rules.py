@@ -27,14 +27,20 @@ def sample_flags(
     min_liquid_ml: Decimal,
     fridge_min_c: Decimal,
     fridge_max_c: Decimal,
+    liquid: bool | None = None,
 ) -> tuple[str, ...]:
     """Flags on a recorded sample. The sample physically exists, so it is never refused.
 
-    - below_minimum: under the regulated quantity (grams for solids, ml for liquids);
+    - below_minimum: under the regulated quantity. The dish decides which: `liquid` is the
+      day's menu's word on it (a soup typed in grams is still a soup); only a dish the menu
+      does not name (None) is judged by the unit typed. Grams and millilitres are compared
+      as they are (1 g ≈ 1 ml for soups and sauces: docs/care-events.md);
     - temp_out_of_range: stored outside the sample fridge's range (2–8 °C).
     """
     flags: list[str] = []
-    minimum = min_solid_g if unit == "g" else min_liquid_ml
+    if liquid is None:
+        liquid = unit == "ml"
+    minimum = min_liquid_ml if liquid else min_solid_g
     if quantity < minimum:
         flags.append("below_minimum")
     if stored_temp_c is not None and not fridge_min_c <= stored_temp_c <= fridge_max_c:
@@ -114,6 +120,13 @@ def cook_to_eat_flags(
 def dish_key(name: str) -> str:
     """Dish names are typed by hand: compare them case-, accent-form- and space-insensitively."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def menu_liquid(dish: str, menu: Iterable[tuple[str, bool]]) -> bool | None:
+    """Whether the menu (its (dish, liquid) pairs for the sample's day and meal) calls this dish
+    liquid; None when the menu does not name it."""
+    key = dish_key(dish)
+    return next((liquid for name, liquid in menu if dish_key(name) == key), None)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ class LiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from server.live.dashboard.facts import dashboard_facts_send
+        from server.accounts.device_health import device_changed
+        from server.live.dashboard.facts import dashboard_facts_send, device_fact_send
         from server.live.dashboard.rota_watch import rota_watch
         from server.live.pokes import pokes_send
         from sync import registry
@@ -15,3 +16,4 @@ class LiveConfig(AppConfig):
         registry.on_commit(pokes_send)
         registry.on_commit(dashboard_facts_send)
         rota_watch()
+        device_changed.connect(device_fact_send, dispatch_uid="dashboard-device")

@@ -89,6 +89,35 @@ def test_it_accepts_a_small_sample_but_flags_it(cook, quantity, unit, temp, flag
     assert FoodSample.objects.get(id=args["sample_id"]).flags == flags
 
 
+@pytest.mark.parametrize(
+    ("meal", "dish", "quantity", "unit", "flags"),
+    [
+        # The menu calls the soup liquid: 120 typed in grams is still under 150 ml.
+        ("lunch", "Canh chua cá", 120, "g", ["below_minimum"]),
+        ("lunch", "  canh CHUA  cá ", 160, "g", []),
+        # The menu calls the rice solid: its minimum is 100 g, whatever unit was typed.
+        ("lunch", "Cơm trắng", 120, "ml", []),
+        ("lunch", "Cơm trắng", 90, "ml", ["below_minimum"]),
+        # A dish the menu does not name (or names for another meal): the unit decides.
+        ("lunch", "Chè đậu xanh", 120, "g", []),
+        ("lunch", "Chè đậu xanh", 120, "ml", ["below_minimum"]),
+        ("dinner", "Canh chua cá", 120, "g", []),
+    ],
+)
+def test_the_dish_on_the_menu_decides_the_minimum_not_the_unit(
+    centre, cook, meal, dish, quantity, unit, flags
+):
+    today = timezone.localdate(NOW - timedelta(hours=1))
+    for name, liquid in [("Canh chua cá", True), ("Cơm trắng", False)]:
+        MenuDish.objects.create(
+            facility=centre.facility, date=today, meal="lunch", dish=name, liquid=liquid
+        )
+    args = sample_args(meal=meal, dish=dish, quantity=quantity, unit=unit)
+    result = result_of(cook, "food_sample.record", args)
+    assert (result["status"], result.get("flags", [])) == ("applied", flags)
+    assert FoodSample.objects.get(id=args["sample_id"]).flags == flags
+
+
 def test_it_files_samples_in_the_kitchen_so_kitchen_and_managers_see_them_and_carers_do_not(
     centre, cook, make_api
 ):

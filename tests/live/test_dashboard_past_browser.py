@@ -55,13 +55,18 @@ def test_a_manager_picks_yesterdays_day_shift_and_comes_back_to_now(
         expect(banner).to_contain_text("Ca trước — đang xem Ca ngày")
         expect(banner).to_contain_text(shift.local_date().strftime("%d/%m"))
         expect(page.locator("#doses")).to_contain_text("Amlodipin 5mg")
-        expect(page.locator("#doses")).to_contain_text("bỏ lỡ")
+        expect(page.locator("#doses")).to_contain_text("quá hạn")
         expect(page.locator("#conflicts")).to_contain_text("Đã xử lý")
         expect(page.locator("#away")).to_contain_text("Bệnh viện tỉnh")
         expect(page.locator("#staffing")).to_contain_text("Người carer")
         expect(page.locator("#alarm")).to_be_hidden()  # a resolved double dose rings no more
         page.screenshot(path=str(ARTIFACTS / f"dashboard-past-{label}.png"), full_page=True)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-past-top-{label}.png"))
+        # One word for a missed dose, as on the phone: "Quá hạn" / "Overdue".
+        page.click("#lang")
+        expect(page.locator("#doses")).to_contain_text("overdue")
+        expect(page.locator("#board")).not_to_contain_text("issed")
+        page.click("#lang")
 
         page.get_by_role("button", name="Về ca hiện tại").click()
         expect(banner).to_be_hidden(timeout=5_000)

@@ -330,3 +330,29 @@ def test_it_cuts_a_change_down_to_a_json_fact():
         data={"text": "…", "by": CARER},
     )
     assert fact_of(note) == {"type": "actor", "id": str(note.record_id), "data": {"by": CARER}}
+
+
+def test_a_phone_that_falls_silent_turns_stale_on_a_tick_and_an_old_fact_never_wins():
+    p = projection()
+    device = str(uuid4())
+    seen = NOW - timedelta(hours=23)
+
+    def fact(at, version):
+        return {
+            "type": "device",
+            "id": device,
+            "v": version,
+            "data": {
+                "name": "Máy A",
+                "last_seen_at": at.isoformat(),
+                "queued": 0,
+                "queued_since": None,
+            },
+        }
+
+    p.apply([fact(seen, 2)], NOW)
+    assert p.snapshot()["sections"]["devices"][device]["warnings"] == []
+    assert p.tick(NOW + timedelta(minutes=30)) == {}
+    delta = p.tick(NOW + timedelta(hours=2))
+    assert delta["devices"]["set"][device]["warnings"] == ["stale"]
+    assert p.apply([fact(seen - timedelta(days=3), 1)], NOW + timedelta(hours=2)) == {}

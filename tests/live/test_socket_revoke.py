@@ -66,6 +66,8 @@ async def test_it_closes_every_socket_of_a_revoked_device_and_sends_it_nothing_m
     await _complete(carer, tasks[0])  # both sockets are live before the revoke
     assert (await live.receive_json_from(timeout=5))["type"] == "poke"
     assert (await dashboard.receive_json_from(timeout=5))["type"] == "delta"
+    # Then the carer's phone, stamped by that call (device health).
+    assert "devices" in (await dashboard.receive_json_from(timeout=5))["sections"]
 
     response = await sync_to_async(desk.post)(f"/api/devices/{phone.device_id}/revoke", {})
     assert response.status_code == 200

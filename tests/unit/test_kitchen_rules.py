@@ -14,6 +14,7 @@ from server.kitchen.rules import (
     cook_to_eat_flags,
     dish_key,
     fridge_flags,
+    menu_liquid,
     sample_discard_decide,
     sample_flags,
     sample_hold_decide,
@@ -154,3 +155,25 @@ def test_it_finds_the_dishes_without_a_sample():
     sampled = [("lunch", " cơm "), ("dinner", "Canh bí")]
     assert samples_missing(menu, sampled) == [menu[1], menu[2]]
     assert dish_key("Canh  Bí") == dish_key("canh bí")
+
+
+MENU = [("Canh chua cá", True), ("Cơm trắng", False)]
+
+
+@pytest.mark.parametrize(
+    ("dish", "quantity", "unit", "flags"),
+    [
+        ("Canh chua cá", D(120), "g", ("below_minimum",)),  # a soup in grams is still a soup
+        ("canh  CHUA cá", D(150), "g", ()),
+        ("Cơm trắng", D(120), "ml", ()),  # rice in ml is still a solid
+        ("Cơm trắng", D(99), "ml", ("below_minimum",)),
+        ("Chè", D(120), "g", ()),  # not on the menu: the unit decides
+        ("Chè", D(120), "ml", ("below_minimum",)),
+    ],
+)
+def test_the_menu_decides_liquid_or_solid(dish, quantity, unit, flags):
+    liquid = menu_liquid(dish, MENU)
+    assert (
+        sample_flags(quantity=quantity, unit=unit, stored_temp_c=None, liquid=liquid, **LIMITS)
+        == flags
+    )

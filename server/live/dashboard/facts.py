@@ -115,6 +115,19 @@ def facts_of(summary: CommitSummary) -> list[dict[str, Any]]:
     return [fact for fact in map(fact_of, summary.changes) if fact is not None]
 
 
+def device_fact_send(sender: Any, facility_id: UUID, fact: dict[str, Any], **kwargs: Any) -> None:
+    """Receiver of `device_health.device_changed`: a phone's health is not a change of the log,
+    so it reaches the boards on its own (at most once a minute per phone)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        message = {"type": "dashboard.facts", "seq": None, "facts": [fact]}
+        async_to_sync(layer.group_send)(groups.dashboard(facility_id), message)
+    except Exception:
+        log.warning("dashboard device fact for %s failed", facility_id, exc_info=True)
+
+
 def dashboard_facts_send(summaries: dict[UUID, CommitSummary]) -> None:
     layer = get_channel_layer()
     if layer is None:

@@ -24,6 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from server.live.dashboard import rules
+from server.live.dashboard.device_section import DeviceSection
 from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
 from server.live.dashboard.stock_section import StockSection
@@ -32,12 +33,8 @@ AWAY_STATUSES = rules.AWAY
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
 SECTIONS = (
     *("tiles", "timeline", "late", "missed", "doses", "conflicts"),
-    *("samples_due", "samples_missing", "away", "staffing", "stock"),
+    *("samples_due", "samples_missing", "away", "staffing", "stock", "devices"),
 )
-
-
-def _dt(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def dish_key(meal: str, dish: str) -> str:
@@ -77,6 +74,7 @@ class Projection:
         self.menu: dict[str, dict[str, str]] = {}  # locked menu dish id -> {meal, dish, key}
         self.samples_taken: set[str] = set()
         self.stock = StockSection(self.view, shift.local_date())
+        self.devices = DeviceSection(self.view, clock=lambda: self.now)
         self._tiles: dict[str, Counter[str]] = {}
         self._slots = rules.slot_count(shift, slot_minutes)
         self._done = [0] * self._slots
@@ -132,6 +130,7 @@ class Projection:
             "med_administration": self._administration,
             "medicine": self.stock.medicine,
             "stock_level": self.stock.level,
+            "device": self.devices.device,
         }
         self.now = now
         for fact in facts:
@@ -153,6 +152,7 @@ class Projection:
         """Only the clock moved: pending tasks whose window closed become late."""
         self.now = now
         self._turn_late()
+        self.devices.tick()  # a phone falls silent without a fact saying so
         return self._flush()
 
     def snapshot(self) -> dict[str, Any]:
@@ -171,11 +171,11 @@ class Projection:
         old = self.tasks.pop(task_id, None)
         if old is not None:
             self._task_count(old, -1)
-        due_at = _dt(d.get("due_at"))
+        due_at = rules.parse_time(d.get("due_at"))
         if deleted or due_at is None or not (self.shift.start <= due_at < self.shift.end):
             self._task_lists(task_id, None)
             return
-        window_end = _dt(d.get("window_end")) or due_at
+        window_end = rules.parse_time(d.get("window_end")) or due_at
         task = {
             "area_id": d.get("area_id"),
             "kind": d.get("kind", "custom"),
@@ -189,7 +189,9 @@ class Projection:
         }
         task["bucket"] = rules.task_bucket(task["status"], window_end, self.now)
         if task["status"] in rules.COMPLETED_STATUSES:
-            task["done_slot"] = rules.slot_of(_dt(d.get("done_at")), self.shift, self.slot_minutes)
+            task["done_slot"] = rules.slot_of(
+                rules.parse_time(d.get("done_at")), self.shift, self.slot_minutes
+            )
         if task["bucket"] == "pending":
             heapq.heappush(self._late_heap, (window_end, task_id))
         self.tasks[task_id] = task
@@ -248,7 +250,7 @@ class Projection:
     # -- medication -----------------------------------------------------------------------
     def _administration(self, admin_id: str, d: dict[str, Any], *, deleted: bool) -> None:
         task = self.tasks.get(d.get("task_id") or "")
-        at = _dt(d.get("at"))
+        at = rules.parse_time(d.get("at"))
         late = (
             not deleted
             and not d.get("void")
@@ -292,7 +294,7 @@ class Projection:
 
     # -- kitchen --------------------------------------------------------------------------
     def _sample(self, sample_id: str, d: dict[str, Any], *, deleted: bool) -> None:
-        keep_until = _dt(d.get("keep_until"))
+        keep_until = rules.parse_time(d.get("keep_until"))
         gone = deleted or d.get("void") or d.get("discarded_at")
         if not gone and keep_until is not None and keep_until <= self.shift.end:
             self.view.set(
@@ -308,7 +310,7 @@ class Projection:
             )
         else:
             self.view.delete("samples_due", sample_id)
-        taken_at = _dt(d.get("taken_at"))
+        taken_at = rules.parse_time(d.get("taken_at"))
         meal_date = d.get("meal_date") or (
             taken_at.astimezone(self.shift.start.tzinfo).date().isoformat() if taken_at else None
         )
@@ -387,14 +389,10 @@ class Projection:
         return {
             **rules.staffing_summary(
                 [r for r in self.residents.values() if area_id in (None, r.get("area_id"))],
-                _names(self.rota, area_id),
+                rules.names_in(self.rota, area_id),
                 area=self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm",
                 on=self.shift.local_date(),
                 norms=self.norms,
             ),
-            "off_rota": _names(off_rota, area_id),
+            "off_rota": rules.names_in(off_rota, area_id),
         }
-
-
-def _names(people: dict[str, dict], area_id: str | None) -> list[str]:
-    return sorted(p["name"] for p in people.values() if area_id is None or area_id in p["area_ids"])

@@ -55,6 +55,16 @@ class Shift:
         }
 
 
+def parse_time(value: Any) -> datetime | None:
+    """A fact's ISO time, or None where it has none."""
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def names_in(people: Mapping[str, Mapping[str, Any]], area_id: str | None) -> list[str]:
+    """The sorted names of the people covering an area (every one for the whole centre)."""
+    return sorted(p["name"] for p in people.values() if area_id is None or area_id in p["area_ids"])
+
+
 def shifts_parse(spec: str) -> list[tuple[str, time]]:
     """ "day=06:00,night=18:00" -> [("day", 06:00), ("night", 18:00)], sorted by time."""
     out: list[tuple[str, time]] = []

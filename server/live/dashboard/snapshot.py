@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
+from server.accounts.device_health import devices_facts
 from server.accounts.models import Membership, Role
 from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
 from server.care.rules_residents import Move
@@ -249,5 +250,7 @@ def dashboard_snapshot(
         status__in=["applied", "merged", "conflict"],
     ).values_list("user_id", flat=True)
     facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in set(active)]
+    # The phones as they are now, even on a finished shift (deltas: device_health.device_changed).
+    facts += devices_facts(facility.id, now)
     projection.apply(facts, now)
     return projection

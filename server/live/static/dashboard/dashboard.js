@@ -9,23 +9,26 @@ const TEXT = {
     title: "Bảng trực", time: "Giờ", offline: "Mất kết nối", online: "Trực tuyến", login_title: "Đăng nhập quản lý trực",
     username: "Tên đăng nhập", password: "Mật khẩu", login: "Đăng nhập", logout: "Đăng xuất",
     sound_on: "Bật âm thanh", tiles: "Công việc trong ca", timeline: "Tiến độ trong ca", conflicts: "Cần xử lý",
-    late: "Quá giờ", doses: "Thuốc bỏ lỡ / cho muộn", missed: "Bỏ lỡ", samples_due: "Mẫu thức ăn cần hủy",
+    late: "Vừa quá hạn", doses: "Thuốc quá hạn / cho muộn", missed: "Quá hạn", samples_due: "Mẫu thức ăn cần hủy",
     samples_missing: "Món chưa lưu mẫu", away: "Vắng mặt / nằm viện", staffing: "Nhân viên trong ca",
-    none: "Không có", done: "xong", of: "/", pending: "chờ", late_n: "quá giờ", missed_n: "bỏ lỡ",
+    none: "Không có", done: "xong", of: "/", pending: "chờ", late_n: "vừa quá hạn", missed_n: "quá hạn",
     away_n: "vắng", not_done_n: "không làm", shift_day: "Ca ngày", shift_night: "Ca đêm",
     alarm_double: "CẢNH BÁO: có thể đã cho thuốc hai lần", open: "Xem", resolve: "Đã xử lý",
     note: "Ghi chú xử lý", forbidden: "Bạn không có quyền xem bảng trực của trung tâm này.",
     bad_login: "Tên đăng nhập hoặc mật khẩu không đúng.", no_facility: "Tài khoản này không quản lý trung tâm nào.",
     discard_by: "hết hạn lưu", overdue: "quá hạn hủy", hold: "đang giữ mẫu", in_hospital: "Nằm viện", on_leave: "Về phép",
     on_shift: "trong ca", required: "cần theo định mức", short: "thiếu", given_late: "cho muộn lúc",
-    missed_dose: "bỏ lỡ", resolved_ok: "Đã lưu xử lý.", cumulative_done: "Đã xong (cộng dồn)",
+    missed_dose: "quá hạn", resolved_ok: "Đã lưu xử lý.", cumulative_done: "Đã xong (cộng dồn)",
     cumulative_due: "Đến hạn (cộng dồn)", res_confirmed: "Đã xác nhận, theo dõi", res_corrected: "Đã sửa bản ghi",
     res_dismissed: "Không phải lỗi", previous: "◀ Ca trước", view_date: "Ngày", view_shift: "Ca", view_go: "Xem",
     back_now: "Về ca hiện tại", past_banner: "Ca trước — đang xem", past_note: "chỉ xem lại, không cập nhật trực tiếp",
     status_open: "Chưa xử lý", status_resolved: "Đã xử lý", off_rota: "Ghi việc nhưng không có trong lịch trực",
     unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", show_all: "Xem tất cả", needs: "cần", per_carer: "người/1 nhân viên",
-    res_dismissed: "Không phải lỗi", stock: "Kho thuốc cần chú ý", stock_out: "Hết thuốc", stock_low: "Dưới mức tối thiểu",
+    stock: "Kho thuốc cần chú ý", stock_out: "Hết thuốc", stock_low: "Dưới mức tối thiểu",
     expires: "hết hạn", source: { bhyt: "BHYT", budget: "Ngân sách", donated: "Tài trợ", family: "Gia đình", other: "Khác" },
+    devices: "Thiết bị", at: "lúc", just_now: "vừa xong", min_ago: "phút trước", h_ago: "giờ trước", never: "chưa đồng bộ lần nào",
+    queued: "mục chờ gửi", version: "bản", revoked: "Đã thu hồi", sync_rejected: "có mục bị từ chối",
+    warn: { stale: "Quá một ngày chưa đồng bộ", queued_long: "Có mục chờ gửi đã lâu" },
     kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
     conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
       resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
@@ -36,24 +39,27 @@ const TEXT = {
   en: {
     title: "Duty board", time: "Time", offline: "Disconnected", online: "Live", login_title: "Duty manager login",
     username: "Username", password: "Password", login: "Log in", logout: "Log out", sound_on: "Enable sound",
-    tiles: "Tasks this shift", timeline: "Shift progress", conflicts: "To review", late: "Late", doses: "Missed / late doses",
-    missed: "Missed", samples_due: "Food samples to discard", samples_missing: "Dishes without a sample",
+    tiles: "Tasks this shift", timeline: "Shift progress", conflicts: "To review", late: "Just overdue", doses: "Overdue / late doses",
+    missed: "Overdue", samples_due: "Food samples to discard", samples_missing: "Dishes without a sample",
     away: "Away / in hospital", staffing: "Carers on shift", none: "None", done: "done", of: "/", pending: "pending",
-    late_n: "late", missed_n: "missed", away_n: "away", not_done_n: "not done", shift_day: "Day shift",
+    late_n: "just overdue", missed_n: "overdue", away_n: "away", not_done_n: "not done", shift_day: "Day shift",
     shift_night: "Night shift", alarm_double: "ALARM: possible double dose", open: "Open", resolve: "Resolve",
     note: "Resolution note", forbidden: "You may not view this centre's board.", bad_login: "Wrong username or password.",
-    no_facility: "This account manages no centre.", discard_by: "keep until", overdue: "overdue", hold: "on hold",
+    no_facility: "This account manages no centre.", discard_by: "keep until", overdue: "discard overdue", hold: "on hold",
     in_hospital: "In hospital", on_leave: "On leave", on_shift: "on shift", required: "required by the norms",
-    short: "short", given_late: "given late at", missed_dose: "missed", resolved_ok: "Resolution saved.",
+    short: "short", given_late: "given late at", missed_dose: "overdue", resolved_ok: "Resolution saved.",
     cumulative_done: "Done (cumulative)", cumulative_due: "Due (cumulative)", res_confirmed: "Confirmed, monitoring",
     res_corrected: "Record corrected", res_dismissed: "Not an error", previous: "◀ Previous shift", view_date: "Date",
     view_shift: "Shift", view_go: "View", back_now: "Back to now", past_banner: "Past shift — viewing",
     past_note: "read-only, not live", status_open: "Open", status_resolved: "Resolved",
     off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm", show_all: "Show all", needs: "needs",
     per_carer: "per carer",
-    res_corrected: "Record corrected", res_dismissed: "Not an error", stock: "Medicine stock to watch",
+    stock: "Medicine stock to watch",
     stock_out: "Out of stock", stock_low: "Below minimum", expires: "expires",
     source: { bhyt: "Insurance", budget: "Budget", donated: "Donated", family: "Family", other: "Other" },
+    per_carer: "per carer", devices: "Devices", at: "at", just_now: "just now", min_ago: "min ago", h_ago: "h ago", never: "never synced",
+    queued: "queued", version: "version", revoked: "Revoked", sync_rejected: "some entries refused",
+    warn: { stale: "Not synced for over a day", queued_long: "Entries queued for long" },
     kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
     conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
       contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit",
@@ -206,7 +212,7 @@ function renderHistory(snap) {
 const RENDER = {
   tiles: renderTiles, timeline: renderChart, conflicts: renderConflicts, late: (i) => renderTasks("late", i),
   missed: (i) => renderTasks("missed", i), doses: renderDoses, samples_due: renderSamplesDue,
-  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing, stock: renderStock,
+  samples_missing: renderSamplesMissing, away: renderAway, staffing: renderStaffing, stock: renderStock, devices: renderDevices,
 };
 
 function render(sections = Object.keys(RENDER)) {
@@ -353,6 +359,26 @@ function renderStaffing(items) {
     s.unplaced ? el("div", { class: "muted" }, `${s.unplaced} ${t("unplaced")}`) : null,
     s.off_rota?.length ? el("div", {}, el("span", { class: "tag conflict" }, t("off_rota")), s.off_rota.join(", ")) : null],
   ([a], [b]) => (a === "total" ? -1 : b === "total" ? 1 : a.localeCompare(b)));
+}
+
+// Within six hours "x giờ trước" reads faster; older, the day matters: "lúc HH:MM dd/mm".
+function seen(iso) {
+  if (!iso) return t("never");
+  const minutes = Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000));
+  if (minutes < 1) return t("just_now");
+  if (minutes < 60) return `${minutes} ${t("min_ago")}`;
+  return minutes < 360 ? `${Math.floor(minutes / 60)} ${t("h_ago")}` : `${t("at")} ${hhmm(iso)} ${ddmm(iso)}`;
+}
+
+function renderDevices(items) {
+  list("devices", items, (d) => [
+    d.revoked ? el("span", { class: "tag away" }, t("revoked")) : null,
+    ...d.warnings.map((w) => el("span", { class: "tag late" }, `⚠ ${sub("warn", w)}`)),
+    d.revoked || d.warnings.length ? null : el("span", { class: "tag ok" }, "✓"),
+    `${d.name}${d.last_user ? ` · ${d.last_user}` : ""} · ${seen(d.last_seen_at)}`,
+    d.last_seen_at && el("div", { class: "muted" }, `${t("version")} ${d.app_version || "?"} · ${d.queued ?? "?"} ${t("queued")}`,
+      d.last_status === "rejected" ? ` · ${t("sync_rejected")}` : "")],
+  ([, a], [, b]) => b.warnings.length - a.warnings.length || a.revoked - b.revoked || a.name.localeCompare(b.name));
 }
 
 // ---- sound ---------------------------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""Device health rules (server/accounts/rules.py) as tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from server.accounts.rules import ClientReport, call_status, client_parse, health_warnings
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "report"),
+    [
+        ({"version": "a1b2", "queued": 3}, ClientReport("a1b2", 3)),
+        ({"version": "x" * 40, "queued": 0}, ClientReport("x" * 40, 0)),
+        ({"version": "x" * 41, "queued": 1_000_001}, ClientReport()),
+        ({"version": "", "queued": -1}, ClientReport()),
+        ({"version": "a\x00b", "queued": True}, ClientReport()),
+        ({"version": "bản 1", "queued": 2.0}, ClientReport(None, None)),  # not ASCII, not int
+        ({"version": "a\nb", "queued": "3"}, ClientReport()),
+        ({"queued": 5}, ClientReport(None, 5)),
+        ("v1", ClientReport()),
+        (None, ClientReport()),
+        ([{"version": "v"}], ClientReport()),
+    ],
+)
+def test_a_client_report_keeps_only_what_is_well_formed(value, report):
+    assert client_parse(value) == report
+
+
+@pytest.mark.parametrize(
+    ("statuses", "word"),
+    [([], "ok"), (["applied", "merged", "conflict"], "ok"), (["applied", "rejected"], "rejected")],
+)
+def test_one_word_for_a_call(statuses, word):
+    assert call_status({"results": [{"status": s} for s in statuses]}) == word
+
+
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("seen_ago", "queued", "queued_ago", "warnings"),
+    [
+        (None, None, None, []),  # never synced: nothing known to warn about
+        (H, 0, None, []),
+        (25 * H, 0, None, ["stale"]),
+        (24 * H, 0, None, []),
+        (H, 3, 2 * H, ["queued_long"]),
+        (H, 3, H / 2, []),
+        (48 * H, 3, 48 * H, ["stale", "queued_long"]),
+    ],
+)
+def test_when_a_manager_should_look(seen_ago, queued, queued_ago, warnings):
+    assert (
+        health_warnings(
+            last_seen_at=NOW - seen_ago if seen_ago else None,
+            queued=queued,
+            queued_since=NOW - queued_ago if queued_ago else None,
+            now=NOW,
+        )
+        == warnings
+    )
