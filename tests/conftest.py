@@ -99,7 +99,7 @@ def asgi_server(transactional_db) -> Iterator[ServerProcess]:
 
 @pytest.fixture(autouse=True)
 def _sqlite_append_only_triggers(request):
-    """The eMAR's append-only triggers stop SQLite's test flush (a DELETE) after a
+    """The append-only triggers (eMAR, stock book) stop SQLite's test flush (a DELETE) after a
     transactional test; PostgreSQL flushes with TRUNCATE, which they allow. On SQLite only,
     drop them just before the flush and put them back for every test that uses the db."""
     names = request.fixturenames
@@ -113,7 +113,7 @@ def _sqlite_append_only_triggers(request):
     from server.meds import append_only
 
     if connection.vendor == "sqlite":
-        append_only.install(connection)
+        append_only.install_all(connection)
     yield
     if connection.vendor == "sqlite" and "transactional_db" in names:
-        append_only.uninstall(connection)
+        append_only.uninstall_all(connection)

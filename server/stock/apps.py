@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class StockConfig(AppConfig):
@@ -12,6 +13,7 @@ class StockConfig(AppConfig):
         from server.meds.events import DOSE_HOOKS
         from server.meds.records import VOID_HOOKS
         from server.stock import events
+        from server.stock.append_only import STOCK
         from server.stock.serializers import NURSES_ONLY_AREA, medicine_data, stock_level_data
 
         if events.dose_take not in DOSE_HOOKS:
@@ -21,4 +23,7 @@ class StockConfig(AppConfig):
         publisher("stock.Medicine", "medicine", area=lambda o: NURSES_ONLY_AREA)(medicine_data)
         publisher("stock.StockLevel", "stock_level", area=lambda o: NURSES_ONLY_AREA)(
             stock_level_data
+        )
+        post_migrate.connect(
+            STOCK.reinstall_after_migrate, sender=self, dispatch_uid="stock-append-only"
         )

@@ -83,7 +83,7 @@ def _begin(ctx: HandlerContext, args: _StockArgs, ref_id: UUID) -> tuple[Medicin
         ).exists()
     ):
         raise Rejected("invalid_witness", "Người chứng kiến phải là nhân viên khác của trung tâm.")
-    if StockMove.objects.filter(ref_id=ref_id).exists():
+    if StockMove.objects.filter(facility_id=medicine.facility_id, ref_id=ref_id).exists():
         raise Rejected("duplicate_record", "Mã phiếu kho này đã được dùng cho một bản ghi khác.")
     who = services.Who(
         by=ctx.user,
@@ -274,7 +274,11 @@ def dose_take(
         return
     key = (services.MedicineStock, str(order.medicine_id))
     cached = ctx.batch.get(PRELOADED, {}).get(key)
-    medicine = cached.medicine if cached else Medicine.objects.get(id=order.medicine_id)
+    medicine = (
+        cached.medicine
+        if cached
+        else Medicine.objects.get(id=order.medicine_id, facility_id=order.facility_id)
+    )
     stock = stock_of(ctx, medicine)
     level = stock.level(rules.ORDER_SOURCE.get(order.funding_source, "other"))
     details = {
@@ -305,10 +309,14 @@ def dose_return(ctx: HandlerContext, administration: Any) -> None:
     """A dose voided (record.void, or a later `entered_in_error`) was never given: its units
     go back onto the lots they came from, as `dose` lines with the opposite sign, so the
     month's report nets them out of what was dispensed."""
-    taken = list(StockMove.objects.filter(ref_id=administration.id).order_by("id"))
+    taken = list(
+        StockMove.objects.filter(
+            facility_id=administration.facility_id, ref_id=administration.id
+        ).order_by("id")
+    )
     if not taken or any(m.quantity > 0 for m in taken):
         return  # moved no stock, or already put back
-    medicine = Medicine.objects.get(id=taken[0].medicine_id)
+    medicine = Medicine.objects.get(id=taken[0].medicine_id, facility_id=taken[0].facility_id)
     stock = stock_of(ctx, medicine)
     level = stock.level(taken[0].funding_source)
     lots = {lot.id: lot for lot in stock.lots_of(level)}

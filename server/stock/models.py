@@ -86,6 +86,8 @@ class StockLot(models.Model):
     lot: a dose given with nothing left (it may go below zero) and a count's surplus."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Its level's facility, kept on the row so that a sync call's lot queries name it.
+    facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="+")
     level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="lots")
     lot = models.CharField("số lô", max_length=60, blank=True)
     expiry = models.DateField("hạn dùng", null=True, blank=True)
