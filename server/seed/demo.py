@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from server.accounts.models import Membership, User
 from server.care.admin_sync import publish_if_known
-from server.care.horizon import tasks_materialise
+from server.care.horizon import local_today, tasks_materialise
 from server.care.models import Area, Facility, Resident, ResidentCategory, Routine
 from server.care.publish import publish
+from server.kitchen.models import MenuDish
 from server.meds.models import MedicationOrder
 from server.seed import stock as stock_seed
 from server.seed.centres import (
@@ -40,6 +41,7 @@ from server.seed.centres import (
     Centre,
 )
 from server.seed.letterhead import letterhead_seed
+from server.seed.menu import menu_plan
 from server.seed.names import NameMaker
 from server.seed.rota import rota_seed
 from server.stock.models import Medicine
@@ -431,8 +433,13 @@ def demo_seed(
         report.centres.append(centre_report)
         report.users_created += users
         facilities.append(facility)
+    menu_days = [
+        (today or local_today()) + timedelta(days=n) for n in range(settings.TASK_HORIZON_DAYS)
+    ]
     with transaction.atomic():
         report.users_created += _superuser(password, facilities)
+        for facility in facilities:
+            publish(_missing(MenuDish, menu_plan(facility, menu_days, sid)))
     if horizon:
         for facility in facilities:
             report.tasks_created += tasks_materialise(facility=facility, today=today)

@@ -192,3 +192,17 @@ def test_it_links_every_order_to_a_medicine_with_opening_stock(seeded):
             level__facility=facility, expiry__lte=soon, quantity__gt=Decimal(0)
         ).exists()
     assert_ledger_adds_up()
+
+
+def test_it_locks_a_menu_for_the_demo_days_so_samples_are_expected(seeded, settings):
+    from server.kitchen.models import MenuDish
+
+    today = local_today()
+    menu = MenuDish.objects.filter(facility__code="bac-lieu", date=today, locked=True)
+    assert set(menu.values_list("meal", flat=True)) == {"breakfast", "lunch", "dinner"}
+    assert menu.filter(liquid=True).exists() and menu.filter(liquid=False).exists()
+    days = set(MenuDish.objects.values_list("date", flat=True))
+    assert len(days) == settings.TASK_HORIZON_DAYS
+    before = MenuDish.objects.count()
+    demo_seed(today=today)
+    assert MenuDish.objects.count() == before
