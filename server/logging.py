@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from server.middleware import AroundViewMiddleware
 
 request_id_var: ContextVar[str | None] = ContextVar("catruc_request_id", default=None)
 
@@ -113,45 +113,22 @@ def _access(request: Any, status: int, started: float) -> None:
     )
 
 
-class RequestLogMiddleware:
+class RequestLogMiddleware(AroundViewMiddleware):
     """Give each request an id (X-Request-ID in and out) and write one access line."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Any) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: Any) -> Any:
-        if self.is_async:
-            return self._acall(request)
+    def before(self, request: Any) -> tuple[str, Any, float]:
         request_id = request_id_from(request.headers.get("X-Request-ID"))
-        token = request_id_var.set(request_id)
         request.request_id = request_id
-        started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id
-            _access(request, response.status_code, started)
-            return response
-        finally:
-            request_id_var.reset(token)
+        return request_id, request_id_var.set(request_id), time.perf_counter()
 
-    async def _acall(self, request: Any) -> Any:
-        request_id = request_id_from(request.headers.get("X-Request-ID"))
-        token = request_id_var.set(request_id)
-        request.request_id = request_id
-        started = time.perf_counter()
-        try:
-            response = await self.get_response(request)
-            response["X-Request-ID"] = request_id
-            _access(request, response.status_code, started)
-            return response
-        finally:
-            request_id_var.reset(token)
+    def after(self, request: Any, response: Any, state: tuple[str, Any, float]) -> Any:
+        request_id, _, started = state
+        response["X-Request-ID"] = request_id
+        _access(request, response.status_code, started)
+        return response
+
+    def done(self, state: tuple[str, Any, float]) -> None:
+        request_id_var.reset(state[1])
 
 
 def logging_config(*, fmt: str, level: str) -> dict[str, Any]:

@@ -35,7 +35,6 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 else:
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,6 +49,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from server.middleware import AroundViewMiddleware
 from sync.api import sync_call_answered
 
 SYNC_PATH = "/api/sync/v1"
@@ -129,29 +129,13 @@ def _observe(request: HttpRequest, status: int, started: float) -> None:
         SYNC_DURATION.observe(seconds)
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(AroundViewMiddleware):
     """Counts and times every request (by route pattern, so ids never become labels)."""
 
-    sync_capable = True
-    async_capable = True
+    def before(self, request: HttpRequest) -> float:
+        return time.perf_counter()
 
-    def __init__(self, get_response: Any) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        started = time.perf_counter()
-        response = self.get_response(request)
-        _observe(request, response.status_code, started)
-        return response
-
-    async def _acall(self, request: HttpRequest) -> Any:
-        started = time.perf_counter()
-        response = await self.get_response(request)
+    def after(self, request: HttpRequest, response: Any, started: float) -> Any:
         _observe(request, response.status_code, started)
         return response
 
