@@ -20,7 +20,7 @@ from server.stock.api import router as meds_router
 from server.web.api import staff_router
 from sync.api import conflicts_router
 from sync.api import router as sync_router
-from sync.http import error
+from sync.responses import error
 
 log = logging.getLogger("catruc.api")
 INTERNAL_ERROR = "Lỗi máy chủ; dữ liệu trên máy vẫn được giữ, vui lòng thử lại sau."

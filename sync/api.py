@@ -19,9 +19,9 @@ from pydantic import Field, ValidationError
 from sync import conflicts, registry
 from sync.conflicts import conflict_data
 from sync.edge import MAX_DEPTH, body_parse
-from sync.http import error, json_response
 from sync.models import Conflict
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
+from sync.responses import error, json_response
 from sync.service import SyncError, sync_call
 from sync.throttle import sync_throttle
 

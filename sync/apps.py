@@ -7,4 +7,4 @@ class SyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sync import conflict_events  # noqa: F401  registers conflict.resolve
+        from sync import conflict_handlers  # noqa: F401  registers conflict.resolve

@@ -1,6 +1,6 @@
 """Event name -> handler, and the few hooks the engine needs from the domain.
 
-Domain apps register in `server/<app>/events.py`:
+Domain apps register their command handlers in `server/<app>/handlers.py`:
 
     @register("task.complete", TaskCompleteArgs)
     def handle(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision: ...

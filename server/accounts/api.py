@@ -19,7 +19,7 @@ from server.accounts.services import (
     token_issue,
 )
 from server.accounts.throttle import client_address
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["auth"])
 devices_router = Router(tags=["devices"])

@@ -20,7 +20,7 @@ from server.care.models import (
     Routine,
     TaskInstance,
 )
-from server.care.rules_residents import task_status_on_move
+from server.care.resident_rules import task_status_on_move
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

@@ -8,9 +8,9 @@ class CareConfig(AppConfig):
 
     def ready(self) -> None:
         from server.care import (  # noqa: F401  registers the care handlers
-            events,
-            events_residents,  # noqa: F401  registers resident.update / resident.transfer
+            handlers,
             horizon,  # noqa: F401  registers the task_horizon job
+            resident_handlers,  # noqa: F401  registers resident.update / resident.transfer
             sweep,  # noqa: F401  registers the missed_sweep job
             void,
         )

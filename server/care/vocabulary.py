@@ -19,8 +19,8 @@ from server.care.models import (
     TaskKind,
     TaskStatus,
 )
+from server.care.resident_rules import EDITOR_ROLES
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
-from server.care.rules_residents import EDITOR_ROLES
 from server.meds.models import AdministrationOutcome
 from server.meds.rules import CLINICAL_ROLES
 from server.meds.rules import TASK_STATUS as MED_TASK_STATUS

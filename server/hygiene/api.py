@@ -18,7 +18,7 @@ from server.hygiene.rules import (
     dilution_inputs_check,
     grams_for,
 )
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["hygiene"])
 

@@ -1,6 +1,6 @@
 """Pure eMAR rules (docs/domain.md, "Medication"). No database: each is tested with a table.
 
-The handler in `server/meds/events.py` loads the order, the task, the earlier
+The handler in `server/meds/handlers.py` loads the order, the task, the earlier
 administrations and the people involved, then asks these functions what to do.
 """
 

@@ -1,5 +1,5 @@
 """Pure stock rules (docs/domain.md, "Medicine stock"). No models, no I/O: the handlers in
-`server/stock/events.py` and `server/stock/services.py` load, these decide."""
+`server/stock/handlers.py` and `server/stock/services.py` load, these decide."""
 
 from __future__ import annotations
 

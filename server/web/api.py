@@ -13,7 +13,7 @@ from ninja import Router
 
 from server.accounts.models import Membership
 from server.accounts.services import membership_in
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 staff_router = Router(tags=["staff"])
 

@@ -26,7 +26,7 @@ from django.db.models import Q
 from server.accounts.device_health import devices_facts
 from server.accounts.models import Membership, Role
 from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
-from server.care.rules_residents import Move
+from server.care.resident_rules import Move
 from server.care.serializers import resident_data, task_data
 from server.kitchen.models import FoodSample, MenuDish
 from server.kitchen.serializers import food_sample_data, menu_dish_data

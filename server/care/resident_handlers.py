@@ -12,11 +12,11 @@ from server.accounts.models import Membership
 from server.care.access import NOT_FOUND, load_in_scope
 from server.care.completion import task_emit
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
-from server.care.rules_residents import (
+from server.care.resident_rules import (
     FieldEdit,
     Move,
     event_stamp,
-    is_away,
+    is_not_present,
     may_edit_residents,
     next_move_at,
     resident_fields_merge,
@@ -290,7 +290,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         task.version += 1
         task.save()
         task_emit(ctx, task)
-    away = is_away(args.status) and _away_conflicts(ctx, resident, at=at, end=end)
+    away = is_not_present(args.status) and _away_conflicts(ctx, resident, at=at, end=end)
     ctx.batch[MOVES_KEY][resident.id].append(move)  # last: every write of this event is done
     if away:
         return Decision(status="conflict", code="resident_away", message=AWAY)

@@ -15,19 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
 from server.care.access import covers_area, load_in_scope, membership_for
-from server.care.events_residents import moves_preload, resident_moves
 from server.care.models import TaskInstance
-from server.care.rules_residents import Move, is_away, move_in_force, status_at
+from server.care.resident_handlers import moves_preload, resident_moves
+from server.care.resident_rules import Move, is_not_present, move_in_force, status_at
 from server.meds import rules
-from server.meds.models import MedicationAdministration, MedicationOrder
-from server.meds.records import (
-    MedsBatch,
+from server.meds.dose_batch import MedsBatch, effective
+from server.meds.doses import (
     administration_emit,
     administration_void,
     dose_records,
-    effective,
     task_recompute,
 )
+from server.meds.models import MedicationAdministration, MedicationOrder
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
@@ -232,7 +231,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
             max_per_24h=order.max_per_24h,
         )
     moves = resident_moves(ctx, resident)
-    away = args.outcome not in rules.UNTIMED and is_away(
+    away = args.outcome not in rules.UNTIMED and is_not_present(
         status_at(moves, current=resident.status, at=at)
     )
     away_move = move_in_force(moves, at=at) if away else None

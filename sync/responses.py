@@ -1,4 +1,7 @@
-"""JSON responses with the error shape every client relies on: {code, message, ...}."""
+"""The project's JSON answers, with the wire contract's error shape {code, message, ...}
+(docs/protocol.md). Every API of the project answers through these, so a phone reads one error
+shape wherever it calls; they live in the engine because the sync endpoint answers with them
+and the engine imports no app."""
 
 from __future__ import annotations
 

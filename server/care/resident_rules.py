@@ -191,5 +191,6 @@ def task_status_on_move(*, task_status: str, set_by_person: bool, new_status: st
     return None
 
 
-def is_away(status: str) -> bool:
+def is_not_present(status: str) -> bool:
+    """Absent for a while (ABSENT) or gone for good (CLOSED): no care is given here now."""
     return status in ABSENT or status in CLOSED
