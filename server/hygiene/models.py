@@ -116,4 +116,4 @@ class VehicleTrip(models.Model):
         verbose_name_plural = _("chuyến xe chở thức ăn")
 
     def __str__(self) -> str:
-        return f"Chuyến xe về lúc {self.returned_at:%d/%m %H:%M}"
+        return _("Chuyến xe về lúc %(at)s") % {"at": f"{self.returned_at:%d/%m %H:%M}"}

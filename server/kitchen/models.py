@@ -108,7 +108,11 @@ class FoodCheck(models.Model):
         verbose_name_plural = _("kiểm thực ba bước")
 
     def __str__(self) -> str:
-        return f"Bước {self.step} · {self.get_meal_display()} {self.meal_date}"
+        return _("Bước %(step)s · %(meal)s %(date)s") % {
+            "step": self.step,
+            "meal": self.get_meal_display(),
+            "date": self.meal_date,
+        }
 
 
 class MenuDish(models.Model):
@@ -155,4 +159,4 @@ class FridgeReading(models.Model):
         verbose_name_plural = _("nhiệt độ tủ lưu mẫu")
 
     def __str__(self) -> str:
-        return f"{self.temp_c} °C lúc {self.at:%H:%M %d/%m}"
+        return _("%(temp)s °C lúc %(at)s") % {"temp": self.temp_c, "at": f"{self.at:%H:%M %d/%m}"}

@@ -203,4 +203,4 @@ class MedicationVoid(models.Model):
         verbose_name_plural = _("hủy lượt cấp phát thuốc")
 
     def __str__(self) -> str:
-        return f"Hủy {self.administration_id}: {self.reason}"
+        return _("Hủy %(id)s: %(reason)s") % {"id": self.administration_id, "reason": self.reason}

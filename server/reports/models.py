@@ -47,7 +47,7 @@ class ReportSettings(models.Model):
         verbose_name_plural = _("thiết lập báo cáo")
 
     def __str__(self) -> str:
-        return f"Thiết lập báo cáo · {self.facility}"
+        return _("Thiết lập báo cáo · %(facility)s") % {"facility": self.facility}
 
 
 class PeriodReport(models.Model):
@@ -96,4 +96,7 @@ class PeriodReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Báo cáo {self.period} · {self.facility}"
+        return _("Báo cáo %(period)s · %(facility)s") % {
+            "period": self.period,
+            "facility": self.facility,
+        }

@@ -424,7 +424,8 @@ $("previous").addEventListener("click", () => { const p = state.snapshot?.previo
 $("now").addEventListener("click", backToNow);
 $("logout").addEventListener("click", logout);
 $("sound").addEventListener("click", unlockAudio);
-$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); applyLanguage(); });
+// Django's language cookie too, so /reports/ and /admin/ answer in the manager's choice.
+$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); document.cookie = `django_language=${lang}; path=/; SameSite=Lax`; applyLanguage(); });
 $("facility").addEventListener("change", (e) => {
   store.setItem("dash.facility", e.target.value);
   const old = state.socket;
