@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sync import registry
 from sync.changes import ChangeWriter, changes_pull, stream_heads, streams_lock
@@ -48,11 +49,11 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
         cursor = Cursor.decode(token, [str(f) for f in scope.facility_ids()])
     except Exception as exc:
         raise SyncError(
-            400, "bad_cursor", "Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu."
+            400, "bad_cursor", _("Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu.")
         ) from exc
     if cursor.scope != scope.fingerprint():
         raise SyncError(
-            409, "reset_required", "Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu."
+            409, "reset_required", _("Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu.")
         )
     epoch = epoch_current()
     # A cursor without an epoch (issued before there was one) counts positions of this very
@@ -61,7 +62,7 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
         raise SyncError(
             409,
             "reset_required",
-            "Dữ liệu máy chủ đã được khôi phục từ bản sao lưu; máy sẽ tải lại từ đầu.",
+            _("Dữ liệu máy chủ đã được khôi phục từ bản sao lưu; máy sẽ tải lại từ đầu."),
         )
     return cursor.model_copy(update={"epoch": epoch.value})
 
@@ -152,7 +153,9 @@ def _attempt(
                 {
                     "code": "upgrade_required",
                     "min": MIN_PROTOCOL,
-                    "message": "Ứng dụng quá cũ: các mục đã gửi được nhận, hãy cập nhật để tải dữ liệu mới.",
+                    "message": _(
+                        "Ứng dụng quá cũ: các mục đã gửi được nhận, hãy cập nhật để tải dữ liệu mới."
+                    ),
                     "results": wire_results,
                 },
                 summaries,

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CareConfig(AppConfig):
     name = "server.care"
     label = "care"
+    verbose_name = _("Chăm sóc")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

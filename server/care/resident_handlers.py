@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 from uuid import UUID
 
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
@@ -28,11 +29,13 @@ from sync.clock import judged_at
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, register
 
-FORBIDDEN = "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
-CONCURRENT = (
+FORBIDDEN = gettext_lazy(
+    "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
+)
+CONCURRENT = gettext_lazy(
     "Hai người cùng sửa một thông tin của đối tượng; bản sửa sau được giữ, bản kia chờ quản lý xem."
 )
-AWAY = "Có lượt thuốc được ghi trong lúc đối tượng vắng mặt; quản lý trực sẽ xem xét."
+AWAY = gettext_lazy("Có lượt thuốc được ghi trong lúc đối tượng vắng mặt; quản lý trực sẽ xem xét.")
 Category = Literal[
     "lonely_elderly", "child", "disability", "psychiatric", "agent_orange", "emergency"
 ]
@@ -119,7 +122,7 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
     if args.base_version > resident.version:
         raise Rejected(
             "invalid_args",
-            "Phiên bản gốc lớn hơn phiên bản hiện có.",
+            gettext("Phiên bản gốc lớn hơn phiên bản hiện có."),
             details=[{"field": "base_version", "message": "ahead of the stored version"}],
         )
     incoming = args.fields.model_dump(mode="json", include=args.fields.model_fields_set)
@@ -197,7 +200,7 @@ def _care_area_check(resident: Resident, area_id: UUID) -> None:
     if kind[0] != Area.Kind.CARE:
         raise Rejected(
             "not_care_area",
-            "Đối tượng chỉ được xếp vào khu nuôi dưỡng.",
+            gettext("Đối tượng chỉ được xếp vào khu nuôi dưỡng."),
             details=[{"field": "fields.area_id", "message": f"area kind {kind[0]}"}],
         )
 
@@ -245,7 +248,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
             user_id=args.escort_id, facility_id=resident.facility_id, active=True
         ).exists()
     ):
-        raise Rejected("not_found", "Không tìm thấy người đi kèm trong trung tâm.")
+        raise Rejected("not_found", gettext("Không tìm thấy người đi kèm trong trung tâm."))
     at = judged_at(ctx)
     moves = resident_moves(ctx, resident)
     before = status_at(moves, current=resident.status, at=at)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync.registry import Decision, HandlerContext, Rejected, register
@@ -61,7 +62,7 @@ def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
     if spec is None:
         raise Rejected(
             "invalid_args",
-            f"Không thể hủy loại bản ghi «{args.record_type}».",
+            _("Không thể hủy loại bản ghi «%(type)s».") % {"type": args.record_type},
             details=[{"field": "record_type", "message": "unknown record type"}],
         )
     record: Any
@@ -73,7 +74,9 @@ def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
         or getattr(record, "done_by_id", None)
     )
     if author != ctx.user.pk and membership.role not in spec.roles:
-        raise Rejected("forbidden", "Chỉ người ghi hoặc y tế / quản lý mới được hủy bản ghi này.")
+        raise Rejected(
+            "forbidden", _("Chỉ người ghi hoặc y tế / quản lý mới được hủy bản ghi này.")
+        )
     if getattr(record, "void", False):
         return Decision(status="merged", code="already_void")
     spec.apply(ctx, record, args.reason)

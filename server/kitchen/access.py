@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
+
 from server.accounts.models import Membership
 from server.care.access import NOT_FOUND, membership_for, my_memberships
 from server.care.models import Area
@@ -55,11 +57,11 @@ def food_membership(
         else:
             raise Rejected(
                 "invalid_args",
-                "Bạn làm ở nhiều trung tâm: cần chọn trung tâm.",
+                _("Bạn làm ở nhiều trung tâm: cần chọn trung tâm."),
                 details=[{"field": "facility_id", "message": "required"}],
             )
     if membership.role not in roles:
-        raise Rejected("forbidden", "Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm.")
+        raise Rejected("forbidden", _("Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm."))
     return membership
 
 
@@ -72,5 +74,5 @@ def food_record_in_scope(
         raise Rejected("not_found", NOT_FOUND)
     membership = membership_for(ctx, record.facility_id)
     if membership.role not in roles:
-        raise Rejected("forbidden", "Bạn không có quyền thao tác trên bản ghi này.")
+        raise Rejected("forbidden", _("Bạn không có quyền thao tác trên bản ghi này."))
     return record, membership

@@ -2,11 +2,13 @@ from typing import Any
 from uuid import UUID
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KitchenConfig(AppConfig):
     name = "server.kitchen"
     label = "kitchen"
+    verbose_name = _("Nhà bếp")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

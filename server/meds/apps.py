@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class MedsConfig(AppConfig):
     name = "server.meds"
     label = "meds"
+    verbose_name = _("Thuốc")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -19,6 +19,7 @@ from server.care.moves import status_change_counts
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import FoodCheck, FoodSample
 from server.meds.models import MedicationAdministration
+from server.reports import labels as L
 from server.reports.models import PeriodReport
 from server.reports.periods import Month, Period
 from server.reports.store import document_number, record_text, settings_for
@@ -48,7 +49,7 @@ def residents_section(facility_id: Any, month: Period) -> dict[str, Any]:
         if r.admitted_on is None or r.admitted_on <= month.last
     ]
     by_category: dict[str, dict[str, Any]] = {}
-    for key, label in ResidentCategory.choices:
+    for key, label in L.vietnamese(ResidentCategory.choices).items():
         members = [r for r in current if r.primary_category == key]
         by_category[key] = {
             "label": label,

@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from server.accounts.services import memberships_of
 from server.care.models import Facility
@@ -112,9 +113,9 @@ def _period_page(request: HttpRequest, facility: Facility, period: Period) -> Ht
                 mark_sent(facility=facility, period=period, by=request.user)
             return HttpResponseRedirect(request.path)
         except AlreadySent:
-            message = "Báo cáo đã gửi Sở: không sửa được nữa."
+            message = _("Báo cáo đã gửi Sở: không sửa được nữa.")
         except ValueError:
-            message = "Số người phải là số nguyên không âm."
+            message = _("Số người phải là số nguyên không âm.")
     report, document = document_of(facility, period)
     record = PeriodReport.objects.filter(facility=facility, period=period.key).first()
     return render(

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from server.accounts.device_health import devices_facts
 from server.accounts.models import Membership, Role
@@ -79,13 +80,13 @@ def view_shift(*, facility_id: UUID, day: object, name: object, now: datetime) -
     except ValueError:
         on = None
     if on is None or on.year < 2000:
-        raise ViewRefused("view_bad_date", "Ngày không hợp lệ (cần dạng năm-tháng-ngày).")
+        raise ViewRefused("view_bad_date", _("Ngày không hợp lệ (cần dạng năm-tháng-ngày)."))
     try:
         shift = facility_shift_on(facility, on, name if isinstance(name, str) else "")
     except ValueError:
-        raise ViewRefused("view_bad_shift", "Trung tâm không có ca này.") from None
+        raise ViewRefused("view_bad_shift", _("Trung tâm không có ca này.")) from None
     if shift.start > now:
-        raise ViewRefused("view_future", "Ca này chưa bắt đầu.")
+        raise ViewRefused("view_future", _("Ca này chưa bắt đầu."))
     return shift
 
 
