@@ -36,8 +36,10 @@ PURE_STDLIB = {
     "uuid",
     "zoneinfo",
 }
-# Pure modules of the engine a rule may build on: hybrid logical clock stamps.
-PURE_PROJECT = {"sync.hlc"}
+# What else a rule may build on: the engine's hybrid logical clock stamps, and gettext, so the
+# message a rule writes is marked for translation where it is written (it reads only the
+# language the request chose: deploy/README.md, "Languages").
+PURE_PROJECT = {"sync.hlc", "django.utils.translation"}
 IO_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
 
 
