@@ -193,3 +193,13 @@ def conflict_emit(ctx: HandlerContext, conflict: Conflict) -> None:
         area_id=conflict.area_id,
         version=conflict.version,
     )
+
+
+def conflicts_open_about(*, kind: str, subject_ids: list[UUID]) -> set[UUID]:
+    """Which of these subjects already have an open conflict of this kind: a check that
+    runs again (a transfer synced twice) flags each subject once."""
+    return set(
+        Conflict.objects.filter(kind=kind, status="open", subject_id__in=subject_ids).values_list(
+            "subject_id", flat=True
+        )
+    )
