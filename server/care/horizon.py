@@ -19,7 +19,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from server.care.jobs import job
@@ -33,7 +32,7 @@ from server.care.models import (
     TaskStatus,
 )
 from server.care.publish import publish
-from sync.changes import streams_lock
+from sync.service import server_write
 
 log = logging.getLogger("catruc.horizon")
 
@@ -204,11 +203,10 @@ def _facility_materialise(facility: Facility, dates: list[date]) -> int:
     for source in TASK_SOURCES:
         for task in source(facility, dates):
             wanted[task.id] = task
-    with transaction.atomic():
-        # Lock the facility's change stream first: a second horizon run (another worker) for
-        # this facility waits here, so the "which ids already exist" read below is exact and
-        # a task is published once, never re-published over a carer's completion.
-        streams_lock([facility.id])
+    # A second horizon run (another worker) for this facility waits here, so the "which ids
+    # already exist" read below is exact and a task is published once, never re-published
+    # over a carer's completion.
+    with server_write(facility.id):
         existing: set[uuid.UUID] = set()
         ids = list(wanted)
         for start in range(0, len(ids), 900):  # SQLite caps bound parameters per query
