@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.accounts.models import Role
+from server.accounts.roles import RESIDENT_EDITOR_ROLES
 from server.care.models import (
     DEFAULT_FACILITY_SETTINGS,
     Area,
@@ -20,7 +21,6 @@ from server.care.models import (
     TaskStatus,
 )
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
-from server.care.rules_residents import EDITOR_ROLES
 
 # Settings only phones read: a centre may override them in its settings like any other.
 PHONE_SETTINGS: dict[str, Any] = {
@@ -86,7 +86,7 @@ def vocabulary() -> dict[str, Any]:
         "task_refusal_reasons": list(TASK_REFUSAL_REASONS),
         "task_skip_reasons": list(TASK_SKIP_REASONS),
         "resident_statuses": list(ResidentStatus.values),
-        "transfer_roles": sorted(EDITOR_ROLES),  # who may record a transfer
+        "transfer_roles": sorted(RESIDENT_EDITOR_ROLES),  # who may record a transfer
         "note_kinds": list(Note.Kind.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from server.accounts.roles import CLINICAL_ROLES
+
 OUTCOMES = frozenset(
     {
         "given",
@@ -39,8 +41,6 @@ TASK_STATUS = {
     "unavailable": "skipped",
     "away": "away",
 }
-
-CLINICAL_ROLES = frozenset({"nurse", "manager", "admin"})
 
 
 @dataclass(frozen=True)

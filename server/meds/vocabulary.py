@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.accounts.roles import CLINICAL_ROLES
 from server.meds.models import AdministrationOutcome
-from server.meds.rules import CLINICAL_ROLES, TASK_STATUS
+from server.meds.rules import TASK_STATUS
 
 # Medication outcomes that need a reason from the person recording them.
 MED_REASON_REQUIRED = ("withheld", "refused", "unavailable")

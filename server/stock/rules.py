@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-STOCK_ROLES = frozenset({"nurse", "manager", "admin"})
+from server.accounts.roles import STOCK_ROLES
+
 SOURCES = ("bhyt", "budget", "donated", "family", "other")
 ADJUST_REASONS = frozenset({"expired", "damaged", "lost", "returned", "transfer_out", "other"})
 # An order's funding source (server/meds) names the centre's budget "centre".
