@@ -3,6 +3,8 @@ area, kitchen and food vehicle. The task horizon turns it into due tasks."""
 
 from __future__ import annotations
 
+import uuid
+
 from server.care.models import Area, Facility, Routine
 from server.seed.centres import MEALS, Centre
 from server.seed.residents import Person
@@ -46,40 +48,58 @@ def routines_plan(
     for code, area in sorted(areas.items()):
         if area.kind == "vehicle":
             routines.append(
-                Routine(
-                    id=sid(centre.code, "routine", code, "after-trip"),
-                    facility=facility,
-                    kind="disinfection",
+                _disinfection(
+                    sid(centre.code, "routine", code, "after-trip"),
+                    facility,
+                    area,
                     title=f"Khử khuẩn {area.name.lower()} sau chuyến chở thức ăn",
-                    area=area,
                     times=list(centre.trips),
-                    window_before_minutes=15,
-                    window_after_minutes=60,
-                    details={
-                        "chemical": "Cloramin B",
-                        "target": "vehicle",
-                        "concentration_pct": 0.25,
-                        "method": "phun, lau thùng xe và tay nắm",
-                    },
+                    window=(15, 60),
+                    target="vehicle",
+                    method="phun, lau thùng xe và tay nắm",
                 )
             )
         elif area.kind in ("care", "kitchen"):
             routines.append(
-                Routine(
-                    id=sid(centre.code, "routine", code, "cloramin"),
-                    facility=facility,
-                    kind="disinfection",
+                _disinfection(
+                    sid(centre.code, "routine", code, "cloramin"),
+                    facility,
+                    area,
                     title=f"Khử khuẩn Cloramin B: {area.name}",
-                    area=area,
                     times=["14:00"],
-                    window_before_minutes=120,
-                    window_after_minutes=240,
-                    details={
-                        "chemical": "Cloramin B",
-                        "target": "kitchen" if area.kind == "kitchen" else "area",
-                        "concentration_pct": 0.25,
-                        "method": "lau sàn, tay vịn, tay nắm cửa",
-                    },
+                    window=(120, 240),
+                    target="kitchen" if area.kind == "kitchen" else "area",
+                    method="lau sàn, tay vịn, tay nắm cửa",
                 )
             )
     return routines
+
+
+def _disinfection(
+    id_: uuid.UUID,
+    facility: Facility,
+    area: Area,
+    *,
+    title: str,
+    times: list[str],
+    window: tuple[int, int],
+    target: str,
+    method: str,
+) -> Routine:
+    """An area's Cloramin B round (0.25 %), `window` minutes before and after each time."""
+    return Routine(
+        id=id_,
+        facility=facility,
+        kind="disinfection",
+        title=title,
+        area=area,
+        times=times,
+        window_before_minutes=window[0],
+        window_after_minutes=window[1],
+        details={
+            "chemical": "Cloramin B",
+            "target": target,
+            "concentration_pct": 0.25,
+            "method": method,
+        },
+    )
