@@ -35,14 +35,15 @@ CONCURRENT = (
 Category = Literal[
     "lonely_elderly", "child", "disability", "psychiatric", "agent_orange", "emergency"
 ]
+# The wire accepts exactly the model's categories (Nghị định 20/2021, 103/2017).
+assert set(get_args(Category)) == set(ResidentCategory.values)
+
 # What a transfer does to other apps' records, run after its own writes with (ctx, resident,
 # new status, when, when the next known move ends this one): server/meds/apps.py adds the
 # check of doses recorded while the resident turns out to have been away. A hook answers
 # the transfer with a Decision (a conflict it opened) or None; care imports none of them.
 TransferHook = Callable[[HandlerContext, Resident, str, datetime, datetime | None], Decision | None]
 TRANSFER_HOOKS: list[TransferHook] = []
-# The wire accepts exactly the model's categories (Nghị định 20/2021, 103/2017).
-assert set(get_args(Category)) == set(ResidentCategory.values)
 
 
 class ResidentFields(BaseModel):
