@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -180,6 +181,18 @@ def _attempt(
         },
         summaries,
     )
+
+
+@contextmanager
+def server_write(*facility_ids: UUID) -> Iterator[None]:
+    """One transaction for a write made on the server (a job, the admin) to synced rows of
+    these facilities, holding their change streams from the start. A sync push takes the
+    stream before any row, so a writer that does the same can never deadlock with it; and a
+    second writer of the same facility (another worker's run of the same job) waits here, so
+    what it reads next is exact. Publish the rows (`changes_record`) inside the block."""
+    with transaction.atomic():
+        streams_lock(list(facility_ids))
+        yield
 
 
 def changes_record(

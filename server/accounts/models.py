@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server.accounts.roles import ALL_ROLES, FACILITY_WIDE_ROLES
+
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -30,8 +32,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị")
 
 
-# Roles that see and act in the whole facility; the others are limited to their areas.
-FACILITY_WIDE_ROLES = frozenset({Role.NURSE, Role.MANAGER, Role.ADMIN})
+assert set(Role.values) == ALL_ROLES, "server/accounts/roles.py names the roles of Role"
 
 
 class Membership(models.Model):

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from server.accounts.errors import AuthError
-from server.accounts.models import FACILITY_WIDE_ROLES, Device, DeviceToken, Membership, Role, User
+from server.accounts.models import Device, DeviceToken, Membership, Role, User
+from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
 from server.accounts.sockets import device_group, sockets_close, user_group
 from server.accounts.throttle import login_check
 from sync.registry import Scope, ScopeEntry
@@ -215,5 +216,5 @@ def permits(user: User, facility_id: UUID, action: str) -> bool:
     if m is None:
         return False
     if action in MANAGER_ACTIONS:
-        return m.role in {Role.MANAGER, Role.ADMIN}
+        return m.role in MANAGER_ACTION_ROLES
     return False

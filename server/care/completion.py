@@ -188,13 +188,12 @@ def task_complete_apply(
 
 def _dose_recorded(task: TaskInstance) -> bool:
     """Whether an administration decides this dose. A bare tick (taken before a dose could
-    close only by med.administer) is not an eMAR line: voiding it must stay possible."""
-    from server.meds.models import MedicationAdministration
-
+    close only by med.administer) is not an eMAR line: voiding it must stay possible.
+    Read through the reverse relation meds declares on the task, so care imports no meds."""
     return (
         task.done_event is None
-        or MedicationAdministration.objects.filter(
-            task_id=task.id, event_id=task.done_event
+        or TaskInstance.objects.filter(
+            id=task.id, administrations__event_id=task.done_event
         ).exists()
     )
 

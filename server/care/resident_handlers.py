@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Literal, get_args
 from uuid import UUID
 
@@ -17,7 +19,6 @@ from server.care.resident_rules import (
     FieldEdit,
     Move,
     event_stamp,
-    is_not_present,
     may_edit_residents,
     next_move_at,
     resident_fields_merge,
@@ -26,7 +27,6 @@ from server.care.resident_rules import (
 )
 from server.care.serializers import resident_data
 from sync.clock import judged_at
-from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 FORBIDDEN = gettext_lazy(
@@ -35,12 +35,18 @@ FORBIDDEN = gettext_lazy(
 CONCURRENT = gettext_lazy(
     "Hai người cùng sửa một thông tin của đối tượng; bản sửa sau được giữ, bản kia chờ quản lý xem."
 )
-AWAY = gettext_lazy("Có lượt thuốc được ghi trong lúc đối tượng vắng mặt; quản lý trực sẽ xem xét.")
 Category = Literal[
     "lonely_elderly", "child", "disability", "psychiatric", "agent_orange", "emergency"
 ]
 # The wire accepts exactly the model's categories (Nghị định 20/2021, 103/2017).
 assert set(get_args(Category)) == set(ResidentCategory.values)
+
+# What a transfer does to other apps' records, run after its own writes with (ctx, resident,
+# new status, when, when the next known move ends this one): server/meds/apps.py adds the
+# check of doses recorded while the resident turns out to have been away. A hook answers
+# the transfer with a Decision (a conflict it opened) or None; care imports none of them.
+TransferHook = Callable[[HandlerContext, Resident, str, datetime, datetime | None], Decision | None]
+TRANSFER_HOOKS: list[TransferHook] = []
 
 
 class ResidentFields(BaseModel):
@@ -293,54 +299,13 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         task.version += 1
         task.save()
         task_emit(ctx, task)
-    away = is_not_present(args.status) and _away_conflicts(ctx, resident, at=at, end=end)
+    outcome: Decision | None = None
+    for hook in TRANSFER_HOOKS:
+        decided = hook(ctx, resident, args.status, at, end)
+        outcome = outcome or decided
     ctx.batch[MOVES_KEY][resident.id].append(move)  # last: every write of this event is done
-    if away:
-        return Decision(status="conflict", code="resident_away", message=AWAY)
+    if outcome is not None:
+        return outcome
     if before == args.status:
         return Decision(status="merged", code="already_in_status")  # a confirmation
     return Decision(status="applied")
-
-
-def _away_conflicts(ctx: HandlerContext, resident: Resident, *, at, end) -> int:  # type: ignore[no-untyped-def]
-    """Doses recorded for a time the resident turns out to have been away: one conflict each
-    (the transfer arrived after them; the reverse order is caught in med.administer)."""
-    from server.meds.models import MedicationAdministration
-    from server.meds.rules import UNTIMED
-
-    qs = MedicationAdministration.objects.filter(resident=resident, at__gte=at, voids__isnull=True)
-    if end is not None:
-        qs = qs.filter(at__lt=end)
-    rows = list(qs.exclude(outcome__in=UNTIMED).order_by("at"))
-    flagged = set(
-        Conflict.objects.filter(
-            kind="resident_away", status="open", subject_id__in=[r.id for r in rows]
-        ).values_list("subject_id", flat=True)
-    )
-    opened = []
-    for row in rows:
-        if row.id in flagged:
-            continue
-        opened.append(
-            ctx.open_conflict(
-                kind="resident_away",
-                facility_id=resident.facility_id,
-                area_id=resident.area_id,
-                subject_type="med_administration",
-                subject_id=row.id,
-                other_event_ids=[str(row.event_id)] if row.event_id else [],
-                details={
-                    "administration_id": str(row.id),
-                    "order_id": str(row.order_id),
-                    "outcome": row.outcome,
-                    "at": row.at.isoformat(),
-                    "by": str(row.by_id),
-                    "resident_id": str(resident.id),
-                    "status": ctx.event.args.get("status"),
-                },
-                message=AWAY,
-            )
-        )
-    if opened:
-        ctx.conflict_id = opened[0]
-    return len(opened)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from server.accounts.roles import RESIDENT_EDITOR_ROLES
 from sync.hlc import Stamp, is_valid
 
-EDITOR_ROLES = frozenset({"nurse", "manager", "admin"})
 UPDATABLE_FIELDS = frozenset(
     {
         "full_name",
@@ -27,7 +27,7 @@ CLOSED = frozenset({"discharged", "deceased"})
 
 
 def may_edit_residents(role: str) -> bool:
-    return role in EDITOR_ROLES
+    return role in RESIDENT_EDITOR_ROLES
 
 
 def event_stamp(*, hlc: str, at: datetime, node: str) -> str:

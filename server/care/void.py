@@ -14,9 +14,8 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.accounts.roles import VOID_ROLES
 from sync.registry import Decision, HandlerContext, Rejected, register
-
-DEFAULT_VOID_ROLES: frozenset[str] = frozenset({"nurse", "manager", "admin"})
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class Voidable:
     # Does the voiding and emits its changes: (ctx, record, reason) -> None.
     apply: Callable[[HandlerContext, Any, str], None]
     # Roles allowed to void, beyond the record's own author.
-    roles: frozenset[str] = DEFAULT_VOID_ROLES
+    roles: frozenset[str] = VOID_ROLES
 
 
 _VOIDABLE: dict[str, Voidable] = {}
@@ -39,7 +38,7 @@ def voidable(
     *,
     roles: frozenset[str] | None = None,
 ) -> None:
-    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or DEFAULT_VOID_ROLES)
+    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or VOID_ROLES)
 
 
 def voidable_types() -> list[str]:

@@ -8,15 +8,13 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 
 from server.accounts.models import Membership
+from server.accounts.roles import FOOD_ROLES, SAMPLE_RELEASE_ROLES
 from server.care.access import NOT_FOUND, membership_for, my_memberships
 from server.care.models import Area
 from sync.registry import HandlerContext, Rejected
 
-# Food samples, checks and the sample fridge are kept by the kitchen, and by nurses and
-# managers (the food-safety team); carers do not record them.
-FOOD_ROLES = frozenset({"kitchen", "nurse", "manager", "admin"})
-# Releasing a hold ends a food-poisoning investigation: a manager's (or nurse's) call.
-RELEASE_ROLES = frozenset({"nurse", "manager", "admin"})
+# The kitchen's own name for who may end a sample's hold (server/accounts/roles.py).
+RELEASE_ROLES = SAMPLE_RELEASE_ROLES
 
 
 def kitchen_area_id(facility_id: UUID, cache: dict | None = None) -> UUID | None:

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
+from server.accounts.roles import CLINICAL_ROLES
+
 OUTCOMES = frozenset(
     {
         "given",
@@ -41,8 +43,6 @@ TASK_STATUS = {
     "unavailable": "skipped",
     "away": "away",
 }
-
-CLINICAL_ROLES = frozenset({"nurse", "manager", "admin"})
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,6 @@ from django.utils.translation import gettext_lazy
 from server.accounts.models import Membership
 from server.accounts.services import membership_in
 
-REPORT_ROLES = frozenset({"manager", "admin"})
-FOOD_FORM_ROLES = frozenset({"manager", "admin", "kitchen"})
-# The stock report and the controlled-drug register: those who move the stock.
-STOCK_ROLES = frozenset({"manager", "admin", "nurse"})
-
 MESSAGES = {
     "not_found": gettext_lazy("Không tìm thấy trung tâm này."),
     "forbidden": gettext_lazy("Chỉ Ban Giám đốc / quản lý trung tâm mới xem được giấy tờ này."),

@@ -13,13 +13,8 @@ from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 from pydantic import Field
 
-from server.reports.access import (
-    FOOD_FORM_ROLES,
-    REPORT_ROLES,
-    STOCK_ROLES,
-    Refusal,
-    paper_access,
-)
+from server.accounts.roles import FOOD_FORM_ROLES, REPORT_ROLES, STOCK_ROLES
+from server.reports.access import Refusal, paper_access
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
 from server.reports.files import attachment, streamed
 from server.reports.food_safety import food_safety_html, food_safety_xlsx

@@ -17,17 +17,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from server.accounts.roles import FOOD_FORM_ROLES, REPORT_ROLES, STOCK_ROLES
 from server.accounts.services import memberships_of
 from server.care.models import Facility
 from server.kitchen.models import FoodSample
 from server.reports import labels as L
-from server.reports.access import (
-    FOOD_FORM_ROLES,
-    REPORT_ROLES,
-    STOCK_ROLES,
-    Refusal,
-    paper_access,
-)
+from server.reports.access import Refusal, paper_access
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
 from server.reports.files import attachment, streamed
 from server.reports.food_safety import food_safety_context

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-STOCK_ROLES = frozenset({"nurse", "manager", "admin"})
+from server.accounts.roles import STOCK_ROLES
+
 SOURCES = ("bhyt", "budget", "donated", "family", "other")
 ADJUST_REASONS = frozenset({"expired", "damaged", "lost", "returned", "transfer_out", "other"})
 # An order's funding source (server/meds) names the centre's budget "centre".

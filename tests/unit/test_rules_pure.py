@@ -36,10 +36,11 @@ PURE_STDLIB = {
     "uuid",
     "zoneinfo",
 }
-# What else a rule may build on: the engine's hybrid logical clock stamps, and gettext, so the
+# What else a rule may build on: the engine's hybrid logical clock stamps, the named role
+# sets (plain strings), and gettext, so the
 # message a rule writes is marked for translation where it is written (it reads only the
 # language the request chose: deploy/README.md, "Languages").
-PURE_PROJECT = {"sync.hlc", "django.utils.translation"}
+PURE_PROJECT = {"sync.hlc", "django.utils.translation", "server.accounts.roles"}
 IO_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
 
 

@@ -40,8 +40,8 @@ from server.meds.serializers import med_administration_data
 from server.rota.models import RotaEntry
 from server.stock.models import Medicine, StockLevel
 from server.stock.serializers import medicine_data, stock_level_data
-from sync.conflicts import conflict_data
-from sync.models import Conflict, EventLog
+from sync.conflicts import conflict_data, conflicts_of
+from sync.event_log import event_authors
 
 
 def _shift_settings(facility: Facility) -> tuple[list[tuple[str, time]], ZoneInfo]:
@@ -210,11 +210,9 @@ def dashboard_snapshot(
     )
     facts += _facts("med_administration", administrations, med_administration_data)
     if past:
-        conflicts = Conflict.objects.filter(
-            facility_id=facility.id, opened_at__gte=shift.start, opened_at__lt=shift.end
-        )
+        conflicts = conflicts_of(facility.id, opened_from=shift.start, opened_before=shift.end)
     else:
-        conflicts = Conflict.objects.filter(facility_id=facility.id, status="open")
+        conflicts = conflicts_of(facility.id, open_only=True)
     facts += _facts("conflict", conflicts, conflict_data)
     menu_date = shift.local_date()
     kept = Q(discarded_at__isnull=True) | Q(discarded_at__gt=shift.end)
@@ -244,13 +242,8 @@ def dashboard_snapshot(
     facts += _facts("stock_level", levels, stock_level_data)
     # Who recorded during the shift: a carer not on its rota is shown as "off the rota";
     # deltas learn it from the acting user.
-    active = EventLog.objects.filter(
-        facility_id=facility.id,
-        received_at__gte=shift.start,
-        received_at__lt=shift.end,
-        status__in=["applied", "merged", "conflict"],
-    ).values_list("user_id", flat=True)
-    facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in set(active)]
+    active = event_authors(facility.id, received_from=shift.start, received_before=shift.end)
+    facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in active]
     # The phones as they are now, even on a finished shift (deltas: device_health.device_changed).
     facts += devices_facts(facility.id, now)
     projection.apply(facts, now)
