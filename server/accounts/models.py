@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from server.accounts.roles import ALL_ROLES, FACILITY_WIDE_ROLES
+from server.model_fields import facility_fk, given_id, made_id
 
 
 class User(AbstractUser):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     pin_hash = models.CharField(_("mã PIN (băm)"), max_length=200, blank=True)
 
@@ -36,16 +35,11 @@ assert set(Role.values) == ALL_ROLES, "server/accounts/roles.py names the roles 
 
 
 class Membership(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("nhân viên")
     )
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("trung tâm"),
-    )
+    facility = facility_fk("memberships")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     areas = models.ManyToManyField(
         "care.Area", blank=True, related_name="staff", verbose_name=_("khu phụ trách")
@@ -70,7 +64,7 @@ class Membership(models.Model):
 class Device(models.Model):
     """A registered phone. Its id is chosen by the phone; revoking it kills all its tokens."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
+    id = given_id()
     name = models.CharField(_("tên máy"), max_length=120, blank=True)
     facility = models.ForeignKey(
         "care.Facility",

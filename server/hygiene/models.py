@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import facility_fk, given_id, staff_fk, version_field, void_fields
 
 
 class DisinfectionRecord(models.Model):
@@ -13,13 +14,8 @@ class DisinfectionRecord(models.Model):
         VEHICLE = "vehicle", _("Xe chở thức ăn")
         KITCHEN = "kitchen", _("Bếp")
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.PROTECT,
-        related_name="disinfections",
-        verbose_name=_("trung tâm"),
-    )
+    id = given_id()
+    facility = facility_fk("disinfections", models.PROTECT)
     target = models.CharField(_("đối tượng khử khuẩn"), max_length=20, choices=Target.choices)
     area = models.ForeignKey(
         "care.Area",
@@ -61,16 +57,10 @@ class DisinfectionRecord(models.Model):
     method = models.CharField(_("cách làm"), max_length=100, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     flags = models.JSONField(default=list, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người làm"),
-    )
+    by = staff_fk(_("người làm"))
     at = models.DateTimeField(_("lúc"))
-    void = models.BooleanField(_("đã hủy bản ghi"), default=False)
-    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    void, void_reason = void_fields(reason_label=_("lý do hủy"))
+    version = version_field()
 
     class Meta:
         verbose_name = _("lượt khử khuẩn")
@@ -83,13 +73,8 @@ class DisinfectionRecord(models.Model):
 class VehicleTrip(models.Model):
     """A food vehicle back from a trip; it owes a disinfection (docs/domain.md)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.PROTECT,
-        related_name="vehicle_trips",
-        verbose_name=_("trung tâm"),
-    )
+    id = given_id()
+    facility = facility_fk("vehicle_trips", models.PROTECT)
     area = models.ForeignKey(
         "care.Area", on_delete=models.PROTECT, related_name="trips", verbose_name="xe"
     )
@@ -103,12 +88,7 @@ class VehicleTrip(models.Model):
         verbose_name=_("việc khử khuẩn"),
     )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người ghi"),
-    )
+    by = staff_fk(_("người ghi"))
     at = models.DateTimeField(_("lúc"))
 
     class Meta:
