@@ -29,27 +29,41 @@ def given_id() -> models.UUIDField:
     return models.UUIDField(primary_key=True, editable=False)
 
 
+def _link(to: str, related_name: str, on_delete, verbose_name, optional: bool):
+    return models.ForeignKey(
+        to,
+        on_delete=on_delete,
+        null=optional,
+        blank=optional,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
 def facility_fk(related_name: str, on_delete=models.CASCADE) -> models.ForeignKey:
     """The centre a row belongs to: what the sync scope and the admin scope filter on."""
-    return models.ForeignKey(
-        "care.Facility",
-        on_delete=on_delete,
-        related_name=related_name,
-        verbose_name=_("trung tâm"),
-    )
+    return _link("care.Facility", related_name, on_delete, _("trung tâm"), False)
+
+
+def area_fk(related_name: str, on_delete=models.CASCADE, *, optional=False, verbose_name="khu"):
+    """The area (ward, kitchen, vehicle) a row is in: what a carer's scope filters on."""
+    return _link("care.Area", related_name, on_delete, verbose_name, optional)
+
+
+def resident_fk(related_name: str, on_delete=models.CASCADE, *, optional=False):
+    """The resident a row is about."""
+    return _link("care.Resident", related_name, on_delete, _("đối tượng"), optional)
+
+
+def task_fk(verbose_name, related_name: str = "+", on_delete=models.SET_NULL):
+    """The due task a record answers, if it answers one."""
+    return _link("care.TaskInstance", related_name, on_delete, verbose_name, True)
 
 
 def staff_fk(verbose_name, *, optional: bool = False, on_delete=models.PROTECT):
     """A member of staff who did or signed something. PROTECT by default: a record keeps the
     person who made it; `related_name="+"`, since no one reads records from the person."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=on_delete,
-        null=optional,
-        blank=optional,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
+    return _link(settings.AUTH_USER_MODEL, "+", on_delete, verbose_name, optional)
 
 
 VOID_LABEL = _("đã hủy bản ghi")

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from server.accounts.roles import ALL_ROLES, FACILITY_WIDE_ROLES
-from server.model_fields import facility_fk, given_id, made_id
+from server.model_fields import facility_fk, given_id, made_id, staff_fk
 
 
 class User(AbstractUser):
@@ -77,27 +77,13 @@ class Device(models.Model):
     # Health, stamped by each sync call (server/accounts/device_health.py): who used it last,
     # how that call went, and what the phone reported about itself.
     last_seen_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
-    last_user = models.ForeignKey(
-        "User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người dùng lần cuối"),
-    )
+    last_user = staff_fk(_("người dùng lần cuối"), optional=True, on_delete=models.SET_NULL)
     last_status = models.CharField(_("kết quả đồng bộ lần cuối"), max_length=20, blank=True)
     app_version = models.CharField(_("phiên bản ứng dụng"), max_length=40, blank=True)
     queued = models.PositiveIntegerField(_("mục chờ gửi"), null=True, blank=True)
     queued_since = models.DateTimeField(_("có mục chờ gửi từ"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người thu hồi"),
-    )
+    revoked_by = staff_fk(_("người thu hồi"), optional=True, on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = _("thiết bị")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, given_id, made_id, staff_fk, version_field, void_fields
+from server.model_fields import (
+    area_fk,
+    facility_fk,
+    given_id,
+    made_id,
+    resident_fk,
+    staff_fk,
+    version_field,
+    void_fields,
+)
 
 # Facility-level rule settings (docs/domain.md: every number is configuration). Defaults here,
 # overridable per facility through Facility.settings.
@@ -101,9 +110,7 @@ CLOSED_STATUSES = frozenset({ResidentStatus.DISCHARGED, ResidentStatus.DECEASED}
 class Resident(models.Model):
     id = made_id()
     facility = facility_fk("residents")
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="residents", verbose_name="khu"
-    )
+    area = area_fk("residents", models.PROTECT)
     full_name = models.CharField(_("họ và tên"), max_length=200)
     sex = models.CharField(
         _("giới tính"), max_length=1, choices=[("M", _("Nam")), ("F", _("Nữ"))], blank=True
@@ -158,22 +165,8 @@ class Routine(models.Model):
     facility = facility_fk("routines")
     kind = models.CharField(_("loại"), max_length=20, choices=TaskKind.choices)
     title = models.CharField(_("tên việc"), max_length=200)
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routines",
-        verbose_name=_("đối tượng"),
-    )
-    area = models.ForeignKey(
-        Area,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routines",
-        verbose_name="khu",
-    )
+    resident = resident_fk("routines", optional=True)
+    area = area_fk("routines", optional=True)
     times = models.JSONField(
         _("giờ trong ngày"), default=list, help_text=_('Ví dụ ["06:30", "11:00", "17:00"]')
     )
@@ -212,17 +205,8 @@ class TaskInstance(models.Model):
 
     id = given_id()
     facility = facility_fk("tasks")
-    area = models.ForeignKey(
-        Area, on_delete=models.CASCADE, related_name="tasks", verbose_name="khu"
-    )
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="tasks",
-        verbose_name=_("đối tượng"),
-    )
+    area = area_fk("tasks")
+    resident = resident_fk("tasks", optional=True)
     routine = models.ForeignKey(
         Routine,
         on_delete=models.SET_NULL,
@@ -280,22 +264,8 @@ class Note(models.Model):
 
     id = given_id()
     facility = facility_fk("notes")
-    area = models.ForeignKey(
-        Area,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notes",
-        verbose_name="khu",
-    )
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notes",
-        verbose_name=_("đối tượng"),
-    )
+    area = area_fk("notes", models.SET_NULL, optional=True)
+    resident = resident_fk("notes", models.SET_NULL, optional=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("nội dung"))
     by = staff_fk(_("người ghi"))
@@ -315,9 +285,7 @@ class ResidentTransfer(models.Model):
 
     id = made_id()
     facility = facility_fk("transfers", models.PROTECT)
-    resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("đối tượng")
-    )
+    resident = resident_fk("transfers", models.PROTECT)
     status = models.CharField(_("tình trạng mới"), max_length=20, choices=ResidentStatus.choices)
     previous_status = models.CharField(
         _("tình trạng trước"), max_length=20, choices=ResidentStatus.choices

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, given_id, staff_fk, version_field, void_fields
+from server.model_fields import (
+    area_fk,
+    facility_fk,
+    given_id,
+    staff_fk,
+    task_fk,
+    version_field,
+    void_fields,
+)
 
 
 class DisinfectionRecord(models.Model):
@@ -17,22 +25,8 @@ class DisinfectionRecord(models.Model):
     id = given_id()
     facility = facility_fk("disinfections", models.PROTECT)
     target = models.CharField(_("đối tượng khử khuẩn"), max_length=20, choices=Target.choices)
-    area = models.ForeignKey(
-        "care.Area",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="disinfections",
-        verbose_name="khu / xe",
-    )
-    task = models.ForeignKey(
-        "care.TaskInstance",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("việc"),
-    )
+    area = area_fk("disinfections", models.PROTECT, optional=True, verbose_name="khu / xe")
+    task = task_fk(_("việc"))
     chemical = models.CharField(_("hóa chất"), max_length=100, default="Cloramin B")
     product_strength_pct = models.DecimalField(
         _("hàm lượng clo hoạt tính của sản phẩm (%)"),
@@ -75,18 +69,9 @@ class VehicleTrip(models.Model):
 
     id = given_id()
     facility = facility_fk("vehicle_trips", models.PROTECT)
-    area = models.ForeignKey(
-        "care.Area", on_delete=models.PROTECT, related_name="trips", verbose_name="xe"
-    )
+    area = area_fk("trips", models.PROTECT, verbose_name="xe")
     returned_at = models.DateTimeField(_("về lúc"))
-    task = models.ForeignKey(
-        "care.TaskInstance",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("việc khử khuẩn"),
-    )
+    task = task_fk(_("việc khử khuẩn"))
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     by = staff_fk(_("người ghi"))
     at = models.DateTimeField(_("lúc"))

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, given_id, made_id, staff_fk, version_field
+from server.model_fields import (
+    facility_fk,
+    given_id,
+    made_id,
+    resident_fk,
+    staff_fk,
+    task_fk,
+    version_field,
+)
 
 
 class FundingSource(models.TextChoices):
@@ -17,12 +25,7 @@ class FundingSource(models.TextChoices):
 class MedicationOrder(models.Model):
     id = made_id()
     facility = facility_fk("med_orders")
-    resident = models.ForeignKey(
-        "care.Resident",
-        on_delete=models.CASCADE,
-        related_name="med_orders",
-        verbose_name=_("đối tượng"),
-    )
+    resident = resident_fk("med_orders")
     drug = models.CharField(_("thuốc"), max_length=200)
     dose = models.CharField(_("liều"), max_length=100)
     route = models.CharField(_("đường dùng"), max_length=60, default="uống")
@@ -104,20 +107,8 @@ class MedicationAdministration(models.Model):
         related_name="administrations",
         verbose_name=_("y lệnh"),
     )
-    task = models.ForeignKey(
-        "care.TaskInstance",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="administrations",
-        verbose_name=_("lượt thuốc"),
-    )
-    resident = models.ForeignKey(
-        "care.Resident",
-        on_delete=models.PROTECT,
-        related_name="administrations",
-        verbose_name=_("đối tượng"),
-    )
+    task = task_fk(_("lượt thuốc"), "administrations", models.PROTECT)
+    resident = resident_fk("administrations", models.PROTECT)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=AdministrationOutcome.choices)
     dose = models.CharField(_("liều thực tế"), max_length=100, blank=True)
     at = models.DateTimeField(_("lúc"))
