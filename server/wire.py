@@ -1,15 +1,15 @@
 """A row's fields as the `data` of a change (docs/care-events.md, "Change types").
 
 The wire form is the same for every record type: ids as strings, dates and times in ISO 8601,
-decimals as JSON numbers, everything else as stored. A serializer names the fields it sends;
-a link sends its id (`by` sends the `by_id` value), and a name that is not a field (a
-property, such as a dose's `void`) is read as it is.
+decimals as JSON numbers, everything else as stored. A serializer names the fields it sends,
+in order, separated by spaces (as `namedtuple` takes them); a link sends its id (`by` sends
+the `by_id` value), and a name that is not a field (a property, such as a dose's `void`) is
+read as it is.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,9 +28,9 @@ def wire_value(value: Any) -> Any:
     return value
 
 
-def row_data(row: models.Model, names: Iterable[str]) -> dict[str, Any]:
+def row_data(row: models.Model, names: str) -> dict[str, Any]:
     out = {}
-    for name in names:
+    for name in names.split():
         try:
             field = row._meta.get_field(name)
         except FieldDoesNotExist:

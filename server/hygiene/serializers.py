@@ -7,26 +7,11 @@ from typing import Any
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.wire import row_data
 
-DISINFECTION = [
-    "facility_id",
-    "target",
-    "area_id",
-    "task_id",
-    "chemical",
-    "concentration_pct",
-    "product_strength_pct",
-    "grams",
-    "litres",
-    "active_chlorine_pct",
-    "basis",
-    "method",
-    "note",
-    "flags",
-    "by",
-    "at",
-    "void",
-]
-VEHICLE_TRIP = ["facility_id", "area_id", "returned_at", "task_id", "note", "by", "at"]
+DISINFECTION = (
+    "facility_id target area_id task_id chemical concentration_pct product_strength_pct"
+    " grams litres active_chlorine_pct basis method note flags by at void"
+)
+VEHICLE_TRIP = "facility_id area_id returned_at task_id note by at"
 
 
 def disinfection_data(r: DisinfectionRecord) -> dict[str, Any]:

@@ -7,39 +7,13 @@ from typing import Any
 from server.meds.models import MedicationAdministration, MedicationOrder
 from server.wire import row_data
 
-MED_ORDER = [
-    "facility_id",
-    "resident_id",
-    "drug",
-    "dose",
-    "route",
-    "times",
-    "prn",
-    "indication",
-    "min_interval_minutes",
-    "max_per_24h",
-    "window_minutes",
-    "controlled",
-    "funding_source",
-    "medicine_id",
-    "dose_units",
-    "active",
-]
-MED_ADMINISTRATION = [
-    "facility_id",
-    "order_id",
-    "task_id",
-    "resident_id",
-    "outcome",
-    "dose",
-    "at",
-    "by",
-    "witness_id",
-    "reason",
-    "note",
-    "void",
-    "flags",
-]
+MED_ORDER = (
+    "facility_id resident_id drug dose route times prn indication min_interval_minutes"
+    " max_per_24h window_minutes controlled funding_source medicine_id dose_units active"
+)
+MED_ADMINISTRATION = (
+    "facility_id order_id task_id resident_id outcome dose at by witness_id reason note void flags"
+)
 
 
 def med_order_data(o: MedicationOrder) -> dict[str, Any]:
