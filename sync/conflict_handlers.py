@@ -7,9 +7,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync.conflicts import conflict_emit, conflict_mark_resolved
+from sync.conflicts import conflict_mark_resolved
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, permits, register
+from sync.types import emit
 
 
 class ConflictResolveArgs(BaseModel):
@@ -41,5 +42,5 @@ def conflict_resolve(ctx: HandlerContext, args: ConflictResolveArgs) -> Decision
         at=ctx.received_at,
     )
     ctx.conflict_id = conflict.id
-    conflict_emit(ctx, conflict)
+    emit(ctx, conflict)
     return Decision()

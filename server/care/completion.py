@@ -16,9 +16,9 @@ from server.care.rules import (
     completion_details_default,
     task_completion_decide,
 )
-from server.care.serializers import task_data
 from sync.clock import judged_at
 from sync.registry import HandlerContext, Rejected
+from sync.types import emit
 
 CONFLICT_MESSAGES = {
     "contradictory_outcome": "Việc này đã được người khác ghi với kết quả khác; quản lý trực sẽ xem xét.",
@@ -47,17 +47,6 @@ class CompletionRequest:
     reason: str = ""
     note: str = ""
     details: dict[str, Any] | None = None
-
-
-def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit(
-        "task",
-        task.id,
-        task_data(task),
-        facility_id=task.facility_id,
-        area_id=task.area_id,
-        version=task.version,
-    )
 
 
 def completion_validate(
@@ -175,7 +164,7 @@ def task_complete_apply(
         ctx.save_later(task, COMPLETION_FIELDS)
     else:
         unsaved.append(task)
-    task_emit(ctx, task)
+    emit(ctx, task)
     return ("corrected" if verdict.action == "correct" else "applied"), ""
 
 
@@ -224,4 +213,4 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
     task.details = {}
     task.version += 1
     task.save(update_fields=COMPLETION_FIELDS)
-    task_emit(ctx, task)
+    emit(ctx, task)

@@ -33,9 +33,9 @@ from server.care.models import (
     TaskKind,
     TaskStatus,
 )
-from server.care.publish import publish
 from server.meds.models import MedicationOrder
 from sync.changes import streams_lock
+from sync.types import publish
 
 log = logging.getLogger("catruc.horizon")
 

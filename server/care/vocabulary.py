@@ -24,6 +24,7 @@ from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASO
 from server.meds.models import AdministrationOutcome
 from server.meds.rules import CLINICAL_ROLES
 from server.meds.rules import TASK_STATUS as MED_TASK_STATUS
+from sync.types import all_types
 
 # Settings only phones read: a centre may override them in its settings like any other.
 PHONE_SETTINGS: dict[str, Any] = {
@@ -100,6 +101,9 @@ def vocabulary() -> dict[str, Any]:
         # Who records any medicine (carers only ordinary ones, where `carers_may_record_meds`
         # allows): the phone shows its tabs by these and the kitchen's `food_roles`.
         "clinical_roles": sorted(CLINICAL_ROLES),
+        # The change types the server sends (server/<app>/sync.py) and which `record.void`
+        # takes; a phone keeps only those its user's scope lets it pull.
+        "types": {t.name: {"scope": t.scope, "voidable": t.void is not None} for t in all_types()},
     }
     for part in _parts:
         found.update(part())
