@@ -20,11 +20,12 @@ log = logging.getLogger("catruc.live")
 
 
 def poke_targets(summary: CommitSummary) -> set[str]:
-    names = {groups.full(summary.facility_id)}
+    names: set[str] = set()
     by_area: dict[UUID | None, set[str]] = {}
     for change in summary.changes:
         if staff_only(change):
-            continue  # the facility-wide roles only: `full`
+            names.add(groups.full(summary.facility_id))  # the facility-wide roles only
+            continue
         by_area.setdefault(change.area_id, set()).add(change.type)
     for area_id, types in by_area.items():
         names |= groups.for_change(summary.facility_id, area_id, types)
