@@ -66,9 +66,13 @@ def _socket_groups(user) -> set[str]:
 
 
 def test_a_poke_about_the_stock_reaches_only_who_may_pull_it(centre, make_api):
-    para = medicine(centre.facility)
-    push(phone(make_api, "nurse"), receive(para, 12))
-    written = Change.objects.filter(type__in=STOCK)
+    halo = medicine(centre.facility, name="Haloperidol", controlled=True)
+    publish([halo])
+    nurse = phone(make_api, "nurse")
+    push(nurse, receive(halo, 20, witness_id=str(centre.manager.id)))
+    assert push(nurse, count(halo, 19))[0]["code"] == "stock_mismatch"
+    written = Change.objects.filter(type__in=STOCK | {"conflict"})
+    assert {c.type for c in written} == STOCK | {"conflict"}
     summary = CommitSummary(
         facility_id=centre.facility.id,
         last_seq=max(c.seq for c in written),
