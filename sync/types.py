@@ -98,9 +98,10 @@ def declare(synced: SyncedType) -> SyncedType:
     known = _types.get(synced.name)
     if known is not None and known != synced:
         raise RuntimeError(f"synced type {synced.name!r} declared twice")
-    _types[synced.name] = synced
-    _by_model[synced.model._meta.label] = synced  # type: ignore[attr-defined]
-    _declared_in[synced.name] = sys._getframe(1).f_globals.get("__file__", "")
+    if known is None:
+        _types[synced.name] = synced
+        _by_model[synced.model._meta.label] = synced  # type: ignore[attr-defined]
+        _declared_in[synced.name] = sys._getframe(1).f_globals.get("__file__", "")
     return synced
 
 
