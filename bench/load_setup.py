@@ -33,8 +33,8 @@ from django.utils import timezone  # noqa: E402
 from server.accounts.models import Device, DeviceToken, Membership, User  # noqa: E402
 from server.accounts.services import token_hash  # noqa: E402
 from server.care.models import Area, Facility, Resident, TaskInstance  # noqa: E402
-from server.care.publish import publish  # noqa: E402
 from server.meds.models import MedicationOrder  # noqa: E402
+from sync.types import publish  # noqa: E402
 
 PHONES_PER_FACILITY = 50
 AREAS = 5

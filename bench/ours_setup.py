@@ -33,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 from server.accounts.models import Device, DeviceToken, Membership, User  # noqa: E402
 from server.accounts.services import token_hash  # noqa: E402
 from server.care.models import Area, Facility, TaskInstance  # noqa: E402
-from server.care.publish import publish  # noqa: E402
+from sync.types import publish  # noqa: E402
 
 NS = uuid.UUID("6f1c7a52-3d0e-4a7e-9a43-0b3c2e0d5b11")
 

@@ -13,6 +13,7 @@ from sync.models import Change, Stream
 from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
 from sync.registry import CommitSummary, PendingChange, Scope, ScopeEntry
 from sync.rows import rows_insert
+from sync.types import STAFF, types_in_scope
 
 # The columns of a Change row as ChangeWriter.flush builds it (the id comes from the table).
 CHANGE_COLUMNS = (
@@ -136,11 +137,18 @@ class ChangeWriter:
 
 
 def _scope_filter(entry: ScopeEntry) -> Q:
+    """What a member who does not see the whole facility pulls (the scopes: sync/types.py):
+    the changes of no area or of her areas, those of her audiences (`extra_types`), never a
+    "staff" type nor a conflict about one. Stock changes written before the scopes were
+    declared carry a fake area nobody has; the type excludes them as well."""
     if entry.whole_facility:
         return Q()
     visible = Q(area_id__isnull=True) | Q(area_id__in=list(entry.area_ids))
     if entry.extra_types:
         visible |= Q(type__in=list(entry.extra_types))
+    staff = sorted(types_in_scope(STAFF))
+    if staff:
+        visible &= ~Q(type__in=staff) & ~Q(type="conflict", data__subject_type__in=staff)
     return visible
 
 

@@ -8,9 +8,10 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync.conflicts import conflict_emit, conflict_mark_resolved
+from sync.conflicts import conflict_mark_resolved
 from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, permits, register
+from sync.types import emit
 
 
 class ConflictResolveArgs(BaseModel):
@@ -42,5 +43,5 @@ def conflict_resolve(ctx: HandlerContext, args: ConflictResolveArgs) -> Decision
         at=ctx.received_at,
     )
     ctx.conflict_id = conflict.id
-    conflict_emit(ctx, conflict)
+    emit(ctx, conflict)
     return Decision()

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from sync.models import Conflict
+from sync.types import AREA, SyncedType, declare, emit
 
 # Most serious first: the order managers see them in.
 SEVERITY_RANK = {"high": 0, "normal": 1, "low": 2}
@@ -92,7 +93,7 @@ def conflict_open(
         message=message,
         opened_at=ctx.received_at,
     )
-    conflict_emit(ctx, conflict)
+    emit(ctx, conflict)
     return conflict
 
 
@@ -114,7 +115,7 @@ def _conflict_join(
         conflict.severity = severity
     conflict.version += 1
     conflict.save(update_fields=["event_ids", "details", "severity", "version"])
-    conflict_emit(ctx, conflict)
+    emit(ctx, conflict)
     return conflict
 
 
@@ -184,16 +185,27 @@ def conflict_open_id(*, kind: str, subject_id: UUID) -> UUID | None:
     )
 
 
-def conflict_emit(ctx: HandlerContext, conflict: Conflict) -> None:
-    """Send a conflict's newest version to the phones and managers that see it."""
-    ctx.emit(
+# The engine's own synced type. Its area is that of its subject; a conflict about a record of
+# the "staff" scope reaches only those who may pull that record (sync/changes.py).
+CONFLICT = declare(
+    SyncedType(
         "conflict",
-        conflict.id,
-        conflict_data(conflict),
-        facility_id=conflict.facility_id,
-        area_id=conflict.area_id,
-        version=conflict.version,
+        Conflict,
+        conflict_data,
+        scope=AREA,
+        dashboard=(
+            "kind",
+            "severity",
+            "status",
+            "message",
+            "subject_type",
+            "subject_id",
+            "area_id",
+            "opened_at",
+            "details",
+        ),
     )
+)
 
 
 def conflicts_open_about(*, kind: str, subject_ids: list[UUID]) -> set[UUID]:

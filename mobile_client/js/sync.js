@@ -83,7 +83,8 @@ async function applyResults(batch, results) {
   // Acknowledged records lose their "waiting" mark unless another queued event still holds them.
   const waiting = new Set(outbox.all().map((e) => e.id));
   const cleared = [];
-  for (const type of ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection', 'vehicle_trip']) {
+  const types = state.list('facility')[0]?.data.vocabulary?.types; // the server's synced types
+  for (const type of types ? Object.keys(types) : ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection', 'vehicle_trip']) {
     for (const r of state.list(type)) if (r.pending && !waiting.has(r.pending)) cleared.push({ ...r, pending: undefined });
   }
   const merged = new Map([...cleared, ...touched].map((r) => [state.key(r.type, r.id), r]));

@@ -22,14 +22,16 @@ from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
 from server.accounts.sockets import device_group, sockets_close, user_group
 from server.accounts.throttle import login_check
 from sync.registry import Scope, ScopeEntry
+from sync.types import types_in_scope
 
 # Re-exported: callers import AuthError from here.
 __all__ = ["AuthError"]
 
 log = logging.getLogger("catruc.auth")
 
-# Kitchen staff see every food record of the facility, whatever area it was logged in.
-KITCHEN_TYPES = frozenset({"food_sample", "food_check", "fridge_reading", "menu_dish"})
+# Kitchen staff see every record of the "kitchen" audience (server/kitchen/sync.py)
+# facility-wide, whatever area it was logged in.
+KITCHEN_AUDIENCE = "kitchen"
 # How stale `last_used_at` may get before a use stamps it again: one write an hour per
 # token, not one per sync call. The idle limit (days) does not need more precision.
 TOKEN_TOUCH_EVERY = timedelta(hours=1)
@@ -189,12 +191,13 @@ def scope_of(user: User) -> Scope:
         found = areas.setdefault(facility_id, set())
         if area_id is not None:
             found.add(area_id)
+    kitchen_types = types_in_scope(KITCHEN_AUDIENCE)
     return Scope(
         ScopeEntry(
             facility_id=facility_id,
             whole_facility=role in FACILITY_WIDE_ROLES,
             area_ids=frozenset(areas[facility_id]),
-            extra_types=KITCHEN_TYPES if role == Role.KITCHEN else frozenset(),
+            extra_types=kitchen_types if role == Role.KITCHEN else frozenset(),
         )
         for facility_id, role in roles.items()
     )

@@ -2,7 +2,7 @@
 
 Django admin wraps each save and delete in a transaction (changeform_view, delete_view and
 the delete action all run inside `transaction.atomic`), so publishing from save_model /
-delete_model commits the row and its change together, as server.care.publish requires.
+delete_model commits the row and its change together, as sync.types.publish requires.
 """
 
 from __future__ import annotations
@@ -14,22 +14,21 @@ from django.contrib.admin.utils import NestedObjects
 from django.db import router, transaction
 from django.db.models import Model
 
-from server.care import publish as care_publish
 from sync.admin_scope import FacilityScopedAdmin
+from sync.types import is_synced, publish
 
 
 def publish_known(label: str) -> bool:
-    # publish.py keeps its registry private; reading it here avoids editing another
-    # owner's module. Meds registers "meds.MedicationOrder" in server/meds/publish.py once
-    # that exists; until then med orders are simply not published from the admin.
-    return label in care_publish._PUBLISHERS
+    from django.apps import apps
+
+    return is_synced(apps.get_model(label))
 
 
 def publish_if_known(objects: Iterable[Model], *, op: str = "upsert") -> int:
-    """Publish the objects whose model has a registered publisher; skip the others."""
-    known = [o for o in objects if publish_known(o._meta.label)]
+    """Publish the objects of a synced type (server/<app>/sync.py); skip the others."""
+    known = [o for o in objects if is_synced(type(o))]
     if known:
-        care_publish.publish(known, op=op)
+        publish(known, op=op)
     return len(known)
 
 

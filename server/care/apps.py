@@ -14,5 +14,6 @@ class CareConfig(AppConfig):
             horizon,  # noqa: F401  registers the task_horizon job
             resident_handlers,  # noqa: F401  registers resident.update / resident.transfer
             sweep,  # noqa: F401  registers the missed_sweep job
+            sync,  # noqa: F401  declares care's synced types
             void,
         )

@@ -19,9 +19,9 @@ from server.care.rules import (
     completion_details_default,
     task_completion_decide,
 )
-from server.care.serializers import task_data
 from sync.clock import judged_at
 from sync.registry import HandlerContext, Rejected
+from sync.types import emit
 
 CONFLICT_MESSAGES = {
     "contradictory_outcome": gettext_lazy(
@@ -54,17 +54,6 @@ class CompletionRequest:
     reason: str = ""
     note: str = ""
     details: dict[str, Any] | None = None
-
-
-def task_emit(ctx: HandlerContext, task: TaskInstance) -> None:
-    ctx.emit(
-        "task",
-        task.id,
-        task_data(task),
-        facility_id=task.facility_id,
-        area_id=task.area_id,
-        version=task.version,
-    )
 
 
 def completion_validate(
@@ -182,7 +171,7 @@ def task_complete_apply(
         ctx.save_later(task, COMPLETION_FIELDS)
     else:
         unsaved.append(task)
-    task_emit(ctx, task)
+    emit(ctx, task)
     return ("corrected" if verdict.action == "correct" else "applied"), ""
 
 
@@ -230,4 +219,4 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
     task.details = {}
     task.version += 1
     task.save(update_fields=COMPLETION_FIELDS)
-    task_emit(ctx, task)
+    emit(ctx, task)

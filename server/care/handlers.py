@@ -1,4 +1,4 @@
-"""Care event handlers: task.complete, task.complete_bulk, note.add, and the care voids."""
+"""Care event handlers: task.complete, task.complete_bulk, note.add."""
 
 from __future__ import annotations
 
@@ -23,15 +23,12 @@ from server.care.completion import (
     CompletionRequest,
     completion_validate,
     task_complete_apply,
-    task_emit,  # noqa: F401  re-exported: other apps emit tasks through it
-    task_void_apply,
 )
 from server.care.models import Note, Resident, TaskInstance
 from server.care.rules import bulk_summary
-from server.care.serializers import note_data
-from server.care.void import voidable
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
+from sync.types import emit
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
 
@@ -209,7 +206,7 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         by=ctx.user,
         at=judged_at(ctx),
     )
-    ctx.emit("note", note.id, note_data(note), facility_id=facility_id, area_id=area_id)
+    emit(ctx, note)
     return Decision(status="applied")
 
 
@@ -228,21 +225,3 @@ def _note_membership(ctx: HandlerContext, facility_id: UUID | None) -> Membershi
         gettext("Bạn làm ở nhiều trung tâm: cần chọn trung tâm cho ghi chú."),
         details=[{"field": "facility_id", "message": "required: several facilities"}],
     )
-
-
-def note_void_apply(ctx: HandlerContext, note: Note, reason: str) -> None:
-    note.void = True
-    note.void_reason = reason
-    note.save(update_fields=["void", "void_reason"])
-    ctx.emit(
-        "note",
-        note.id,
-        note_data(note),
-        facility_id=note.facility_id,
-        area_id=note.area_id,
-        version=2,
-    )
-
-
-voidable("note", Note, note_void_apply)
-voidable("task", TaskInstance, task_void_apply)

@@ -31,8 +31,8 @@ from server.care.models import (
     TaskInstance,
     TaskStatus,
 )
-from server.care.publish import publish
 from sync.service import server_write
+from sync.types import publish
 
 log = logging.getLogger("catruc.horizon")
 

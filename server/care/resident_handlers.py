@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
 from server.care.access import NOT_FOUND, load_in_scope
-from server.care.completion import task_emit
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
 from server.care.resident_rules import (
     FieldEdit,
@@ -25,9 +24,9 @@ from server.care.resident_rules import (
     status_at,
     task_status_on_move,
 )
-from server.care.serializers import resident_data
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.types import emit
 
 FORBIDDEN = gettext_lazy(
     "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
@@ -76,17 +75,6 @@ class ResidentUpdateArgs(BaseModel):
     resident_id: UUID
     base_version: int = Field(ge=0)
     fields: ResidentFields
-
-
-def resident_emit(ctx: HandlerContext, resident: Resident) -> None:
-    ctx.emit(
-        "resident",
-        resident.id,
-        resident_data(resident),
-        facility_id=resident.facility_id,
-        area_id=resident.area_id,
-        version=resident.version,
-    )
 
 
 MOVES_KEY = "care.resident_moves"
@@ -166,7 +154,7 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
                 stamp, resident.version, by, str(ctx.event.id)
             ).wire()
         resident.save()
-        resident_emit(ctx, resident)
+        emit(ctx, resident)
         if resident.area_id != old_area:
             _follow_area(ctx, resident)
     if merge.clashes:
@@ -214,25 +202,15 @@ def _care_area_check(resident: Resident, area_id: UUID) -> None:
 def _follow_area(ctx: HandlerContext, resident: Resident) -> None:
     """A resident moved to another area: her open tasks move with her, so the carers of
     the new area get them (and her orders, which are pulled by the resident's area)."""
-    from server.care.publish import pending_change
-
     for task in TaskInstance.objects.select_for_update().filter(
         resident=resident, status__in=["pending", "away"]
     ):
         task.area_id = resident.area_id
         task.version += 1
         task.save()
-        task_emit(ctx, task)
+        emit(ctx, task)
     for order in resident.med_orders.filter(active=True):
-        change = pending_change(order)
-        ctx.emit(
-            change.type,
-            change.record_id,
-            change.data,
-            facility_id=change.facility_id,
-            area_id=change.area_id,
-            version=change.version,
-        )
+        emit(ctx, order)
 
 
 class ResidentTransferArgs(BaseModel):
@@ -281,7 +259,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         resident.status, resident.status_place = args.status, args.place
         resident.version += 1
         resident.save()
-        resident_emit(ctx, resident)
+        emit(ctx, resident)
     tasks = TaskInstance.objects.select_for_update().filter(resident=resident, due_at__gte=at)
     if end is not None:
         tasks = tasks.filter(due_at__lt=end)
@@ -298,7 +276,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         task.status = new
         task.version += 1
         task.save()
-        task_emit(ctx, task)
+        emit(ctx, task)
     outcome: Decision | None = None
     for hook in TRANSFER_HOOKS:
         decided = hook(ctx, resident, args.status, at, end)

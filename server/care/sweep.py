@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from server.care.jobs import job
 from server.care.models import Facility, TaskInstance
-from server.care.publish import publish
 from server.care.rules import task_sweep_status
 from sync.service import server_write
+from sync.types import publish
 
 BATCH = 500
 

@@ -21,6 +21,7 @@ from server.care.models import (
     TaskStatus,
 )
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
+from sync.types import all_types
 
 # Settings only phones read: a centre may override them in its settings like any other.
 PHONE_SETTINGS: dict[str, Any] = {
@@ -90,6 +91,9 @@ def vocabulary() -> dict[str, Any]:
         "note_kinds": list(Note.Kind.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),
+        # The change types the server sends (server/<app>/sync.py) and which `record.void`
+        # takes; a phone keeps only those its user's scope lets it pull.
+        "types": {t.name: {"scope": t.scope, "voidable": t.void is not None} for t in all_types()},
     }
     for part in _parts:
         found.update(part())

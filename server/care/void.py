@@ -1,13 +1,12 @@
 """`record.void`: any care record can be voided with a reason; the record stays, marked void.
 
-Each app registers how to void its record types with `voidable(...)`; the one handler
-here loads the record in the user's scope, checks permission and calls the app's function.
+Each synced type says whether and how it is voided (`void` of its declaration in
+`server/<app>/sync.py`, most with the engine's `void_standard`); the one handler here loads the
+record in the user's scope, checks permission and calls that function.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -16,33 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.roles import VOID_ROLES
 from sync.registry import Decision, HandlerContext, Rejected, register
-
-
-@dataclass(frozen=True)
-class Voidable:
-    record_type: str
-    model: type
-    # Does the voiding and emits its changes: (ctx, record, reason) -> None.
-    apply: Callable[[HandlerContext, Any, str], None]
-    # Roles allowed to void, beyond the record's own author.
-    roles: frozenset[str] = VOID_ROLES
-
-
-_VOIDABLE: dict[str, Voidable] = {}
-
-
-def voidable(
-    record_type: str,
-    model: type,
-    apply: Callable[[HandlerContext, Any, str], None],
-    *,
-    roles: frozenset[str] | None = None,
-) -> None:
-    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or VOID_ROLES)
-
-
-def voidable_types() -> list[str]:
-    return sorted(_VOIDABLE)
+from sync.types import synced
 
 
 class RecordVoidArgs(BaseModel):
@@ -57,8 +30,8 @@ class RecordVoidArgs(BaseModel):
 def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
     from server.care.access import load_in_scope
 
-    spec = _VOIDABLE.get(args.record_type)
-    if spec is None:
+    spec = synced(args.record_type)
+    if spec is None or spec.void is None:
         raise Rejected(
             "invalid_args",
             _("Không thể hủy loại bản ghi «%(type)s».") % {"type": args.record_type},
@@ -72,11 +45,11 @@ def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
         or getattr(record, "taken_by_id", None)
         or getattr(record, "done_by_id", None)
     )
-    if author != ctx.user.pk and membership.role not in spec.roles:
+    if author != ctx.user.pk and membership.role not in (spec.void_roles or VOID_ROLES):
         raise Rejected(
             "forbidden", _("Chỉ người ghi hoặc y tế / quản lý mới được hủy bản ghi này.")
         )
     if getattr(record, "void", False):
         return Decision(status="merged", code="already_void")
-    spec.apply(ctx, record, args.reason)
+    spec.void(ctx, record, args.reason)
     return Decision(status="applied")

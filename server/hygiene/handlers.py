@@ -18,16 +18,15 @@ from server.care.completion import (
     CONFLICT_MESSAGES,
     CompletionRequest,
     task_complete_apply,
-    task_emit,
 )
 from server.care.models import Area, TaskInstance
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.hygiene.rules import DilutionError, disinfection_assess
-from server.hygiene.serializers import disinfection_data, vehicle_trip_data
 from server.kitchen.access import kitchen_area_id
 from server.kitchen.fields import rounded
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.types import emit
 
 # Which area kinds each target may name.
 TARGET_KINDS = {"area": {"care", "other"}, "vehicle": {"vehicle"}, "kitchen": {"kitchen"}}
@@ -148,7 +147,7 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     )
     for flag in assessed.flags:
         ctx.flag(flag)
-    disinfection_emit(ctx, record)
+    emit(ctx, record)
     if task is None:
         return Decision(status="applied")
     result, kind = task_complete_apply(
@@ -167,25 +166,6 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     if result == "merged":
         ctx.flag("task_already_done")
     return Decision(status="applied")
-
-
-def disinfection_emit(ctx: HandlerContext, record: DisinfectionRecord) -> None:
-    ctx.emit(
-        "disinfection",
-        record.id,
-        disinfection_data(record),
-        facility_id=record.facility_id,
-        area_id=record.area_id,
-        version=record.version,
-    )
-
-
-def disinfection_void_apply(ctx: HandlerContext, record: DisinfectionRecord, reason: str) -> None:
-    record.void = True
-    record.void_reason = reason
-    record.version += 1
-    record.save(update_fields=["void", "void_reason", "version"])
-    disinfection_emit(ctx, record)
 
 
 class VehicleTripArgs(BaseModel):
@@ -248,12 +228,6 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
         by=ctx.user,
         at=judged_at(ctx),
     )
-    task_emit(ctx, task)
-    ctx.emit(
-        "vehicle_trip",
-        trip.id,
-        vehicle_trip_data(trip),
-        facility_id=trip.facility_id,
-        area_id=area.id,
-    )
+    emit(ctx, task)
+    emit(ctx, trip)
     return Decision(status="applied")

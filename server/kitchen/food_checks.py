@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from server.kitchen.access import food_membership, kitchen_area_id
+from server.kitchen.access import food_membership
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
-from server.kitchen.serializers import food_check_data, fridge_reading_data
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.types import emit
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
 Text = Field(default="", max_length=300)
@@ -166,27 +166,8 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     )
     for flag in flags:
         ctx.flag(flag)
-    check_emit(ctx, check)
+    emit(ctx, check)
     return Decision(status="applied")
-
-
-def check_emit(ctx: HandlerContext, check: FoodCheck) -> None:
-    ctx.emit(
-        "food_check",
-        check.id,
-        food_check_data(check),
-        facility_id=check.facility_id,
-        area_id=kitchen_area_id(check.facility_id, ctx.batch),
-        version=check.version,
-    )
-
-
-def food_check_void_apply(ctx: HandlerContext, check: FoodCheck, reason: str) -> None:
-    check.void = True
-    check.void_reason = reason
-    check.version += 1
-    check.save(update_fields=["void", "void_reason", "version"])
-    check_emit(ctx, check)
 
 
 class FridgeReadingArgs(BaseModel):
@@ -221,11 +202,5 @@ def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
     )
     for flag in flags:
         ctx.flag(flag)
-    ctx.emit(
-        "fridge_reading",
-        reading.id,
-        fridge_reading_data(reading),
-        facility_id=facility.id,
-        area_id=kitchen_area_id(facility.id, ctx.batch),
-    )
+    emit(ctx, reading)
     return Decision(status="applied")

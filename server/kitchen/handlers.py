@@ -28,23 +28,12 @@ from server.kitchen.rules import (
     sample_hold_decide,
     sample_keep_until,
 )
-from server.kitchen.serializers import food_sample_data
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
+from sync.types import emit
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
 EARLY_DISCARD = gettext_lazy("Mẫu bị hủy trước thời hạn lưu tối thiểu; quản lý trực sẽ xem xét.")
-
-
-def sample_emit(ctx: HandlerContext, sample: FoodSample) -> None:
-    ctx.emit(
-        "food_sample",
-        sample.id,
-        food_sample_data(sample),
-        facility_id=sample.facility_id,
-        area_id=kitchen_area_id(sample.facility_id, ctx.batch),
-        version=sample.version,
-    )
 
 
 def _state(sample: FoodSample) -> SampleState:
@@ -119,7 +108,7 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
     )
     for flag in flags:
         ctx.flag(flag)
-    sample_emit(ctx, sample)
+    emit(ctx, sample)
     return Decision(status="applied")
 
 
@@ -163,7 +152,7 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
         sample.flags = [*sample.flags, "early_discard"]
     sample.version += 1
     sample.save()
-    sample_emit(ctx, sample)
+    emit(ctx, sample)
     if verdict == "early":
         ctx.open_conflict(
             kind="early_discard",
@@ -225,7 +214,7 @@ def _hold_change(ctx: HandlerContext, args: FoodSampleHoldArgs, *, hold: bool) -
     ]
     sample.version += 1
     sample.save()
-    sample_emit(ctx, sample)
+    emit(ctx, sample)
     return Decision(status="applied")
 
 
@@ -237,11 +226,3 @@ def food_sample_hold(ctx: HandlerContext, args: FoodSampleHoldArgs) -> Decision:
 @register("food_sample.release", FoodSampleHoldArgs)
 def food_sample_release(ctx: HandlerContext, args: FoodSampleHoldArgs) -> Decision:
     return _hold_change(ctx, args, hold=False)
-
-
-def food_sample_void_apply(ctx: HandlerContext, sample: FoodSample, reason: str) -> None:
-    sample.void = True
-    sample.void_reason = reason
-    sample.version += 1
-    sample.save(update_fields=["void", "void_reason", "version"])
-    sample_emit(ctx, sample)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from sync.registry import ScopeEntry
+from sync.types import STAFF, types_in_scope
 
 
 def full(facility_id: UUID | str) -> str:
@@ -38,7 +39,11 @@ def for_scope_entry(entry: ScopeEntry) -> list[str]:
 
 
 def for_change(facility_id: UUID, area_id: UUID | None, types: set[str]) -> set[str]:
+    """Who hears changes of `types` in this area: mirrors sync.changes._scope_filter (the
+    "staff" types reach the facility-wide roles only)."""
     names = {full(facility_id)}
-    names.add(common(facility_id) if area_id is None else area(facility_id, area_id))
-    names.update(of_type(facility_id, t) for t in types)
+    audience = types - types_in_scope(STAFF)
+    if audience:
+        names.add(common(facility_id) if area_id is None else area(facility_id, area_id))
+        names.update(of_type(facility_id, t) for t in audience)
     return names

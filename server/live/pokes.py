@@ -14,6 +14,7 @@ from channels.layers import get_channel_layer
 
 from server.live import groups
 from sync.registry import CommitSummary
+from sync.types import staff_only
 
 log = logging.getLogger("catruc.live")
 
@@ -22,6 +23,9 @@ def poke_targets(summary: CommitSummary) -> set[str]:
     names: set[str] = set()
     by_area: dict[UUID | None, set[str]] = {}
     for change in summary.changes:
+        if staff_only(change):
+            names.add(groups.full(summary.facility_id))  # the facility-wide roles only
+            continue
         by_area.setdefault(change.area_id, set()).add(change.type)
     for area_id, types in by_area.items():
         names |= groups.for_change(summary.facility_id, area_id, types)

@@ -4,33 +4,18 @@ voids (a row added, never an edit), and the medication task the effective record
 from __future__ import annotations
 
 from collections.abc import Callable
-from uuid import UUID
 
-from server.care.completion import task_emit
 from server.care.models import TaskInstance
 from server.meds.dose_batch import MedsBatch
 from server.meds.models import MedicationAdministration, MedicationVoid
 from server.meds.rules import DoseRecord, task_status_of
-from server.meds.serializers import med_administration_data
 from sync.clock import judged_at
 from sync.registry import HandlerContext
+from sync.types import emit
 
 
 def dose_records(rows: list[MedicationAdministration]) -> list[DoseRecord]:
     return [DoseRecord(key=str(r.id), outcome=r.outcome, at=r.at) for r in rows]
-
-
-def administration_emit(
-    ctx: HandlerContext, row: MedicationAdministration, *, area_id: UUID | None
-) -> None:
-    ctx.emit(
-        "med_administration",
-        row.id,
-        med_administration_data(row),
-        facility_id=row.facility_id,
-        area_id=area_id,
-        version=2 if row.void else 1,
-    )
 
 
 def task_recompute(
@@ -58,7 +43,7 @@ def task_recompute(
         return
     task.version += 1
     task.save()
-    task_emit(ctx, task)
+    emit(ctx, task)
 
 
 # What else a void undoes (server/stock puts a dose's units back on the shelf): filled by the
@@ -82,7 +67,7 @@ def administration_void(
     row._void_cache = True
     for hook in VOID_HOOKS:
         hook(ctx, row)
-    administration_emit(ctx, row, area_id=row.resident.area_id)
+    emit(ctx, row)
     if row.task_id:
         task = ctx.preloaded(
             TaskInstance, row.task_id

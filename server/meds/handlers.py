@@ -23,7 +23,6 @@ from server.care.resident_rules import Move, is_not_present, move_in_force, stat
 from server.meds import rules
 from server.meds.dose_batch import MedsBatch, effective
 from server.meds.doses import (
-    administration_emit,
     administration_void,
     dose_records,
     task_recompute,
@@ -31,6 +30,7 @@ from server.meds.doses import (
 from server.meds.models import MedicationAdministration, MedicationOrder
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
+from sync.types import emit
 
 MESSAGES = {
     "double_dose": gettext_lazy(
@@ -263,7 +263,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
         device_id=ctx.device_id,
     )
     row._void_cache = False
-    administration_emit(ctx, row, area_id=resident.area_id)
+    emit(ctx, row)
     if target is not None:
         administration_void(ctx, target, args.reason or "Ghi nhầm (entered in error)")
     if task is not None:

@@ -23,7 +23,6 @@ from server.accounts.models import Membership, User
 from server.care.admin_sync import publish_if_known
 from server.care.horizon import local_today, tasks_materialise
 from server.care.models import Area, Facility, Resident, ResidentCategory, Routine
-from server.care.publish import publish
 from server.kitchen.models import MenuDish
 from server.meds.models import MedicationOrder
 from server.seed import stock as stock_seed
@@ -36,6 +35,7 @@ from server.seed.rota import rota_seed
 from server.seed.routines import routines_plan
 from server.seed.rows import missing_create, sid
 from server.stock.models import Medicine
+from sync.types import publish
 
 
 @dataclass

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from server.accounts.models import Membership
 from server.care.models import Facility
-from server.care.publish import publish
 from server.meds.models import MedicationOrder
 from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
+from sync.types import publish
 
 # order drug -> (name, strength, form, unit, controlled, min_stock, tolerance %)
 MEDICINES: dict[str, tuple[str, str, str, str, bool, int, int]] = {

@@ -10,22 +10,16 @@ class StockConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers stock.receive / count / adjust and the medicine and stock_level publishers.
-        from server.care.publish import publisher
+        # Registers stock.receive / count / adjust and declares medicine and stock_level.
         from server.meds.doses import VOID_HOOKS
         from server.meds.handlers import DOSE_HOOKS
-        from server.stock import handlers
+        from server.stock import handlers, sync  # noqa: F401
         from server.stock.append_only import STOCK
-        from server.stock.serializers import NURSES_ONLY_AREA, medicine_data, stock_level_data
 
         if handlers.dose_take not in DOSE_HOOKS:
             DOSE_HOOKS.append(handlers.dose_take)
         if handlers.dose_return not in VOID_HOOKS:
             VOID_HOOKS.append(handlers.dose_return)
-        publisher("stock.Medicine", "medicine", area=lambda o: NURSES_ONLY_AREA)(medicine_data)
-        publisher("stock.StockLevel", "stock_level", area=lambda o: NURSES_ONLY_AREA)(
-            stock_level_data
-        )
         post_migrate.connect(
             STOCK.reinstall_after_migrate, sender=self, dispatch_uid="stock-append-only"
         )

@@ -21,9 +21,10 @@ from server.accounts.models import Membership
 from server.care.access import load_in_scope
 from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
-from server.stock.serializers import NURSES_ONLY_AREA, number, stock_level_data
+from server.stock.serializers import number
 from sync.conflicts import conflict_open_id
 from sync.registry import PRELOADED, Decision, HandlerContext, Rejected, register
+from sync.types import emit
 
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
 Number = float | int | str
@@ -113,17 +114,6 @@ def stock_of(ctx: HandlerContext, medicine: Medicine) -> services.MedicineStock:
     return stock
 
 
-def level_emit(ctx: HandlerContext, stock: services.MedicineStock, level: StockLevel) -> None:
-    ctx.emit(
-        "stock_level",
-        level.id,
-        stock_level_data(level, stock.lots_of(level)),
-        facility_id=level.facility_id,
-        area_id=NURSES_ONLY_AREA,
-        version=level.version,
-    )
-
-
 def _named_lot(stock: services.MedicineStock, level: StockLevel | None, code: str) -> Any:
     if not code:
         return None
@@ -156,7 +146,7 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
         supplier=args.supplier,
         note=args.note,
     )
-    level_emit(ctx, stock, level)
+    emit(ctx, level, lots=stock.lots_of(level))
     return Decision()
 
 
@@ -190,13 +180,12 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
         counted=counted,
         note=args.note,
     )
-    level_emit(ctx, stock, level)
+    emit(ctx, level, lots=stock.lots_of(level))
     if not verdict.mismatch:
         return Decision()
     ctx.open_conflict(
         kind="stock_mismatch",
         facility_id=medicine.facility_id,
-        area_id=NURSES_ONLY_AREA,
         severity=verdict.severity,
         subject_type="stock_level",
         subject_id=level.id,
@@ -237,7 +226,7 @@ def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
         reason=args.reason,
         note=args.note,
     )
-    level_emit(ctx, stock, level)
+    emit(ctx, level, lots=stock.lots_of(level))
     return Decision()
 
 
@@ -249,7 +238,6 @@ def _stock_out(ctx: HandlerContext, level: StockLevel, details: dict[str, Any]) 
     ctx.open_conflict(
         kind="stock_out",
         facility_id=level.facility_id,
-        area_id=NURSES_ONLY_AREA,
         severity="normal",
         subject_type="stock_level",
         subject_id=level.id,
@@ -308,7 +296,7 @@ def dose_take(
     if shortfall > 0:
         ctx.flag("no_stock")
         _stock_out(ctx, level, details)
-    level_emit(ctx, stock, level)
+    emit(ctx, level, lots=stock.lots_of(level))
 
 
 def dose_return(ctx: HandlerContext, administration: Any) -> None:
@@ -331,4 +319,4 @@ def dose_return(ctx: HandlerContext, administration: Any) -> None:
     )
     for i, move in enumerate(taken):
         services.put_back(stock, level, lots[move.lot_id], move, index=len(taken) + i, who=who)
-    level_emit(ctx, stock, level)
+    emit(ctx, level, lots=stock.lots_of(level))

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from server.stock.models import Medicine, StockLevel, StockLot
-
-# Stock changes carry this area, which no area is: whoever sees the whole facility (nurses,
-# managers) pulls them and is poked; carers and kitchen staff, who see the changes with no
-# area and their own areas' only, never do.
-NURSES_ONLY_AREA = uuid.UUID("5a0c7e1d-57c0-4c4b-9b1e-000000000057")
 
 
 def number(q: Decimal | int | None) -> int | float | None:

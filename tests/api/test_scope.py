@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from server.care.horizon import tasks_materialise
 from server.care.models import Note, TaskInstance
-from server.care.publish import publish
 from sync.models import Conflict, EventLog
+from sync.types import publish
 from tests.events import event
 from tests.factories import AreaFactory, ResidentFactory, RoutineFactory, TaskFactory
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from server.meds.models import MedicationOrder
 from server.stock.models import Medicine
-from server.stock.serializers import NURSES_ONLY_AREA
 from sync.models import Change
 from tests.api.test_admin import _url, boss  # noqa: F401 (fixture)
 from tests.factories import MedicationOrderFactory
@@ -30,7 +29,7 @@ def test_a_medicine_added_in_the_admin_reaches_nurses_only(centre, boss):  # noq
     assert response.status_code == 302, response.content.decode()[:2000]
     change = Change.objects.get(type="medicine")
     assert change.data["name"] == "Diazepam" and change.data["controlled"] is True
-    assert change.area_id == NURSES_ONLY_AREA
+    assert change.area_id is None  # scope "staff": the pull filter keeps it from carers
 
 
 def test_an_order_cannot_take_another_centres_medicine(centre, boss):  # noqa: F811

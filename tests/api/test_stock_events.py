@@ -66,7 +66,7 @@ def test_a_nurse_receives_counts_and_adjusts_and_the_ledger_adds_up(centre, meds
 def test_a_manager_pulls_medicines_and_levels_and_a_carer_does_not(centre, meds, make_api):
     nurse, manager = phone(make_api, "nurse"), phone(make_api, "manager")
     carer, kitchen = phone(make_api, "carer"), phone(make_api, "kitchen")
-    from server.care.publish import publish
+    from sync.types import publish
 
     publish([meds["para"]])
     push(nurse, receive(meds["para"], 12, expiry=(date.today() + timedelta(days=10)).isoformat()))
@@ -269,7 +269,7 @@ def test_unavailable_opens_a_stock_out_without_moving_stock(centre, meds, make_a
 
 def test_the_order_change_carries_medicine_and_dose_units(centre, meds, make_api, ordered):
     order, _ = ordered
-    from server.care.publish import publish
+    from sync.types import publish
 
     publish([order])
     data = next(

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from server.accounts.models import User
 from server.care.models import Resident, TaskInstance
-from server.care.publish import publish
+from sync.types import publish
 from tests.factories import (
     MedicationOrderFactory,
     MembershipFactory,

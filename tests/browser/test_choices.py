@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from server.care.models import TaskInstance
-from server.care.publish import publish
 from sync.models import EventLog
+from sync.types import publish
 from tests.browser.conftest import artifacts, login, new_phone, wait_synced
 from tests.factories import TaskFactory
 

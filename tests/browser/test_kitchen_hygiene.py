@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from server.care.models import TaskInstance
-from server.care.publish import publish
 from server.hygiene.handlers import trip_task_id
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.kitchen.models import FoodSample, MenuDish
+from sync.types import publish
 from tests.browser.conftest import artifacts, login, new_phone, wait_pending, wait_synced
 from tests.factories import TaskFactory
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from server.care.publish import publish
 from server.kitchen.models import FoodSample, FridgeReading, MenuDish
+from sync.types import publish
 from tests.browser.conftest import artifacts, login, new_phone, wait_synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,10 +7,10 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from server.care.publish import publish
 from server.meds.models import MedicationAdministration
 from sync import registry
 from sync.models import EventLog
+from sync.types import publish
 from tests.browser.conftest import artifacts, login, new_phone, pending, wait_synced
 from tests.factories import PASSWORD, MedicationOrderFactory, TaskFactory
 

@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 
 from server.accounts.models import Membership
-from server.care.publish import publish
 from sync.models import EventLog
+from sync.types import publish
 from tests.browser.conftest import login, new_phone, wait_pending, wait_synced
 from tests.events import event
 from tests.factories import PASSWORD, ResidentFactory, TaskFactory

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.care.publish import publish
+from sync.types import publish
 from tests.browser.conftest import artifacts, login, new_phone, wait_synced, wait_worker
 from tests.personas import make_centre
 from tests.servers import ServerProcess

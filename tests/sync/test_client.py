@@ -10,9 +10,9 @@ import uuid
 import httpx
 import pytest
 
-from server.care.publish import publish
 from sync.client import SyncClient, SyncFailed
 from sync.models import EventLog
+from sync.types import publish
 from tests.factories import PASSWORD, ResidentFactory, TaskFactory
 
 

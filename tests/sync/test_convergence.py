@@ -28,9 +28,9 @@ from hypothesis.stateful import (
 
 from server.accounts.services import token_issue
 from server.care.models import Note, TaskInstance
-from server.care.publish import publish
 from sync.client import SyncClient, SyncFailed
 from sync.models import EventLog
+from sync.types import publish
 from tests.factories import (
     AreaFactory,
     FacilityFactory,

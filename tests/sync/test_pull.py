@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from server.care.models import TaskInstance
-from server.care.publish import publish
+from sync.types import publish
 from tests.events import event
 from tests.factories import ResidentFactory, TaskFactory
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from server.care import horizon, jobs, publish, resident_handlers, void
-from sync import registry
+from server.care import horizon, jobs, resident_handlers
+from sync import registry, types
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "architecture.md"
@@ -24,17 +24,16 @@ KINDS = (
     "commit hook",
     "handler",
     "preloader",
-    "publishes",
-    "voidable",
+    "synced type",
     "job",
     "task source",
     "transfer hook",
 )
 
 
-def _where(fn: Callable[..., Any]) -> tuple[str, str]:
-    """(app, file) of a function: `server/<app>/…` or the engine itself (`sync`)."""
-    path = Path(inspect.getfile(fn)).resolve().relative_to(ROOT)
+def _where_file(file: str) -> tuple[str, str]:
+    """(app, file): `server/<app>/…` or the engine itself (`sync`)."""
+    path = Path(file).resolve().relative_to(ROOT)
     app = path.parts[1] if path.parts[0] == "server" else path.parts[0]
     return app, str(path)
 
@@ -43,10 +42,13 @@ def wiring() -> list[tuple[str, str, str, str]]:
     """(app, kind, what, file), sorted by app and kind."""
     rows: list[tuple[str, str, str, str]] = []
 
-    def add(kind: str, what: str, fn: Callable[..., Any]) -> None:
-        app, where = _where(fn)
+    def add_file(kind: str, what: str, file: str) -> None:
+        app, where = _where_file(file)
         if app != "tests":  # tests register throwaway handlers of their own
             rows.append((app, kind, what, where))
+
+    def add(kind: str, what: str, fn: Callable[..., Any]) -> None:
+        add_file(kind, what, inspect.getfile(fn))
 
     for fn, kind in (
         (registry._scope_provider, "scope provider"),
@@ -63,11 +65,11 @@ def wiring() -> list[tuple[str, str, str, str]]:
         loader = registry.preloader_for(name)
         if loader is not None:
             add("preloader", f"`{name}`", loader)
-    for label, (type_, data_fn, _area) in publish._PUBLISHERS.items():
-        add("publishes", f"`{type_}` ({label})", data_fn)
-    for type_ in void.voidable_types():
-        spec = void._VOIDABLE[type_]
-        add("voidable", f"`{type_}` ({spec.model._meta.label})", spec.apply)
+    for synced in types.all_types():
+        what = f"`{synced.name}` ({synced.model._meta.label}), scope {synced.scope}"
+        what += ", on the dashboard" if synced.dashboard else ""
+        what += f", void `{synced.void.__name__}`" if synced.void else ""
+        add_file("synced type", what, types.declared_in(synced.name))
     for job in jobs.all_jobs():
         add("job", f"`{job.name}` every {job.every_seconds} s", job.run)
     for source in horizon.TASK_SOURCES:

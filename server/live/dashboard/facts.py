@@ -25,72 +25,20 @@ from django.core.serializers.json import DjangoJSONEncoder
 from server.live import groups
 from server.live.dashboard.projection import ACTOR_FIELDS
 from sync.registry import CommitSummary, PendingChange
+from sync.types import synced
 
 log = logging.getLogger("catruc.live")
-
-# The change types the projection reads, and the fields of each (named as in the change's
-# data). A type missing here reaches the dashboard only as "who acted".
-FIELDS: dict[str, tuple[str, ...]] = {
-    "task": (
-        "area_id",
-        "resident_id",
-        "kind",
-        "title",
-        "status",
-        "due_at",
-        "window_end",
-        "done_at",
-        "done_by",
-    ),
-    "conflict": (
-        "kind",
-        "severity",
-        "status",
-        "message",
-        "subject_type",
-        "subject_id",
-        "area_id",
-        "opened_at",
-        "details",
-    ),
-    "food_sample": (
-        "meal",
-        "meal_date",
-        "dish",
-        "taken_at",
-        "keep_until",
-        "discarded_at",
-        "hold",
-        "void",
-        "taken_by",
-        "discarded_by",
-    ),
-    "resident": (
-        "full_name",
-        "room",
-        "area_id",
-        "status",
-        "status_place",
-        "place",
-        "categories",
-        "severe_disability",
-        "birth_date",  # the snapshot's only: birth dates never go to phones
-    ),
-    "med_administration": ("task_id", "outcome", "at", "void", "by"),
-    "menu_dish": ("date", "meal", "dish", "locked"),
-    "medicine": ("name", "strength", "unit", "controlled"),
-    "stock_level": ("medicine_id", "funding_source", "quantity", "unit", "low", "earliest_expiry"),
-}
 
 
 def record_fact(
     type_: str, record_id: Any, data: dict[str, Any], *, version: int = 1, op: str = "upsert"
 ) -> dict[str, Any]:
-    """A record as the projection reads it: its change data cut down to `FIELDS[type_]`.
+    """A record as the projection reads it: its change data cut down to the `dashboard`
+    fields of its type's declaration (`server/<app>/sync.py`, `sync/types.py`).
 
     Deltas (`fact_of`) and the snapshot both build their facts here, from the change type's
-    own serializer, so the dashboard's copy of a record has one shape, declared in FIELDS."""
-    kept = {f: data[f] for f in FIELDS[type_] if f in data}
+    own serializer, so the dashboard's copy of a record has one shape, declared once."""
+    kept = {f: data[f] for f in dashboard_fields_of(type_) if f in data}
     # A handler's in-memory data may hold UUIDs or datetimes (conflict details): make it what
     # the pull would send, so the channel layer's msgpack can carry it.
     return {
@@ -102,8 +50,14 @@ def record_fact(
     }
 
 
+def dashboard_fields_of(type_: str) -> tuple[str, ...]:
+    """The fields the projection reads of a type; empty: a type it does not read."""
+    declared = synced(type_)
+    return declared.dashboard if declared is not None else ()
+
+
 def fact_of(change: PendingChange) -> dict[str, Any] | None:
-    if change.type not in FIELDS:
+    if not dashboard_fields_of(change.type):
         actors = {f: change.data[f] for f in ACTOR_FIELDS if change.data.get(f)}
         return {"type": "actor", "id": str(change.record_id), "data": actors} if actors else None
     return record_fact(

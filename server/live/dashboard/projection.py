@@ -6,13 +6,11 @@ committed sync transaction, and by `tick` when only the clock moved (a task turn
 Nothing here touches the database, so an update costs what the facts cost, never a recount.
 
 What the browser sees is `sections` (kept by `sections.SectionView`): section -> key -> JSON
-item. `apply`/`tick` return only the keys whose item changed. Behind the sections
-the projection keeps the last-known state of every task of the shift (status, bucket, slot,
-version), so a transition (pending -> done, done -> refused by a correction, pending -> missed
-by the sweep) moves exactly one count from one bucket to another. Facts carry the record's
-version; an older version than the one already applied is ignored, which makes replaying a
-fact (delivered both in the snapshot and on the channel) harmless.
-"""
+item. `apply`/`tick` return only the keys whose item changed. Behind the sections the projection
+keeps the last-known state of every task of the shift (status, bucket, slot, version), so a
+transition (pending -> done, done -> refused by a correction, pending -> missed by the sweep)
+moves exactly one count from one bucket to another. Facts carry the record's version; an older
+version than the one applied is ignored: replaying a fact (snapshot and channel) is harmless."""
 
 from __future__ import annotations
 
@@ -119,9 +117,9 @@ class Projection:
         return self.view.take_delta()
 
     # -- the delta service ----------------------------------------------------------------
-    def apply(self, facts: Iterable[dict[str, Any]], now: datetime) -> dict[str, Any]:
-        """Apply one commit's facts; return the changed keys per section (empty: nothing to send)."""
-        handlers = {
+    def fact_handlers(self) -> dict[str, Any]:
+        """The fact types the board reads: each declares its `dashboard` fields (sync.py)."""
+        return {
             "task": self._task,
             "conflict": self._conflict,
             "resident": self._resident,
@@ -130,8 +128,12 @@ class Projection:
             "med_administration": self._administration,
             "medicine": self.stock.medicine,
             "stock_level": self.stock.level,
-            "device": self.devices.device,
+            "device": self.devices.device,  # not a change: device_health sends it
         }
+
+    def apply(self, facts: Iterable[dict[str, Any]], now: datetime) -> dict[str, Any]:
+        """Apply one commit's facts; return the changed keys per section (empty: nothing to send)."""
+        handlers = self.fact_handlers()
         self.now = now
         for fact in facts:
             data = fact.get("data") or {}

@@ -28,20 +28,18 @@ from server.accounts.device_health import devices_facts
 from server.accounts.models import Membership, Role
 from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
 from server.care.resident_rules import Move
-from server.care.serializers import resident_data, task_data
+from server.care.serializers import resident_data
 from server.kitchen.models import FoodSample, MenuDish
-from server.kitchen.serializers import food_sample_data, menu_dish_data
 from server.live.dashboard import rules
 from server.live.dashboard.facts import record_fact
 from server.live.dashboard.projection import Projection
 from server.meds.models import MedicationAdministration
 from server.meds.selectors import with_void
-from server.meds.serializers import med_administration_data
 from server.rota.models import RotaEntry
 from server.stock.models import Medicine, StockLevel
-from server.stock.serializers import medicine_data, stock_level_data
-from sync.conflicts import conflict_data, conflicts_of
+from sync.conflicts import conflicts_of
 from sync.event_log import event_authors
+from sync.types import synced
 
 
 def _shift_settings(facility: Facility) -> tuple[list[tuple[str, time]], ZoneInfo]:
@@ -100,10 +98,15 @@ def _about(facility: Facility, shift: rules.Shift) -> dict[str, Any]:
     }
 
 
-def _facts(type_: str, rows: Iterable[Any], data: Callable[[Any], dict[str, Any]]) -> list[dict]:
-    """Rows as the facts a commit would send for them: their change data, cut by `record_fact`,
-    at the version the change log gives them (1 for records that keep none)."""
-    return [record_fact(type_, r.id, data(r), version=getattr(r, "version", 1)) for r in rows]
+def _facts(
+    type_: str, rows: Iterable[Any], data: Callable[[Any], dict[str, Any]] | None = None
+) -> list[dict]:
+    """Rows as the facts a commit would send for them: their change data (`data`, or the
+    type's declared one), cut by `record_fact`, at the version its declaration gives them."""
+    declared = synced(type_)
+    assert declared is not None, f"{type_} is not a synced type"
+    data = data or declared.data
+    return [record_fact(type_, r.id, data(r), version=declared.version(r)) for r in rows]
 
 
 def _resident_data(r: Resident) -> dict[str, Any]:
@@ -200,7 +203,7 @@ def dashboard_snapshot(
             facility=facility, due_at__gte=shift.start, due_at__lt=shift.end
         )
     )
-    facts += _facts("task", tasks, task_data)
+    facts += _facts("task", tasks)
     administrations = with_void(
         MedicationAdministration.objects.filter(
             facility=facility,
@@ -208,12 +211,12 @@ def dashboard_snapshot(
             outcome__in=rules.GIVEN_OUTCOMES,
         )
     )
-    facts += _facts("med_administration", administrations, med_administration_data)
+    facts += _facts("med_administration", administrations)
     if past:
         conflicts = conflicts_of(facility.id, opened_from=shift.start, opened_before=shift.end)
     else:
         conflicts = conflicts_of(facility.id, open_only=True)
-    facts += _facts("conflict", conflicts, conflict_data)
+    facts += _facts("conflict", conflicts)
     menu_date = shift.local_date()
     kept = Q(discarded_at__isnull=True) | Q(discarded_at__gt=shift.end)
     samples = FoodSample.objects.filter(facility=facility, void=False).filter(
@@ -225,21 +228,21 @@ def dashboard_snapshot(
             taken_at__lt=shift.end,
         )
     )
-    sample_facts = _facts("food_sample", samples, food_sample_data)
+    sample_facts = _facts("food_sample", samples)
     for fact in sample_facts:
         discarded = fact["data"].get("discarded_at")
         if discarded and datetime.fromisoformat(discarded) > shift.end:
             fact["data"]["discarded_at"] = None  # as it stood when the shift ended
     facts += sample_facts
     menu = MenuDish.objects.filter(facility=facility, date=menu_date, locked=True)
-    facts += _facts("menu_dish", menu, menu_dish_data)
-    facts += _facts("medicine", Medicine.objects.filter(facility=facility), medicine_data)
+    facts += _facts("menu_dish", menu)
+    facts += _facts("medicine", Medicine.objects.filter(facility=facility))
     levels = (
         StockLevel.objects.filter(facility=facility)
         .select_related("medicine")
         .prefetch_related("lots")
     )
-    facts += _facts("stock_level", levels, stock_level_data)
+    facts += _facts("stock_level", levels)
     # Who recorded during the shift: a carer not on its rota is shown as "off the rota";
     # deltas learn it from the acting user.
     active = event_authors(facility.id, received_from=shift.start, received_before=shift.end)
