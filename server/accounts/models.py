@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from server.accounts.roles import ALL_ROLES, FACILITY_WIDE_ROLES
+from server.model_fields import facility_fk, given_id, made_id, staff_fk
 
 
 class User(AbstractUser):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     pin_hash = models.CharField(_("mã PIN (băm)"), max_length=200, blank=True)
 
@@ -36,16 +35,11 @@ assert set(Role.values) == ALL_ROLES, "server/accounts/roles.py names the roles 
 
 
 class Membership(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("nhân viên")
     )
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("trung tâm"),
-    )
+    facility = facility_fk("memberships")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     areas = models.ManyToManyField(
         "care.Area", blank=True, related_name="staff", verbose_name=_("khu phụ trách")
@@ -70,7 +64,7 @@ class Membership(models.Model):
 class Device(models.Model):
     """A registered phone. Its id is chosen by the phone; revoking it kills all its tokens."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
+    id = given_id()
     name = models.CharField(_("tên máy"), max_length=120, blank=True)
     facility = models.ForeignKey(
         "care.Facility",
@@ -83,27 +77,13 @@ class Device(models.Model):
     # Health, stamped by each sync call (server/accounts/device_health.py): who used it last,
     # how that call went, and what the phone reported about itself.
     last_seen_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
-    last_user = models.ForeignKey(
-        "User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người dùng lần cuối"),
-    )
+    last_user = staff_fk(_("người dùng lần cuối"), optional=True, on_delete=models.SET_NULL)
     last_status = models.CharField(_("kết quả đồng bộ lần cuối"), max_length=20, blank=True)
     app_version = models.CharField(_("phiên bản ứng dụng"), max_length=40, blank=True)
     queued = models.PositiveIntegerField(_("mục chờ gửi"), null=True, blank=True)
     queued_since = models.DateTimeField(_("có mục chờ gửi từ"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người thu hồi"),
-    )
+    revoked_by = staff_fk(_("người thu hồi"), optional=True, on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = _("thiết bị")

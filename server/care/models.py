@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import (
+    area_fk,
+    facility_fk,
+    given_id,
+    made_id,
+    resident_fk,
+    staff_fk,
+    version_field,
+    void_fields,
+)
 
 # Facility-level rule settings (docs/domain.md: every number is configuration). Defaults here,
 # overridable per facility through Facility.settings.
@@ -36,7 +44,7 @@ DEFAULT_FACILITY_SETTINGS: dict = {
 
 
 class Facility(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     code = models.SlugField(_("mã"), unique=True)
     name = models.CharField(_("tên trung tâm"), max_length=200)
     province = models.CharField(_("tỉnh"), max_length=100, blank=True)
@@ -61,10 +69,8 @@ class Area(models.Model):
         VEHICLE = "vehicle", _("Xe chở thức ăn")
         OTHER = "other", _("Khác")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="areas", verbose_name=_("trung tâm")
-    )
+    id = made_id()
+    facility = facility_fk("areas")
     code = models.SlugField(_("mã"))
     name = models.CharField(_("tên khu"), max_length=120)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.CARE)
@@ -102,13 +108,9 @@ CLOSED_STATUSES = frozenset({ResidentStatus.DISCHARGED, ResidentStatus.DECEASED}
 
 
 class Resident(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="residents", verbose_name=_("trung tâm")
-    )
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="residents", verbose_name="khu"
-    )
+    id = made_id()
+    facility = facility_fk("residents")
+    area = area_fk("residents", models.PROTECT)
     full_name = models.CharField(_("họ và tên"), max_length=200)
     sex = models.CharField(
         _("giới tính"), max_length=1, choices=[("M", _("Nam")), ("F", _("Nữ"))], blank=True
@@ -131,7 +133,7 @@ class Resident(models.Model):
     diet_note = models.CharField(_("chế độ ăn"), max_length=300, blank=True)
     admitted_on = models.DateField(_("ngày tiếp nhận"), null=True, blank=True)
     admission_source = models.CharField(_("nguồn tiếp nhận"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     # Per-field HLC of the last accepted edit, for the field-level merge of resident.update.
     field_hlc = models.JSONField(default=dict, blank=True)
 
@@ -159,28 +161,12 @@ class TaskKind(models.TextChoices):
 class Routine(models.Model):
     """One line of the care plan: what is due, for whom or where, and when."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="routines", verbose_name=_("trung tâm")
-    )
+    id = made_id()
+    facility = facility_fk("routines")
     kind = models.CharField(_("loại"), max_length=20, choices=TaskKind.choices)
     title = models.CharField(_("tên việc"), max_length=200)
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routines",
-        verbose_name=_("đối tượng"),
-    )
-    area = models.ForeignKey(
-        Area,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routines",
-        verbose_name="khu",
-    )
+    resident = resident_fk("routines", optional=True)
+    area = area_fk("routines", optional=True)
     times = models.JSONField(
         _("giờ trong ngày"), default=list, help_text=_('Ví dụ ["06:30", "11:00", "17:00"]')
     )
@@ -217,21 +203,10 @@ class TaskStatus(models.TextChoices):
 class TaskInstance(models.Model):
     """One due occurrence. Its id is uuid5(routine or order, subject, local date, slot)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("trung tâm")
-    )
-    area = models.ForeignKey(
-        Area, on_delete=models.CASCADE, related_name="tasks", verbose_name="khu"
-    )
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="tasks",
-        verbose_name=_("đối tượng"),
-    )
+    id = given_id()
+    facility = facility_fk("tasks")
+    area = area_fk("tasks")
+    resident = resident_fk("tasks", optional=True)
     routine = models.ForeignKey(
         Routine,
         on_delete=models.SET_NULL,
@@ -258,14 +233,7 @@ class TaskInstance(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người làm"),
-    )
+    done_by = staff_fk(_("người làm"), optional=True, on_delete=models.SET_NULL)
     done_at = models.DateTimeField(_("làm lúc"), null=True, blank=True)
     done_device = models.UUIDField(null=True, blank=True)
     done_event = models.UUIDField(null=True, blank=True)
@@ -274,7 +242,7 @@ class TaskInstance(models.Model):
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
     # Earlier outcomes replaced by a same-device correction; nothing is silently overwritten.
     history = models.JSONField(default=list, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
 
     class Meta:
         verbose_name = _("việc cần làm")
@@ -294,37 +262,15 @@ class Note(models.Model):
         OBSERVATION = "observation", _("Theo dõi")
         INCIDENT = "incident", _("Sự cố")
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="notes", verbose_name=_("trung tâm")
-    )
-    area = models.ForeignKey(
-        Area,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notes",
-        verbose_name="khu",
-    )
-    resident = models.ForeignKey(
-        Resident,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notes",
-        verbose_name=_("đối tượng"),
-    )
+    id = given_id()
+    facility = facility_fk("notes")
+    area = area_fk("notes", models.SET_NULL, optional=True)
+    resident = resident_fk("notes", models.SET_NULL, optional=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("nội dung"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người ghi"),
-    )
+    by = staff_fk(_("người ghi"))
     at = models.DateTimeField(_("lúc"))
-    void = models.BooleanField(_("đã hủy"), default=False)
-    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    void, void_reason = void_fields(_("đã hủy"), _("lý do hủy"))
 
     class Meta:
         verbose_name = _("ghi chú")
@@ -337,33 +283,17 @@ class Note(models.Model):
 class ResidentTransfer(models.Model):
     """A move out of or back into the centre (chuyển tuyến, về phép, tái hòa nhập, mất)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("trung tâm")
-    )
-    resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("đối tượng")
-    )
+    id = made_id()
+    facility = facility_fk("transfers", models.PROTECT)
+    resident = resident_fk("transfers", models.PROTECT)
     status = models.CharField(_("tình trạng mới"), max_length=20, choices=ResidentStatus.choices)
     previous_status = models.CharField(
         _("tình trạng trước"), max_length=20, choices=ResidentStatus.choices
     )
     place = models.CharField(_("nơi đến"), max_length=200, blank=True)
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
-    escort = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người đi kèm"),
-    )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người ghi"),
-    )
+    escort = staff_fk(_("người đi kèm"), optional=True)
+    by = staff_fk(_("người ghi"))
     at = models.DateTimeField(_("lúc"))
     event_id = models.UUIDField(null=True, blank=True)
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import (
+    area_fk,
+    facility_fk,
+    given_id,
+    staff_fk,
+    task_fk,
+    version_field,
+    void_fields,
+)
 
 
 class DisinfectionRecord(models.Model):
@@ -13,30 +22,11 @@ class DisinfectionRecord(models.Model):
         VEHICLE = "vehicle", _("Xe chở thức ăn")
         KITCHEN = "kitchen", _("Bếp")
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.PROTECT,
-        related_name="disinfections",
-        verbose_name=_("trung tâm"),
-    )
+    id = given_id()
+    facility = facility_fk("disinfections", models.PROTECT)
     target = models.CharField(_("đối tượng khử khuẩn"), max_length=20, choices=Target.choices)
-    area = models.ForeignKey(
-        "care.Area",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="disinfections",
-        verbose_name="khu / xe",
-    )
-    task = models.ForeignKey(
-        "care.TaskInstance",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("việc"),
-    )
+    area = area_fk("disinfections", models.PROTECT, optional=True, verbose_name="khu / xe")
+    task = task_fk(_("việc"))
     chemical = models.CharField(_("hóa chất"), max_length=100, default="Cloramin B")
     product_strength_pct = models.DecimalField(
         _("hàm lượng clo hoạt tính của sản phẩm (%)"),
@@ -61,16 +51,10 @@ class DisinfectionRecord(models.Model):
     method = models.CharField(_("cách làm"), max_length=100, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     flags = models.JSONField(default=list, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người làm"),
-    )
+    by = staff_fk(_("người làm"))
     at = models.DateTimeField(_("lúc"))
-    void = models.BooleanField(_("đã hủy bản ghi"), default=False)
-    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    void, void_reason = void_fields(reason_label=_("lý do hủy"))
+    version = version_field()
 
     class Meta:
         verbose_name = _("lượt khử khuẩn")
@@ -83,32 +67,13 @@ class DisinfectionRecord(models.Model):
 class VehicleTrip(models.Model):
     """A food vehicle back from a trip; it owes a disinfection (docs/domain.md)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.PROTECT,
-        related_name="vehicle_trips",
-        verbose_name=_("trung tâm"),
-    )
-    area = models.ForeignKey(
-        "care.Area", on_delete=models.PROTECT, related_name="trips", verbose_name="xe"
-    )
+    id = given_id()
+    facility = facility_fk("vehicle_trips", models.PROTECT)
+    area = area_fk("trips", models.PROTECT, verbose_name="xe")
     returned_at = models.DateTimeField(_("về lúc"))
-    task = models.ForeignKey(
-        "care.TaskInstance",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("việc khử khuẩn"),
-    )
+    task = task_fk(_("việc khử khuẩn"))
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người ghi"),
-    )
+    by = staff_fk(_("người ghi"))
     at = models.DateTimeField(_("lúc"))
 
     class Meta:

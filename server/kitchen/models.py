@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import facility_fk, given_id, made_id, staff_fk, version_field, void_fields
 
 
 class Meal(models.TextChoices):
@@ -17,13 +16,8 @@ class Meal(models.TextChoices):
 
 
 class FoodSample(models.Model):
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.PROTECT,
-        related_name="food_samples",
-        verbose_name=_("trung tâm"),
-    )
+    id = given_id()
+    facility = facility_fk("food_samples", models.PROTECT)
     meal = models.CharField(_("bữa"), max_length=20, choices=Meal.choices)
     meal_date = models.DateField(_("ngày"), null=True, blank=True)
     dish = models.CharField(_("món"), max_length=200)
@@ -37,30 +31,17 @@ class FoodSample(models.Model):
     taken_at = models.DateTimeField(_("lấy mẫu lúc"))
     cooking_finished_at = models.DateTimeField(_("nấu xong lúc"), null=True, blank=True)
     keep_until = models.DateTimeField(_("lưu đến"))
-    taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người lấy mẫu"),
-    )
+    taken_by = staff_fk(_("người lấy mẫu"))
     discarded_at = models.DateTimeField(_("hủy mẫu lúc"), null=True, blank=True)
-    discarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người hủy mẫu"),
-    )
+    discarded_by = staff_fk(_("người hủy mẫu"), optional=True)
     hold = models.BooleanField(_("đang giữ mẫu"), default=False)
     hold_reason = models.CharField(_("lý do giữ"), max_length=300, blank=True)
     flags = models.JSONField(default=list, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
-    void = models.BooleanField(_("đã hủy bản ghi"), default=False)
-    void_reason = models.CharField(_("lý do hủy bản ghi"), max_length=300, blank=True)
+    void, void_reason = void_fields()
     # Holds, releases and discards in order (who, when, why): the Mẫu số 5 audit trail.
     history = models.JSONField(default=list, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
 
     class Meta:
         verbose_name = _("mẫu thức ăn lưu")
@@ -74,13 +55,8 @@ class FoodSample(models.Model):
 class FoodCheck(models.Model):
     """One signed step of the three-step food check (Mẫu số 1, 2, 3 of QĐ 1246/QĐ-BYT)."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.PROTECT,
-        related_name="food_checks",
-        verbose_name=_("trung tâm"),
-    )
+    id = given_id()
+    facility = facility_fk("food_checks", models.PROTECT)
     meal = models.CharField(_("bữa"), max_length=20, choices=Meal.choices)
     meal_date = models.DateField(_("ngày"), null=True, blank=True)
     step = models.PositiveSmallIntegerField(
@@ -92,16 +68,10 @@ class FoodCheck(models.Model):
     items = models.JSONField(_("các dòng kiểm tra"), default=list, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     flags = models.JSONField(default=list, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người kiểm tra"),
-    )
+    by = staff_fk(_("người kiểm tra"))
     at = models.DateTimeField(_("lúc"))
-    void = models.BooleanField(_("đã hủy bản ghi"), default=False)
-    void_reason = models.CharField(_("lý do hủy bản ghi"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    void, void_reason = void_fields()
+    version = version_field()
 
     class Meta:
         verbose_name = _("kiểm thực ba bước")
@@ -118,10 +88,8 @@ class FoodCheck(models.Model):
 class MenuDish(models.Model):
     """A dish on a day's menu; a locked menu says which samples are expected."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility", on_delete=models.CASCADE, related_name="menu", verbose_name=_("trung tâm")
-    )
+    id = made_id()
+    facility = facility_fk("menu")
     date = models.DateField(_("ngày"))
     meal = models.CharField(_("bữa"), max_length=20, choices=Meal.choices)
     dish = models.CharField(_("món"), max_length=200)
@@ -137,21 +105,11 @@ class MenuDish(models.Model):
 
 
 class FridgeReading(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.CASCADE,
-        related_name="fridge_readings",
-        verbose_name=_("trung tâm"),
-    )
+    id = made_id()
+    facility = facility_fk("fridge_readings")
     temp_c = models.DecimalField(_("nhiệt độ (°C)"), max_digits=4, decimal_places=1)
     at = models.DateTimeField(_("lúc"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người ghi"),
-    )
+    by = staff_fk(_("người ghi"))
     flags = models.JSONField(default=list, blank=True)
 
     class Meta:

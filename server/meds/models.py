@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import (
+    facility_fk,
+    given_id,
+    made_id,
+    resident_fk,
+    staff_fk,
+    task_fk,
+    version_field,
+)
 
 
 class FundingSource(models.TextChoices):
@@ -16,19 +23,9 @@ class FundingSource(models.TextChoices):
 
 
 class MedicationOrder(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.CASCADE,
-        related_name="med_orders",
-        verbose_name=_("trung tâm"),
-    )
-    resident = models.ForeignKey(
-        "care.Resident",
-        on_delete=models.CASCADE,
-        related_name="med_orders",
-        verbose_name=_("đối tượng"),
-    )
+    id = made_id()
+    facility = facility_fk("med_orders")
+    resident = resident_fk("med_orders")
     drug = models.CharField(_("thuốc"), max_length=200)
     dose = models.CharField(_("liều"), max_length=100)
     route = models.CharField(_("đường dùng"), max_length=60, default="uống")
@@ -70,7 +67,7 @@ class MedicationOrder(models.Model):
     start_date = models.DateField(_("từ ngày"), null=True, blank=True)
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
     active = models.BooleanField(_("đang dùng"), default=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
 
     class Meta:
         verbose_name = _("y lệnh thuốc")
@@ -102,47 +99,21 @@ class AdministrationOutcome(models.TextChoices):
 class MedicationAdministration(models.Model):
     """Append-only. Never edited in place: corrections and voids are new rows."""
 
-    id = models.UUIDField(primary_key=True, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name=_("trung tâm")
-    )
+    id = given_id()
+    facility = facility_fk("+", models.PROTECT)
     order = models.ForeignKey(
         MedicationOrder,
         on_delete=models.PROTECT,
         related_name="administrations",
         verbose_name=_("y lệnh"),
     )
-    task = models.ForeignKey(
-        "care.TaskInstance",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="administrations",
-        verbose_name=_("lượt thuốc"),
-    )
-    resident = models.ForeignKey(
-        "care.Resident",
-        on_delete=models.PROTECT,
-        related_name="administrations",
-        verbose_name=_("đối tượng"),
-    )
+    task = task_fk(_("lượt thuốc"), "administrations", models.PROTECT)
+    resident = resident_fk("administrations", models.PROTECT)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=AdministrationOutcome.choices)
     dose = models.CharField(_("liều thực tế"), max_length=100, blank=True)
     at = models.DateTimeField(_("lúc"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người cho thuốc"),
-    )
-    witness = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người chứng kiến"),
-    )
+    by = staff_fk(_("người cho thuốc"))
+    witness = staff_fk(_("người chứng kiến"), optional=True)
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     flags = models.JSONField(default=list, blank=True)
@@ -177,10 +148,8 @@ class MedicationVoid(models.Model):
     """Voiding an administration (record.void, or a later `entered_in_error`): a new row,
     append-only like the administration it points at."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name=_("trung tâm")
-    )
+    id = made_id()
+    facility = facility_fk("+", models.PROTECT)
     administration = models.ForeignKey(
         MedicationAdministration,
         on_delete=models.PROTECT,
@@ -188,12 +157,7 @@ class MedicationVoid(models.Model):
         verbose_name=_("lượt cấp phát"),
     )
     reason = models.CharField(_("lý do"), max_length=300)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người hủy"),
-    )
+    by = staff_fk(_("người hủy"))
     at = models.DateTimeField(_("lúc"))
     event_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -5,48 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from server.meds.models import MedicationAdministration, MedicationOrder
+from server.wire import row_data
 
-
-def _id(value: Any) -> str | None:
-    return str(value) if value is not None else None
+MED_ORDER = (
+    "facility_id resident_id drug dose route times prn indication min_interval_minutes"
+    " max_per_24h window_minutes controlled funding_source medicine_id dose_units active"
+)
+MED_ADMINISTRATION = (
+    "facility_id order_id task_id resident_id outcome dose at by witness_id reason note void flags"
+)
 
 
 def med_order_data(o: MedicationOrder) -> dict[str, Any]:
-    return {
-        "facility_id": _id(o.facility_id),
-        "resident_id": _id(o.resident_id),
-        "drug": o.drug,
-        "dose": o.dose,
-        "route": o.route,
-        "times": o.times,
-        "prn": o.prn,
-        "indication": o.indication,
-        "min_interval_minutes": o.min_interval_minutes,
-        "max_per_24h": o.max_per_24h,
+    units = o.dose_units
+    return row_data(o, MED_ORDER) | {
+        # The window the rules apply, the order's own or the one its times imply.
         "window_minutes": o.effective_window_minutes(),
-        "controlled": o.controlled,
-        "funding_source": o.funding_source,
-        "medicine_id": _id(o.medicine_id),
-        "dose_units": int(o.dose_units)
-        if o.dose_units == int(o.dose_units)
-        else float(o.dose_units),
-        "active": o.active,
+        "dose_units": int(units) if units == int(units) else float(units),
     }
 
 
 def med_administration_data(a: MedicationAdministration) -> dict[str, Any]:
-    return {
-        "facility_id": _id(a.facility_id),
-        "order_id": _id(a.order_id),
-        "task_id": _id(a.task_id),
-        "resident_id": _id(a.resident_id),
-        "outcome": a.outcome,
-        "dose": a.dose,
-        "at": a.at.isoformat(),
-        "by": _id(a.by_id),
-        "witness_id": _id(a.witness_id),
-        "reason": a.reason,
-        "note": a.note,
-        "void": a.void,
-        "flags": a.flags,
-    }
+    return row_data(a, MED_ADMINISTRATION)

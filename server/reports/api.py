@@ -3,6 +3,7 @@ docx, the director's text for it, the QĐ 1246 food-safety forms, and CSV export
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date as Date
 from uuid import UUID
 
@@ -193,30 +194,32 @@ def reports_export(
     return streamed(*export_csv(centre, type, date_from, date_to))
 
 
-def _stock_access(request: HttpRequest, facility: UUID, month: str, fmt: str):  # type: ignore[no-untyped-def]
-    """The centre and the month, or the refusal (permission first, then the input)."""
+def _stock_paper(
+    request: HttpRequest, facility: UUID, month: str, fmt: str, figures: Callable
+) -> HttpResponse:
+    """A stock paper of one month: the refusal (permission first, then the input), its
+    figures as JSON (`figures(centre, period)`), or the month's workbook."""
     membership = paper_access(request.auth.user, facility, STOCK_ROLES)  # type: ignore[attr-defined]
     if (refused := _refused(membership)) is not None:
         return refused
-    parsed = _period("month", month, None)
-    if isinstance(parsed, HttpResponse):
-        return parsed
+    period = _period("month", month, None)
+    if isinstance(period, HttpResponse):
+        return period
     if fmt not in ("json", "xlsx"):
         return error(400, "invalid_format", _("Định dạng là json hoặc xlsx."))
-    return membership.facility, parsed  # type: ignore[union-attr]
+    centre = membership.facility  # type: ignore[union-attr]
+    if fmt == "json":
+        return json_response(figures(centre, period))
+    return attachment(*stock_file(centre, period))
 
 
 @router.get("/stock", summary="Medicine stock of a month: nhập – xuất – tồn (json or xlsx)")
 def reports_stock(
     request: HttpRequest, facility: UUID, month: str, format: str = "json"
 ) -> HttpResponse:
-    found = _stock_access(request, facility, month, format)
-    if isinstance(found, HttpResponse):
-        return found
-    centre, period = found
-    if format == "json":
-        return json_response(stock_month(facility=centre, month=period))
-    return attachment(*stock_file(centre, period))
+    return _stock_paper(
+        request, facility, month, format, lambda c, p: stock_month(facility=c, month=p)
+    )
 
 
 @router.get("/stock/register", summary="The controlled-drug register of a month (json or xlsx)")
@@ -227,12 +230,10 @@ def reports_stock_register(
     medicine: UUID | None = None,
     format: str = "json",
 ) -> HttpResponse:
-    found = _stock_access(request, facility, month, format)
-    if isinstance(found, HttpResponse):
-        return found
-    centre, period = found
-    if format == "json":
-        return json_response(
-            controlled_register(facility=centre, month=period, medicine_id=medicine)
-        )
-    return attachment(*stock_file(centre, period))
+    return _stock_paper(
+        request,
+        facility,
+        month,
+        format,
+        lambda c, p: controlled_register(facility=c, month=p, medicine_id=medicine),
+    )

@@ -6,6 +6,7 @@ for the cook to fill by hand, rather than the column being dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -155,6 +156,47 @@ def _note(check: FoodCheck, item: dict[str, Any]) -> str:
     return "; ".join(t for t in (_text(item, "action"), check.note if not item else "") if t)
 
 
+def _meal_part(
+    checks: list[FoodCheck], step: int, headers: list[str], cells: Callable[[dict], list[str]]
+) -> Part:
+    """Steps 2 and 3 print one row per dish: number, meal and dish first, the step's own
+    columns (`cells` of the item), then the sensory check and the action taken."""
+    part = Part("", headers)
+    for n, (check, i) in enumerate(_check_rows(checks, step), start=1):
+        part.rows.append(
+            [
+                str(n),
+                L.MEAL.get(check.meal, ""),
+                _text(i, "dish"),
+                *cells(i),
+                _sensory(check, i),
+                _note(check, i),
+            ]
+        )
+    return part
+
+
+def _cooking_cells(i: dict[str, Any]) -> list[str]:
+    hygiene = ("hygiene_people_ok", "hygiene_equipment_ok", "hygiene_area_ok")
+    return [
+        _text(i, "main_ingredients"),
+        _text(i, "portions"),
+        _when(i.get("prep_finished_at")),
+        _when(i.get("cooking_finished_at")),
+        *(L.yes_no(i.get(key)) for key in hygiene),
+    ]
+
+
+def _serving_cells(i: dict[str, Any]) -> list[str]:
+    return [
+        _text(i, "portions"),
+        _when(i.get("serving_finished_at")),
+        _when(i.get("eating_starts_at")),
+        L.yes_no(i.get("utensils_ok")),
+        L.yes_no(i.get("covers_ok")),
+    ]
+
+
 def step_forms(checks: list[FoodCheck], names: dict[Any, str]) -> list[Form]:
     def who(step: int) -> list[str]:
         return sorted({names.get(c.by_id, "") for c in checks if c.step == step} - {""})
@@ -200,40 +242,8 @@ def step_forms(checks: list[FoodCheck], names: dict[Any, str]) -> list[Form]:
                     _note(check, i),
                 ]
             )
-    cooking = Part("", COOKING)
-    for n, (check, i) in enumerate(_check_rows(checks, 2), start=1):
-        cooking.rows.append(
-            [
-                str(n),
-                L.MEAL.get(check.meal, ""),
-                _text(i, "dish"),
-                _text(i, "main_ingredients"),
-                _text(i, "portions"),
-                _when(i.get("prep_finished_at")),
-                _when(i.get("cooking_finished_at")),
-                L.yes_no(i.get("hygiene_people_ok")),
-                L.yes_no(i.get("hygiene_equipment_ok")),
-                L.yes_no(i.get("hygiene_area_ok")),
-                _sensory(check, i),
-                _note(check, i),
-            ]
-        )
-    serving = Part("", SERVING)
-    for n, (check, i) in enumerate(_check_rows(checks, 3), start=1):
-        serving.rows.append(
-            [
-                str(n),
-                L.MEAL.get(check.meal, ""),
-                _text(i, "dish"),
-                _text(i, "portions"),
-                _when(i.get("serving_finished_at")),
-                _when(i.get("eating_starts_at")),
-                L.yes_no(i.get("utensils_ok")),
-                L.yes_no(i.get("covers_ok")),
-                _sensory(check, i),
-                _note(check, i),
-            ]
-        )
+    cooking = _meal_part(checks, 2, COOKING, _cooking_cells)
+    serving = _meal_part(checks, 3, SERVING, _serving_cells)
     return [
         Form(1, FORM_TITLES[1], [fresh, dry], who(1)),
         Form(2, FORM_TITLES[2], [cooking], who(2)),

@@ -3,9 +3,10 @@ the director's own words for one period, kept until the report is sent."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import facility_fk, staff_fk
 
 
 class ReportSettings(models.Model):
@@ -54,12 +55,7 @@ class PeriodReport(models.Model):
     """One centre's report for one period ("2026-11", "2026-9m" or "2026"): the parts the
     director writes. Figures are never stored here: they are computed from the records."""
 
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.CASCADE,
-        related_name="period_reports",
-        verbose_name=_("trung tâm"),
-    )
+    facility = facility_fk("period_reports")
     period = models.CharField(_("kỳ báo cáo"), max_length=10)
     number = models.CharField(_("số văn bản"), max_length=20, blank=True)
     activities = models.TextField(_("các hoạt động chuyên môn khác"), blank=True)
@@ -70,23 +66,9 @@ class PeriodReport(models.Model):
         _("người lao động hợp đồng"), null=True, blank=True
     )
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người sửa"),
-    )
+    updated_by = staff_fk(_("người sửa"), optional=True)
     sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người gửi"),
-    )
+    sent_by = staff_fk(_("người gửi"), optional=True)
 
     class Meta:
         verbose_name = _("báo cáo định kỳ")

@@ -136,11 +136,7 @@ def _form_fields(request: HttpRequest) -> dict[str, Any]:
 
 @paper_page(REPORT_ROLES)
 def monthly_page(request: HttpRequest, facility: Facility, month: str) -> HttpResponse:
-    try:
-        period = Period.parse(month)
-    except ValueError as exc:
-        raise Http404 from exc
-    return _period_page(request, facility, period)
+    return _period_page(request, facility, _month(month))
 
 
 @paper_page(REPORT_ROLES)
@@ -150,6 +146,13 @@ def periodic_page(request: HttpRequest, facility: Facility, kind: str, year: str
     except ValueError as exc:
         raise Http404 from exc
     return _period_page(request, facility, period)
+
+
+def _month(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise Http404 from exc
 
 
 def _day(text: str) -> date:
@@ -222,10 +225,7 @@ def pick_page(request: HttpRequest, code: str, paper: str) -> HttpResponse:
 @paper_page(STOCK_ROLES)
 def stock_page(request: HttpRequest, facility: Facility, month: str) -> HttpResponse:
     """The month's nhập – xuất – tồn and the controlled-drug register, printable."""
-    try:
-        period = Period.parse(month)
-    except ValueError as exc:
-        raise Http404 from exc
+    period = _month(month)
     report = stock_month(facility=facility, month=period)
     register = controlled_register(facility=facility, month=period)
     for row in report["rows"]:

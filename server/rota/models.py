@@ -8,18 +8,16 @@ the rota without tying the apps into a cycle (tests/unit/test_import_graph.py).
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server.model_fields import facility_fk, made_id
+
 
 class RotaEntry(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility", on_delete=models.CASCADE, related_name="rota", verbose_name=_("trung tâm")
-    )
+    id = made_id()
+    facility = facility_fk("rota")
     date = models.DateField(_("ngày"))
     shift = models.CharField(
         "ca", max_length=20, help_text=_("Tên ca theo cài đặt của trung tâm, ví dụ day, night.")

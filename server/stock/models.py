@@ -7,12 +7,13 @@ rows only so that a dose reads them without summing the ledger.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from server.model_fields import facility_fk, made_id, version_field
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
@@ -33,13 +34,8 @@ class MoveKind(models.TextChoices):
 
 
 class Medicine(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    facility = models.ForeignKey(
-        "care.Facility",
-        on_delete=models.CASCADE,
-        related_name="medicines",
-        verbose_name=_("trung tâm"),
-    )
+    id = made_id()
+    facility = facility_fk("medicines")
     name = models.CharField(_("tên thuốc"), max_length=200)
     strength = models.CharField(_("hàm lượng"), max_length=60, blank=True)
     form = models.CharField(_("dạng bào chế"), max_length=60, default="viên")
@@ -50,7 +46,7 @@ class Medicine(models.Model):
         _("sai lệch kiểm kê cho phép (%)"), max_digits=5, decimal_places=2, default=0
     )
     active = models.BooleanField(_("đang dùng"), default=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
 
     class Meta:
         verbose_name = _("thuốc")
@@ -64,12 +60,12 @@ class Medicine(models.Model):
 class StockLevel(models.Model):
     """What is left of one medicine from one funding source (the sum of its lots)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="+")
     medicine = models.ForeignKey(Medicine, on_delete=models.CASCADE, related_name="levels")
     funding_source = models.CharField(max_length=20, choices=StockSource.choices)
     quantity = models.DecimalField(default=0, **QUANTITY)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
 
     class Meta:
         verbose_name = _("tồn kho")
@@ -86,7 +82,7 @@ class StockLot(models.Model):
     """One lot of a level. The lot with no code and no expiry takes what cannot be put on a
     lot: a dose given with nothing left (it may go below zero) and a count's surplus."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = made_id()
     # Its level's facility, kept on the row so that a sync call's lot queries name it.
     facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="+")
     level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="lots")
