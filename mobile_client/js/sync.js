@@ -10,7 +10,7 @@ import * as db from './db.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as state from './state.js';
-import { subjectOf } from './optimistic.js';
+import { effects, subjectOf } from './optimistic.js';
 
 const CHUNK = 500;
 export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [], revoked: null, stranded: [] };
@@ -71,6 +71,14 @@ async function applyResults(batch, results) {
       const back = entry.before.map((r) => ({ ...r }));
       for (const r of back) delete r.pending;
       touched.push(...back);
+      // A stock entry or level the event made stays on the phone, marked refused with the
+      // server's words (a level made by it alone no longer counts: optimistic.js levelOf).
+      for (const r of effects(entry)) {
+        const made = state.get(r.type, r.id);
+        if (made && ['stock_entry', 'stock_level'].includes(r.type) && !entry.before.some((b) => b.type === r.type && b.id === r.id)) {
+          touched.push({ ...made, pending: undefined, rejected: { code: res.code, message: res.message } });
+        }
+      }
     } else {
       if (kind === 'conflict') await recordProblem(entry, res);
       for (const s of [subjectOf(entry)].filter(Boolean)) {
@@ -83,7 +91,7 @@ async function applyResults(batch, results) {
   // Acknowledged records lose their "waiting" mark unless another queued event still holds them.
   const waiting = new Set(outbox.all().map((e) => e.id));
   const cleared = [];
-  for (const type of ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection', 'vehicle_trip']) {
+  for (const type of ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection', 'vehicle_trip', 'stock_entry', 'stock_level']) {
     for (const r of state.list(type)) if (r.pending && !waiting.has(r.pending)) cleared.push({ ...r, pending: undefined });
   }
   const merged = new Map([...cleared, ...touched].map((r) => [state.key(r.type, r.id), r]));
