@@ -242,6 +242,14 @@ def test_the_order_screen_shows_its_medicine_by_funding_source(asgi_server, ward
     assert insurance.query_selector("[data-mark=near_expiry]") is not None
     assert block.query_selector("li[data-level=budget] [data-mark=low]") is not None
     _shot(page, "stock-order", bottom="[data-stock]")
+    # A controlled drug's count offers a witness from the centre's staff (not the nurse).
+    _open(page, f"#/stockcount/{stock['halo'].id}", "[data-stock-form=count] [name=witness]")
+    witnesses = page.eval_on_selector_all(
+        "[name=witness] option", "(os) => os.map((o) => o.textContent)"
+    )
+    assert any("Người manager" in w for w in witnesses)
+    assert not any("Người nurse" in w for w in witnesses)
+    _shot(page, "stock-count-controlled")
     assert page.errors == []
     context.close()
 

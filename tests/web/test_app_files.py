@@ -151,3 +151,12 @@ def test_every_code_the_server_sends_has_a_phone_label(lang):
     # Every list of codes is labelled (a new list without a label prefix fails here).
     unlabelled = {k for k, v in vocab.items() if isinstance(v, list)} - set(LABELS)
     assert unlabelled <= {"open_statuses", "med_reason_required"}
+
+
+def test_the_phone_shows_every_task_status_the_server_sends():
+    from server.care.vocabulary import vocabulary
+
+    source = (CLIENT / "js" / "ui" / "status.js").read_text()
+    table = re.search(r"export const STATUS_LOOK = \{(.*?)\n\};", source, re.S).group(1)
+    shown = set(re.findall(r"^\s*([a-z_]+): \{", table, re.M))
+    assert set(vocabulary()["task_statuses"]) <= shown

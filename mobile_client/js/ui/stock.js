@@ -128,7 +128,7 @@ export function renderList(root, { user, go }) {
       meds.length ? h('ul', { class: 'tasks' }, meds.map((m) => {
         const levels = levelsOf(m.id, fac);
         const total = levels.reduce((n, l) => n + Number(l.data.quantity), 0);
-        const warn = levels.some((l) => l.data.low) ? 'late' : 'done';
+        const warn = !levels.length ? 'pending' : levels.some((l) => l.data.low) ? 'late' : 'done';
         return h('li', { class: `task ${warn}`, dataset: { medicine: m.id } },
           h('div', { class: 'who' }, h('b', {}, medName(m)), h('small', {}, `${amount(total)} ${m.data.unit} · ${levels.map((l) => `${t(`stock.source.${l.data.funding_source}`)} ${amount(l.data.quantity)}`).join(' · ') || t('stock.no_levels')}`),
             m.data.controlled ? h('span', { class: 'chip warn' }, t('stock.controlled')) : null, levels.flatMap((l) => marks(l, fac)).filter((c) => c.dataset.mark)),
