@@ -126,6 +126,8 @@ def test_a_nurse_receives_counts_and_adjusts_offline_and_the_server_agrees(
     _refused_with(page, "Số lượng phải lớn hơn 0.")
     _fill_and_save(page, quantity="2000000")
     _refused_with(page, "Số lượng quá lớn")
+    _fill_and_save(page, quantity="1.000")  # a thousand, or one?
+    _refused_with(page, "Không rõ số này")
     _fill_and_save(page, quantity="2,3")
     _refused_with(page, "chỉ nhập số nguyên hoặc nửa")
     _fill_and_save(page, quantity="30", expiry=_day(-1))

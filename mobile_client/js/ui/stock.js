@@ -27,8 +27,11 @@ const addDays = (iso, n) => { const d = new Date(`${iso}T00:00`); d.setDate(d.ge
 
 // A typed quantity -> {value} or {error: the words to show}. sign: positive, nonnegative.
 export function quantityCheck(raw, unit, sign, fac) {
-  const text = String(raw ?? '').trim().replace(',', '.');
-  if (!text) return { error: t('stock.err.empty') };
+  const typed = String(raw ?? '').trim();
+  if (!typed) return { error: t('stock.err.empty') };
+  // "1.000" is a thousand in Vietnamese and one in JavaScript: ask rather than guess.
+  if (/^\d{1,3}(\.\d{3})+$/.test(typed) || /[.,].*[.,]/.test(typed)) return { error: t('stock.err.ambiguous') };
+  const text = typed.replace(',', '.');
   const q = Number(text);
   if (!Number.isFinite(q)) return { error: t('stock.err.not_number') };
   const { max_quantity: max, whole_units: whole } = limits(fac);
