@@ -229,6 +229,8 @@ async function moveForm(root, { user, id, go }, kind) {
     }
     if (f.get('witness')) args.witness_id = f.get('witness');
     if (f.get('note').trim()) args.note = f.get('note').trim();
+    if (form.dataset.saving) return; // a second tap must not record it twice
+    form.dataset.saving = '1';
     error.textContent = '';
     await record(`stock.${kind}`, args);
     toast(navigator.onLine ? t('stock.saved') : t('stock.saved_offline'), 'good');
