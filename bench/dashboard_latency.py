@@ -21,7 +21,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -93,39 +92,11 @@ def seed(events: int) -> dict:
 
 
 def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    from tests.servers import free_port
+    from deploy.web_process import web_start
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--lifespan",
-            "off",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
+    return web_start(
+        env, options=["--log-level", "warning", "--lifespan", "off"], log=log, timeout=60
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"worker exited: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("worker did not start")
 
 
 def pct(values: list[float], p: float) -> float:

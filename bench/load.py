@@ -11,7 +11,7 @@ nothing (no-op). It reports p50/p95/p99 latency, errors, events sent against eve
 (EventLog rows by id), and the CPU and memory of every process of the stack.
 
 The phones speak the wire contract with raw httpx on one event loop rather than through
-sync/client.py: that client is synchronous with a SQLite file per phone, and 500 of them in
+sync/client/: that client is synchronous with a SQLite file per phone, and 500 of them in
 threads would measure the load generator's GIL, not the server.
 """
 

@@ -2,7 +2,7 @@
 connection, gzip request bodies, Accept-Encoding: gzip, ≤ 500 events a call.
 
 Deliberately thin (http.client + json + gzip) so the wall time is the protocol's and the
-server's, not an outbox's: sync/client.py adds a SQLite outbox on top of the same calls.
+server's, not an outbox's: sync/client/ adds a SQLite outbox on top of the same calls.
 """
 
 from __future__ import annotations

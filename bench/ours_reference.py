@@ -1,4 +1,4 @@
-"""Our device driven by the reference client, sync/client.py (SQLite outbox in memory).
+"""Our device driven by the reference client, sync/client/ (SQLite outbox in memory).
 
 Same interface as ours_client.Device. Events are queued before the clock starts (as
 PouchDB's documents are loaded before its replication is timed); `sync()` is timed whole,

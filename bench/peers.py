@@ -8,37 +8,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
+sys.path.insert(0, str(ROOT))
+from deploy.web_process import free_port, http_wait, web_start  # noqa: E402
+
 NPM_PACKAGES = {"pouchdb-server": "4.2.0", "pouchdb": "9.0.0", "pouchdb-adapter-memory": "9.0.0"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except urllib.error.HTTPError:
-            return  # it answers: good enough
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def npm_ensure() -> None:
@@ -83,7 +63,7 @@ def start_pouchdb_server() -> tuple[subprocess.Popen, int]:
         stdout=(scratch / "stdout.log").open("w"),
         stderr=subprocess.STDOUT,
     )
-    wait_http(f"http://127.0.0.1:{port}/", proc=proc)
+    http_wait(f"http://127.0.0.1:{port}/", proc, timeout=60, name="pouchdb-server")
     return proc, port
 
 
@@ -155,31 +135,13 @@ def ours_prepare(env: dict[str, str], sizes: list[int], runs: int) -> list[dict]
 
 
 def start_uvicorn(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    log = (WORK / "uvicorn.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    return web_start(
+        env,
+        options=["--workers", "1", "--no-access-log", "--log-level", "warning"],
+        log=WORK / "uvicorn.log",
+        ready_path="/api/sync/v1",
+        timeout=60,
     )
-    wait_http(f"http://127.0.0.1:{port}/api/sync/v1", proc=proc)
-    return proc, port
 
 
 class PouchDevice:

@@ -24,14 +24,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.servers import free_port  # noqa: E402
+from deploy.web_process import web_start  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--disable-background-networking", "--disable-component-update", "--no-sandbox"]
@@ -71,34 +68,8 @@ def start_server(db: Path, client: Path | None = None) -> tuple[subprocess.Popen
         subprocess.run(
             [*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
         )
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(url + "/app/", timeout=1)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    proc, port = web_start(env, options=["--log-level", "warning"], ready_path="/app/")
+    return proc, f"http://127.0.0.1:{port}"
 
 
 # Watches <body data-ready> from outside the app and marks the frame after it was set.

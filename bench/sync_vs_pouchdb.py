@@ -290,7 +290,7 @@ def main() -> int:
         "--client",
         choices=("reference", "thin"),
         default="reference",
-        help="our device: sync/client.py (default) or the bare HTTP client of bench/ours_client.py",
+        help="our device: sync/client/ (default) or the bare HTTP client of bench/ours_client.py",
     )
     parser.add_argument(
         "--show-noop",

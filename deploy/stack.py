@@ -19,16 +19,18 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.error import URLError
 from urllib.parse import urlparse
-from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script (deploy/local-stack) or loaded from a file by tests: the project root is
+# what makes `deploy.web_process` importable either way.
+sys.path.insert(0, str(ROOT))
+from deploy.web_process import free_port, http_wait, uvicorn_argv  # noqa: E402
+
 SITE_TEMPLATE = ROOT / "deploy" / "nginx.conf"
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/catruc_stack"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -37,12 +39,6 @@ PROD_ROOT = "/srv/catruc"
 
 def say(message: str) -> None:
     print(f"[local-stack] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def render_site(*, root: str, listen: str, upstreams: list[str], log_dir: str | None = None) -> str:
@@ -109,24 +105,19 @@ FORWARDED_ALLOW_IPS = "127.0.0.1"
 
 def web_argv(port: int) -> list[str]:
     """One uvicorn worker on a loopback port, as catruc-web@.service starts it."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "server.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--proxy-headers",
-        "--forwarded-allow-ips",
-        FORWARDED_ALLOW_IPS,
-        "--lifespan",
-        "off",
-        "--timeout-graceful-shutdown",
-        "5",
-    ]
+    return uvicorn_argv(
+        port,
+        [
+            "--no-access-log",
+            "--proxy-headers",
+            "--forwarded-allow-ips",
+            FORWARDED_ALLOW_IPS,
+            "--lifespan",
+            "off",
+            "--timeout-graceful-shutdown",
+            "5",
+        ],
+    )
 
 
 def database_ensure(url: str) -> bool:
@@ -207,18 +198,10 @@ class Stack:
     def wait_healthy(
         self, url: str, proc: subprocess.Popen, name: str, timeout: float = 90
     ) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.logs}")
-            try:
-                with urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback URL
-                    if response.status == 200:
-                        return
-            except (URLError, OSError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"{name} not healthy after {timeout:.0f} s ({url})")
+        try:
+            http_wait(url, proc, timeout=timeout, name=name, status=200)
+        except RuntimeError as failed:
+            raise RuntimeError(f"{failed}; see {self.logs}") from None
 
     def start(self) -> None:
         nginx = nginx_binary()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,10 +22,10 @@ from server.stock.api import router as meds_router
 from server.web.api import staff_router
 from sync.api import conflicts_router
 from sync.api import router as sync_router
-from sync.http import error
+from sync.responses import error
 
 log = logging.getLogger("catruc.api")
-INTERNAL_ERROR = "Lỗi máy chủ; dữ liệu trên máy vẫn được giữ, vui lòng thử lại sau."
+INTERNAL_ERROR = gettext_lazy("Lỗi máy chủ; dữ liệu trên máy vẫn được giữ, vui lòng thử lại sau.")
 
 api = NinjaAPI(
     title="Ca Trực API",
@@ -51,7 +53,7 @@ def on_auth_error(request: HttpRequest, exc: AuthError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_missing_token(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error(401, "invalid_token", "Cần đăng nhập (thiếu mã truy cập).")
+    return error(401, "invalid_token", _("Cần đăng nhập (thiếu mã truy cập)."))
 
 
 @api.exception_handler(NinjaValidationError)
@@ -65,7 +67,7 @@ def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         }
         for e in exc.errors
     ]
-    return error(400, "invalid_request", "Dữ liệu gửi lên không hợp lệ.", details=details)
+    return error(400, "invalid_request", _("Dữ liệu gửi lên không hợp lệ."), details=details)
 
 
 @api.exception_handler(HttpError)

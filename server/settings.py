@@ -169,6 +169,9 @@ AUTH_PASSWORD_VALIDATORS: list[dict] = []
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "vi")
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+# The project's catalogues (msgids in Vietnamese, the product's language), compiled to .mo
+# by `./dev`, the Dockerfile and an install: deploy/README.md, "Languages".
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True

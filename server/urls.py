@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from server.api import api
 from server.health import healthz
 from server.metrics import metrics_view
 
-admin.site.site_header = "Ca Trực — quản trị trung tâm"
+admin.site.site_header = _("Ca Trực — quản trị trung tâm")
 admin.site.site_title = "Ca Trực"
-admin.site.index_title = "Thiết lập trung tâm"
+admin.site.index_title = _("Thiết lập trung tâm")
 
 handler500 = "server.api.server_error"
 

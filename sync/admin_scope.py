@@ -26,6 +26,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from sync import registry
 
@@ -141,7 +142,7 @@ class FacilityScopedAdmin(admin.options.BaseModelAdmin):
         if request.user.is_superuser or self.facility_lookup() is None:
             return
         if self.facility_of(obj) not in admin_facilities(request):
-            raise PermissionDenied("Bản ghi này không thuộc trung tâm của bạn.")
+            raise PermissionDenied(_("Bản ghi này không thuộc trung tâm của bạn."))
 
     def save_model(self, request, obj, form, change):
         self.check_facility(request, obj)

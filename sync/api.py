@@ -13,15 +13,16 @@ from uuid import UUID, uuid4
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, ValidationError
 
 from sync import conflicts, registry
 from sync.conflicts import conflict_data
 from sync.edge import MAX_DEPTH, body_parse
-from sync.http import error, json_response
 from sync.models import Conflict
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
+from sync.responses import error, json_response
 from sync.service import SyncError, sync_call
 from sync.throttle import sync_throttle
 
@@ -40,7 +41,9 @@ def _read_body(request: HttpRequest) -> bytes:
         declared = 0  # the server read what was sent; its real length is checked below
     if declared > MAX_BODY_BYTES:
         raise SyncError(
-            413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần."
+            413,
+            "body_too_large",
+            _("Gói dữ liệu quá lớn (tối đa 5 MB); máy sẽ gửi thành nhiều phần."),
         )
     body = request.body
     if request.headers.get("Content-Encoding", "").lower() == "gzip":
@@ -50,12 +53,12 @@ def _read_body(request: HttpRequest) -> bytes:
             body = inflater.decompress(body, MAX_BODY_BYTES + 1)
             if len(body) > MAX_BODY_BYTES or inflater.unconsumed_tail:
                 raise SyncError(
-                    413, "body_too_large", "Gói dữ liệu quá lớn sau khi giải nén (tối đa 5 MB)."
+                    413, "body_too_large", _("Gói dữ liệu quá lớn sau khi giải nén (tối đa 5 MB).")
                 )
         except (OSError, zlib.error, EOFError) as exc:
-            raise SyncError(400, "bad_gzip", "Dữ liệu nén gzip bị hỏng.") from exc
+            raise SyncError(400, "bad_gzip", _("Dữ liệu nén gzip bị hỏng.")) from exc
     if len(body) > MAX_BODY_BYTES:
-        raise SyncError(413, "body_too_large", "Gói dữ liệu quá lớn (tối đa 5 MB).")
+        raise SyncError(413, "body_too_large", _("Gói dữ liệu quá lớn (tối đa 5 MB)."))
     return body
 
 
@@ -67,7 +70,8 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
         response = error(
             429,
             "rate_limited",
-            f"Máy đồng bộ quá dày; máy sẽ tự gửi lại sau {wait} giây, dữ liệu vẫn được giữ.",
+            _("Máy đồng bộ quá dày; máy sẽ tự gửi lại sau %(wait)s giây, dữ liệu vẫn được giữ.")
+            % {"wait": wait},
             retry_after=wait,
         )
         response["Retry-After"] = str(wait)
@@ -78,12 +82,15 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
             payload = body_parse(body)
         except RecursionError:
             return error(
-                400, "bad_json", f"Dữ liệu lồng nhau quá sâu (tối đa {MAX_DEPTH} tầng mỗi mục)."
+                400,
+                "bad_json",
+                _("Dữ liệu lồng nhau quá sâu (tối đa %(depth)s tầng mỗi mục).")
+                % {"depth": MAX_DEPTH},
             )
         except ValueError:  # JSONDecodeError and UnicodeDecodeError among them
-            return error(400, "bad_json", "Nội dung gửi lên không phải JSON hợp lệ.")
+            return error(400, "bad_json", _("Nội dung gửi lên không phải JSON hợp lệ."))
         if not isinstance(payload, dict):
-            return error(400, "bad_json", "Nội dung gửi lên phải là một đối tượng JSON.")
+            return error(400, "bad_json", _("Nội dung gửi lên phải là một đối tượng JSON."))
         try:
             req = SyncRequest.model_validate(payload)
         except ValidationError as exc:
@@ -92,17 +99,17 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
                 for e in exc.errors(include_url=False)
             ]
             return error(
-                400, "invalid_request", "Yêu cầu đồng bộ thiếu hoặc sai trường.", details=details
+                400, "invalid_request", _("Yêu cầu đồng bộ thiếu hoặc sai trường."), details=details
             )
         if len(req.events) > MAX_EVENTS_PER_CALL:
             return error(
                 413,
                 "too_many_events",
-                f"Tối đa {MAX_EVENTS_PER_CALL} mục mỗi lần gửi.",
+                _("Tối đa %(count)s mục mỗi lần gửi.") % {"count": MAX_EVENTS_PER_CALL},
                 max=MAX_EVENTS_PER_CALL,
             )
         if req.device_id != identity.device_id:
-            return error(403, "device_mismatch", "Mã thiết bị không khớp với phiên đăng nhập.")
+            return error(403, "device_mismatch", _("Mã thiết bị không khớp với phiên đăng nhập."))
         limit = payload.get("limit")
         page = (
             min(int(limit), MAX_CHANGES_PER_PAGE)
@@ -168,11 +175,11 @@ def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> Http
     user = request.auth.user  # type: ignore[attr-defined]
     facilities = _manageable_facilities(user)
     if not facilities:
-        return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách xung đột.")
+        return error(403, "forbidden", _("Chỉ quản lý trực mới xem được danh sách xung đột."))
     try:
         after = conflicts.conflict_cursor_read(filters.cursor) if filters.cursor else None
     except ValueError:
-        return error(400, "invalid_cursor", "Con trỏ trang không hợp lệ; hãy tải lại từ đầu.")
+        return error(400, "invalid_cursor", _("Con trỏ trang không hợp lệ; hãy tải lại từ đầu."))
     qs = Conflict.objects.filter(facility_id__in=facilities)
     if filters.facility:
         qs = qs.filter(facility_id=filters.facility)
@@ -201,7 +208,7 @@ def conflicts_resolve(request: HttpRequest, conflict_id: UUID, body: ResolveIn) 
         id=conflict_id, facility_id__in=registry.scope_for(identity.user).facility_ids()
     ).first()
     if conflict is None:
-        return error(404, "not_found", "Không tìm thấy xung đột này.")
+        return error(404, "not_found", _("Không tìm thấy xung đột này."))
     event = {
         "id": str(uuid4()),
         "device_seq": 0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
@@ -193,3 +194,46 @@ def conflict_emit(ctx: HandlerContext, conflict: Conflict) -> None:
         area_id=conflict.area_id,
         version=conflict.version,
     )
+
+
+def conflicts_open_about(*, kind: str, subject_ids: list[UUID]) -> set[UUID]:
+    """Which of these subjects already have an open conflict of this kind: a check that
+    runs again (a transfer synced twice) flags each subject once."""
+    return set(
+        Conflict.objects.filter(kind=kind, status="open", subject_id__in=subject_ids).values_list(
+            "subject_id", flat=True
+        )
+    )
+
+
+def conflicts_of(
+    facility_id: UUID,
+    *,
+    opened_from: datetime | None = None,
+    opened_before: datetime | None = None,
+    open_only: bool = False,
+) -> QuerySet[Conflict]:
+    """A facility's conflicts for the read side (the board, the monthly report): those opened
+    in [opened_from, opened_before), or those still open. Turn each into its data with
+    `conflict_data`; nothing outside the engine needs the model's fields."""
+    qs = Conflict.objects.filter(facility_id=facility_id)
+    if opened_from is not None:
+        qs = qs.filter(opened_at__gte=opened_from)
+    if opened_before is not None:
+        qs = qs.filter(opened_at__lt=opened_before)
+    if open_only:
+        qs = qs.filter(status="open")
+    return qs
+
+
+def conflicts_counted(
+    facility_id: UUID, *, opened_from: datetime, opened_before: datetime
+) -> dict[str, Any]:
+    """How many conflicts a period opened, how many of those are still open, and how many
+    of each kind."""
+    opened = conflicts_of(facility_id, opened_from=opened_from, opened_before=opened_before)
+    return {
+        "opened": opened.count(),
+        "open": opened.filter(status="open").count(),
+        "by_kind": dict(Counter(opened.values_list("kind", flat=True))),
+    }

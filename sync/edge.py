@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.utils.translation import gettext as _
 
 MAX_DEPTH = 32
 MAX_EVENT_BYTES = 64 * 1024
@@ -75,7 +76,7 @@ def body_parse(body: bytes) -> Any:
 
 
 def _invalid(why: str) -> Problem:
-    return Problem("invalid_event", f"Sự kiện không hợp lệ: {why}.")
+    return Problem("invalid_event", _("Sự kiện không hợp lệ: %(why)s.") % {"why": why})
 
 
 def _bad_string(text: str) -> bool:
@@ -86,7 +87,7 @@ def event_problem(raw: Any) -> Problem | None:
     """Why this raw event cannot be stored, or None. One walk; the event is serialized (to
     measure it) only when the walk's upper bound of its size passes the limit."""
     if not isinstance(raw, dict):
-        return _invalid("mỗi sự kiện phải là một đối tượng JSON")
+        return _invalid(_("mỗi sự kiện phải là một đối tượng JSON"))
     longest = 0
     # No string is more than 6 bytes a character in JSON (`\u0000`), quotes aside.
     bound = 0
@@ -95,30 +96,30 @@ def event_problem(raw: Any) -> Problem | None:
         value, depth = stack.pop()
         if isinstance(value, dict | list):
             if depth > MAX_DEPTH:
-                return _invalid(f"lồng nhau quá {MAX_DEPTH} tầng")
+                return _invalid(_("lồng nhau quá %(depth)s tầng") % {"depth": MAX_DEPTH})
             bound += 2 + 2 * len(value)  # brackets, commas and colons
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(key, str):
                     if _bad_string(key):
-                        return _invalid("có ký tự NUL hoặc ký tự Unicode hỏng")
+                        return _invalid(_("có ký tự NUL hoặc ký tự Unicode hỏng"))
                     bound += 6 * len(key) + 2
                 stack.append((item, depth + 1))
         elif isinstance(value, str):
             if _bad_string(value):
-                return _invalid("có ký tự NUL hoặc ký tự Unicode hỏng")
+                return _invalid(_("có ký tự NUL hoặc ký tự Unicode hỏng"))
             longest = max(longest, len(value))
             bound += 6 * len(value) + 2
         elif isinstance(value, BadNumber):
-            return _invalid(f"số không hợp lệ ({value.text})")
+            return _invalid(_("số không hợp lệ (%(number)s)") % {"number": value.text})
         elif isinstance(value, bool):
             bound += _SCALAR_BYTES
         elif isinstance(value, int):
             if not INT_MIN <= value <= INT_MAX:
-                return _invalid("số nguyên vượt quá 64 bit")
+                return _invalid(_("số nguyên vượt quá 64 bit"))
             bound += _SCALAR_BYTES
         elif isinstance(value, float) and not math.isfinite(value):
-            return _invalid("số không hữu hạn")
+            return _invalid(_("số không hữu hạn"))
         else:
             bound += _SCALAR_BYTES
     if bound > MAX_EVENT_BYTES:
@@ -127,10 +128,14 @@ def event_problem(raw: Any) -> Problem | None:
         if size > MAX_EVENT_BYTES:
             return Problem(
                 "event_too_large",
-                f"Sự kiện quá lớn ({size // 1024} KB; tối đa {MAX_EVENT_BYTES // 1024} KB).",
+                _("Sự kiện quá lớn (%(size)s KB; tối đa %(limit)s KB).")
+                % {"size": size // 1024, "limit": MAX_EVENT_BYTES // 1024},
             )
     if longest > MAX_TEXT_CHARS:
-        return Problem("text_too_long", f"Nội dung chữ quá dài (tối đa {MAX_TEXT_CHARS} ký tự).")
+        return Problem(
+            "text_too_long",
+            _("Nội dung chữ quá dài (tối đa %(limit)s ký tự).") % {"limit": MAX_TEXT_CHARS},
+        )
     return None
 
 

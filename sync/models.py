@@ -10,6 +10,7 @@ import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Stream(models.Model):
@@ -74,8 +75,8 @@ class EventLog(models.Model):
     result = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
 
     class Meta:
-        verbose_name = "sự kiện đồng bộ"
-        verbose_name_plural = "nhật ký sự kiện"
+        verbose_name = _("sự kiện đồng bộ")
+        verbose_name_plural = _("nhật ký sự kiện")
         indexes = [
             models.Index(fields=["device_id", "device_seq"]),
             models.Index(fields=["facility_id", "received_at"]),
@@ -120,8 +121,8 @@ class Change(models.Model):
 
 
 class ConflictStatus(models.TextChoices):
-    OPEN = "open", "Chờ xử lý"
-    RESOLVED = "resolved", "Đã xử lý"
+    OPEN = "open", _("Chờ xử lý")
+    RESOLVED = "resolved", _("Đã xử lý")
 
 
 class Conflict(models.Model):
@@ -146,8 +147,8 @@ class Conflict(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "xung đột"
-        verbose_name_plural = "xung đột"
+        verbose_name = _("xung đột")
+        verbose_name_plural = _("xung đột")
         indexes = [models.Index(fields=["facility_id", "status"])]
 
     def __str__(self) -> str:

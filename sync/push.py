@@ -23,6 +23,8 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ValidationError
 
 from sync import registry
@@ -45,9 +47,9 @@ from sync.rows import LOG_COLUMNS, JSONText, LogRow, rows_insert
 
 log = logging.getLogger("catruc.sync")
 
-ID_REUSE = "Mã sự kiện đã được dùng cho một nội dung khác."
+ID_REUSE = gettext_lazy("Mã sự kiện đã được dùng cho một nội dung khác.")
 INVALID = "invalid"  # the payload hash of a quarantined invalid event: its content is not trusted
-CALL_FULL = "Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau."
+CALL_FULL = gettext_lazy("Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau.")
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -98,7 +100,9 @@ def _uuid_of(raw: Any) -> UUID | None:
 def _repeat(event_id: UUID, seen: Any, *, same: bool) -> EventResult:
     """The answer to an id seen before: its first result again, or id_reuse."""
     if not same:
-        return EventResult(id=str(event_id), status="rejected", code="id_reuse", message=ID_REUSE)
+        return EventResult(
+            id=str(event_id), status="rejected", code="id_reuse", message=str(ID_REUSE)
+        )
     original = dict(seen.result)
     original.pop("id", None)
     original["status"] = "duplicate"
@@ -178,7 +182,10 @@ class Pusher:
                     # Not decided, not logged: the phone keeps it and sends it next call, so
                     # one call never holds the facility's lock for long (docs/protocol.md §4).
                     results[index] = EventResult(
-                        id=str(event.id), status="rejected", code="call_full", message=CALL_FULL
+                        id=str(event.id),
+                        status="rejected",
+                        code="call_full",
+                        message=str(CALL_FULL),
                     )
                     continue
                 result, row = self._decide(event, known)
@@ -241,7 +248,7 @@ class Pusher:
             id=printable(str(raw_id))[:64] if raw_id is not None else None,
             status="rejected",
             code=problem.code if problem else "invalid_event",
-            message=problem.message if problem else "Sự kiện thiếu hoặc sai trường bắt buộc.",
+            message=problem.message if problem else _("Sự kiện thiếu hoặc sai trường bắt buộc."),
             details=validation_details(error) if isinstance(error, ValidationError) else None,
         )
         event_id = _uuid_of(raw)
@@ -357,7 +364,9 @@ class Pusher:
         registration = registry.lookup(event.name)
         if registration is None:
             return self._rejected(
-                ctx, "unknown_event", f"Máy chủ không biết loại sự kiện «{event.name}»."
+                ctx,
+                "unknown_event",
+                _("Máy chủ không biết loại sự kiện «%(name)s».") % {"name": event.name},
             )
         args = self.args.get(event.id)
         if args is None:
@@ -367,7 +376,7 @@ class Pusher:
                 args = exc
         if isinstance(args, ValidationError):
             return self._rejected(
-                ctx, "invalid_args", "Dữ liệu gửi lên không hợp lệ.", validation_details(args)
+                ctx, "invalid_args", _("Dữ liệu gửi lên không hợp lệ."), validation_details(args)
             )
         mark = self.writer.mark()
         writes_before = self.counter.writes
@@ -392,7 +401,7 @@ class Pusher:
             return self._rejected(
                 ctx,
                 "internal_error",
-                "Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét.",
+                _("Lỗi máy chủ khi xử lý; bản ghi được giữ lại để quản trị xem xét."),
             )
         if registry.preloader_for(event.name) is None and (
             self.safe or self.counter.statements != statements_before
@@ -406,7 +415,7 @@ class Pusher:
             id=str(event.id),
             status=decision.status,  # type: ignore[arg-type]
             code=decision.code or None,
-            message=decision.message or None,
+            message=str(decision.message) or None,
             conflict_id=str(ctx.conflict_id) if ctx.conflict_id else None,
             flags=ctx.flags or None,
         )

@@ -1,6 +1,6 @@
 """Event name -> handler, and the few hooks the engine needs from the domain.
 
-Domain apps register in `server/<app>/events.py`:
+Domain apps register their command handlers in `server/<app>/handlers.py`:
 
     @register("task.complete", TaskCompleteArgs)
     def handle(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision: ...
@@ -17,19 +17,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from pydantic import BaseModel
 
 from sync.protocol import EventIn
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 
 class Rejected(Exception):  # noqa: N818 - it is an outcome, not a programming error
-    def __init__(self, code: str, message: str, details: Any = None) -> None:
+    # A message may be lazy (a module's constant): it is written in the caller's language now.
+    def __init__(self, code: str, message: _StrOrPromise, details: Any = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
-        self.message = message
+        self.message = str(message)
         self.details = details
 
 
@@ -37,7 +41,7 @@ class Rejected(Exception):  # noqa: N818 - it is an outcome, not a programming e
 class Decision:
     status: str = "applied"  # applied | merged | conflict
     code: str = ""
-    message: str = ""
+    message: _StrOrPromise = ""
     flags: list[str] = field(default_factory=list)
 
 
@@ -150,7 +154,7 @@ class HandlerContext:
         severity: str = "normal",
         other_event_ids: list[str] | None = None,
         details: dict[str, Any] | None = None,
-        message: str = "",
+        message: _StrOrPromise = "",
     ) -> UUID:
         from sync.conflicts import conflict_open
 
@@ -164,7 +168,7 @@ class HandlerContext:
             severity=severity,
             event_ids=[str(self.event.id), *(other_event_ids or [])],
             details=details or {},
-            message=message,
+            message=str(message),
         )
         self.conflict_id = conflict.id
         return conflict.id

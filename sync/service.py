@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sync import registry
 from sync.changes import ChangeWriter, changes_pull, stream_heads, streams_lock
@@ -48,11 +50,11 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
         cursor = Cursor.decode(token, [str(f) for f in scope.facility_ids()])
     except Exception as exc:
         raise SyncError(
-            400, "bad_cursor", "Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu."
+            400, "bad_cursor", _("Con trỏ đồng bộ không hợp lệ; hãy đồng bộ lại từ đầu.")
         ) from exc
     if cursor.scope != scope.fingerprint():
         raise SyncError(
-            409, "reset_required", "Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu."
+            409, "reset_required", _("Phạm vi dữ liệu của bạn đã thay đổi; máy sẽ tải lại từ đầu.")
         )
     epoch = epoch_current()
     # A cursor without an epoch (issued before there was one) counts positions of this very
@@ -61,7 +63,7 @@ def _cursor_for(scope: Scope, token: str | None) -> Cursor | None:
         raise SyncError(
             409,
             "reset_required",
-            "Dữ liệu máy chủ đã được khôi phục từ bản sao lưu; máy sẽ tải lại từ đầu.",
+            _("Dữ liệu máy chủ đã được khôi phục từ bản sao lưu; máy sẽ tải lại từ đầu."),
         )
     return cursor.model_copy(update={"epoch": epoch.value})
 
@@ -152,7 +154,9 @@ def _attempt(
                 {
                     "code": "upgrade_required",
                     "min": MIN_PROTOCOL,
-                    "message": "Ứng dụng quá cũ: các mục đã gửi được nhận, hãy cập nhật để tải dữ liệu mới.",
+                    "message": _(
+                        "Ứng dụng quá cũ: các mục đã gửi được nhận, hãy cập nhật để tải dữ liệu mới."
+                    ),
                     "results": wire_results,
                 },
                 summaries,
@@ -177,6 +181,18 @@ def _attempt(
         },
         summaries,
     )
+
+
+@contextmanager
+def server_write(*facility_ids: UUID) -> Iterator[None]:
+    """One transaction for a write made on the server (a job, the admin) to synced rows of
+    these facilities, holding their change streams from the start. A sync push takes the
+    stream before any row, so a writer that does the same can never deadlock with it; and a
+    second writer of the same facility (another worker's run of the same job) waits here, so
+    what it reads next is exact. Publish the rows (`changes_record`) inside the block."""
+    with transaction.atomic():
+        streams_lock(list(facility_ids))
+        yield
 
 
 def changes_record(

@@ -8,22 +8,14 @@ and visible to the server process.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 from django.conf import settings
 
+from deploy.web_process import free_port, web_start
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def shared_database_url() -> str:
@@ -53,38 +45,14 @@ class ServerProcess:
             "DJANGO_SETTINGS_MODULE": "server.settings_test",
             **self.extra_env,
         }
-        self.log_path.parent.mkdir(exist_ok=True)
-        log = open(self.log_path, "wb")  # noqa: SIM115 - lives as long as the process
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "server.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-                "--lifespan",
-                "off",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        self.proc, _ = web_start(
+            env,
+            port=self.port,
+            options=["--log-level", "warning", "--lifespan", "off"],
+            log=self.log_path,
+            ready_path="/api/openapi.json",
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                httpx.get(self.url + "/api/openapi.json", timeout=1)
-                return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("uvicorn did not start in 30 s")
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -89,7 +89,7 @@ const apply = {
     return [{ type: 'food_check', id: a.check_id, version: 0, data: { ...a, by: e.author, at: e.at } }];
   },
   // The server makes the trip's disinfection task with a deterministic id
-  // (server/hygiene/events.py trip_task_id) and does not echo it to this phone: the phone
+  // (server/hygiene/handlers.py trip_task_id) and does not echo it to this phone: the phone
   // makes the same task itself, from the id the screen computed (entry.local, never sent).
   'vehicle.trip'(a, e) {
     const area = state.get('area', a.area_id);

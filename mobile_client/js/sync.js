@@ -7,6 +7,7 @@
 // - 429 rate_limited -> wait Retry-After seconds, queue kept; a `call_full` result is not a
 //   decision: its event stays queued and goes in the next call.
 import * as db from './db.js';
+import { lang } from './i18n.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as state from './state.js';
@@ -37,7 +38,8 @@ class HttpError extends Error {
 async function post(user, body) {
   const r = await fetch('/api/sync/v1', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}` },
+    // The server writes its messages in the app's language, not the browser's.
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}`, 'Accept-Language': lang },
     body: JSON.stringify(body),
   });
   const json = await r.json().catch(() => ({}));

@@ -8,6 +8,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from server.accounts.models import Device, DeviceToken, Membership, User
 from server.accounts.services import AuthError, device_revoke
@@ -51,12 +52,12 @@ class UserAdmin(FacilityScopedAdmin, BaseUserAdmin):
     )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Thông tin", {"fields": ("full_name", "email")}),
+        (_("Thông tin"), {"fields": ("full_name", "email")}),
         (
-            "Quyền",
+            _("Quyền"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Thời gian", {"fields": ("last_login", "date_joined")}),
+        (_("Thời gian"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -102,7 +103,9 @@ class MembershipForm(forms.ModelForm):
             foreign = [a.name for a in areas if a.facility_id != facility.id]
             if foreign:
                 # A carer covering another centre's ward would see its residents.
-                raise forms.ValidationError("Khu không thuộc trung tâm này: " + ", ".join(foreign))
+                raise forms.ValidationError(
+                    _("Khu không thuộc trung tâm này: %(areas)s") % {"areas": ", ".join(foreign)}
+                )
         return data
 
 
@@ -116,21 +119,23 @@ class MembershipAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     autocomplete_fields = ("user",)
     list_select_related = ("user", "facility")
 
-    @admin.display(description="khu phụ trách")
+    @admin.display(description=_("khu phụ trách"))
     def areas_list(self, obj: Membership) -> str:
-        return ", ".join(a.name for a in obj.areas.all()) or "toàn trung tâm"
+        return ", ".join(a.name for a in obj.areas.all()) or str(_("toàn trung tâm"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("areas")
 
 
-@admin.action(description="Thu hồi thiết bị")
+@admin.action(description=_("Thu hồi thiết bị"))
 def devices_revoke(modeladmin, request, queryset):
     count = 0
     for device in queryset.filter(revoked_at__isnull=True):
         device_revoke(device=device, by=request.user)
         count += 1
-    modeladmin.message_user(request, f"Đã thu hồi {count} thiết bị.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, _("Đã thu hồi %(count)s thiết bị.") % {"count": count}, messages.SUCCESS
+    )
 
 
 @admin.register(Device)

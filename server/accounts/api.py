@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
@@ -19,7 +20,7 @@ from server.accounts.services import (
     token_issue,
 )
 from server.accounts.throttle import client_address
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["auth"])
 devices_router = Router(tags=["devices"])
@@ -76,9 +77,9 @@ def devices_list(request: HttpRequest, facility: UUID) -> HttpResponse:
     user = request.auth.user  # type: ignore[attr-defined]
     if membership_in(user, facility) is None:
         # Another centre's phones, or no such centre: the same answer (docs/security.md).
-        return error(404, "not_found", "Không tìm thấy trung tâm.")
+        return error(404, "not_found", _("Không tìm thấy trung tâm."))
     if not permits(user, facility, "device.revoke"):
-        return error(403, "forbidden", "Chỉ quản lý trực mới xem được danh sách thiết bị.")
+        return error(403, "forbidden", _("Chỉ quản lý trực mới xem được danh sách thiết bị."))
     facts = devices_facts(facility, timezone.now())
     return json_response({"items": [{"id": f["id"], **f["data"]} for f in facts]})
 
@@ -93,7 +94,7 @@ def devices_revoke(request: HttpRequest, device_id: UUID):
         or not permits(identity.user, device.facility_id, "device.revoke")
     ):
         # Outside the manager's facilities a device does not exist, to them.
-        return error(404, "not_found", "Không tìm thấy thiết bị.")
+        return error(404, "not_found", _("Không tìm thấy thiết bị."))
     revoked = device_revoke(device=device, by=identity.user)
     assert revoked.revoked_at is not None  # device_revoke always stamps it
     return {"id": str(revoked.id), "revoked_at": revoked.revoked_at.isoformat()}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 
 class AuthError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: _StrOrPromise) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
-        self.message = message
+        self.message = str(message)  # a lazy constant, in the caller's language

@@ -6,53 +6,55 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from server.accounts.roles import ALL_ROLES, FACILITY_WIDE_ROLES
 
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    full_name = models.CharField("họ và tên", max_length=200, blank=True)
-    pin_hash = models.CharField("mã PIN (băm)", max_length=200, blank=True)
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    pin_hash = models.CharField(_("mã PIN (băm)"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "nhân viên"
-        verbose_name_plural = "nhân viên"
+        verbose_name = _("nhân viên")
+        verbose_name_plural = _("nhân viên")
 
     def __str__(self) -> str:
         return self.full_name or self.username
 
 
 class Role(models.TextChoices):
-    CARER = "carer", "Nhân viên chăm sóc"
-    KITCHEN = "kitchen", "Nhà bếp"
-    NURSE = "nurse", "Y tế"
-    MANAGER = "manager", "Quản lý trực"
-    ADMIN = "admin", "Quản trị"
+    CARER = "carer", _("Nhân viên chăm sóc")
+    KITCHEN = "kitchen", _("Nhà bếp")
+    NURSE = "nurse", _("Y tế")
+    MANAGER = "manager", _("Quản lý trực")
+    ADMIN = "admin", _("Quản trị")
 
 
-# Roles that see and act in the whole facility; the others are limited to their areas.
-FACILITY_WIDE_ROLES = frozenset({Role.NURSE, Role.MANAGER, Role.ADMIN})
+assert set(Role.values) == ALL_ROLES, "server/accounts/roles.py names the roles of Role"
 
 
 class Membership(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships", verbose_name="nhân viên"
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("nhân viên")
     )
     facility = models.ForeignKey(
         "care.Facility",
         on_delete=models.CASCADE,
         related_name="memberships",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
-    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     areas = models.ManyToManyField(
-        "care.Area", blank=True, related_name="staff", verbose_name="khu phụ trách"
+        "care.Area", blank=True, related_name="staff", verbose_name=_("khu phụ trách")
     )
-    active = models.BooleanField("đang làm việc", default=True)
+    active = models.BooleanField(_("đang làm việc"), default=True)
 
     class Meta:
-        verbose_name = "phân công"
-        verbose_name_plural = "phân công"
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
         constraints = [
             models.UniqueConstraint(fields=["user", "facility"], name="membership_user_facility")
         ]
@@ -69,39 +71,43 @@ class Device(models.Model):
     """A registered phone. Its id is chosen by the phone; revoking it kills all its tokens."""
 
     id = models.UUIDField(primary_key=True, editable=False)
-    name = models.CharField("tên máy", max_length=120, blank=True)
+    name = models.CharField(_("tên máy"), max_length=120, blank=True)
     facility = models.ForeignKey(
-        "care.Facility", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="trung tâm"
+        "care.Facility",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("trung tâm"),
     )
-    registered_at = models.DateTimeField("đăng ký lúc", auto_now_add=True)
+    registered_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True)
     # Health, stamped by each sync call (server/accounts/device_health.py): who used it last,
     # how that call went, and what the phone reported about itself.
-    last_seen_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
     last_user = models.ForeignKey(
         "User",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người dùng lần cuối",
+        verbose_name=_("người dùng lần cuối"),
     )
-    last_status = models.CharField("kết quả đồng bộ lần cuối", max_length=20, blank=True)
-    app_version = models.CharField("phiên bản ứng dụng", max_length=40, blank=True)
-    queued = models.PositiveIntegerField("mục chờ gửi", null=True, blank=True)
-    queued_since = models.DateTimeField("có mục chờ gửi từ", null=True, blank=True)
-    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    last_status = models.CharField(_("kết quả đồng bộ lần cuối"), max_length=20, blank=True)
+    app_version = models.CharField(_("phiên bản ứng dụng"), max_length=40, blank=True)
+    queued = models.PositiveIntegerField(_("mục chờ gửi"), null=True, blank=True)
+    queued_since = models.DateTimeField(_("có mục chờ gửi từ"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người thu hồi",
+        verbose_name=_("người thu hồi"),
     )
 
     class Meta:
-        verbose_name = "thiết bị"
-        verbose_name_plural = "thiết bị"
+        verbose_name = _("thiết bị")
+        verbose_name_plural = _("thiết bị")
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -116,21 +122,21 @@ class DeviceToken(models.Model):
 
     key_hash = models.CharField(max_length=64, primary_key=True)
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="tokens", verbose_name="nhân viên"
+        User, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("nhân viên")
     )
     device = models.ForeignKey(
-        Device, on_delete=models.CASCADE, related_name="tokens", verbose_name="thiết bị"
+        Device, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("thiết bị")
     )
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     # Stamped at most once an hour (services.TOKEN_TOUCH_EVERY): a token idle for
     # TOKEN_IDLE_DAYS stops working. Null: never used since it was issued.
-    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
     # Set when the user's password changes or the user is deactivated; the row stays.
-    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "mã truy cập"
-        verbose_name_plural = "mã truy cập"
+        verbose_name = _("mã truy cập")
+        verbose_name_plural = _("mã truy cập")
 
     def __str__(self) -> str:
         # Never the hash itself: this shows in the admin and in logs.

@@ -13,9 +13,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from server.accounts.errors import AuthError
-from server.accounts.models import FACILITY_WIDE_ROLES, Device, DeviceToken, Membership, Role, User
+from server.accounts.models import Device, DeviceToken, Membership, Role, User
+from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
 from server.accounts.sockets import device_group, sockets_close, user_group
 from server.accounts.throttle import login_check
 from sync.registry import Scope, ScopeEntry
@@ -31,8 +34,8 @@ KITCHEN_TYPES = frozenset({"food_sample", "food_check", "fridge_reading", "menu_
 # token, not one per sync call. The idle limit (days) does not need more precision.
 TOKEN_TOUCH_EVERY = timedelta(hours=1)
 
-INVALID_TOKEN = "Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại."
-DEVICE_REVOKED = "Thiết bị này đã bị thu hồi. Liên hệ quản lý trực."
+INVALID_TOKEN = gettext_lazy("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.")
+DEVICE_REVOKED = gettext_lazy("Thiết bị này đã bị thu hồi. Liên hệ quản lý trực.")
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def token_issue(
     login_check(username, client)
     user = authenticate(username=username, password=password, client=client)
     if user is None:
-        raise AuthError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise AuthError(401, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
     with transaction.atomic():
         device, created = Device.objects.select_for_update().get_or_create(
             id=device_id, defaults={"name": device_name[:120]}
@@ -76,7 +79,7 @@ def token_issue(
             raise AuthError(
                 403,
                 "device_other_facility",
-                "Thiết bị này đã đăng ký cho trung tâm khác. Liên hệ quản lý trực.",
+                _("Thiết bị này đã đăng ký cho trung tâm khác. Liên hệ quản lý trực."),
             )
         if created or (device_name and device.name != device_name):
             device.name = device_name[:120] or device.name
@@ -106,13 +109,13 @@ def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
         raise AuthError(
             401,
             "token_revoked",
-            "Mật khẩu đã đổi hoặc tài khoản đã bị khóa. Vui lòng đăng nhập lại.",
+            _("Mật khẩu đã đổi hoặc tài khoản đã bị khóa. Vui lòng đăng nhập lại."),
         )
     now = timezone.now()
     last = row.last_used_at or row.created_at
     if now - last > timedelta(days=settings.TOKEN_IDLE_DAYS):
         raise AuthError(
-            401, "token_expired", "Lâu không dùng nên phiên đã hết hạn. Vui lòng đăng nhập lại."
+            401, "token_expired", _("Lâu không dùng nên phiên đã hết hạn. Vui lòng đăng nhập lại.")
         )
     if touch and now - last > TOKEN_TOUCH_EVERY:
         DeviceToken.objects.filter(key_hash=key_hash).update(last_used_at=now)
@@ -213,5 +216,5 @@ def permits(user: User, facility_id: UUID, action: str) -> bool:
     if m is None:
         return False
     if action in MANAGER_ACTIONS:
-        return m.role in {Role.MANAGER, Role.ADMIN}
+        return m.role in MANAGER_ACTION_ROLES
     return False

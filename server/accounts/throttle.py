@@ -18,11 +18,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from server.accounts.errors import AuthError
 from server.metrics import login_throttled
 
-RATE_LIMITED = "Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút."
+RATE_LIMITED = gettext_lazy("Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 
 def client_address(request: HttpRequest | None) -> str:

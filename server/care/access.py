@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy
 
 from server.accounts.models import Membership
 from server.accounts.services import memberships_of
@@ -18,7 +19,7 @@ from sync.registry import HandlerContext, Rejected
 
 M = TypeVar("M", bound=Model)
 # One wording for every id out of reach, whether it exists elsewhere or nowhere.
-NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
+NOT_FOUND = gettext_lazy("Không tìm thấy bản ghi trong phạm vi của bạn.")
 
 
 def _mine(ctx: HandlerContext) -> dict[UUID, Membership]:

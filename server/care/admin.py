@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from server.care.admin_sync import ReadOnlyAdmin, SyncedAdmin, admin_register_rest, publish_if_known
 from server.care.models import (
@@ -20,7 +21,7 @@ from server.care.models import (
     Routine,
     TaskInstance,
 )
-from server.care.rules_residents import task_status_on_move
+from server.care.resident_rules import task_status_on_move
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -29,7 +30,7 @@ def times_clean(value) -> list[str]:
     """The admin's JSON list of 'HH:MM' times, checked: a typo must not silently drop a meal."""
     if not isinstance(value, list) or not all(isinstance(t, str) and HHMM.match(t) for t in value):
         raise forms.ValidationError(
-            'Giờ phải là danh sách dạng ["06:30", "11:00"] (giờ:phút, 24 giờ).'
+            _('Giờ phải là danh sách dạng ["06:30", "11:00"] (giờ:phút, 24 giờ).')
         )
     return sorted(set(value))
 
@@ -39,7 +40,7 @@ def weekdays_clean(value) -> list[int]:
         return []
     if not isinstance(value, list) or not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
         raise forms.ValidationError(
-            "Thứ trong tuần là danh sách số từ 0 (thứ Hai) đến 6 (Chủ nhật)."
+            _("Thứ trong tuần là danh sách số từ 0 (thứ Hai) đến 6 (Chủ nhật).")
         )
     return sorted(set(value))
 
@@ -65,7 +66,7 @@ class AreaAdmin(SyncedAdmin):
 
 class ResidentForm(forms.ModelForm):
     categories = forms.MultipleChoiceField(
-        label="diện đối tượng",
+        label=_("diện đối tượng"),
         choices=ResidentCategory.choices,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -94,10 +95,10 @@ class ResidentForm(forms.ModelForm):
         data = super().clean()
         area, facility = data.get("area"), data.get("facility")
         if area and facility and area.facility_id != facility.id:
-            self.add_error("area", "Khu này không thuộc trung tâm đã chọn.")
+            self.add_error("area", _("Khu này không thuộc trung tâm đã chọn."))
         elif area and area.kind != Area.Kind.CARE:
             # Kitchen staff see who lives in their area: a resident there would leak to them.
-            self.add_error("area", "Đối tượng chỉ được xếp vào khu nuôi dưỡng.")
+            self.add_error("area", _("Đối tượng chỉ được xếp vào khu nuôi dưỡng."))
         primary, categories = data.get("primary_category"), data.get("categories") or []
         if primary and primary not in categories:
             data["categories"] = [*categories, primary]  # the primary is always one of them
@@ -206,10 +207,10 @@ class RoutineForm(forms.ModelForm):
         data = super().clean()
         resident, area, facility = data.get("resident"), data.get("area"), data.get("facility")
         if bool(resident) == bool(area):
-            raise forms.ValidationError("Chọn đúng một đối tượng HOẶC một khu cho việc này.")
+            raise forms.ValidationError(_("Chọn đúng một đối tượng HOẶC một khu cho việc này."))
         subject = resident or area
         if facility and subject and subject.facility_id != facility.id:
-            raise forms.ValidationError("Đối tượng / khu không thuộc trung tâm đã chọn.")
+            raise forms.ValidationError(_("Đối tượng / khu không thuộc trung tâm đã chọn."))
         return data
 
 

@@ -1,16 +1,18 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CareConfig(AppConfig):
     name = "server.care"
     label = "care"
+    verbose_name = _("Chăm sóc")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from server.care import (  # noqa: F401  registers the care handlers
-            events,
-            events_residents,  # noqa: F401  registers resident.update / resident.transfer
+            handlers,
             horizon,  # noqa: F401  registers the task_horizon job
+            resident_handlers,  # noqa: F401  registers resident.update / resident.transfer
             sweep,  # noqa: F401  registers the missed_sweep job
             void,
         )

@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from server.care.models import TaskInstance
 from server.care.rules import (
     Completion,
@@ -21,8 +24,12 @@ from sync.clock import judged_at
 from sync.registry import HandlerContext, Rejected
 
 CONFLICT_MESSAGES = {
-    "contradictory_outcome": "Việc này đã được người khác ghi với kết quả khác; quản lý trực sẽ xem xét.",
-    "resident_away": "Đối tượng đang vắng mặt (nằm viện / về phép); quản lý trực sẽ xem xét.",
+    "contradictory_outcome": gettext_lazy(
+        "Việc này đã được người khác ghi với kết quả khác; quản lý trực sẽ xem xét."
+    ),
+    "resident_away": gettext_lazy(
+        "Đối tượng đang vắng mặt (nằm viện / về phép); quản lý trực sẽ xem xét."
+    ),
 }
 
 
@@ -181,13 +188,12 @@ def task_complete_apply(
 
 def _dose_recorded(task: TaskInstance) -> bool:
     """Whether an administration decides this dose. A bare tick (taken before a dose could
-    close only by med.administer) is not an eMAR line: voiding it must stay possible."""
-    from server.meds.models import MedicationAdministration
-
+    close only by med.administer) is not an eMAR line: voiding it must stay possible.
+    Read through the reverse relation meds declares on the task, so care imports no meds."""
     return (
         task.done_event is None
-        or MedicationAdministration.objects.filter(
-            task_id=task.id, event_id=task.done_event
+        or TaskInstance.objects.filter(
+            id=task.id, administrations__event_id=task.done_event
         ).exists()
     )
 
@@ -198,11 +204,11 @@ def task_void_apply(ctx: HandlerContext, task: TaskInstance, reason: str) -> Non
     if task.kind == "medication" and _dose_recorded(task):
         raise Rejected(
             "invalid_args",
-            "Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc.",
+            _("Lượt thuốc được hủy qua bản ghi cấp thuốc, không qua việc."),
             details=[{"field": "record_type", "message": "void the med_administration"}],
         )
     if task.status not in ("done", "partial", "refused", "skipped", "not_applicable"):
-        raise Rejected("not_completed", "Việc này chưa được ghi kết quả nên không có gì để hủy.")
+        raise Rejected("not_completed", _("Việc này chưa được ghi kết quả nên không có gì để hủy."))
     entry = _history_entry(task)
     entry.update(
         {

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from server.care.jobs import job
@@ -30,12 +29,10 @@ from server.care.models import (
     Resident,
     Routine,
     TaskInstance,
-    TaskKind,
     TaskStatus,
 )
 from server.care.publish import publish
-from server.meds.models import MedicationOrder
-from sync.changes import streams_lock
+from sync.service import server_write
 
 log = logging.getLogger("catruc.horizon")
 
@@ -120,7 +117,7 @@ def status_for(resident: Resident | None) -> str | None:
     return TaskStatus.PENDING
 
 
-def _task(
+def task_build(
     slot: Slot,
     *,
     facility_id,
@@ -129,9 +126,9 @@ def _task(
     kind: str,
     title: str,
     routine: Routine | None = None,
-    order: MedicationOrder | None = None,
     details: dict | None = None,
 ) -> TaskInstance | None:
+    """The due task of one slot, or None when its resident should have none."""
     status = status_for(resident)
     if status is None:
         return None
@@ -141,7 +138,6 @@ def _task(
         area_id=area_id,
         resident=resident,
         routine=routine,
-        order=order,
         kind=kind,
         title=title[:200],
         local_date=slot.local_date,
@@ -171,7 +167,7 @@ def routine_tasks(routine: Routine, dates: list[date]) -> Iterator[TaskInstance]
         routine.window_before_minutes,
         routine.window_after_minutes,
     ):
-        task = _task(
+        task = task_build(
             slot,
             facility_id=routine.facility_id,
             area_id=area_id,
@@ -185,58 +181,32 @@ def routine_tasks(routine: Routine, dates: list[date]) -> Iterator[TaskInstance]
             yield task
 
 
-def order_tasks(order: MedicationOrder, dates: list[date]) -> Iterator[TaskInstance]:
-    resident = order.resident
-    window = order.effective_window_minutes()
-    in_course = [
-        d
-        for d in dates
-        if (order.start_date is None or d >= order.start_date)
-        and (order.end_date is None or d <= order.end_date)
-    ]
-    details = {
-        "drug": order.drug,
-        "dose": order.dose,
-        "route": order.route,
-        "controlled": order.controlled,
-    }
-    for slot in slots_for(order.id, resident.id, order.times, [], in_course, window, window):
-        task = _task(
-            slot,
-            facility_id=order.facility_id,
-            area_id=resident.area_id,
-            resident=resident,
-            kind=TaskKind.MEDICATION,
-            title=f"{order.drug} {order.dose}",
-            order=order,
-            details=details,
-        )
-        if task is not None:
-            yield task
-
-
 def horizon_dates(today: date, days: int) -> list[date]:
     """`days` local dates starting today: with 3, today, tomorrow and the day after."""
     return [today + timedelta(days=i) for i in range(max(days, 0))]
 
 
-def _facility_materialise(facility: Facility, dates: list[date]) -> int:
+def routine_source(facility: Facility, dates: list[date]) -> Iterator[TaskInstance]:
     routines = Routine.objects.filter(facility=facility, active=True).select_related("resident")
-    orders = MedicationOrder.objects.filter(
-        facility=facility, active=True, prn=False
-    ).select_related("resident")
-    wanted: dict[uuid.UUID, TaskInstance] = {}
     for routine in routines:
-        for task in routine_tasks(routine, dates):
+        yield from routine_tasks(routine, dates)
+
+
+# Where due tasks come from: care's own routines, then what other apps plan (meds: the
+# scheduled doses of its orders, appended by server/meds/apps.py), so care imports none of them.
+TaskSource = Callable[[Facility, list[date]], Iterable[TaskInstance]]
+TASK_SOURCES: list[TaskSource] = [routine_source]
+
+
+def _facility_materialise(facility: Facility, dates: list[date]) -> int:
+    wanted: dict[uuid.UUID, TaskInstance] = {}
+    for source in TASK_SOURCES:
+        for task in source(facility, dates):
             wanted[task.id] = task
-    for order in orders:
-        for task in order_tasks(order, dates):
-            wanted[task.id] = task
-    with transaction.atomic():
-        # Lock the facility's change stream first: a second horizon run (another worker) for
-        # this facility waits here, so the "which ids already exist" read below is exact and
-        # a task is published once, never re-published over a carer's completion.
-        streams_lock([facility.id])
+    # A second horizon run (another worker) for this facility waits here, so the "which ids
+    # already exist" read below is exact and a task is published once, never re-published
+    # over a carer's completion.
+    with server_write(facility.id):
         existing: set[uuid.UUID] = set()
         ids = list(wanted)
         for start in range(0, len(ids), 900):  # SQLite caps bound parameters per query

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Facility-level rule settings (docs/domain.md: every number is configuration). Defaults here,
 # overridable per facility through Facility.settings.
@@ -36,15 +37,15 @@ DEFAULT_FACILITY_SETTINGS: dict = {
 
 class Facility(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    code = models.SlugField("mã", unique=True)
-    name = models.CharField("tên trung tâm", max_length=200)
-    province = models.CharField("tỉnh", max_length=100, blank=True)
-    report_recipient = models.CharField("cơ quan nhận báo cáo", max_length=200, blank=True)
-    settings = models.JSONField("cấu hình", default=dict, blank=True)
+    code = models.SlugField(_("mã"), unique=True)
+    name = models.CharField(_("tên trung tâm"), max_length=200)
+    province = models.CharField(_("tỉnh"), max_length=100, blank=True)
+    report_recipient = models.CharField(_("cơ quan nhận báo cáo"), max_length=200, blank=True)
+    settings = models.JSONField(_("cấu hình"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = "trung tâm"
-        verbose_name_plural = "trung tâm"
+        verbose_name = _("trung tâm")
+        verbose_name_plural = _("trung tâm")
 
     def __str__(self) -> str:
         return self.name
@@ -55,18 +56,18 @@ class Facility(models.Model):
 
 class Area(models.Model):
     class Kind(models.TextChoices):
-        CARE = "care", "Khu nuôi dưỡng"
-        KITCHEN = "kitchen", "Bếp"
-        VEHICLE = "vehicle", "Xe chở thức ăn"
-        OTHER = "other", "Khác"
+        CARE = "care", _("Khu nuôi dưỡng")
+        KITCHEN = "kitchen", _("Bếp")
+        VEHICLE = "vehicle", _("Xe chở thức ăn")
+        OTHER = "other", _("Khác")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="areas", verbose_name="trung tâm"
+        Facility, on_delete=models.CASCADE, related_name="areas", verbose_name=_("trung tâm")
     )
-    code = models.SlugField("mã")
-    name = models.CharField("tên khu", max_length=120)
-    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.CARE)
+    code = models.SlugField(_("mã"))
+    name = models.CharField(_("tên khu"), max_length=120)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.CARE)
 
     class Meta:
         verbose_name = "khu"
@@ -80,20 +81,20 @@ class Area(models.Model):
 
 
 class ResidentCategory(models.TextChoices):
-    LONELY_ELDERLY = "lonely_elderly", "Người cao tuổi neo đơn"
-    CHILD = "child", "Trẻ em có hoàn cảnh đặc biệt"
-    DISABILITY = "disability", "Người khuyết tật"
-    PSYCHIATRIC = "psychiatric", "Đối tượng tâm thần"
-    AGENT_ORANGE = "agent_orange", "Nạn nhân chất độc da cam/dioxin"
-    EMERGENCY = "emergency", "Bảo vệ khẩn cấp"
+    LONELY_ELDERLY = "lonely_elderly", _("Người cao tuổi neo đơn")
+    CHILD = "child", _("Trẻ em có hoàn cảnh đặc biệt")
+    DISABILITY = "disability", _("Người khuyết tật")
+    PSYCHIATRIC = "psychiatric", _("Đối tượng tâm thần")
+    AGENT_ORANGE = "agent_orange", _("Nạn nhân chất độc da cam/dioxin")
+    EMERGENCY = "emergency", _("Bảo vệ khẩn cấp")
 
 
 class ResidentStatus(models.TextChoices):
-    PRESENT = "present", "Có mặt"
-    IN_HOSPITAL = "in_hospital", "Nằm viện"
-    ON_LEAVE = "on_leave", "Về phép"
-    DISCHARGED = "discharged", "Tái hòa nhập"
-    DECEASED = "deceased", "Đã mất"
+    PRESENT = "present", _("Có mặt")
+    IN_HOSPITAL = "in_hospital", _("Nằm viện")
+    ON_LEAVE = "on_leave", _("Về phép")
+    DISCHARGED = "discharged", _("Tái hòa nhập")
+    DECEASED = "deceased", _("Đã mất")
 
 
 ABSENT_STATUSES = frozenset({ResidentStatus.IN_HOSPITAL, ResidentStatus.ON_LEAVE})
@@ -103,37 +104,40 @@ CLOSED_STATUSES = frozenset({ResidentStatus.DISCHARGED, ResidentStatus.DECEASED}
 class Resident(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="residents", verbose_name="trung tâm"
+        Facility, on_delete=models.CASCADE, related_name="residents", verbose_name=_("trung tâm")
     )
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="residents", verbose_name="khu"
     )
-    full_name = models.CharField("họ và tên", max_length=200)
+    full_name = models.CharField(_("họ và tên"), max_length=200)
     sex = models.CharField(
-        "giới tính", max_length=1, choices=[("M", "Nam"), ("F", "Nữ")], blank=True
+        _("giới tính"), max_length=1, choices=[("M", _("Nam")), ("F", _("Nữ"))], blank=True
     )
-    birth_date = models.DateField("ngày sinh", null=True, blank=True)
-    birth_date_estimated = models.BooleanField("ngày sinh ước tính", default=False)
-    room = models.CharField("phòng / giường", max_length=40, blank=True)
-    categories = models.JSONField("diện đối tượng", default=list)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    birth_date_estimated = models.BooleanField(_("ngày sinh ước tính"), default=False)
+    room = models.CharField(_("phòng / giường"), max_length=40, blank=True)
+    categories = models.JSONField(_("diện đối tượng"), default=list)
     primary_category = models.CharField(
-        "diện chính", max_length=30, choices=ResidentCategory.choices
+        _("diện chính"), max_length=30, choices=ResidentCategory.choices
     )
-    severe_disability = models.BooleanField("khuyết tật đặc biệt nặng", default=False)
+    severe_disability = models.BooleanField(_("khuyết tật đặc biệt nặng"), default=False)
     status = models.CharField(
-        "tình trạng", max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.PRESENT
+        _("tình trạng"),
+        max_length=20,
+        choices=ResidentStatus.choices,
+        default=ResidentStatus.PRESENT,
     )
-    status_place = models.CharField("nơi điều trị / nơi đến", max_length=200, blank=True)
-    diet_note = models.CharField("chế độ ăn", max_length=300, blank=True)
-    admitted_on = models.DateField("ngày tiếp nhận", null=True, blank=True)
-    admission_source = models.CharField("nguồn tiếp nhận", max_length=200, blank=True)
+    status_place = models.CharField(_("nơi điều trị / nơi đến"), max_length=200, blank=True)
+    diet_note = models.CharField(_("chế độ ăn"), max_length=300, blank=True)
+    admitted_on = models.DateField(_("ngày tiếp nhận"), null=True, blank=True)
+    admission_source = models.CharField(_("nguồn tiếp nhận"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     # Per-field HLC of the last accepted edit, for the field-level merge of resident.update.
     field_hlc = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        verbose_name = "đối tượng"
-        verbose_name_plural = "đối tượng"
+        verbose_name = _("đối tượng")
+        verbose_name_plural = _("đối tượng")
         indexes = [models.Index(fields=["facility", "area"])]
 
     def __str__(self) -> str:
@@ -145,11 +149,11 @@ class Resident(models.Model):
 
 
 class TaskKind(models.TextChoices):
-    MEAL = "meal", "Bữa ăn"
-    MEDICATION = "medication", "Thuốc"
-    SUN_EXPOSURE = "sun_exposure", "Tắm nắng"
-    DISINFECTION = "disinfection", "Khử khuẩn"
-    CUSTOM = "custom", "Khác"
+    MEAL = "meal", _("Bữa ăn")
+    MEDICATION = "medication", _("Thuốc")
+    SUN_EXPOSURE = "sun_exposure", _("Tắm nắng")
+    DISINFECTION = "disinfection", _("Khử khuẩn")
+    CUSTOM = "custom", _("Khác")
 
 
 class Routine(models.Model):
@@ -157,17 +161,17 @@ class Routine(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="routines", verbose_name="trung tâm"
+        Facility, on_delete=models.CASCADE, related_name="routines", verbose_name=_("trung tâm")
     )
-    kind = models.CharField("loại", max_length=20, choices=TaskKind.choices)
-    title = models.CharField("tên việc", max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=TaskKind.choices)
+    title = models.CharField(_("tên việc"), max_length=200)
     resident = models.ForeignKey(
         Resident,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="routines",
-        verbose_name="đối tượng",
+        verbose_name=_("đối tượng"),
     )
     area = models.ForeignKey(
         Area,
@@ -178,36 +182,36 @@ class Routine(models.Model):
         verbose_name="khu",
     )
     times = models.JSONField(
-        "giờ trong ngày", default=list, help_text='Ví dụ ["06:30", "11:00", "17:00"]'
+        _("giờ trong ngày"), default=list, help_text=_('Ví dụ ["06:30", "11:00", "17:00"]')
     )
     weekdays = models.JSONField(
-        "thứ trong tuần",
+        _("thứ trong tuần"),
         default=list,
         blank=True,
-        help_text="0 = thứ Hai … 6 = Chủ nhật; để trống = hằng ngày",
+        help_text=_("0 = thứ Hai … 6 = Chủ nhật; để trống = hằng ngày"),
     )
-    window_before_minutes = models.PositiveIntegerField("được làm sớm (phút)", default=60)
-    window_after_minutes = models.PositiveIntegerField("được làm muộn (phút)", default=60)
-    details = models.JSONField("chi tiết", default=dict, blank=True)
-    active = models.BooleanField("đang áp dụng", default=True)
+    window_before_minutes = models.PositiveIntegerField(_("được làm sớm (phút)"), default=60)
+    window_after_minutes = models.PositiveIntegerField(_("được làm muộn (phút)"), default=60)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
 
     class Meta:
-        verbose_name = "kế hoạch chăm sóc"
-        verbose_name_plural = "kế hoạch chăm sóc"
+        verbose_name = _("kế hoạch chăm sóc")
+        verbose_name_plural = _("kế hoạch chăm sóc")
 
     def __str__(self) -> str:
         return self.title
 
 
 class TaskStatus(models.TextChoices):
-    PENDING = "pending", "Chưa làm"
-    DONE = "done", "Đã làm"
-    PARTIAL = "partial", "Làm một phần"
-    REFUSED = "refused", "Từ chối"
-    SKIPPED = "skipped", "Bỏ qua"
-    NOT_APPLICABLE = "not_applicable", "Không áp dụng"
-    AWAY = "away", "Vắng mặt"
-    MISSED = "missed", "Quá hạn"
+    PENDING = "pending", _("Chưa làm")
+    DONE = "done", _("Đã làm")
+    PARTIAL = "partial", _("Làm một phần")
+    REFUSED = "refused", _("Từ chối")
+    SKIPPED = "skipped", _("Bỏ qua")
+    NOT_APPLICABLE = "not_applicable", _("Không áp dụng")
+    AWAY = "away", _("Vắng mặt")
+    MISSED = "missed", _("Quá hạn")
 
 
 class TaskInstance(models.Model):
@@ -215,7 +219,7 @@ class TaskInstance(models.Model):
 
     id = models.UUIDField(primary_key=True, editable=False)
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="tasks", verbose_name="trung tâm"
+        Facility, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("trung tâm")
     )
     area = models.ForeignKey(
         Area, on_delete=models.CASCADE, related_name="tasks", verbose_name="khu"
@@ -226,7 +230,7 @@ class TaskInstance(models.Model):
         null=True,
         blank=True,
         related_name="tasks",
-        verbose_name="đối tượng",
+        verbose_name=_("đối tượng"),
     )
     routine = models.ForeignKey(
         Routine,
@@ -234,7 +238,7 @@ class TaskInstance(models.Model):
         null=True,
         blank=True,
         related_name="tasks",
-        verbose_name="kế hoạch",
+        verbose_name=_("kế hoạch"),
     )
     order = models.ForeignKey(
         "meds.MedicationOrder",
@@ -242,17 +246,17 @@ class TaskInstance(models.Model):
         null=True,
         blank=True,
         related_name="tasks",
-        verbose_name="y lệnh",
+        verbose_name=_("y lệnh"),
     )
-    kind = models.CharField("loại", max_length=20, choices=TaskKind.choices)
-    title = models.CharField("tên việc", max_length=200, blank=True)
-    local_date = models.DateField("ngày")
-    slot = models.CharField("giờ", max_length=5)
-    due_at = models.DateTimeField("đến hạn")
-    window_start = models.DateTimeField("bắt đầu")
-    window_end = models.DateTimeField("kết thúc")
+    kind = models.CharField(_("loại"), max_length=20, choices=TaskKind.choices)
+    title = models.CharField(_("tên việc"), max_length=200, blank=True)
+    local_date = models.DateField(_("ngày"))
+    slot = models.CharField(_("giờ"), max_length=5)
+    due_at = models.DateTimeField(_("đến hạn"))
+    window_start = models.DateTimeField(_("bắt đầu"))
+    window_end = models.DateTimeField(_("kết thúc"))
     status = models.CharField(
-        "trạng thái", max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
+        _("trạng thái"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -260,21 +264,21 @@ class TaskInstance(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người làm",
+        verbose_name=_("người làm"),
     )
-    done_at = models.DateTimeField("làm lúc", null=True, blank=True)
+    done_at = models.DateTimeField(_("làm lúc"), null=True, blank=True)
     done_device = models.UUIDField(null=True, blank=True)
     done_event = models.UUIDField(null=True, blank=True)
-    reason = models.CharField("lý do", max_length=300, blank=True)
-    note = models.TextField("ghi chú", blank=True)
-    details = models.JSONField("chi tiết", default=dict, blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
     # Earlier outcomes replaced by a same-device correction; nothing is silently overwritten.
     history = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "việc cần làm"
-        verbose_name_plural = "việc cần làm"
+        verbose_name = _("việc cần làm")
+        verbose_name_plural = _("việc cần làm")
         indexes = [
             models.Index(fields=["facility", "local_date"]),
             models.Index(fields=["facility", "status", "window_end"]),
@@ -286,13 +290,13 @@ class TaskInstance(models.Model):
 
 class Note(models.Model):
     class Kind(models.TextChoices):
-        HANDOVER = "handover", "Bàn giao ca"
-        OBSERVATION = "observation", "Theo dõi"
-        INCIDENT = "incident", "Sự cố"
+        HANDOVER = "handover", _("Bàn giao ca")
+        OBSERVATION = "observation", _("Theo dõi")
+        INCIDENT = "incident", _("Sự cố")
 
     id = models.UUIDField(primary_key=True, editable=False)
     facility = models.ForeignKey(
-        Facility, on_delete=models.CASCADE, related_name="notes", verbose_name="trung tâm"
+        Facility, on_delete=models.CASCADE, related_name="notes", verbose_name=_("trung tâm")
     )
     area = models.ForeignKey(
         Area,
@@ -308,23 +312,23 @@ class Note(models.Model):
         null=True,
         blank=True,
         related_name="notes",
-        verbose_name="đối tượng",
+        verbose_name=_("đối tượng"),
     )
-    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
-    text = models.TextField("nội dung")
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("nội dung"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="người ghi",
+        verbose_name=_("người ghi"),
     )
-    at = models.DateTimeField("lúc")
-    void = models.BooleanField("đã hủy", default=False)
-    void_reason = models.CharField("lý do hủy", max_length=300, blank=True)
+    at = models.DateTimeField(_("lúc"))
+    void = models.BooleanField(_("đã hủy"), default=False)
+    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "ghi chú"
-        verbose_name_plural = "ghi chú"
+        verbose_name = _("ghi chú")
+        verbose_name_plural = _("ghi chú")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:40]}"
@@ -335,37 +339,37 @@ class ResidentTransfer(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, related_name="transfers", verbose_name="trung tâm"
+        Facility, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("trung tâm")
     )
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name="đối tượng"
+        Resident, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("đối tượng")
     )
-    status = models.CharField("tình trạng mới", max_length=20, choices=ResidentStatus.choices)
+    status = models.CharField(_("tình trạng mới"), max_length=20, choices=ResidentStatus.choices)
     previous_status = models.CharField(
-        "tình trạng trước", max_length=20, choices=ResidentStatus.choices
+        _("tình trạng trước"), max_length=20, choices=ResidentStatus.choices
     )
-    place = models.CharField("nơi đến", max_length=200, blank=True)
-    reason = models.CharField("lý do", max_length=300, blank=True)
+    place = models.CharField(_("nơi đến"), max_length=200, blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
     escort = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người đi kèm",
+        verbose_name=_("người đi kèm"),
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="người ghi",
+        verbose_name=_("người ghi"),
     )
-    at = models.DateTimeField("lúc")
+    at = models.DateTimeField(_("lúc"))
     event_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "chuyển tuyến / thay đổi tình trạng"
-        verbose_name_plural = "chuyển tuyến / thay đổi tình trạng"
+        verbose_name = _("chuyển tuyến / thay đổi tình trạng")
+        verbose_name_plural = _("chuyển tuyến / thay đổi tình trạng")
 
     def __str__(self) -> str:
         return f"{self.resident} → {self.get_status_display()}"

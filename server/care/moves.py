@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.care.models import ResidentTransfer
-from server.care.rules_residents import Move, status_changes
+from server.care.resident_rules import Move, status_changes
 
 
 def status_change_counts(facility_id: Any, start: datetime, end: datetime) -> Counter[str]:

@@ -8,6 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 OPEN_STATUSES = frozenset({"pending", "missed"})
 COMPLETION_OUTCOMES = frozenset({"done", "partial", "refused", "skipped", "not_applicable"})
 # Why a sun-exposure session did not happen (the phone shows these as buttons).
@@ -90,12 +93,16 @@ FULL_PORTION = 100
 OWN_RECORD = {
     "medication": (
         "use_med_administer",
-        "Liều thuốc chỉ được ghi qua màn hình cấp thuốc (med.administer), không qua đánh dấu việc.",
+        gettext_lazy(
+            "Liều thuốc chỉ được ghi qua màn hình cấp thuốc (med.administer), không qua đánh dấu việc."
+        ),
     ),
     "disinfection": (
         "use_disinfection_record",
-        "Khử khuẩn chỉ được ghi qua phiếu khử khuẩn (disinfection.record); "
-        "đánh dấu việc chỉ dùng cho bỏ qua / không áp dụng có lý do.",
+        gettext_lazy(
+            "Khử khuẩn chỉ được ghi qua phiếu khử khuẩn (disinfection.record); "
+            "đánh dấu việc chỉ dùng cho bỏ qua / không áp dụng có lý do."
+        ),
     ),
 }
 # What a disinfection task may still be closed with by task.complete (with a reason).
@@ -125,9 +132,9 @@ def completion_route_check(*, kind: str, outcome: str, reason: str) -> DetailsPr
     code, message = route
     if kind == "disinfection" and outcome in NOT_DONE:
         if not reason.strip():
-            return DetailsProblem("reason", "Cần ghi lý do bỏ qua khử khuẩn.")
+            return DetailsProblem("reason", _("Cần ghi lý do bỏ qua khử khuẩn."))
         return None
-    return DetailsProblem("outcome", message, code)
+    return DetailsProblem("outcome", str(message), code)
 
 
 def completion_details_check(
@@ -153,7 +160,8 @@ def completion_details_check(
     unknown = sorted(set(details) - DETAILS_KEYS.get(kind, frozenset()))
     if unknown:
         return DetailsProblem(
-            f"details.{unknown[0]}", f"Thông tin «{unknown[0]}» không dùng cho loại việc này."
+            f"details.{unknown[0]}",
+            _("Thông tin «%(field)s» không dùng cho loại việc này.") % {"field": unknown[0]},
         )
     details = completion_details_default(kind=kind, outcome=outcome, details=details)
     has_reason = bool(reason.strip())
@@ -162,9 +170,12 @@ def completion_details_check(
             portion = details.get("portion")
             if not _is_int(portion) or portion not in portions:
                 allowed = ", ".join(str(p) for p in portions)
-                return DetailsProblem("details.portion", f"Cần chọn phần ăn được ({allowed} %).")
+                return DetailsProblem(
+                    "details.portion",
+                    _("Cần chọn phần ăn được (%(allowed)s %%).") % {"allowed": allowed},
+                )
         if outcome == "refused" and not has_reason:
-            return DetailsProblem("reason", "Cần ghi lý do từ chối ăn.")
+            return DetailsProblem("reason", _("Cần ghi lý do từ chối ăn."))
     elif kind == "sun_exposure":
         low, high = sun_minutes
         if outcome in ("done", "partial"):
@@ -175,14 +186,15 @@ def completion_details_check(
                 or not low <= minutes <= high
             ):
                 return DetailsProblem(
-                    "details.minutes", f"Cần ghi số phút tắm nắng ({low}–{high})."
+                    "details.minutes",
+                    _("Cần ghi số phút tắm nắng (%(low)s–%(high)s).") % {"low": low, "high": high},
                 )
         if outcome == "skipped" and reason not in SUN_SKIP_REASONS:
             return DetailsProblem(
-                "reason", "Cần chọn lý do: trời mưa, không khỏe, nằm viện hoặc khác."
+                "reason", _("Cần chọn lý do: trời mưa, không khỏe, nằm viện hoặc khác.")
             )
         if outcome == "refused" and not has_reason:
-            return DetailsProblem("reason", "Cần ghi lý do từ chối.")
+            return DetailsProblem("reason", _("Cần ghi lý do từ chối."))
     return None
 
 
@@ -240,7 +252,12 @@ def bulk_summary(counts: Mapping[str, int]) -> BulkSummary:
         )
         if n
     )
-    message = f"Đã ghi {applied}, trùng {merged}, xung đột {conflict}, vắng {away}."
+    message = _("Đã ghi %(applied)s, trùng %(merged)s, xung đột %(conflict)s, vắng %(away)s.") % {
+        "applied": applied,
+        "merged": merged,
+        "conflict": conflict,
+        "away": away,
+    }
     if conflict:
         return BulkSummary("conflict", "bulk_partial_conflict", message, flags)
     if applied:

@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.db import transaction
 from django.utils import timezone
 
 from server.care.jobs import job
 from server.care.models import Facility, TaskInstance
 from server.care.publish import publish
 from server.care.rules import task_sweep_status
-from sync.changes import streams_lock
+from sync.service import server_write
 
 BATCH = 500
 
@@ -32,12 +31,9 @@ def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> N
     dose_grace = timedelta(minutes=facility.setting("dose_grace_minutes"))
     # The smaller grace bounds the query; the rule decides each task with its own grace.
     horizon = now - min(task_grace, dose_grace)
-    with transaction.atomic():
-        # Lock the facility's change stream BEFORE the task rows: a sync push takes the
-        # stream first and then the task, so the same order here can never deadlock with it.
-        # Holding the stream also serialises two sweepers: the second one re-reads the
-        # tasks after the first commits and finds them no longer pending (idempotent).
-        streams_lock([facility.id])
+    # The stream before the task rows, as a sync push takes them (no deadlock); a second
+    # sweeper waits, then re-reads the tasks and finds them no longer pending (idempotent).
+    with server_write(facility.id):
         tasks = list(
             # of=self: the resident join is outer (area tasks have none) and must not be locked.
             TaskInstance.objects.select_for_update(of=("self",))

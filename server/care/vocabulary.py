@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.accounts.models import Role
+from server.accounts.roles import RESIDENT_EDITOR_ROLES
 from server.care.models import (
     DEFAULT_FACILITY_SETTINGS,
     Area,
@@ -20,10 +21,6 @@ from server.care.models import (
     TaskStatus,
 )
 from server.care.rules import COMPLETION_OUTCOMES, OPEN_STATUSES, SUN_SKIP_REASONS
-from server.care.rules_residents import EDITOR_ROLES
-from server.meds.models import AdministrationOutcome
-from server.meds.rules import CLINICAL_ROLES
-from server.meds.rules import TASK_STATUS as MED_TASK_STATUS
 
 # Settings only phones read: a centre may override them in its settings like any other.
 PHONE_SETTINGS: dict[str, Any] = {
@@ -37,8 +34,6 @@ MEAL_REFUSAL_REASONS = ("not_hungry", "unwell", "asleep", "other")
 MEAL_AWAY_REASONS = ("in_hospital", "on_leave")
 TASK_REFUSAL_REASONS = ("unwell", "other")
 TASK_SKIP_REASONS = ("in_hospital", "other")
-# Medication outcomes that need a reason from the person recording them.
-MED_REASON_REQUIRED = ("withheld", "refused", "unavailable")
 
 # Outcomes in the order a phone lists them, the common case first.
 _COMPLETION_ORDER = ("done", "partial", "refused", "skipped", "not_applicable")
@@ -69,7 +64,8 @@ LABELS: dict[str, str] = {
 
 
 # Other apps add their own code lists (registered from their apps.py), so care imports none
-# of them: the kitchen adds its meals and who keeps or releases its records.
+# of them: the kitchen adds its meals and who keeps or releases its records, meds its
+# outcomes and who records doses (server/meds/vocabulary.py).
 _parts: list[Callable[[], dict[str, Any]]] = []
 
 
@@ -89,17 +85,11 @@ def vocabulary() -> dict[str, Any]:
         "meal_away_reasons": list(MEAL_AWAY_REASONS),
         "task_refusal_reasons": list(TASK_REFUSAL_REASONS),
         "task_skip_reasons": list(TASK_SKIP_REASONS),
-        "med_outcomes": list(AdministrationOutcome.values),
-        "med_task_status": dict(MED_TASK_STATUS),
-        "med_reason_required": list(MED_REASON_REQUIRED),
         "resident_statuses": list(ResidentStatus.values),
-        "transfer_roles": sorted(EDITOR_ROLES),  # who may record a transfer
+        "transfer_roles": sorted(RESIDENT_EDITOR_ROLES),  # who may record a transfer
         "note_kinds": list(Note.Kind.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),
-        # Who records any medicine (carers only ordinary ones, where `carers_may_record_meds`
-        # allows): the phone shows its tabs by these and the kitchen's `food_roles`.
-        "clinical_roles": sorted(CLINICAL_ROLES),
     }
     for part in _parts:
         found.update(part())

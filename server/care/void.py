@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.accounts.roles import VOID_ROLES
 from sync.registry import Decision, HandlerContext, Rejected, register
-
-DEFAULT_VOID_ROLES: frozenset[str] = frozenset({"nurse", "manager", "admin"})
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Voidable:
     # Does the voiding and emits its changes: (ctx, record, reason) -> None.
     apply: Callable[[HandlerContext, Any, str], None]
     # Roles allowed to void, beyond the record's own author.
-    roles: frozenset[str] = DEFAULT_VOID_ROLES
+    roles: frozenset[str] = VOID_ROLES
 
 
 _VOIDABLE: dict[str, Voidable] = {}
@@ -38,7 +38,7 @@ def voidable(
     *,
     roles: frozenset[str] | None = None,
 ) -> None:
-    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or DEFAULT_VOID_ROLES)
+    _VOIDABLE[record_type] = Voidable(record_type, model, apply, roles or VOID_ROLES)
 
 
 def voidable_types() -> list[str]:
@@ -61,7 +61,7 @@ def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
     if spec is None:
         raise Rejected(
             "invalid_args",
-            f"Không thể hủy loại bản ghi «{args.record_type}».",
+            _("Không thể hủy loại bản ghi «%(type)s».") % {"type": args.record_type},
             details=[{"field": "record_type", "message": "unknown record type"}],
         )
     record: Any
@@ -73,7 +73,9 @@ def record_void(ctx: HandlerContext, args: RecordVoidArgs) -> Decision:
         or getattr(record, "done_by_id", None)
     )
     if author != ctx.user.pk and membership.role not in spec.roles:
-        raise Rejected("forbidden", "Chỉ người ghi hoặc y tế / quản lý mới được hủy bản ghi này.")
+        raise Rejected(
+            "forbidden", _("Chỉ người ghi hoặc y tế / quản lý mới được hủy bản ghi này.")
+        )
     if getattr(record, "void", False):
         return Decision(status="merged", code="already_void")
     spec.apply(ctx, record, args.reason)

@@ -7,6 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from server.accounts.services import memberships_of
@@ -18,7 +19,7 @@ from server.hygiene.rules import (
     dilution_inputs_check,
     grams_for,
 )
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["hygiene"])
 
@@ -41,7 +42,7 @@ def hygiene_dilution(
     user = request.auth.user  # type: ignore[attr-defined]
     mine = [m for m in memberships_of(user) if facility_id is None or m.facility_id == facility_id]
     if facility_id is not None and not mine:
-        return error(404, "not_found", "Không tìm thấy trung tâm trong phạm vi của bạn.")
+        return error(404, "not_found", _("Không tìm thấy trung tâm trong phạm vi của bạn."))
 
     def setting(key: str):
         return mine[0].facility.setting(key) if len(mine) == 1 else DEFAULT_FACILITY_SETTINGS[key]
@@ -53,7 +54,7 @@ def hygiene_dilution(
         else Decimal(str(setting("chlorine_product_strength_pct")))
     )
     if (target_pct is None) == (grams is None):
-        return error(400, "invalid_request", "Cần đúng một trong hai: target_pct hoặc grams.")
+        return error(400, "invalid_request", _("Cần đúng một trong hai: target_pct hoặc grams."))
     try:
         dilution_inputs_check(
             litres=litres, target_pct=target_pct, grams=grams, product_strength_pct=strength
@@ -71,7 +72,7 @@ def hygiene_dilution(
         )
     except DilutionError as exc:
         return error(
-            400, "invalid_request", "Số liệu pha không hợp lệ.", details=[{"message": str(exc)}]
+            400, "invalid_request", _("Số liệu pha không hợp lệ."), details=[{"message": str(exc)}]
         )
     return json_response(
         {

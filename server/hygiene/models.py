@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DisinfectionRecord(models.Model):
     class Target(models.TextChoices):
-        AREA = "area", "Khu nuôi dưỡng"
-        VEHICLE = "vehicle", "Xe chở thức ăn"
-        KITCHEN = "kitchen", "Bếp"
+        AREA = "area", _("Khu nuôi dưỡng")
+        VEHICLE = "vehicle", _("Xe chở thức ăn")
+        KITCHEN = "kitchen", _("Bếp")
 
     id = models.UUIDField(primary_key=True, editable=False)
     facility = models.ForeignKey(
         "care.Facility",
         on_delete=models.PROTECT,
         related_name="disinfections",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
-    target = models.CharField("đối tượng khử khuẩn", max_length=20, choices=Target.choices)
+    target = models.CharField(_("đối tượng khử khuẩn"), max_length=20, choices=Target.choices)
     area = models.ForeignKey(
         "care.Area",
         on_delete=models.PROTECT,
@@ -34,44 +35,46 @@ class DisinfectionRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="việc",
+        verbose_name=_("việc"),
     )
-    chemical = models.CharField("hóa chất", max_length=100, default="Cloramin B")
+    chemical = models.CharField(_("hóa chất"), max_length=100, default="Cloramin B")
     product_strength_pct = models.DecimalField(
-        "hàm lượng clo hoạt tính của sản phẩm (%)",
+        _("hàm lượng clo hoạt tính của sản phẩm (%)"),
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
     )
-    grams = models.DecimalField("số gam bột", max_digits=8, decimal_places=1, null=True, blank=True)
+    grams = models.DecimalField(
+        _("số gam bột"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
     litres = models.DecimalField(
-        "số lít nước", max_digits=8, decimal_places=2, null=True, blank=True
+        _("số lít nước"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     concentration_pct = models.DecimalField(
-        "nồng độ ghi nhận (%)", max_digits=6, decimal_places=4, null=True, blank=True
+        _("nồng độ ghi nhận (%)"), max_digits=6, decimal_places=4, null=True, blank=True
     )
     active_chlorine_pct = models.DecimalField(
-        "nồng độ clo hoạt tính (%)", max_digits=6, decimal_places=4, null=True, blank=True
+        _("nồng độ clo hoạt tính (%)"), max_digits=6, decimal_places=4, null=True, blank=True
     )
-    basis = models.CharField("cách hiểu %", max_length=20, blank=True)
-    method = models.CharField("cách làm", max_length=100, blank=True)
-    note = models.TextField("ghi chú", blank=True)
+    basis = models.CharField(_("cách hiểu %"), max_length=20, blank=True)
+    method = models.CharField(_("cách làm"), max_length=100, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
     flags = models.JSONField(default=list, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="người làm",
+        verbose_name=_("người làm"),
     )
-    at = models.DateTimeField("lúc")
-    void = models.BooleanField("đã hủy bản ghi", default=False)
-    void_reason = models.CharField("lý do hủy", max_length=300, blank=True)
+    at = models.DateTimeField(_("lúc"))
+    void = models.BooleanField(_("đã hủy bản ghi"), default=False)
+    void_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "lượt khử khuẩn"
-        verbose_name_plural = "sổ khử khuẩn"
+        verbose_name = _("lượt khử khuẩn")
+        verbose_name_plural = _("sổ khử khuẩn")
 
     def __str__(self) -> str:
         return f"{self.chemical} · {self.get_target_display()} · {self.at:%d/%m %H:%M}"
@@ -85,32 +88,32 @@ class VehicleTrip(models.Model):
         "care.Facility",
         on_delete=models.PROTECT,
         related_name="vehicle_trips",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
     area = models.ForeignKey(
         "care.Area", on_delete=models.PROTECT, related_name="trips", verbose_name="xe"
     )
-    returned_at = models.DateTimeField("về lúc")
+    returned_at = models.DateTimeField(_("về lúc"))
     task = models.ForeignKey(
         "care.TaskInstance",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="việc khử khuẩn",
+        verbose_name=_("việc khử khuẩn"),
     )
-    note = models.CharField("ghi chú", max_length=300, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="người ghi",
+        verbose_name=_("người ghi"),
     )
-    at = models.DateTimeField("lúc")
+    at = models.DateTimeField(_("lúc"))
 
     class Meta:
-        verbose_name = "chuyến xe chở thức ăn"
-        verbose_name_plural = "chuyến xe chở thức ăn"
+        verbose_name = _("chuyến xe chở thức ăn")
+        verbose_name_plural = _("chuyến xe chở thức ăn")
 
     def __str__(self) -> str:
-        return f"Chuyến xe về lúc {self.returned_at:%d/%m %H:%M}"
+        return _("Chuyến xe về lúc %(at)s") % {"at": f"{self.returned_at:%d/%m %H:%M}"}

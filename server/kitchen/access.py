@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
+
 from server.accounts.models import Membership
+from server.accounts.roles import FOOD_ROLES, SAMPLE_RELEASE_ROLES
 from server.care.access import NOT_FOUND, membership_for, my_memberships
 from server.care.models import Area
 from sync.registry import HandlerContext, Rejected
 
-# Food samples, checks and the sample fridge are kept by the kitchen, and by nurses and
-# managers (the food-safety team); carers do not record them.
-FOOD_ROLES = frozenset({"kitchen", "nurse", "manager", "admin"})
-# Releasing a hold ends a food-poisoning investigation: a manager's (or nurse's) call.
-RELEASE_ROLES = frozenset({"nurse", "manager", "admin"})
+# The kitchen's own name for who may end a sample's hold (server/accounts/roles.py).
+RELEASE_ROLES = SAMPLE_RELEASE_ROLES
 
 
 def kitchen_area_id(facility_id: UUID, cache: dict | None = None) -> UUID | None:
@@ -55,11 +55,11 @@ def food_membership(
         else:
             raise Rejected(
                 "invalid_args",
-                "Bạn làm ở nhiều trung tâm: cần chọn trung tâm.",
+                _("Bạn làm ở nhiều trung tâm: cần chọn trung tâm."),
                 details=[{"field": "facility_id", "message": "required"}],
             )
     if membership.role not in roles:
-        raise Rejected("forbidden", "Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm.")
+        raise Rejected("forbidden", _("Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm."))
     return membership
 
 
@@ -72,5 +72,5 @@ def food_record_in_scope(
         raise Rejected("not_found", NOT_FOUND)
     membership = membership_for(ctx, record.facility_id)
     if membership.role not in roles:
-        raise Rejected("forbidden", "Bạn không có quyền thao tác trên bản ghi này.")
+        raise Rejected("forbidden", _("Bạn không có quyền thao tác trên bản ghi này."))
     return record, membership

@@ -7,12 +7,13 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from server.accounts.services import memberships_of
 from server.kitchen.access import FOOD_ROLES
 from server.kitchen.services import samples_expected
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["kitchen"])
 
@@ -24,13 +25,15 @@ def kitchen_expected(
     user = request.auth.user  # type: ignore[attr-defined]
     mine = [m for m in memberships_of(user) if facility_id is None or m.facility_id == facility_id]
     if not mine:
-        return error(404, "not_found", "Không tìm thấy trung tâm trong phạm vi của bạn.")
+        return error(404, "not_found", _("Không tìm thấy trung tâm trong phạm vi của bạn."))
     food = [m for m in mine if m.role in FOOD_ROLES]
     if not food:
-        return error(403, "forbidden", "Chỉ nhà bếp, y tế hoặc quản lý mới xem được sổ lưu mẫu.")
+        return error(403, "forbidden", _("Chỉ nhà bếp, y tế hoặc quản lý mới xem được sổ lưu mẫu."))
     if len(food) > 1:
         return error(
-            400, "facility_required", "Bạn làm ở nhiều trung tâm: cần chọn trung tâm (facility_id)."
+            400,
+            "facility_required",
+            _("Bạn làm ở nhiều trung tâm: cần chọn trung tâm (facility_id)."),
         )
     result = samples_expected(facility_id=food[0].facility_id, on=date or timezone.localdate())
 

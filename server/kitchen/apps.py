@@ -2,18 +2,20 @@ from typing import Any
 from uuid import UUID
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KitchenConfig(AppConfig):
     name = "server.kitchen"
     label = "kitchen"
+    verbose_name = _("Nhà bếp")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from server.care.publish import publisher
         from server.care.vocabulary import vocabulary_part
         from server.care.void import voidable
-        from server.kitchen import checks, events  # noqa: F401  registers the kitchen handlers
+        from server.kitchen import food_checks, handlers  # registers the kitchen handlers
         from server.kitchen import serializers as s
         from server.kitchen.access import FOOD_ROLES, RELEASE_ROLES, kitchen_area_id
         from server.kitchen.models import FoodCheck, FoodSample, Meal
@@ -27,8 +29,8 @@ class KitchenConfig(AppConfig):
             s.fridge_reading_data
         )
         publisher("kitchen.MenuDish", "menu_dish", area=kitchen_area)(s.menu_dish_data)
-        voidable("food_sample", FoodSample, events.food_sample_void_apply)
-        voidable("food_check", FoodCheck, checks.food_check_void_apply)
+        voidable("food_sample", FoodSample, handlers.food_sample_void_apply)
+        voidable("food_check", FoodCheck, food_checks.food_check_void_apply)
         vocabulary_part(
             lambda: {
                 "meals": list(Meal.values),

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LiveConfig(AppConfig):
     name = "server.live"
     label = "live"
+    verbose_name = _("Bảng trực")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from server.care.admin import times_clean
 from server.care.admin_sync import ReadOnlyAdmin, SyncedAdmin, admin_register_rest
@@ -53,19 +54,21 @@ class MedicationOrderForm(forms.ModelForm):
         data = super().clean()
         resident, facility = data.get("resident"), data.get("facility")
         if resident and facility and resident.facility_id != facility.id:
-            self.add_error("resident", "Đối tượng không thuộc trung tâm đã chọn.")
+            self.add_error("resident", _("Đối tượng không thuộc trung tâm đã chọn."))
         medicine = data.get("medicine")
         if medicine and facility and medicine.facility_id != facility.id:
-            self.add_error("medicine", "Thuốc không thuộc danh mục của trung tâm đã chọn.")
+            self.add_error("medicine", _("Thuốc không thuộc danh mục của trung tâm đã chọn."))
         if data.get("dose_units") is not None and data["dose_units"] <= 0:
-            self.add_error("dose_units", "Số đơn vị mỗi liều phải lớn hơn 0.")
+            self.add_error("dose_units", _("Số đơn vị mỗi liều phải lớn hơn 0."))
         if data.get("prn"):
             if not data.get("min_interval_minutes") or not data.get("max_per_24h"):
                 raise forms.ValidationError(
-                    "Thuốc khi cần phải có khoảng cách tối thiểu và số lần tối đa trong 24 giờ."
+                    _("Thuốc khi cần phải có khoảng cách tối thiểu và số lần tối đa trong 24 giờ.")
                 )
         elif not data.get("times"):
-            self.add_error("times", "Thuốc dùng theo giờ phải có giờ dùng (hoặc chọn «khi cần»).")
+            self.add_error(
+                "times", _("Thuốc dùng theo giờ phải có giờ dùng (hoặc chọn «khi cần»).")
+            )
         return data
 
 

@@ -6,12 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FundingSource(models.TextChoices):
-    BHYT = "bhyt", "Bảo hiểm y tế"
-    CENTRE = "centre", "Ngân sách trung tâm"
-    DONATED = "donated", "Tài trợ"
+    BHYT = "bhyt", _("Bảo hiểm y tế")
+    CENTRE = "centre", _("Ngân sách trung tâm")
+    DONATED = "donated", _("Tài trợ")
 
 
 class MedicationOrder(models.Model):
@@ -20,37 +21,40 @@ class MedicationOrder(models.Model):
         "care.Facility",
         on_delete=models.CASCADE,
         related_name="med_orders",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
     resident = models.ForeignKey(
         "care.Resident",
         on_delete=models.CASCADE,
         related_name="med_orders",
-        verbose_name="đối tượng",
+        verbose_name=_("đối tượng"),
     )
-    drug = models.CharField("thuốc", max_length=200)
-    dose = models.CharField("liều", max_length=100)
-    route = models.CharField("đường dùng", max_length=60, default="uống")
+    drug = models.CharField(_("thuốc"), max_length=200)
+    dose = models.CharField(_("liều"), max_length=100)
+    route = models.CharField(_("đường dùng"), max_length=60, default="uống")
     times = models.JSONField(
-        "giờ dùng",
+        _("giờ dùng"),
         default=list,
         blank=True,
-        help_text='Ví dụ ["07:00", "19:00"]; để trống nếu khi cần',
+        help_text=_('Ví dụ ["07:00", "19:00"]; để trống nếu khi cần'),
     )
-    prn = models.BooleanField("khi cần (PRN)", default=False)
-    indication = models.CharField("chỉ định", max_length=200, blank=True)
+    prn = models.BooleanField(_("khi cần (PRN)"), default=False)
+    indication = models.CharField(_("chỉ định"), max_length=200, blank=True)
     min_interval_minutes = models.PositiveIntegerField(
-        "khoảng cách tối thiểu (phút)", null=True, blank=True
+        _("khoảng cách tối thiểu (phút)"), null=True, blank=True
     )
-    max_per_24h = models.PositiveIntegerField("tối đa trong 24 giờ", null=True, blank=True)
+    max_per_24h = models.PositiveIntegerField(_("tối đa trong 24 giờ"), null=True, blank=True)
     # ISMP windows: ±30 time-critical, ±60 for 2-4 times daily, ±120 once daily.
-    window_minutes = models.PositiveIntegerField("khung giờ ± (phút)", null=True, blank=True)
-    time_critical = models.BooleanField("thuốc cần đúng giờ", default=False)
-    controlled = models.BooleanField("thuốc kiểm soát đặc biệt", default=False)
+    window_minutes = models.PositiveIntegerField(_("khung giờ ± (phút)"), null=True, blank=True)
+    time_critical = models.BooleanField(_("thuốc cần đúng giờ"), default=False)
+    controlled = models.BooleanField(_("thuốc kiểm soát đặc biệt"), default=False)
     funding_source = models.CharField(
-        "nguồn kinh phí", max_length=20, choices=FundingSource.choices, default=FundingSource.BHYT
+        _("nguồn kinh phí"),
+        max_length=20,
+        choices=FundingSource.choices,
+        default=FundingSource.BHYT,
     )
-    unit_cost_vnd = models.PositiveIntegerField("đơn giá (đồng)", default=0)
+    unit_cost_vnd = models.PositiveIntegerField(_("đơn giá (đồng)"), default=0)
     # The stock a dose is taken from (server/stock): dose_units of it, from funding_source.
     medicine = models.ForeignKey(
         "stock.Medicine",
@@ -58,19 +62,19 @@ class MedicationOrder(models.Model):
         null=True,
         blank=True,
         related_name="orders",
-        verbose_name="thuốc trong kho",
+        verbose_name=_("thuốc trong kho"),
     )
     dose_units = models.DecimalField(
-        "số đơn vị mỗi liều", max_digits=8, decimal_places=3, default=1
+        _("số đơn vị mỗi liều"), max_digits=8, decimal_places=3, default=1
     )
-    start_date = models.DateField("từ ngày", null=True, blank=True)
-    end_date = models.DateField("đến ngày", null=True, blank=True)
-    active = models.BooleanField("đang dùng", default=True)
+    start_date = models.DateField(_("từ ngày"), null=True, blank=True)
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "y lệnh thuốc"
-        verbose_name_plural = "y lệnh thuốc"
+        verbose_name = _("y lệnh thuốc")
+        verbose_name_plural = _("y lệnh thuốc")
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose}"
@@ -84,15 +88,15 @@ class MedicationOrder(models.Model):
 
 
 class AdministrationOutcome(models.TextChoices):
-    GIVEN = "given", "Đã cho dùng"
-    PARTIAL = "partial", "Dùng một phần"
-    REFUSED = "refused", "Từ chối"
-    WITHHELD = "withheld", "Tạm hoãn"
-    UNAVAILABLE = "unavailable", "Không có thuốc"
-    AWAY = "away", "Vắng mặt / nằm viện"
-    VOMITED = "vomited", "Nôn ra"
-    ENTERED_IN_ERROR = "entered_in_error", "Ghi nhầm"
-    MISSED = "missed", "Quá hạn"
+    GIVEN = "given", _("Đã cho dùng")
+    PARTIAL = "partial", _("Dùng một phần")
+    REFUSED = "refused", _("Từ chối")
+    WITHHELD = "withheld", _("Tạm hoãn")
+    UNAVAILABLE = "unavailable", _("Không có thuốc")
+    AWAY = "away", _("Vắng mặt / nằm viện")
+    VOMITED = "vomited", _("Nôn ra")
+    ENTERED_IN_ERROR = "entered_in_error", _("Ghi nhầm")
+    MISSED = "missed", _("Quá hạn")
 
 
 class MedicationAdministration(models.Model):
@@ -100,13 +104,13 @@ class MedicationAdministration(models.Model):
 
     id = models.UUIDField(primary_key=True, editable=False)
     facility = models.ForeignKey(
-        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm"
+        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name=_("trung tâm")
     )
     order = models.ForeignKey(
         MedicationOrder,
         on_delete=models.PROTECT,
         related_name="administrations",
-        verbose_name="y lệnh",
+        verbose_name=_("y lệnh"),
     )
     task = models.ForeignKey(
         "care.TaskInstance",
@@ -114,22 +118,22 @@ class MedicationAdministration(models.Model):
         null=True,
         blank=True,
         related_name="administrations",
-        verbose_name="lượt thuốc",
+        verbose_name=_("lượt thuốc"),
     )
     resident = models.ForeignKey(
         "care.Resident",
         on_delete=models.PROTECT,
         related_name="administrations",
-        verbose_name="đối tượng",
+        verbose_name=_("đối tượng"),
     )
-    outcome = models.CharField("kết quả", max_length=20, choices=AdministrationOutcome.choices)
-    dose = models.CharField("liều thực tế", max_length=100, blank=True)
-    at = models.DateTimeField("lúc")
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=AdministrationOutcome.choices)
+    dose = models.CharField(_("liều thực tế"), max_length=100, blank=True)
+    at = models.DateTimeField(_("lúc"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="người cho thuốc",
+        verbose_name=_("người cho thuốc"),
     )
     witness = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -137,20 +141,20 @@ class MedicationAdministration(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người chứng kiến",
+        verbose_name=_("người chứng kiến"),
     )
-    reason = models.CharField("lý do", max_length=300, blank=True)
-    note = models.TextField("ghi chú", blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
     flags = models.JSONField(default=list, blank=True)
     # The order's price when the dose was given: a later price change leaves past months' costs.
-    unit_cost_vnd = models.PositiveIntegerField("đơn giá lúc cấp (đồng)", null=True, blank=True)
+    unit_cost_vnd = models.PositiveIntegerField(_("đơn giá lúc cấp (đồng)"), null=True, blank=True)
     event_id = models.UUIDField(null=True, blank=True)
     device_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "lượt cấp phát thuốc"
-        verbose_name_plural = "sổ cấp phát thuốc"
+        verbose_name = _("lượt cấp phát thuốc")
+        verbose_name_plural = _("sổ cấp phát thuốc")
         indexes = [models.Index(fields=["order", "at"]), models.Index(fields=["task"])]
 
     def __str__(self) -> str:
@@ -175,28 +179,28 @@ class MedicationVoid(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     facility = models.ForeignKey(
-        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name="trung tâm"
+        "care.Facility", on_delete=models.PROTECT, related_name="+", verbose_name=_("trung tâm")
     )
     administration = models.ForeignKey(
         MedicationAdministration,
         on_delete=models.PROTECT,
         related_name="voids",
-        verbose_name="lượt cấp phát",
+        verbose_name=_("lượt cấp phát"),
     )
-    reason = models.CharField("lý do", max_length=300)
+    reason = models.CharField(_("lý do"), max_length=300)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="người hủy",
+        verbose_name=_("người hủy"),
     )
-    at = models.DateTimeField("lúc")
+    at = models.DateTimeField(_("lúc"))
     event_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "hủy lượt cấp phát thuốc"
-        verbose_name_plural = "hủy lượt cấp phát thuốc"
+        verbose_name = _("hủy lượt cấp phát thuốc")
+        verbose_name_plural = _("hủy lượt cấp phát thuốc")
 
     def __str__(self) -> str:
-        return f"Hủy {self.administration_id}: {self.reason}"
+        return _("Hủy %(id)s: %(reason)s") % {"id": self.administration_id, "reason": self.reason}

@@ -1,6 +1,6 @@
 """Pure eMAR rules (docs/domain.md, "Medication"). No database: each is tested with a table.
 
-The handler in `server/meds/events.py` loads the order, the task, the earlier
+The handler in `server/meds/handlers.py` loads the order, the task, the earlier
 administrations and the people involved, then asks these functions what to do.
 """
 
@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from server.accounts.roles import CLINICAL_ROLES
 
 OUTCOMES = frozenset(
     {
@@ -40,8 +44,6 @@ TASK_STATUS = {
     "away": "away",
 }
 
-CLINICAL_ROLES = frozenset({"nurse", "manager", "admin"})
-
 
 @dataclass(frozen=True)
 class Refusal:
@@ -57,17 +59,17 @@ def permission_check(*, role: str, controlled: bool, carers_may_record: bool) ->
     if role == "carer" and not controlled and carers_may_record:
         return None
     if role == "carer" and controlled:
-        return Refusal("forbidden", "Thuốc kiểm soát đặc biệt chỉ y tế hoặc quản lý được ghi.")
-    return Refusal("forbidden", "Bạn không được phép ghi cấp phát thuốc ở trung tâm này.")
+        return Refusal("forbidden", _("Thuốc kiểm soát đặc biệt chỉ y tế hoặc quản lý được ghi."))
+    return Refusal("forbidden", _("Bạn không được phép ghi cấp phát thuốc ở trung tâm này."))
 
 
 def outcome_check(*, outcome: str, dose: str | None, reason: str) -> Refusal | None:
     """What an outcome needs beside itself: a partial dose names the quantity given,
     a clinical hold names its reason."""
     if outcome == "partial" and not (dose or "").strip():
-        return Refusal("dose_required", "Dùng một phần: cần ghi lượng thuốc đã dùng.")
+        return Refusal("dose_required", _("Dùng một phần: cần ghi lượng thuốc đã dùng."))
     if outcome == "withheld" and not reason.strip():
-        return Refusal("reason_required", "Tạm hoãn thuốc: cần ghi lý do.")
+        return Refusal("reason_required", _("Tạm hoãn thuốc: cần ghi lý do."))
     return None
 
 
@@ -86,12 +88,12 @@ def witness_check(*, controlled: bool, outcome: str, witness: Witness) -> Refusa
     if not controlled or outcome not in WITNESSED:
         return None
     if not witness.named:
-        return Refusal("witness_required", "Thuốc kiểm soát đặc biệt cần người chứng kiến.")
+        return Refusal("witness_required", _("Thuốc kiểm soát đặc biệt cần người chứng kiến."))
     if witness.is_recorder:
-        return Refusal("witness_required", "Người chứng kiến phải là một nhân viên khác.")
+        return Refusal("witness_required", _("Người chứng kiến phải là một nhân viên khác."))
     if not witness.active_member_of_facility:
         return Refusal(
-            "witness_required", "Người chứng kiến phải là nhân viên đang làm việc tại trung tâm."
+            "witness_required", _("Người chứng kiến phải là nhân viên đang làm việc tại trung tâm.")
         )
     return None
 
@@ -115,7 +117,7 @@ def window_check(*, due_at: datetime, at: datetime, window_minutes: int) -> Wind
 def window_refusal(*, outcome: str, verdict: WindowVerdict, reason: str) -> Refusal | None:
     if outcome in UNTIMED or verdict.inside or reason.strip():
         return None
-    return Refusal("reason_required", "Ghi ngoài khung giờ của liều thuốc: cần ghi lý do.")
+    return Refusal("reason_required", _("Ghi ngoài khung giờ của liều thuốc: cần ghi lý do."))
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from server.accounts.models import Membership
 from server.accounts.services import membership_in
 
-REPORT_ROLES = frozenset({"manager", "admin"})
-FOOD_FORM_ROLES = frozenset({"manager", "admin", "kitchen"})
-# The stock report and the controlled-drug register: those who move the stock.
-STOCK_ROLES = frozenset({"manager", "admin", "nurse"})
-
 MESSAGES = {
-    "not_found": "Không tìm thấy trung tâm này.",
-    "forbidden": "Chỉ Ban Giám đốc / quản lý trung tâm mới xem được giấy tờ này.",
+    "not_found": gettext_lazy("Không tìm thấy trung tâm này."),
+    "forbidden": gettext_lazy("Chỉ Ban Giám đốc / quản lý trung tâm mới xem được giấy tờ này."),
 }
 
 
@@ -33,14 +31,14 @@ def paper_access(user: Any, facility_id: UUID, roles: frozenset[str]) -> Members
     """Another centre's facility reads as not found (its existence is not confirmed)."""
     membership = membership_in(user, facility_id)
     if membership is None:
-        return Refusal(404, "not_found", MESSAGES["not_found"])
+        return Refusal(404, "not_found", str(MESSAGES["not_found"]))
     if membership.role not in roles:
         message = (
-            "Chỉ nhà bếp hoặc Ban Giám đốc mới xem được biểu mẫu kiểm thực."
+            _("Chỉ nhà bếp hoặc Ban Giám đốc mới xem được biểu mẫu kiểm thực.")
             if "kitchen" in roles
-            else "Chỉ y tế hoặc Ban Giám đốc mới xem được sổ thuốc."
+            else _("Chỉ y tế hoặc Ban Giám đốc mới xem được sổ thuốc.")
             if "nurse" in roles
             else MESSAGES["forbidden"]
         )
-        return Refusal(403, "forbidden", message)
+        return Refusal(403, "forbidden", str(message))
     return membership

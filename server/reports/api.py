@@ -8,16 +8,13 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 from pydantic import Field
 
-from server.reports.access import (
-    FOOD_FORM_ROLES,
-    REPORT_ROLES,
-    STOCK_ROLES,
-    Refusal,
-    paper_access,
-)
+from server.accounts.roles import FOOD_FORM_ROLES, REPORT_ROLES, STOCK_ROLES
+from server.reports.access import Refusal, paper_access
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
 from server.reports.files import attachment, streamed
 from server.reports.food_safety import food_safety_html, food_safety_xlsx
@@ -27,12 +24,12 @@ from server.reports.periods import KINDS, Period
 from server.reports.stock import controlled_register, stock_month
 from server.reports.stock_xlsx import stock_file
 from server.reports.store import AlreadySent, mark_sent, text_save
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["reports"])
 
-BAD_MONTH = "Tháng phải có dạng YYYY-MM, ví dụ 2026-11."
-BAD_PERIOD = "Kỳ báo cáo là month (tháng=YYYY-MM), 9m hoặc year (năm=YYYY)."
+BAD_MONTH = gettext_lazy("Tháng phải có dạng YYYY-MM, ví dụ 2026-11.")
+BAD_PERIOD = gettext_lazy("Kỳ báo cáo là month (tháng=YYYY-MM), 9m hoặc year (năm=YYYY).")
 
 
 def _refused(result) -> HttpResponse | None:
@@ -59,7 +56,7 @@ def _report(request: HttpRequest, facility: UUID, period: Period, fmt: str) -> H
     if (refused := _refused(membership)) is not None:
         return refused
     if fmt not in FORMATS:
-        return error(400, "invalid_format", "Định dạng là json, xlsx hoặc docx.")
+        return error(400, "invalid_format", _("Định dạng là json, xlsx hoặc docx."))
     centre = membership.facility  # type: ignore[union-attr]
     if fmt == "json":
         return json_response(monthly_report(facility=centre, month=period))
@@ -130,7 +127,7 @@ def reports_text(request: HttpRequest, body: ReportText) -> HttpResponse:
         return membership
     fields = body.model_dump(exclude={"facility", "period"}, exclude_unset=True)
     if any("\x00" in v for v in fields.values() if isinstance(v, str)):
-        return error(400, "invalid_request", "Văn bản chứa ký tự không hợp lệ.")
+        return error(400, "invalid_request", _("Văn bản chứa ký tự không hợp lệ."))
     try:
         record = text_save(
             facility=membership.facility,
@@ -139,7 +136,7 @@ def reports_text(request: HttpRequest, body: ReportText) -> HttpResponse:
             by=request.auth.user,  # type: ignore[attr-defined]
         )
     except AlreadySent:
-        return error(409, "report_sent", "Báo cáo đã gửi Sở: không sửa được nữa.")
+        return error(409, "report_sent", _("Báo cáo đã gửi Sở: không sửa được nữa."))
     return json_response({"period": record.period, "updated_at": record.updated_at})
 
 
@@ -169,7 +166,7 @@ def reports_food_safety(
         return HttpResponse(food_safety_html(centre, date))
     if format == "xlsx":
         return attachment(*food_safety_xlsx(centre, date))
-    return error(400, "invalid_format", "Định dạng là html hoặc xlsx.")
+    return error(400, "invalid_format", _("Định dạng là html hoặc xlsx."))
 
 
 @router.get("/export", summary="CSV of one record type for a date range (UTF-8 with BOM)")
@@ -180,12 +177,17 @@ def reports_export(
     if (refused := _refused(membership)) is not None:
         return refused
     if type not in EXPORTS:
-        return error(400, "invalid_type", "Loại bản ghi không có: " + ", ".join(EXPORTS) + ".")
+        return error(
+            400,
+            "invalid_type",
+            _("Loại bản ghi không có: %(types)s.") % {"types": ", ".join(EXPORTS)},
+        )
     if date_to < date_from or (date_to - date_from).days > MAX_EXPORT_DAYS:
         return error(
             400,
             "invalid_range",
-            f"Khoảng ngày phải đúng chiều và không quá {MAX_EXPORT_DAYS} ngày.",
+            _("Khoảng ngày phải đúng chiều và không quá %(days)s ngày.")
+            % {"days": MAX_EXPORT_DAYS},
         )
     centre = membership.facility  # type: ignore[union-attr]
     return streamed(*export_csv(centre, type, date_from, date_to))
@@ -200,7 +202,7 @@ def _stock_access(request: HttpRequest, facility: UUID, month: str, fmt: str):  
     if isinstance(parsed, HttpResponse):
         return parsed
     if fmt not in ("json", "xlsx"):
-        return error(400, "invalid_format", "Định dạng là json hoặc xlsx.")
+        return error(400, "invalid_format", _("Định dạng là json hoặc xlsx."))
     return membership.facility, parsed  # type: ignore[union-attr]
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from server.accounts.models import User
 from server.care.models import Note, Resident, ResidentTransfer, TaskInstance
@@ -63,7 +63,8 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
 
 
 def _header(field: models.Field) -> str:
-    name = HEADERS.get(field.name, str(field.verbose_name))
+    with translation.override("vi"):  # a paper: Vietnamese whoever downloads it
+        name = HEADERS.get(field.name, str(field.verbose_name))
     if field.name == "id":
         return "Mã bản ghi"
     if isinstance(field, models.ForeignKey) and field.related_model not in (User, Resident):
@@ -77,7 +78,8 @@ def _cell(value: Any, field: models.Field, names: dict[Any, str]) -> str:
     if isinstance(field, models.ForeignKey):
         return names.get(value, str(value))
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        with translation.override("vi"):
+            return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, datetime):

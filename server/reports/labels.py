@@ -5,20 +5,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from server.care.models import ResidentCategory, ResidentStatus, TaskKind
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import Meal
 from server.meds.models import FundingSource
 
-CATEGORY = dict(ResidentCategory.choices)
-STATUS = dict(ResidentStatus.choices)
-FUNDING = dict(FundingSource.choices)
-TASK_KIND = dict(TaskKind.choices)
-MEAL = dict(Meal.choices)
-DISINFECTION_TARGET = dict(DisinfectionRecord.Target.choices)
+
+def vietnamese(choices: Any) -> dict[Any, str]:
+    """A model's choices as the papers print them: the admin translates the labels for its
+    reader, but a paper is the centre's Vietnamese document whoever opens it."""
+    with translation.override("vi"):
+        return {key: str(label) for key, label in choices}
+
+
+CATEGORY = vietnamese(ResidentCategory.choices)
+STATUS = vietnamese(ResidentStatus.choices)
+FUNDING = vietnamese(FundingSource.choices)
+TASK_KIND = vietnamese(TaskKind.choices)
+MEAL = vietnamese(Meal.choices)
+DISINFECTION_TARGET = vietnamese(DisinfectionRecord.Target.choices)
 RESULT = {"ok": "Đạt", "issue": "Không đạt"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportSettings(models.Model):
@@ -18,35 +19,35 @@ class ReportSettings(models.Model):
         "care.Facility",
         on_delete=models.CASCADE,
         related_name="report_settings",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
     parent_agency = models.CharField(
-        "cơ quan chủ quản",
+        _("cơ quan chủ quản"),
         max_length=200,
         blank=True,
-        help_text="Ví dụ: Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu",
+        help_text=_("Ví dụ: Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu"),
     )
     place_name = models.CharField(
-        "địa danh ghi ngày tháng", max_length=100, blank=True, help_text="Ví dụ: Bạc Liêu"
+        _("địa danh ghi ngày tháng"), max_length=100, blank=True, help_text=_("Ví dụ: Bạc Liêu")
     )
-    signer_title = models.CharField("chức danh người ký", max_length=100, default="Giám đốc")
-    director_name = models.CharField("họ tên người ký", max_length=200, blank=True)
+    signer_title = models.CharField(_("chức danh người ký"), max_length=100, default="Giám đốc")
+    director_name = models.CharField(_("họ tên người ký"), max_length=200, blank=True)
     number_pattern = models.CharField(
-        "số, ký hiệu văn bản",
+        _("số, ký hiệu văn bản"),
         max_length=60,
         default="{so}/BC-TTBTXH",
-        help_text="{so} là số văn bản; để trống số thì văn thư điền tay.",
+        help_text=_("{so} là số văn bản; để trống số thì văn thư điền tay."),
     )
     target_residents = models.PositiveIntegerField(
-        "chỉ tiêu đối tượng Sở giao", null=True, blank=True
+        _("chỉ tiêu đối tượng Sở giao"), null=True, blank=True
     )
 
     class Meta:
-        verbose_name = "thiết lập báo cáo"
-        verbose_name_plural = "thiết lập báo cáo"
+        verbose_name = _("thiết lập báo cáo")
+        verbose_name_plural = _("thiết lập báo cáo")
 
     def __str__(self) -> str:
-        return f"Thiết lập báo cáo · {self.facility}"
+        return _("Thiết lập báo cáo · %(facility)s") % {"facility": self.facility}
 
 
 class PeriodReport(models.Model):
@@ -57,40 +58,45 @@ class PeriodReport(models.Model):
         "care.Facility",
         on_delete=models.CASCADE,
         related_name="period_reports",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
-    period = models.CharField("kỳ báo cáo", max_length=10)
-    number = models.CharField("số văn bản", max_length=20, blank=True)
-    activities = models.TextField("các hoạt động chuyên môn khác", blank=True)
-    next_plan = models.TextField("phương hướng nhiệm vụ kỳ sau", blank=True)
-    proposals = models.TextField("đề xuất, kiến nghị", blank=True)
-    staff_permanent = models.PositiveIntegerField("viên chức (biên chế)", null=True, blank=True)
-    staff_contract = models.PositiveIntegerField("người lao động hợp đồng", null=True, blank=True)
-    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+    period = models.CharField(_("kỳ báo cáo"), max_length=10)
+    number = models.CharField(_("số văn bản"), max_length=20, blank=True)
+    activities = models.TextField(_("các hoạt động chuyên môn khác"), blank=True)
+    next_plan = models.TextField(_("phương hướng nhiệm vụ kỳ sau"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    staff_permanent = models.PositiveIntegerField(_("viên chức (biên chế)"), null=True, blank=True)
+    staff_contract = models.PositiveIntegerField(
+        _("người lao động hợp đồng"), null=True, blank=True
+    )
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người sửa",
+        verbose_name=_("người sửa"),
     )
-    sent_at = models.DateTimeField("đã gửi lúc", null=True, blank=True)
+    sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người gửi",
+        verbose_name=_("người gửi"),
     )
 
     class Meta:
-        verbose_name = "báo cáo định kỳ"
-        verbose_name_plural = "báo cáo định kỳ"
+        verbose_name = _("báo cáo định kỳ")
+        verbose_name_plural = _("báo cáo định kỳ")
         constraints = [
             models.UniqueConstraint(fields=["facility", "period"], name="report_facility_period")
         ]
 
     def __str__(self) -> str:
-        return f"Báo cáo {self.period} · {self.facility}"
+        return _("Báo cáo %(period)s · %(facility)s") % {
+            "period": self.period,
+            "facility": self.facility,
+        }

@@ -19,10 +19,11 @@ from server.care.moves import status_change_counts
 from server.hygiene.models import DisinfectionRecord
 from server.kitchen.models import FoodCheck, FoodSample
 from server.meds.models import MedicationAdministration
+from server.reports import labels as L
 from server.reports.models import PeriodReport
 from server.reports.periods import Month, Period
 from server.reports.store import document_number, record_text, settings_for
-from sync.models import Conflict
+from sync.conflicts import conflicts_counted
 
 COMPLETED_DOSES = ("given", "partial")
 # A dose counts as psychiatric medicine when its order says so in its indication, or when a
@@ -48,7 +49,7 @@ def residents_section(facility_id: Any, month: Period) -> dict[str, Any]:
         if r.admitted_on is None or r.admitted_on <= month.last
     ]
     by_category: dict[str, dict[str, Any]] = {}
-    for key, label in ResidentCategory.choices:
+    for key, label in L.vietnamese(ResidentCategory.choices).items():
         members = [r for r in current if r.primary_category == key]
         by_category[key] = {
             "label": label,
@@ -170,14 +171,12 @@ def care_section(facility_id: Any, month: Period) -> dict[str, Any]:
     )
     by_kind = {r["kind"]: {k: r[k] for k in ("due", "done", "missed", "away")} for r in rows}
     start, end = month.bounds()
-    conflicts = Conflict.objects.filter(
-        facility_id=facility_id, opened_at__gte=start, opened_at__lt=end
-    )
+    conflicts = conflicts_counted(facility_id, opened_from=start, opened_before=end)
     return {
         "tasks_by_kind": by_kind,
-        "conflicts_opened": conflicts.count(),
-        "conflicts_open": conflicts.filter(status="open").count(),
-        "conflicts_by_kind": dict(Counter(conflicts.values_list("kind", flat=True))),
+        "conflicts_opened": conflicts["opened"],
+        "conflicts_open": conflicts["open"],
+        "conflicts_by_kind": conflicts["by_kind"],
     }
 
 

@@ -19,8 +19,8 @@ from server.reports.periods import Period
 from server.stock.models import Medicine, MoveKind, StockMove, StockSource
 from server.stock.serializers import number
 
-SOURCE = dict(StockSource.choices)
-KIND = dict(MoveKind.choices)
+SOURCE = L.vietnamese(StockSource.choices)
+KIND = L.vietnamese(MoveKind.choices)
 COLUMNS = ("opening", "received", "dispensed", "adjusted", "closing")
 HEADINGS = (
     "STT",

@@ -15,18 +15,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
+from server.accounts.roles import FOOD_FORM_ROLES, REPORT_ROLES, STOCK_ROLES
 from server.accounts.services import memberships_of
 from server.care.models import Facility
 from server.kitchen.models import FoodSample
 from server.reports import labels as L
-from server.reports.access import (
-    FOOD_FORM_ROLES,
-    REPORT_ROLES,
-    STOCK_ROLES,
-    Refusal,
-    paper_access,
-)
+from server.reports.access import Refusal, paper_access
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
 from server.reports.files import attachment, streamed
 from server.reports.food_safety import food_safety_context
@@ -112,9 +108,9 @@ def _period_page(request: HttpRequest, facility: Facility, period: Period) -> Ht
                 mark_sent(facility=facility, period=period, by=request.user)
             return HttpResponseRedirect(request.path)
         except AlreadySent:
-            message = "Báo cáo đã gửi Sở: không sửa được nữa."
+            message = _("Báo cáo đã gửi Sở: không sửa được nữa.")
         except ValueError:
-            message = "Số người phải là số nguyên không âm."
+            message = _("Số người phải là số nguyên không âm.")
     report, document = document_of(facility, period)
     record = PeriodReport.objects.filter(facility=facility, period=period.key).first()
     return render(

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -38,11 +39,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
     password = request.POST.get("password", "")[:200]
     context["username"] = username
     if login_blocked(username, client_address(request)):
-        context["error"] = RATE_LIMITED
+        context["error"] = str(RATE_LIMITED)
         return render(request, "reports/login.html", context, status=429)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        context["error"] = "Tên đăng nhập hoặc mật khẩu không đúng."
+        context["error"] = _("Tên đăng nhập hoặc mật khẩu không đúng.")
         return render(request, "reports/login.html", context, status=401)
     login(request, user)
     return HttpResponseRedirect(context["next"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from server.accounts.models import Membership, Role
 from server.rota.models import RotaEntry
@@ -29,7 +30,10 @@ class RotaEntryForm(forms.ModelForm):
             return data
         names = shift_names(facility)
         if data.get("shift") and data["shift"] not in names:
-            self.add_error("shift", "Trung tâm này chỉ có các ca: " + ", ".join(names) + ".")
+            self.add_error(
+                "shift",
+                _("Trung tâm này chỉ có các ca: %(shifts)s.") % {"shifts": ", ".join(names)},
+            )
         if (
             user
             and not Membership.objects.filter(
@@ -37,10 +41,13 @@ class RotaEntryForm(forms.ModelForm):
             ).exists()
         ):
             # The rota counts carers against the staffing norms; nobody else belongs on it.
-            self.add_error("user", "Người này không phải nhân viên chăm sóc của trung tâm.")
+            self.add_error("user", _("Người này không phải nhân viên chăm sóc của trung tâm."))
         foreign = [a.name for a in areas or () if a.facility_id != facility.id]
         if foreign:
-            self.add_error("areas", "Khu không thuộc trung tâm này: " + ", ".join(foreign))
+            self.add_error(
+                "areas",
+                _("Khu không thuộc trung tâm này: %(areas)s") % {"areas": ", ".join(foreign)},
+            )
         return data
 
 
@@ -57,7 +64,7 @@ class RotaEntryAdmin(FacilityScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description="khu")
     def areas_list(self, obj: RotaEntry) -> str:
-        return ", ".join(a.name for a in obj.areas.all()) or "toàn trung tâm"
+        return ", ".join(a.name for a in obj.areas.all()) or str(_("toàn trung tâm"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("areas")

@@ -12,35 +12,36 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RotaEntry(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     facility = models.ForeignKey(
-        "care.Facility", on_delete=models.CASCADE, related_name="rota", verbose_name="trung tâm"
+        "care.Facility", on_delete=models.CASCADE, related_name="rota", verbose_name=_("trung tâm")
     )
-    date = models.DateField("ngày")
+    date = models.DateField(_("ngày"))
     shift = models.CharField(
-        "ca", max_length=20, help_text="Tên ca theo cài đặt của trung tâm, ví dụ day, night."
+        "ca", max_length=20, help_text=_("Tên ca theo cài đặt của trung tâm, ví dụ day, night.")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="rota_entries",
-        verbose_name="nhân viên chăm sóc",
+        verbose_name=_("nhân viên chăm sóc"),
     )
     areas = models.ManyToManyField(
         "care.Area",
         blank=True,
         related_name="rota_entries",
         verbose_name="khu",
-        help_text="Để trống: chỉ tính vào tổng của toàn trung tâm.",
+        help_text=_("Để trống: chỉ tính vào tổng của toàn trung tâm."),
     )
-    note = models.CharField("ghi chú", max_length=200, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "lịch trực"
-        verbose_name_plural = "lịch trực"
+        verbose_name = _("lịch trực")
+        verbose_name_plural = _("lịch trực")
         ordering = ("-date", "shift")
         constraints = [
             models.UniqueConstraint(

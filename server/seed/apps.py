@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SeedConfig(AppConfig):
@@ -7,3 +8,4 @@ class SeedConfig(AppConfig):
 
     name = "server.seed"
     label = "seed"
+    verbose_name = _("Dữ liệu mẫu")

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from server.accounts.services import membership_in
 from server.stock import rules
 from server.stock.models import Medicine, StockLevel
 from server.stock.serializers import medicine_data, number, stock_level_data
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 router = Router(tags=["meds"])
 
@@ -22,9 +23,9 @@ router = Router(tags=["meds"])
 def meds_stock(request: HttpRequest, facility: UUID) -> HttpResponse:
     membership = membership_in(request.auth.user, facility)  # type: ignore[attr-defined]
     if membership is None:
-        return error(404, "not_found", "Không tìm thấy trung tâm này.")
+        return error(404, "not_found", _("Không tìm thấy trung tâm này."))
     if (refusal := rules.permission_check(membership.role)) is not None:
-        return error(403, refusal.code, "Chỉ y tế hoặc quản lý mới xem được kho thuốc.")
+        return error(403, refusal.code, _("Chỉ y tế hoặc quản lý mới xem được kho thuốc."))
     today = timezone.localdate()
     medicines = Medicine.objects.filter(facility_id=facility).order_by("name", "strength")
     levels = (

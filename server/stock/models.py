@@ -12,23 +12,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
 
 class StockSource(models.TextChoices):
-    BHYT = "bhyt", "Bảo hiểm y tế"
-    BUDGET = "budget", "Ngân sách trung tâm"
-    DONATED = "donated", "Tài trợ"
-    FAMILY = "family", "Gia đình"
-    OTHER = "other", "Khác"
+    BHYT = "bhyt", _("Bảo hiểm y tế")
+    BUDGET = "budget", _("Ngân sách trung tâm")
+    DONATED = "donated", _("Tài trợ")
+    FAMILY = "family", _("Gia đình")
+    OTHER = "other", _("Khác")
 
 
 class MoveKind(models.TextChoices):
-    RECEIPT = "receipt", "Nhập kho"
-    DOSE = "dose", "Cấp phát"
-    COUNT = "count", "Kiểm kê"
-    ADJUSTMENT = "adjustment", "Điều chỉnh"
+    RECEIPT = "receipt", _("Nhập kho")
+    DOSE = "dose", _("Cấp phát")
+    COUNT = "count", _("Kiểm kê")
+    ADJUSTMENT = "adjustment", _("Điều chỉnh")
 
 
 class Medicine(models.Model):
@@ -37,23 +38,23 @@ class Medicine(models.Model):
         "care.Facility",
         on_delete=models.CASCADE,
         related_name="medicines",
-        verbose_name="trung tâm",
+        verbose_name=_("trung tâm"),
     )
-    name = models.CharField("tên thuốc", max_length=200)
-    strength = models.CharField("hàm lượng", max_length=60, blank=True)
-    form = models.CharField("dạng bào chế", max_length=60, default="viên")
-    unit = models.CharField("đơn vị tính", max_length=20, default="viên")
-    controlled = models.BooleanField("thuốc kiểm soát đặc biệt", default=False)
-    min_stock = models.DecimalField("tồn tối thiểu", default=0, **QUANTITY)
+    name = models.CharField(_("tên thuốc"), max_length=200)
+    strength = models.CharField(_("hàm lượng"), max_length=60, blank=True)
+    form = models.CharField(_("dạng bào chế"), max_length=60, default="viên")
+    unit = models.CharField(_("đơn vị tính"), max_length=20, default="viên")
+    controlled = models.BooleanField(_("thuốc kiểm soát đặc biệt"), default=False)
+    min_stock = models.DecimalField(_("tồn tối thiểu"), default=0, **QUANTITY)
     tolerance_pct = models.DecimalField(
-        "sai lệch kiểm kê cho phép (%)", max_digits=5, decimal_places=2, default=0
+        _("sai lệch kiểm kê cho phép (%)"), max_digits=5, decimal_places=2, default=0
     )
-    active = models.BooleanField("đang dùng", default=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "thuốc"
-        verbose_name_plural = "danh mục thuốc"
+        verbose_name = _("thuốc")
+        verbose_name_plural = _("danh mục thuốc")
         ordering = ["name", "strength"]
 
     def __str__(self) -> str:
@@ -71,8 +72,8 @@ class StockLevel(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        verbose_name = "tồn kho"
-        verbose_name_plural = "tồn kho"
+        verbose_name = _("tồn kho")
+        verbose_name_plural = _("tồn kho")
         constraints = [
             models.UniqueConstraint(fields=["medicine", "funding_source"], name="stock_level_once")
         ]
@@ -89,8 +90,8 @@ class StockLot(models.Model):
     # Its level's facility, kept on the row so that a sync call's lot queries name it.
     facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="+")
     level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="lots")
-    lot = models.CharField("số lô", max_length=60, blank=True)
-    expiry = models.DateField("hạn dùng", null=True, blank=True)
+    lot = models.CharField(_("số lô"), max_length=60, blank=True)
+    expiry = models.DateField(_("hạn dùng"), null=True, blank=True)
     quantity = models.DecimalField(default=0, **QUANTITY)
 
     class Meta:
@@ -136,8 +137,8 @@ class StockMove(models.Model):
     event_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "dòng sổ kho"
-        verbose_name_plural = "sổ kho thuốc"
+        verbose_name = _("dòng sổ kho")
+        verbose_name_plural = _("sổ kho thuốc")
         indexes = [models.Index(fields=["medicine", "recorded_at"])]
 
     def __str__(self) -> str:

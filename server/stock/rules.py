@@ -1,5 +1,5 @@
 """Pure stock rules (docs/domain.md, "Medicine stock"). No models, no I/O: the handlers in
-`server/stock/events.py` and `server/stock/services.py` load, these decide."""
+`server/stock/handlers.py` and `server/stock/services.py` load, these decide."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-STOCK_ROLES = frozenset({"nurse", "manager", "admin"})
+from django.utils.translation import gettext as _
+
+from server.accounts.roles import STOCK_ROLES
+
 SOURCES = ("bhyt", "budget", "donated", "family", "other")
 ADJUST_REASONS = frozenset({"expired", "damaged", "lost", "returned", "transfer_out", "other"})
 # An order's funding source (server/meds) names the centre's budget "centre".
@@ -35,14 +38,14 @@ def permission_check(role: str) -> Refusal | None:
     if role in STOCK_ROLES:
         return None
     return Refusal(
-        "forbidden", "Chỉ y tế hoặc quản lý được nhập, kiểm kê hay điều chỉnh kho thuốc."
+        "forbidden", _("Chỉ y tế hoặc quản lý được nhập, kiểm kê hay điều chỉnh kho thuốc.")
     )
 
 
 def quantity_check(value: Any, *, unit: str, sign: str = "positive") -> Decimal | Refusal:
     """A finite, bounded number of `unit`; whole for units counted whole.
     sign: "positive" (> 0), "nonnegative" (>= 0) or "nonzero" (a signed delta)."""
-    bad = Refusal("invalid_quantity", "Số lượng không hợp lệ.")
+    bad = Refusal("invalid_quantity", _("Số lượng không hợp lệ."))
     if isinstance(value, bool) or value is None:
         return bad
     if isinstance(value, float) and not math.isfinite(value):
@@ -52,18 +55,20 @@ def quantity_check(value: Any, *, unit: str, sign: str = "positive") -> Decimal 
     except (InvalidOperation, ValueError):
         return bad
     if not q.is_finite() or abs(q) > MAX_QUANTITY:
-        return Refusal("invalid_quantity", "Số lượng quá lớn hoặc không hợp lệ.")
+        return Refusal("invalid_quantity", _("Số lượng quá lớn hoặc không hợp lệ."))
     if q != q.quantize(Decimal("0.001")):
-        return Refusal("invalid_quantity", "Số lượng chỉ lấy tới ba chữ số thập phân.")
+        return Refusal("invalid_quantity", _("Số lượng chỉ lấy tới ba chữ số thập phân."))
     if unit in WHOLE_UNITS and q * 2 != (q * 2).to_integral_value():
-        return Refusal("invalid_quantity", f"Đơn vị «{unit}» chỉ lấy số nguyên hoặc nửa.")
+        return Refusal(
+            "invalid_quantity", _("Đơn vị «%(unit)s» chỉ lấy số nguyên hoặc nửa.") % {"unit": unit}
+        )
     if (sign == "positive" and q <= 0) or (sign == "nonnegative" and q < 0):
         return Refusal(
             "invalid_quantity",
-            "Số lượng phải lớn hơn 0." if sign == "positive" else "Số lượng không được âm.",
+            _("Số lượng phải lớn hơn 0.") if sign == "positive" else _("Số lượng không được âm."),
         )
     if sign == "nonzero" and q == 0:
-        return Refusal("invalid_quantity", "Số điều chỉnh phải khác 0.")
+        return Refusal("invalid_quantity", _("Số điều chỉnh phải khác 0."))
     return q
 
 
@@ -72,9 +77,9 @@ def expiry_check(expiry: date | None, *, on: date) -> Refusal | None:
     if expiry is None:
         return None
     if expiry < on:
-        return Refusal("invalid_expiry", "Lô thuốc đã hết hạn: không nhập vào kho.")
+        return Refusal("invalid_expiry", _("Lô thuốc đã hết hạn: không nhập vào kho."))
     if expiry > on + timedelta(days=366 * MAX_SHELF_YEARS):
-        return Refusal("invalid_expiry", "Hạn dùng không hợp lệ (quá 10 năm).")
+        return Refusal("invalid_expiry", _("Hạn dùng không hợp lệ (quá 10 năm)."))
     return None
 
 
@@ -136,9 +141,9 @@ def count_decide(
 
 def adjust_check(*, delta: Decimal, available: Decimal, reason: str) -> Refusal | None:
     if reason not in ADJUST_REASONS:
-        return Refusal("invalid_reason", "Lý do điều chỉnh không hợp lệ.")
+        return Refusal("invalid_reason", _("Lý do điều chỉnh không hợp lệ."))
     if delta < 0 and -delta > available:
-        return Refusal("insufficient_stock", "Không đủ thuốc trong kho để trừ số này.")
+        return Refusal("insufficient_stock", _("Không đủ thuốc trong kho để trừ số này."))
     return None
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from server.accounts.models import Membership
 from server.accounts.services import membership_in
-from sync.http import error, json_response
+from sync.responses import error, json_response
 
 staff_router = Router(tags=["staff"])
 
@@ -23,7 +24,7 @@ def staff_list(request: HttpRequest, facility: UUID) -> HttpResponse:
     user = request.auth.user  # type: ignore[attr-defined]
     if membership_in(user, facility) is None:
         # Another centre's staff list does not exist, to this caller.
-        return error(404, "not_found", "Không tìm thấy trung tâm này trong phạm vi của bạn.")
+        return error(404, "not_found", _("Không tìm thấy trung tâm này trong phạm vi của bạn."))
     rows = (
         Membership.objects.filter(facility_id=facility, active=True, user__is_active=True)
         .select_related("user")

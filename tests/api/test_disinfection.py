@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from server.care.models import TaskInstance
-from server.hygiene.events import trip_task_id
+from server.hygiene.handlers import trip_task_id
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from sync.models import EventLog
 from tests.events import event

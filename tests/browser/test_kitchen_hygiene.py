@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from server.care.models import TaskInstance
 from server.care.publish import publish
-from server.hygiene.events import trip_task_id
+from server.hygiene.handlers import trip_task_id
 from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.kitchen.models import FoodSample, MenuDish
 from tests.browser.conftest import artifacts, login, new_phone, wait_pending, wait_synced

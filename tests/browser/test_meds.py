@@ -24,7 +24,7 @@ def give_dose(page, task_id) -> None:
 
 
 def test_it_shows_a_double_dose_on_both_phones_and_to_the_manager(asgi_server, ward, chromium):
-    assert "med.administer" in registry.registered_names(), "server/meds/events.py not loaded"
+    assert "med.administer" in registry.registered_names(), "server/meds/handlers.py not loaded"
     task = ward.med_task
     phones = []
     for username in ("carer", "nurse"):

@@ -96,7 +96,7 @@ def test_it_sounds_the_double_dose_alarm_within_a_second_and_resolves_it_inline(
     second, second_device = phone_login(asgi_server, "nurse")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
+        page = browser.new_page(locale="vi-VN")  # the board follows Accept-Language
         page.goto(asgi_server.url + "/dashboard/")
         page.fill("input[name=username]", "manager")
         page.fill("input[name=password]", "test-pass-123")

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.care.rules_residents import Move
+from server.care.resident_rules import Move
 from server.live.dashboard import rules
 from server.live.dashboard.rules import Person
 

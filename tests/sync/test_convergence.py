@@ -1,5 +1,5 @@
 """Convergence under a hostile network: a hypothesis state machine drives several phones
-(sync/client.py over real HTTP to uvicorn) through offline periods, responses lost after the
+(sync/client/ over real HTTP to uvicorn) through offline periods, responses lost after the
 server committed, duplicated and late (reordered) deliveries, server-side edits and a
 change of a carer's areas. Invariants: every event is stored exactly once, no acknowledged
 event is lost, and after a final sync every phone holds exactly the server's state.

@@ -1,4 +1,4 @@
-"""sync/protocol.py, sync/hlc.py and sync/client.py import no Django (docs/architecture.md)."""
+"""sync/protocol.py, sync/hlc.py and sync/client/ import no Django (docs/architecture.md)."""
 
 from __future__ import annotations
 

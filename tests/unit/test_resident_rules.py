@@ -1,4 +1,4 @@
-"""Resident rules as tables (server/care/rules_residents.py): no database."""
+"""Resident rules as tables (server/care/resident_rules.py): no database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.care.rules_residents import (
+from server.care.resident_rules import (
     FieldEdit,
     Move,
     event_stamp,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from server.care import jobs, publish, void
+from server.care import horizon, jobs, publish, resident_handlers, void
 from sync import registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +27,8 @@ KINDS = (
     "publishes",
     "voidable",
     "job",
+    "task source",
+    "transfer hook",
 )
 
 
@@ -68,6 +70,10 @@ def wiring() -> list[tuple[str, str, str, str]]:
         add("voidable", f"`{type_}` ({spec.model._meta.label})", spec.apply)
     for job in jobs.all_jobs():
         add("job", f"`{job.name}` every {job.every_seconds} s", job.run)
+    for source in horizon.TASK_SOURCES:
+        add("task source", f"`{source.__name__}`", source)
+    for hook in resident_handlers.TRANSFER_HOOKS:
+        add("transfer hook", f"`{hook.__name__}`", hook)
     return sorted(rows, key=lambda r: (r[0], KINDS.index(r[1]), r[2]))
 
 

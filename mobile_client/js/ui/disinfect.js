@@ -26,7 +26,7 @@ function taskRow(tk, go, head) {
 // A food vehicle is back: the trip is recorded and its disinfection becomes due at once.
 async function vehicleBack(area) {
   const tripId = uuid();
-  // Same id as the server's trip_task_id(trip_id) (server/hygiene/events.py).
+  // Same id as the server's trip_task_id(trip_id) (server/hygiene/handlers.py).
   const taskId = await uuid5(tripId, 'vehicle-disinfection');
   await record('vehicle.trip', { trip_id: tripId, area_id: area.id, returned_at: isoLocal() }, { task_id: taskId });
   toast(t('vehicle.trip_saved', { name: area.data.name }), 'good');

@@ -29,7 +29,7 @@ from server.live.dashboard.rules import Norm, Shift
 from server.live.dashboard.sections import SectionView
 from server.live.dashboard.stock_section import StockSection
 
-AWAY_STATUSES = rules.AWAY
+ABSENT_STATUSES = rules.ABSENT
 ACTOR_FIELDS = ("done_by", "by", "taken_by", "discarded_by")
 SECTIONS = (
     *("tiles", "timeline", "late", "missed", "doses", "conflicts"),
@@ -356,7 +356,7 @@ class Projection:
             "birth_date": d.get("birth_date", old.get("birth_date")),
         }
         self.residents[resident_id] = merged
-        if not deleted and merged["status"] in AWAY_STATUSES:
+        if not deleted and merged["status"] in ABSENT_STATUSES:
             self.view.set(
                 "away",
                 resident_id,

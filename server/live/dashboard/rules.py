@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.care.rules_residents import Move, move_in_force
+from server.care.resident_rules import Move, move_in_force
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
 STATUS_BUCKETS = {
@@ -102,7 +102,8 @@ def shift_on(day: date, name: str, starts: Sequence[tuple[str, time]], tz: ZoneI
     return shift_at(begin, starts, tz)
 
 
-AWAY = frozenset({"in_hospital", "on_leave"})
+# Away for a while and expected back (hospital, leave); discharged and deceased are not absent.
+ABSENT = frozenset({"in_hospital", "on_leave"})
 
 
 def status_during(
@@ -119,10 +120,10 @@ def status_during(
         status, place = move.status, places.get(move.key, "")
     else:
         status, place = move.previous, ""
-    if status in AWAY:
+    if status in ABSENT:
         return status, place
     for m, where in sorted(moves, key=lambda p: (p[0].at, p[0].key)):
-        if m.status in AWAY and start < m.at < end:
+        if m.status in ABSENT and start < m.at < end:
             return m.status, where
     return status, place
 

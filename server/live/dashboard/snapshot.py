@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from server.accounts.device_health import devices_facts
 from server.accounts.models import Membership, Role
 from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
-from server.care.rules_residents import Move
+from server.care.resident_rules import Move
 from server.care.serializers import resident_data, task_data
 from server.kitchen.models import FoodSample, MenuDish
 from server.kitchen.serializers import food_sample_data, menu_dish_data
@@ -39,8 +40,8 @@ from server.meds.serializers import med_administration_data
 from server.rota.models import RotaEntry
 from server.stock.models import Medicine, StockLevel
 from server.stock.serializers import medicine_data, stock_level_data
-from sync.conflicts import conflict_data
-from sync.models import Conflict, EventLog
+from sync.conflicts import conflict_data, conflicts_of
+from sync.event_log import event_authors
 
 
 def _shift_settings(facility: Facility) -> tuple[list[tuple[str, time]], ZoneInfo]:
@@ -79,13 +80,13 @@ def view_shift(*, facility_id: UUID, day: object, name: object, now: datetime) -
     except ValueError:
         on = None
     if on is None or on.year < 2000:
-        raise ViewRefused("view_bad_date", "Ngày không hợp lệ (cần dạng năm-tháng-ngày).")
+        raise ViewRefused("view_bad_date", _("Ngày không hợp lệ (cần dạng năm-tháng-ngày)."))
     try:
         shift = facility_shift_on(facility, on, name if isinstance(name, str) else "")
     except ValueError:
-        raise ViewRefused("view_bad_shift", "Trung tâm không có ca này.") from None
+        raise ViewRefused("view_bad_shift", _("Trung tâm không có ca này.")) from None
     if shift.start > now:
-        raise ViewRefused("view_future", "Ca này chưa bắt đầu.")
+        raise ViewRefused("view_future", _("Ca này chưa bắt đầu."))
     return shift
 
 
@@ -209,11 +210,9 @@ def dashboard_snapshot(
     )
     facts += _facts("med_administration", administrations, med_administration_data)
     if past:
-        conflicts = Conflict.objects.filter(
-            facility_id=facility.id, opened_at__gte=shift.start, opened_at__lt=shift.end
-        )
+        conflicts = conflicts_of(facility.id, opened_from=shift.start, opened_before=shift.end)
     else:
-        conflicts = Conflict.objects.filter(facility_id=facility.id, status="open")
+        conflicts = conflicts_of(facility.id, open_only=True)
     facts += _facts("conflict", conflicts, conflict_data)
     menu_date = shift.local_date()
     kept = Q(discarded_at__isnull=True) | Q(discarded_at__gt=shift.end)
@@ -243,13 +242,8 @@ def dashboard_snapshot(
     facts += _facts("stock_level", levels, stock_level_data)
     # Who recorded during the shift: a carer not on its rota is shown as "off the rota";
     # deltas learn it from the acting user.
-    active = EventLog.objects.filter(
-        facility_id=facility.id,
-        received_at__gte=shift.start,
-        received_at__lt=shift.end,
-        status__in=["applied", "merged", "conflict"],
-    ).values_list("user_id", flat=True)
-    facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in set(active)]
+    active = event_authors(facility.id, received_from=shift.start, received_before=shift.end)
+    facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in active]
     # The phones as they are now, even on a finished shift (deltas: device_health.device_changed).
     facts += devices_facts(facility.id, now)
     projection.apply(facts, now)

@@ -69,7 +69,8 @@ const TEXT = {
 };
 const ICON = { meal: "🍚", medication: "💊", sun_exposure: "☀️", disinfection: "🧴", custom: "📋" };
 
-let lang = localStorage.getItem("dash.lang") || "vi";
+// The manager's own choice first, else the page's language (the server's, from Accept-Language).
+let lang = localStorage.getItem("dash.lang") || (document.documentElement.lang === "en" ? "en" : "vi");
 const t = (key) => TEXT[lang][key] ?? TEXT.vi[key] ?? key;
 const sub = (group, key) => (TEXT[lang][group] || {})[key] || key;
 const hhmm = (iso) => iso ? new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", hour12: false }) : "";
@@ -423,7 +424,8 @@ $("previous").addEventListener("click", () => { const p = state.snapshot?.previo
 $("now").addEventListener("click", backToNow);
 $("logout").addEventListener("click", logout);
 $("sound").addEventListener("click", unlockAudio);
-$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); applyLanguage(); });
+// Django's language cookie too, so /reports/ and /admin/ answer in the manager's choice.
+$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); document.cookie = `django_language=${lang}; path=/; SameSite=Lax`; applyLanguage(); });
 $("facility").addEventListener("change", (e) => {
   store.setItem("dash.facility", e.target.value);
   const old = state.socket;

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from server.accounts.roles import RESIDENT_EDITOR_ROLES
 from sync.hlc import Stamp, is_valid
 
-EDITOR_ROLES = frozenset({"nurse", "manager", "admin"})
 UPDATABLE_FIELDS = frozenset(
     {
         "full_name",
@@ -27,7 +27,7 @@ CLOSED = frozenset({"discharged", "deceased"})
 
 
 def may_edit_residents(role: str) -> bool:
-    return role in EDITOR_ROLES
+    return role in RESIDENT_EDITOR_ROLES
 
 
 def event_stamp(*, hlc: str, at: datetime, node: str) -> str:
@@ -191,5 +191,6 @@ def task_status_on_move(*, task_status: str, set_by_person: bool, new_status: st
     return None
 
 
-def is_away(status: str) -> bool:
+def is_not_present(status: str) -> bool:
+    """Absent for a while (ABSENT) or gone for good (CLOSED): no care is given here now."""
     return status in ABSENT or status in CLOSED

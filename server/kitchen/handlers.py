@@ -8,6 +8,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from server.kitchen.access import (
@@ -32,7 +33,7 @@ from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
-EARLY_DISCARD = "Mẫu bị hủy trước thời hạn lưu tối thiểu; quản lý trực sẽ xem xét."
+EARLY_DISCARD = gettext_lazy("Mẫu bị hủy trước thời hạn lưu tối thiểu; quản lý trực sẽ xem xét.")
 
 
 def sample_emit(ctx: HandlerContext, sample: FoodSample) -> None:
@@ -79,7 +80,7 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
     facility = membership.facility
     ctx.facility_id = facility.id
     if FoodSample.objects.filter(id=args.sample_id).exists():
-        raise Rejected("duplicate_record", "Mẫu với mã này đã được ghi.")
+        raise Rejected("duplicate_record", gettext("Mẫu với mã này đã được ghi."))
     taken_at = judged_at(ctx, args.taken_at)
     cooked = judged_at(ctx, args.cooking_finished_at) if args.cooking_finished_at else None
     meal_date = args.meal_date or timezone.localdate(taken_at)
@@ -137,10 +138,11 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     at = judged_at(ctx, args.at)
     verdict = sample_discard_decide(_state(sample), at)
     if verdict == "void":
-        raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
+        raise Rejected("void", gettext("Bản ghi mẫu này đã bị hủy."))
     if verdict == "on_hold":
         raise Rejected(
-            "on_hold", "Mẫu đang được giữ (nghi ngộ độc / cơ quan yêu cầu); không được hủy."
+            "on_hold",
+            gettext("Mẫu đang được giữ (nghi ngộ độc / cơ quan yêu cầu); không được hủy."),
         )
     if verdict == "merge":
         return Decision(status="merged")
@@ -196,13 +198,15 @@ def _hold_change(ctx: HandlerContext, args: FoodSampleHoldArgs, *, hold: bool) -
     ctx.facility_id = sample.facility_id
     if not args.reason.strip():
         raise Rejected(
-            "invalid_args", "Cần ghi lý do.", details=[{"field": "reason", "message": "blank"}]
+            "invalid_args",
+            gettext("Cần ghi lý do."),
+            details=[{"field": "reason", "message": "blank"}],
         )
     verdict = sample_hold_decide(_state(sample), hold=hold)
     if verdict == "void":
-        raise Rejected("void", "Bản ghi mẫu này đã bị hủy.")
+        raise Rejected("void", gettext("Bản ghi mẫu này đã bị hủy."))
     if verdict == "discarded":
-        raise Rejected("already_discarded", "Mẫu đã bị hủy, không thể giữ lại.")
+        raise Rejected("already_discarded", gettext("Mẫu đã bị hủy, không thể giữ lại."))
     if verdict == "merge":
         return Decision(status="merged")
     sample.hold = hold

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.models import Membership
@@ -131,7 +132,7 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
     )
     ctx.rows = len(tasks)  # the call's work budget counts a meal by its residents
     if not tasks:
-        raise Rejected("not_found", "Không có bữa ăn nào của khu này vào giờ này.")
+        raise Rejected("not_found", gettext("Không có bữa ăn nào của khu này vào giờ này."))
     by_id = {t.id: t for t in tasks}
     default = CompletionRequest(outcome=args.outcome, details=args.details)
     plan: list[tuple[TaskInstance, CompletionRequest, bool]] = []
@@ -140,7 +141,7 @@ def task_complete_bulk(ctx: HandlerContext, args: TaskCompleteBulkArgs) -> Decis
         if named.task_id not in by_id:
             raise Rejected(
                 "not_found",
-                "Một ngoại lệ không thuộc bữa ăn này.",
+                gettext("Một ngoại lệ không thuộc bữa ăn này."),
                 details=[{"field": f"exceptions.{index}.task_id", "message": "not in this meal"}],
             )
         req = CompletionRequest(
@@ -186,7 +187,7 @@ class NoteAddArgs(BaseModel):
 @register("note.add", NoteAddArgs)
 def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
     if Note.objects.filter(id=args.note_id).exists():
-        raise Rejected("duplicate_record", "Ghi chú với mã này đã tồn tại.")
+        raise Rejected("duplicate_record", gettext("Ghi chú với mã này đã tồn tại."))
     resident = None
     area_id: UUID | None
     if args.resident_id:
@@ -224,7 +225,7 @@ def _note_membership(ctx: HandlerContext, facility_id: UUID | None) -> Membershi
         raise Rejected("not_found", NOT_FOUND)
     raise Rejected(
         "facility_required",
-        "Bạn làm ở nhiều trung tâm: cần chọn trung tâm cho ghi chú.",
+        gettext("Bạn làm ở nhiều trung tâm: cần chọn trung tâm cho ghi chú."),
         details=[{"field": "facility_id", "message": "required: several facilities"}],
     )
 

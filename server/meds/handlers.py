@@ -11,33 +11,40 @@ from collections.abc import Callable
 from typing import Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
 from server.care.access import covers_area, load_in_scope, membership_for
-from server.care.events_residents import moves_preload, resident_moves
 from server.care.models import TaskInstance
-from server.care.rules_residents import Move, is_away, move_in_force, status_at
+from server.care.resident_handlers import moves_preload, resident_moves
+from server.care.resident_rules import Move, is_not_present, move_in_force, status_at
 from server.meds import rules
-from server.meds.models import MedicationAdministration, MedicationOrder
-from server.meds.records import (
-    MedsBatch,
+from server.meds.dose_batch import MedsBatch, effective
+from server.meds.doses import (
     administration_emit,
     administration_void,
     dose_records,
-    effective,
     task_recompute,
 )
+from server.meds.models import MedicationAdministration, MedicationOrder
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 
 MESSAGES = {
-    "double_dose": "Liều thuốc này đã được ghi là đã cho dùng: có thể đã cho uống hai lần. Báo ngay quản lý trực.",
-    "prn_interval": "Thuốc khi cần: chưa đủ khoảng cách giữa hai lần hoặc quá số lần trong 24 giờ. Quản lý trực sẽ xem xét.",
-    "resident_away": "Đối tượng đang vắng mặt (nằm viện / về phép) lúc ghi thuốc; quản lý trực sẽ xem xét.",
+    "double_dose": gettext_lazy(
+        "Liều thuốc này đã được ghi là đã cho dùng: có thể đã cho uống hai lần. Báo ngay quản lý trực."
+    ),
+    "prn_interval": gettext_lazy(
+        "Thuốc khi cần: chưa đủ khoảng cách giữa hai lần hoặc quá số lần trong 24 giờ. Quản lý trực sẽ xem xét."
+    ),
+    "resident_away": gettext_lazy(
+        "Đối tượng đang vắng mặt (nằm viện / về phép) lúc ghi thuốc; quản lý trực sẽ xem xét."
+    ),
 }
 SEVERITY = {"double_dose": "high", "prn_interval": "high", "resident_away": "normal"}
-NOT_FOUND = "Không tìm thấy bản ghi trong phạm vi của bạn."
+NOT_FOUND = gettext_lazy("Không tìm thấy bản ghi trong phạm vi của bạn.")
 # What else a dose moves, run before its record is written (server/stock registers the
 # stock it takes): the eMAR does not import the stock, the stock plugs in here.
 DOSE_HOOKS: list[Callable[..., None]] = []
@@ -173,7 +180,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
     batch = MedsBatch.of(ctx)
     if batch.exists(args.administration_id):
         raise Rejected(
-            "duplicate_record", "Mã lượt cấp phát này đã được dùng cho một bản ghi khác."
+            "duplicate_record", _("Mã lượt cấp phát này đã được dùng cho một bản ghi khác.")
         )
     task = None
     if args.task_id is not None:
@@ -186,7 +193,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
     elif not order.prn:
         raise Rejected(
             "invalid_args",
-            "Y lệnh này không phải thuốc khi cần: cần chọn liều theo giờ.",
+            _("Y lệnh này không phải thuốc khi cần: cần chọn liều theo giờ."),
             details=[{"field": "prn", "message": "order is not PRN"}],
         )
     _refuse(rules.outcome_check(outcome=args.outcome, dose=args.dose, reason=args.reason))
@@ -232,7 +239,7 @@ def med_administer(ctx: HandlerContext, args: MedAdministerArgs) -> Decision:
             max_per_24h=order.max_per_24h,
         )
     moves = resident_moves(ctx, resident)
-    away = args.outcome not in rules.UNTIMED and is_away(
+    away = args.outcome not in rules.UNTIMED and is_not_present(
         status_at(moves, current=resident.status, at=at)
     )
     away_move = move_in_force(moves, at=at) if away else None

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from server.kitchen.access import food_membership, kitchen_area_id
@@ -108,7 +109,8 @@ def _items_parse(step: int, items: list[dict[str, Any]]) -> list[BaseModel]:
             ]
             raise Rejected(
                 "invalid_args",
-                f"Dòng {index + 1} của phiếu kiểm thực bước {step} chưa đúng.",
+                _("Dòng %(line)s của phiếu kiểm thực bước %(step)s chưa đúng.")
+                % {"line": index + 1, "step": step},
                 details=details,
             ) from exc
     return parsed
@@ -135,7 +137,7 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     ctx.facility_id = facility.id
     items = _items_parse(args.step, args.items)
     if FoodCheck.objects.filter(id=args.check_id).exists():
-        raise Rejected("duplicate_record", "Phiếu kiểm thực với mã này đã được ghi.")
+        raise Rejected("duplicate_record", _("Phiếu kiểm thực với mã này đã được ghi."))
     at = judged_at(ctx)
     meal_date = args.meal_date or timezone.localdate(at)
     flags: list[str] = []
@@ -203,7 +205,7 @@ def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
     facility = membership.facility
     ctx.facility_id = facility.id
     if FridgeReading.objects.filter(id=args.reading_id).exists():
-        raise Rejected("duplicate_record", "Lần đo với mã này đã được ghi.")
+        raise Rejected("duplicate_record", _("Lần đo với mã này đã được ghi."))
     flags = fridge_flags(
         args.temp_c,
         fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),

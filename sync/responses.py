@@ -1,13 +1,19 @@
-"""JSON responses with the error shape every client relies on: {code, message, ...}."""
+"""The project's JSON answers, with the wire contract's error shape {code, message, ...}
+(docs/protocol.md). Every API of the project answers through these, so a phone reads one error
+shape wherever it calls; they live in the engine because the sync endpoint answers with them
+and the engine imports no app."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 _DJANGO = DjangoJSONEncoder()
 
@@ -28,5 +34,5 @@ def json_response(body: dict[str, Any], status: int = 200) -> HttpResponse:
     return HttpResponse(_encode(body), status=status, content_type="application/json")
 
 
-def error(status: int, code: str, message: str, **extra: Any) -> HttpResponse:
-    return json_response({"code": code, "message": message, **extra}, status)
+def error(status: int, code: str, message: _StrOrPromise, **extra: Any) -> HttpResponse:
+    return json_response({"code": code, "message": str(message), **extra}, status)

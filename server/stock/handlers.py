@@ -13,6 +13,8 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.models import Membership
@@ -26,8 +28,8 @@ from sync.registry import PRELOADED, Decision, HandlerContext, Rejected, registe
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
 Number = float | int | str
 MESSAGES = {
-    "stock_mismatch": "Số kiểm kê khác số trong sổ kho: quản lý trực cần xem xét.",
-    "stock_out": "Hết thuốc trong kho của nguồn này: cần bổ sung.",
+    "stock_mismatch": gettext_lazy("Số kiểm kê khác số trong sổ kho: quản lý trực cần xem xét."),
+    "stock_out": gettext_lazy("Hết thuốc trong kho của nguồn này: cần bổ sung."),
 }
 
 
@@ -82,9 +84,11 @@ def _begin(ctx: HandlerContext, args: _StockArgs, ref_id: UUID) -> tuple[Medicin
             user_id=args.witness_id, facility_id=medicine.facility_id, active=True
         ).exists()
     ):
-        raise Rejected("invalid_witness", "Người chứng kiến phải là nhân viên khác của trung tâm.")
+        raise Rejected(
+            "invalid_witness", _("Người chứng kiến phải là nhân viên khác của trung tâm.")
+        )
     if StockMove.objects.filter(facility_id=medicine.facility_id, ref_id=ref_id).exists():
-        raise Rejected("duplicate_record", "Mã phiếu kho này đã được dùng cho một bản ghi khác.")
+        raise Rejected("duplicate_record", _("Mã phiếu kho này đã được dùng cho một bản ghi khác."))
     who = services.Who(
         by=ctx.user,
         at=ctx.event.at,
@@ -126,7 +130,7 @@ def _named_lot(stock: services.MedicineStock, level: StockLevel | None, code: st
     lots = stock.lots_of(level) if level is not None else []
     lot = next((lot for lot in lots if lot.lot == code), None)
     if lot is None:
-        raise Rejected("unknown_lot", "Không có lô thuốc này trong kho của nguồn đã chọn.")
+        raise Rejected("unknown_lot", _("Không có lô thuốc này trong kho của nguồn đã chọn."))
     return lot
 
 
@@ -134,7 +138,9 @@ def _named_lot(stock: services.MedicineStock, level: StockLevel | None, code: st
 def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.receipt_id)
     if args.unit != medicine.unit:
-        raise Rejected("unit_mismatch", f"Thuốc này tính theo «{medicine.unit}».")
+        raise Rejected(
+            "unit_mismatch", _("Thuốc này tính theo «%(unit)s».") % {"unit": medicine.unit}
+        )
     quantity = _number(args.quantity, unit=medicine.unit, sign="positive")
     _refuse(rules.expiry_check(args.expiry, on=timezone.localdate(ctx.received_at)))
     stock = stock_of(ctx, medicine)

@@ -3,20 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Literal, get_args
 from uuid import UUID
 
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
 from server.care.access import NOT_FOUND, load_in_scope
 from server.care.completion import task_emit
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
-from server.care.rules_residents import (
+from server.care.resident_rules import (
     FieldEdit,
     Move,
     event_stamp,
-    is_away,
     may_edit_residents,
     next_move_at,
     resident_fields_merge,
@@ -25,19 +27,26 @@ from server.care.rules_residents import (
 )
 from server.care.serializers import resident_data
 from sync.clock import judged_at
-from sync.models import Conflict
 from sync.registry import Decision, HandlerContext, Rejected, register
 
-FORBIDDEN = "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
-CONCURRENT = (
+FORBIDDEN = gettext_lazy(
+    "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
+)
+CONCURRENT = gettext_lazy(
     "Hai người cùng sửa một thông tin của đối tượng; bản sửa sau được giữ, bản kia chờ quản lý xem."
 )
-AWAY = "Có lượt thuốc được ghi trong lúc đối tượng vắng mặt; quản lý trực sẽ xem xét."
 Category = Literal[
     "lonely_elderly", "child", "disability", "psychiatric", "agent_orange", "emergency"
 ]
 # The wire accepts exactly the model's categories (Nghị định 20/2021, 103/2017).
 assert set(get_args(Category)) == set(ResidentCategory.values)
+
+# What a transfer does to other apps' records, run after its own writes with (ctx, resident,
+# new status, when, when the next known move ends this one): server/meds/apps.py adds the
+# check of doses recorded while the resident turns out to have been away. A hook answers
+# the transfer with a Decision (a conflict it opened) or None; care imports none of them.
+TransferHook = Callable[[HandlerContext, Resident, str, datetime, datetime | None], Decision | None]
+TRANSFER_HOOKS: list[TransferHook] = []
 
 
 class ResidentFields(BaseModel):
@@ -119,7 +128,7 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
     if args.base_version > resident.version:
         raise Rejected(
             "invalid_args",
-            "Phiên bản gốc lớn hơn phiên bản hiện có.",
+            gettext("Phiên bản gốc lớn hơn phiên bản hiện có."),
             details=[{"field": "base_version", "message": "ahead of the stored version"}],
         )
     incoming = args.fields.model_dump(mode="json", include=args.fields.model_fields_set)
@@ -197,7 +206,7 @@ def _care_area_check(resident: Resident, area_id: UUID) -> None:
     if kind[0] != Area.Kind.CARE:
         raise Rejected(
             "not_care_area",
-            "Đối tượng chỉ được xếp vào khu nuôi dưỡng.",
+            gettext("Đối tượng chỉ được xếp vào khu nuôi dưỡng."),
             details=[{"field": "fields.area_id", "message": f"area kind {kind[0]}"}],
         )
 
@@ -245,7 +254,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
             user_id=args.escort_id, facility_id=resident.facility_id, active=True
         ).exists()
     ):
-        raise Rejected("not_found", "Không tìm thấy người đi kèm trong trung tâm.")
+        raise Rejected("not_found", gettext("Không tìm thấy người đi kèm trong trung tâm."))
     at = judged_at(ctx)
     moves = resident_moves(ctx, resident)
     before = status_at(moves, current=resident.status, at=at)
@@ -290,54 +299,13 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
         task.version += 1
         task.save()
         task_emit(ctx, task)
-    away = is_away(args.status) and _away_conflicts(ctx, resident, at=at, end=end)
+    outcome: Decision | None = None
+    for hook in TRANSFER_HOOKS:
+        decided = hook(ctx, resident, args.status, at, end)
+        outcome = outcome or decided
     ctx.batch[MOVES_KEY][resident.id].append(move)  # last: every write of this event is done
-    if away:
-        return Decision(status="conflict", code="resident_away", message=AWAY)
+    if outcome is not None:
+        return outcome
     if before == args.status:
         return Decision(status="merged", code="already_in_status")  # a confirmation
     return Decision(status="applied")
-
-
-def _away_conflicts(ctx: HandlerContext, resident: Resident, *, at, end) -> int:  # type: ignore[no-untyped-def]
-    """Doses recorded for a time the resident turns out to have been away: one conflict each
-    (the transfer arrived after them; the reverse order is caught in med.administer)."""
-    from server.meds.models import MedicationAdministration
-    from server.meds.rules import UNTIMED
-
-    qs = MedicationAdministration.objects.filter(resident=resident, at__gte=at, voids__isnull=True)
-    if end is not None:
-        qs = qs.filter(at__lt=end)
-    rows = list(qs.exclude(outcome__in=UNTIMED).order_by("at"))
-    flagged = set(
-        Conflict.objects.filter(
-            kind="resident_away", status="open", subject_id__in=[r.id for r in rows]
-        ).values_list("subject_id", flat=True)
-    )
-    opened = []
-    for row in rows:
-        if row.id in flagged:
-            continue
-        opened.append(
-            ctx.open_conflict(
-                kind="resident_away",
-                facility_id=resident.facility_id,
-                area_id=resident.area_id,
-                subject_type="med_administration",
-                subject_id=row.id,
-                other_event_ids=[str(row.event_id)] if row.event_id else [],
-                details={
-                    "administration_id": str(row.id),
-                    "order_id": str(row.order_id),
-                    "outcome": row.outcome,
-                    "at": row.at.isoformat(),
-                    "by": str(row.by_id),
-                    "resident_id": str(resident.id),
-                    "status": ctx.event.args.get("status"),
-                },
-                message=AWAY,
-            )
-        )
-    if opened:
-        ctx.conflict_id = opened[0]
-    return len(opened)

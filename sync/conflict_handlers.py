@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from sync.conflicts import conflict_emit, conflict_mark_resolved
@@ -26,12 +27,12 @@ def conflict_resolve(ctx: HandlerContext, args: ConflictResolveArgs) -> Decision
         id=args.conflict_id, facility_id__in=ctx.locked_facilities
     ).first()
     if conflict is None:
-        raise Rejected("not_found", "Không tìm thấy xung đột này.")
+        raise Rejected("not_found", _("Không tìm thấy xung đột này."))
     if not permits(ctx.user, conflict.facility_id, "conflict.resolve"):
-        raise Rejected("forbidden", "Chỉ quản lý trực mới được xử lý xung đột.")
+        raise Rejected("forbidden", _("Chỉ quản lý trực mới được xử lý xung đột."))
     if conflict.status == "resolved":
         return Decision(
-            status="merged", code="already_resolved", message="Xung đột đã được xử lý trước đó."
+            status="merged", code="already_resolved", message=_("Xung đột đã được xử lý trước đó.")
         )
     conflict_mark_resolved(
         conflict=conflict,

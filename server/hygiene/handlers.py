@@ -10,6 +10,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from server.care.access import area_in_scope, load_in_scope, my_memberships
@@ -43,13 +44,13 @@ def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
         if len(mine) != 1:
             raise Rejected(
                 "invalid_args",
-                "Cần chọn khu bếp (area_id).",
+                gettext("Cần chọn khu bếp (area_id)."),
                 details=[{"field": "area_id", "message": "required"}],
             )
         facility_id = mine[0].facility_id
     area_id = kitchen_area_id(facility_id, ctx.batch)
     if area_id is None:
-        raise Rejected("not_found", "Trung tâm chưa khai báo khu bếp.")
+        raise Rejected("not_found", gettext("Trung tâm chưa khai báo khu bếp."))
     return _area_in_scope(ctx, area_id)
 
 
@@ -81,13 +82,13 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     else:
         raise Rejected(
             "invalid_args",
-            "Cần chọn khu hoặc xe được khử khuẩn.",
+            gettext("Cần chọn khu hoặc xe được khử khuẩn."),
             details=[{"field": "area_id", "message": "required for this target"}],
         )
     if area.kind not in TARGET_KINDS[args.target]:
         raise Rejected(
             "invalid_args",
-            "Khu đã chọn không khớp với loại khử khuẩn.",
+            gettext("Khu đã chọn không khớp với loại khử khuẩn."),
             details=[
                 {"field": "area_id", "message": f"area kind {area.kind} for target {args.target}"}
             ],
@@ -100,11 +101,11 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
         if task.kind != "disinfection" or task.area_id != area.id:
             raise Rejected(
                 "invalid_args",
-                "Việc đã chọn không phải khử khuẩn của khu này.",
+                gettext("Việc đã chọn không phải khử khuẩn của khu này."),
                 details=[{"field": "task_id", "message": "not a disinfection task of this area"}],
             )
     if DisinfectionRecord.objects.filter(id=args.record_id).exists():
-        raise Rejected("duplicate_record", "Lượt khử khuẩn với mã này đã được ghi.")
+        raise Rejected("duplicate_record", gettext("Lượt khử khuẩn với mã này đã được ghi."))
     strength = (
         args.product_strength_pct
         if args.product_strength_pct is not None
@@ -123,7 +124,7 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     except DilutionError as exc:
         raise Rejected(
             "invalid_args",
-            "Số gam và số lít không hợp lý.",
+            gettext("Số gam và số lít không hợp lý."),
             details=[{"field": "grams", "message": str(exc)}],
         ) from exc
     record = DisinfectionRecord.objects.create(
@@ -208,7 +209,7 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     if area.kind != Area.Kind.VEHICLE:
         raise Rejected(
             "invalid_args",
-            "Khu đã chọn không phải xe chở thức ăn.",
+            gettext("Khu đã chọn không phải xe chở thức ăn."),
             details=[{"field": "area_id", "message": "not a vehicle"}],
         )
     ctx.facility_id = area.facility_id
@@ -216,7 +217,9 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     if existing is not None:
         if existing.area_id == area.id and existing.returned_at == judged_at(ctx, args.returned_at):
             return Decision(status="merged")
-        raise Rejected("duplicate_record", "Chuyến xe với mã này đã được ghi với nội dung khác.")
+        raise Rejected(
+            "duplicate_record", gettext("Chuyến xe với mã này đã được ghi với nội dung khác.")
+        )
     returned_at = judged_at(ctx, args.returned_at)
     within = timedelta(minutes=area.facility.setting("vehicle_disinfection_within_minutes"))
     local = timezone.localtime(returned_at)
