@@ -22,6 +22,7 @@ const who = document.getElementById('who');
 
 const lazy = {
   meds: () => import('./ui/meds.js'),
+  stock: () => import('./ui/stock.js'),
   kitchen: () => import('./ui/kitchen.js'),
   disinfect: () => import('./ui/disinfect.js'),
   shift: () => import('./ui/shift.js'),
@@ -46,6 +47,9 @@ export function tabsFor(user) {
 
 function go(hash) { location.hash = hash; }
 
+// The medicine stock's screens (under the medicines tab), for the server's `stock_roles` only.
+const STOCK = ['stock', 'stockin', 'stockcount', 'stockadjust'];
+
 function connectLive(user) {
   lazy.live().then((live) => live.connect(user?.token || null, () => sync.syncNow()));
 }
@@ -55,7 +59,7 @@ function drawChrome(user) {
     user ? h('button', { class: 'switch', dataset: { action: 'switch-user' }, onclick: () => { session.activate(null).then(() => go('#/users')); } }, t('users.switch')) : '',
     h('button', { class: 'lang', onclick: async () => { await i18n.setLang(i18n.lang === 'vi' ? 'en' : 'vi'); route(); } }, i18n.lang === 'vi' ? 'EN' : 'VI'));
   const [name] = (location.hash.slice(2) || 'home').split('/');
-  nav.replaceChildren(...(user ? tabsFor(user).map((k) => h('a', { href: `#/${k}`, dataset: { tab: k }, class: (name === k || (k === 'meds' && ['med', 'prn'].includes(name)) || (k === 'shift' && ['transfer', 'manage'].includes(name))) ? 'on' : '' }, icon(TABS[k][0]), t(TABS[k][1]))) : []));
+  nav.replaceChildren(...(user ? tabsFor(user).map((k) => h('a', { href: `#/${k}`, dataset: { tab: k }, class: (name === k || (k === 'meds' && ['med', 'prn', ...STOCK].includes(name)) || (k === 'shift' && ['transfer', 'manage'].includes(name))) ? 'on' : '' }, icon(TABS[k][0]), t(TABS[k][1]))) : []));
   syncbar.render(bar);
 }
 
@@ -85,14 +89,19 @@ async function route() {
     return login.renderLogin(main, { done: signedIn });
   }
   const ctx = { user, id, go };
-  const tab = { med: 'meds', prn: 'meds', transfer: 'shift', manage: 'shift' }[name] || name;
-  if (TABS[tab] && !tabsFor(user).includes(tab)) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
+  const tab = { med: 'meds', prn: 'meds', transfer: 'shift', manage: 'shift' }[name] || (STOCK.includes(name) ? 'meds' : name);
+  const forbidden = STOCK.includes(name) && !codes(facility(user), 'stock_roles').includes(session.roleOf(user));
+  if (forbidden || (TABS[tab] && !tabsFor(user).includes(tab))) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (name === 'problems') return syncbar.renderProblems(main);
   if (name === 'users') return (await lazy.login()).renderUsers(main, { done: signedIn });
   if (name === 'med') return (await lazy.meds()).renderPass(main, ctx);
   if (name === 'prn') return (await lazy.meds()).renderPrn(main, ctx);
   if (name === 'meds') return (await lazy.meds()).renderList(main, ctx);
+  if (name === 'stock') return (await lazy.stock())[id ? 'renderMedicine' : 'renderList'](main, ctx);
+  if (name === 'stockin') return (await lazy.stock()).renderReceive(main, ctx);
+  if (name === 'stockcount') return (await lazy.stock()).renderCount(main, ctx);
+  if (name === 'stockadjust') return (await lazy.stock()).renderAdjust(main, ctx);
   if (name === 'kitchen') return (await lazy.kitchen()).render(main, ctx);
   if (name === 'disinfect') return (await lazy.disinfect()).render(main, ctx);
   if (name === 'shift') return (await lazy.shift()).render(main, ctx);
@@ -112,7 +121,7 @@ state.onChange((what) => {
   if (what === 'relogin') { go('#/login'); return; }
   syncbar.render(bar);
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
-  const overview = name === 'disinfect' && !id; // no inputs on it: safe to redraw
+  const overview = (name === 'disinfect' && !id) || name === 'stock'; // no inputs on them: safe to redraw
   if (what === 'status' || pending || !(overview || ['home', 'meds', 'problems', ''].includes(name))) return;
   pending = true;
   requestAnimationFrame(() => { pending = false; route(); });

@@ -10,7 +10,34 @@ function taskUpdate(task, outcome, entry, extra = {}) {
   return { ...task, data: { ...task.data, status: outcome, done_by: entry.author, done_at: entry.at, ...extra } };
 }
 
+// A medicine's level for one funding source: the server's record, else the one this phone
+// made for a source it had none of (the server's own id is unknown until it is pulled).
+export function levelOf(medicineId, source) {
+  const all = state.list('stock_level').filter((l) => l.data.medicine_id === medicineId && l.data.funding_source === source && !l.rejected);
+  return all.find((l) => !l.id.startsWith('local-')) || all[0] || null;
+}
+
+// Receive adds, a count sets, an adjustment adds its signed delta (server/stock/events.py);
+// the server's numbers replace these when the level is pulled or fetched again.
+function stockMove(kind, id, a, e, next) {
+  const med = state.get('medicine', a.medicine_id);
+  const level = levelOf(a.medicine_id, a.funding_source) || { type: 'stock_level', id: `local-${a.medicine_id}-${a.funding_source}`, version: 0,
+    data: { facility_id: med?.data.facility_id, medicine_id: a.medicine_id, funding_source: a.funding_source, quantity: 0, unit: med?.data.unit, low: true, earliest_expiry: null } };
+  const q = Math.round(next(Number(level.data.quantity) || 0) * 1000) / 1000;
+  let expiry = level.data.earliest_expiry;
+  if (kind === 'receive' && a.expiry && (!expiry || a.expiry < expiry)) expiry = a.expiry;
+  const { lots: _lots, ...data } = level.data; // the lots are the server's to tell
+  return [
+    { type: 'stock_entry', id, version: 0, data: { kind, medicine_id: a.medicine_id, funding_source: a.funding_source,
+      quantity: Number(a.quantity ?? a.counted ?? a.delta), reason: a.reason || '', lot: a.lot || '', expiry: a.expiry || null, at: e.at, by: e.author } },
+    { ...level, data: { ...data, quantity: q, low: q <= 0 || q < Number(med?.data.min_stock || 0), earliest_expiry: q > 0 ? expiry : null } },
+  ];
+}
+
 const apply = {
+  'stock.receive'(a, e) { return stockMove('receive', a.receipt_id, a, e, (q) => q + Number(a.quantity)); },
+  'stock.count'(a, e) { return stockMove('count', a.count_id, a, e, () => Number(a.counted)); },
+  'stock.adjust'(a, e) { return stockMove('adjust', a.adjustment_id, a, e, (q) => q + Number(a.delta)); },
   'task.complete'(a, e) {
     return [taskUpdate(state.get('task', a.task_id), a.outcome, e, { reason: a.reason || '', details: a.details || {} })];
   },
@@ -116,5 +143,7 @@ export function subjectOf(entry) {
   if (a.task_id) return { type: 'task', id: a.task_id };
   if (a.sample_id) return { type: 'food_sample', id: a.sample_id };
   if (a.administration_id) return { type: 'med_administration', id: a.administration_id };
+  const stock = a.receipt_id || a.count_id || a.adjustment_id;
+  if (stock) return { type: 'stock_entry', id: stock };
   return null;
 }

@@ -52,8 +52,14 @@ export async function remove(ids) {
 }
 
 // After pulled changes replaced records, put our still-queued events back on top.
+// One at a time in memory: a stock level's second receipt adds to what the first made.
 export async function reapply() {
-  const recs = all().flatMap(effects);
+  const recs = [];
+  for (const e of all()) {
+    const made = effects(e);
+    state.hold(made);
+    recs.push(...made);
+  }
   await state.save(recs);
 }
 

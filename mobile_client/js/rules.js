@@ -31,6 +31,7 @@ const FALLBACK = {
   sample_release_roles: ['admin', 'manager', 'nurse'],
   note_kinds: ['handover', 'observation', 'incident'],
   meals: ['breakfast', 'lunch', 'dinner', 'snack'],
+  stock_roles: ['admin', 'manager', 'nurse'],
 };
 
 export const setting = (facility, name) => facility?.data?.settings?.[name] ?? DEFAULTS[name];

@@ -2,6 +2,7 @@
 // Each user keeps their own token and cursor on the phone; the PIN check is local (a
 // salted PBKDF2 hash per user) so switching works with no network at all.
 import * as db from './db.js';
+import { lang } from './i18n.js';
 import { uuid } from './util.js';
 
 let users = new Map();
@@ -39,7 +40,7 @@ export async function login(username, password) {
   try {
     r = await fetch('/api/auth/token', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': lang },
       body: JSON.stringify({ username, password, device_id: deviceId, device_name: navigator.userAgent.slice(0, 100) }),
     });
   } catch {

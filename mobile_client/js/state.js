@@ -44,10 +44,15 @@ export const ready = () => (complete ? Promise.resolve() : loadRest());
 export const get = (type, id) => byType.get(type)?.get(id) || null;
 export const list = (type) => [...(byType.get(type)?.values() || [])];
 
+// Records in memory only, until the caller saves them.
+export function hold(recs) {
+  for (const r of recs) { r.key = key(r.type, r.id); index(r); }
+}
+
 // Write records (already shaped {type, id, version, data, ...}) to memory and disk.
 export async function save(recs) {
   if (!recs.length) return;
-  for (const r of recs) { r.key = key(r.type, r.id); index(r); }
+  hold(recs);
   await db.put('records', recs);
 }
 

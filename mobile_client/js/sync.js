@@ -7,10 +7,11 @@
 // - 429 rate_limited -> wait Retry-After seconds, queue kept; a `call_full` result is not a
 //   decision: its event stays queued and goes in the next call.
 import * as db from './db.js';
+import { lang } from './i18n.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as state from './state.js';
-import { subjectOf } from './optimistic.js';
+import { effects, subjectOf } from './optimistic.js';
 
 const CHUNK = 500;
 export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [], revoked: null, stranded: [] };
@@ -37,7 +38,8 @@ class HttpError extends Error {
 async function post(user, body) {
   const r = await fetch('/api/sync/v1', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}` },
+    // The server writes its messages in the app's language, not the browser's.
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}`, 'Accept-Language': lang },
     body: JSON.stringify(body),
   });
   const json = await r.json().catch(() => ({}));
@@ -71,6 +73,14 @@ async function applyResults(batch, results) {
       const back = entry.before.map((r) => ({ ...r }));
       for (const r of back) delete r.pending;
       touched.push(...back);
+      // A stock entry or level the event made stays on the phone, marked refused with the
+      // server's words (a level made by it alone no longer counts: optimistic.js levelOf).
+      for (const r of effects(entry)) {
+        const made = state.get(r.type, r.id);
+        if (made && ['stock_entry', 'stock_level'].includes(r.type) && !entry.before.some((b) => b.type === r.type && b.id === r.id)) {
+          touched.push({ ...made, pending: undefined, rejected: { code: res.code, message: res.message } });
+        }
+      }
     } else {
       if (kind === 'conflict') await recordProblem(entry, res);
       for (const s of [subjectOf(entry)].filter(Boolean)) {
@@ -84,7 +94,8 @@ async function applyResults(batch, results) {
   const waiting = new Set(outbox.all().map((e) => e.id));
   const cleared = [];
   const types = state.list('facility')[0]?.data.vocabulary?.types; // the server's synced types
-  for (const type of types ? Object.keys(types) : ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection', 'vehicle_trip']) {
+  const synced = types ? Object.keys(types) : ['task', 'med_administration', 'food_sample', 'food_check', 'disinfection', 'vehicle_trip', 'stock_level'];
+  for (const type of [...synced, 'stock_entry']) { // stock_entry: the phone's own record of a stock event
     for (const r of state.list(type)) if (r.pending && !waiting.has(r.pending)) cleared.push({ ...r, pending: undefined });
   }
   const merged = new Map([...cleared, ...touched].map((r) => [state.key(r.type, r.id), r]));

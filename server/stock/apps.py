@@ -10,16 +10,23 @@ class StockConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers stock.receive / count / adjust and declares medicine and stock_level.
+        # Registers stock.receive / count / adjust, declares medicine and stock_level, takes a
+        # dose's units from the shelf (and puts a voided dose's back), adds the stock vocabulary.
+        from server.care.vocabulary import LABELS, vocabulary_part
         from server.meds.doses import VOID_HOOKS
         from server.meds.handlers import DOSE_HOOKS
         from server.stock import handlers, sync  # noqa: F401
         from server.stock.append_only import STOCK
+        from server.stock.vocabulary import stock_vocabulary
 
         if handlers.dose_take not in DOSE_HOOKS:
             DOSE_HOOKS.append(handlers.dose_take)
         if handlers.dose_return not in VOID_HOOKS:
             VOID_HOOKS.append(handlers.dose_return)
+        vocabulary_part(stock_vocabulary)
+        # The phone labels each code of these lists (mobile_client/i18n, a test checks it).
+        LABELS.update({"stock_sources": "stock.source", "stock_adjust_reasons": "stock.reason"})
+        LABELS.setdefault("stock_roles", "role")
         post_migrate.connect(
             STOCK.reinstall_after_migrate, sender=self, dispatch_uid="stock-append-only"
         )

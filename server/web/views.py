@@ -5,10 +5,13 @@
   scope it controls, with Cache-Control: no-cache"). Its VERSION is replaced by a digest of
   every shipped file, so any change to the app installs a new worker and a fresh cache.
 - other assets: cacheable for a short while; the worker fetches them with cache: "reload".
+- text files go out gzip-compressed when the client accepts it (docs/performance.md,
+  "Targets": the budget counts the bytes sent), compressed once per file version.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import mimetypes
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 # Only these kinds of file are served: the folder may hold tools (icon generator) too.
@@ -31,6 +35,12 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 ASSET_MAX_AGE = 300
+# Text compresses 3 to 4 times; PNG is compressed already. Below a few hundred bytes the gzip
+# header costs more than it saves.
+COMPRESSED_SUFFIXES = {".html", ".js", ".css", ".json", ".svg", ".webmanifest", ".txt"}
+MIN_COMPRESSED_BYTES = 200
+# As Django's GZipMiddleware reads it (which would compress what this leaves plain anyway).
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def client_dir() -> Path:
@@ -76,13 +86,37 @@ def _resolve(relative: str) -> Path:
     return path
 
 
-def _file_response(path: Path, *, cache_control: str) -> HttpResponse:
+@lru_cache(maxsize=256)
+def _gzipped(body: bytes) -> bytes:
+    # Level 9 and no timestamp: the same file always gives the same bytes (the phone's cache
+    # and any proxy see one version). Django's GZipMiddleware would pad each answer with
+    # random bytes against BREACH, which matters only for answers holding secrets; these
+    # files hold none.
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _encoded(request: HttpRequest, response: HttpResponse, body: bytes, suffix: str) -> None:
+    """Sets the body, gzip-compressed when the client accepts it and it is worth it."""
+    if suffix not in COMPRESSED_SUFFIXES:
+        response.content = body
+        return
+    patch_vary_headers(response, ["Accept-Encoding"])
+    accepted = request.headers.get("Accept-Encoding", "")
+    if len(body) < MIN_COMPRESSED_BYTES or not _ACCEPTS_GZIP.search(accepted):
+        response.content = body
+        return
+    response.content = _gzipped(body)
+    response["Content-Encoding"] = "gzip"
+
+
+def _file_response(request: HttpRequest, path: Path, *, cache_control: str) -> HttpResponse:
     content_type = (
         CONTENT_TYPES.get(path.suffix)
         or mimetypes.guess_type(path.name)[0]
         or "application/octet-stream"
     )
-    response = HttpResponse(path.read_bytes(), content_type=content_type)
+    response = HttpResponse(content_type=content_type)
+    _encoded(request, response, path.read_bytes(), path.suffix)
     response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -95,7 +129,7 @@ def root_redirect(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def app_shell(request: HttpRequest) -> HttpResponse:
-    return _file_response(_resolve("index.html"), cache_control="no-cache")
+    return _file_response(request, _resolve("index.html"), cache_control="no-cache")
 
 
 @require_safe
@@ -107,7 +141,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     files = ["./"] + [p.relative_to(root).as_posix() for p in precached]
     body = source.replace("'__APP_VERSION__'", json.dumps(app_version()), 1)
     body = re.sub(r"/\*__APP_FILES__\*/\[[^\]]*\]", lambda _: json.dumps(files), body, count=1)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[".js"])
+    response = HttpResponse(content_type=CONTENT_TYPES[".js"])
+    _encoded(request, response, body.encode(), ".js")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/app/"
     return response
@@ -117,5 +152,5 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def app_asset(request: HttpRequest, path: str) -> HttpResponse:
     target = _resolve(path)
     if target.name == "index.html":
-        return _file_response(target, cache_control="no-cache")
-    return _file_response(target, cache_control=f"public, max-age={ASSET_MAX_AGE}")
+        return _file_response(request, target, cache_control="no-cache")
+    return _file_response(request, target, cache_control=f"public, max-age={ASSET_MAX_AGE}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -90,9 +91,48 @@ def test_it_ships_the_same_keys_in_both_languages_and_every_key_the_code_uses():
     assert used - set(vi) == set()
 
 
-def test_it_ships_at_most_150_kb_of_js_and_css():
+def _shipped_code() -> list[str]:
+    # sw.js too: its URL is the same, the server only fills in its version and file list.
+    return [
+        "/app/" + p.relative_to(CLIENT).as_posix()
+        for p in sorted(CLIENT.rglob("*"))
+        if p.suffix in {".js", ".css"}
+    ]
+
+
+def test_it_sends_at_most_150_kb_of_js_and_css_over_the_wire(client):
+    # What a phone downloads on weak mobile data is what the server sends: the compressed
+    # bodies (docs/performance.md, "Targets").
+    sent = 0
+    for url in _shipped_code():
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response.status_code == 200, url
+        assert response["Content-Encoding"] == "gzip", url
+        assert "Accept-Encoding" in response["Vary"], url
+        sent += len(response.content)
+    assert sent <= 150_000
+
+
+def test_it_keeps_the_raw_js_and_css_under_200_kb():
+    # Compression hides size on the wire, not on the phone: every byte is still parsed and
+    # compiled on a cheap Android at each cold start, which must show the task list within
+    # 1 s offline (docs/performance.md, "Targets"). 200 KB is about a third more than the app
+    # held when the budget moved to the wire (149.3 KB): room for the stock screens, not for
+    # a framework.
     total = sum(p.stat().st_size for p in CLIENT.rglob("*") if p.suffix in {".js", ".css"})
-    assert total <= 150_000
+    assert total <= 200_000
+
+
+def test_it_sends_the_same_bytes_uncompressed_to_a_client_without_gzip(client):
+    for url in ("/app/js/app.js", "/app/css/app.css", "/app/sw.js", "/app/"):
+        plain = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert "Content-Encoding" not in plain, url
+        assert "Accept-Encoding" in plain["Vary"], url
+        assert packed["Content-Encoding"] == "gzip", url
+        assert gzip.decompress(packed.content) == plain.content, url
+    icon = client.get("/app/icons/icon-192.png", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in icon  # already compressed
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -111,3 +151,12 @@ def test_every_code_the_server_sends_has_a_phone_label(lang):
     # Every list of codes is labelled (a new list without a label prefix fails here).
     unlabelled = {k for k, v in vocab.items() if isinstance(v, list)} - set(LABELS)
     assert unlabelled <= {"open_statuses", "med_reason_required"}
+
+
+def test_the_phone_shows_every_task_status_the_server_sends():
+    from server.care.vocabulary import vocabulary
+
+    source = (CLIENT / "js" / "ui" / "status.js").read_text()
+    table = re.search(r"export const STATUS_LOOK = \{(.*?)\n\};", source, re.S).group(1)
+    shown = set(re.findall(r"^\s*([a-z_]+): \{", table, re.M))
+    assert set(vocabulary()["task_statuses"]) <= shown

@@ -30,6 +30,15 @@ function facts(order, task) {
   return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, t(k)), h('dd', { dataset: { fact: k } }, v || '—')]));
 }
 
+// The stock of the order's medicine per funding source, for the roles that keep the stock.
+async function stockFor(user, order) {
+  if (!order?.data.medicine_id || !codes(facility(user), 'stock_roles').includes(session.roleOf(user))) return null;
+  const stock = await import('./stock.js');
+  const block = stock.levelsBlock(order.data.medicine_id, user, order.data.funding_source);
+  stock.refresh(user).then((ok) => { if (ok && block.isConnected) block.replaceWith(stock.levelsBlock(order.data.medicine_id, user, order.data.funding_source)); });
+  return block;
+}
+
 const givenFor = (taskId) => state.list('med_administration')
   .filter((a) => a.data.task_id === taskId && a.data.outcome === 'given' && !a.data.void);
 
@@ -65,9 +74,10 @@ export async function renderPass(root, { user, id }) {
   const base = { administration_id: uuid(), order_id: task.data.order_id, task_id: task.id, dose: order?.data.dose || '' };
   form.append(h('h1', {}, icon('medication'), t('med.pass_title')), residentCard(resident), facts(order, task), chip(task));
   if (order?.data.controlled) form.append(h('p', { class: 'chip warn' }, t('med.controlled')));
+  const stock = await stockFor(user, order); // below the buttons: the dose comes first
   if (given.length) {
     const g = given[0];
-    form.append(h('p', { class: 'locked', dataset: { locked: '1' } }, '🔒 ', t('med.locked', { time: time(g.data.at), by: session.byId(g.data.by)?.full_name || '' })));
+    form.append(h('p', { class: 'locked', dataset: { locked: '1' } }, '🔒 ', t('med.locked', { time: time(g.data.at), by: session.byId(g.data.by)?.full_name || '' })), stock || '');
     return root.replaceChildren(form);
   }
   if (outside) form.append(h('p', { class: 'warnbox' }, t('med.outside_window')));
@@ -82,7 +92,7 @@ export async function renderPass(root, { user, id }) {
       const outcome = await sheet(sheetTitle(t('med.other'), resident?.data.full_name), (close) => picks.map((o) =>
         h('button', { class: 'option', onclick: () => close(o) }, t(`med.outcome.${o}`))).concat(h('button', { class: 'option ghost', onclick: () => close(null) }, t('common.cancel'))));
       if (outcome) await confirmAndRecord(form, { ...base, outcome, needReason: outside || codes(fac, 'med_reason_required').includes(outcome) }, order);
-    } }, t('med.other')));
+    } }, t('med.other')), stock || '');
   root.replaceChildren(form);
 }
 
@@ -96,6 +106,7 @@ export async function renderPrn(root, { user, id }) {
   form.append(h('h1', {}, icon('medication'), t('med.prn_title')), residentCard(resident), facts(order, null),
     h('p', {}, t('med.prn_rules', { i: order.data.min_interval_minutes || '—', m: order.data.max_per_24h || '—' })),
     h('p', {}, check.last ? t('med.prn_last', { time: time(check.last), n: check.count24h }) : t('med.prn_none')));
+  const stock = await stockFor(user, order);
   const wf = await witnessField(user, order);
   if (wf) form.append(wf);
   form.append(h('label', { class: 'field' }, t('med.reason_opt'), h('input', { name: 'reason', autocomplete: 'off' })));
@@ -110,7 +121,7 @@ export async function renderPrn(root, { user, id }) {
       if (!go) return;
     }
     await confirmAndRecord(form, { ...base, needReason: Boolean(check.problem) }, order);
-  } }, `✓ ${t('med.given')}`));
+  } }, `✓ ${t('med.given')}`), stock || '');
   root.replaceChildren(form);
 }
 
@@ -125,6 +136,7 @@ export function renderList(root, { user, go }) {
     h('div', { class: 'acts' }, h('button', { class: 'big primary', onclick }, t('med.open'))));
   root.replaceChildren(
     h('h1', {}, icon('medication'), t('med.title')),
+    codes(facility(user), 'stock_roles').includes(session.roleOf(user)) ? h('a', { class: 'big wide link', href: '#/stock', dataset: { action: 'open-stock' } }, t('stock.title')) : null,
     tasks.length ? h('ul', { class: 'tasks' }, tasks.map((tk) => {
       const o = state.get('med_order', tk.data.order_id);
       const r = state.get('resident', tk.data.resident_id);

@@ -4,6 +4,23 @@ import { taskDisplay } from '../rules.js';
 import { reasonLabel } from './choices.js';
 import { h } from './dom.js';
 
+// How each task status looks: the server's `task_statuses` (a test checks each has a line) and
+// the phone's own `late` and `conflict` (rules.js taskDisplay). `cls` is the chip's colour,
+// `why` puts the reason beside the word. A status not listed shows as itself, without reason.
+export const STATUS_LOOK = {
+  pending: { cls: 'pending' },
+  missed: { cls: 'late' },
+  late: { cls: 'late' },
+  conflict: { cls: 'conflict' },
+  done: { cls: 'done' },
+  partial: { cls: 'done' },
+  refused: { cls: 'warn', why: true },
+  skipped: { cls: 'muted', why: true },
+  not_applicable: { cls: 'muted', why: true },
+  away: { cls: 'away', why: true },
+};
+const look = (s) => STATUS_LOOK[s] || { cls: s };
+
 // A finished task says what happened (and why, when it did not): "Không ăn · Mệt, không khỏe".
 export function taskWord(task) {
   const s = taskDisplay(task);
@@ -14,14 +31,13 @@ export function taskWord(task) {
   else if (d.kind === 'meal' && ['done', 'partial'].includes(s) && d.details?.portion !== undefined) word = t('status.meal_portion', { p: d.details.portion });
   else if (d.kind === 'sun_exposure' && s === 'done' && d.details?.minutes) word = t('status.sun_minutes', { m: d.details.minutes });
   else if (d.kind === 'medication' && s === 'done') word = t('med.outcome.given');
-  const why = ['refused', 'skipped', 'not_applicable', 'away'].includes(s) ? reasonLabel(d.reason) : '';
+  const why = look(s).why ? reasonLabel(d.reason) : '';
   return why ? `${word} · ${why}` : word;
 }
 
 export function chip(task) {
   const s = taskDisplay(task);
-  const cls = { partial: 'done', refused: 'warn', skipped: 'muted', not_applicable: 'muted' }[s] || s;
-  return h('span', { class: `chip ${cls}` }, taskWord(task), task.pending ? h('small', { class: 'wait' }, ` · ${t('status.waiting')}`) : null);
+  return h('span', { class: `chip ${look(s).cls}` }, taskWord(task), task.pending ? h('small', { class: 'wait' }, ` · ${t('status.waiting')}`) : null);
 }
 
 // The server writes titles in Vietnamese: in another language a routine's title is replaced by
