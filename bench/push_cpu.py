@@ -98,7 +98,9 @@ def main() -> None:
         profile.enable()
         push(seeded, body)
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(ARGS.profile)
+        pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            ARGS.profile
+        )
 
 
 if __name__ == "__main__":

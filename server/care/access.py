@@ -57,7 +57,27 @@ def area_in_scope(
 def covers_area(membership: Membership, area_id: UUID | None) -> bool:
     if membership.facility_wide or area_id is None:
         return True
+    area_ids = _prefetched_area_ids(membership)
+    if area_ids is not None:
+        return area_id in area_ids
     return any(a.id == area_id for a in membership.areas.all())
+
+
+def _prefetched_area_ids(membership: Membership) -> frozenset[UUID] | None:
+    """The ids of the membership's prefetched areas, as a set built once per prefetch.
+
+    A push checks every task it completes (hundreds a call); `membership.areas.all()` built
+    a related manager and a queryset each time. The set is tied to the prefetched list it
+    came from: Django drops that list when the areas change through the manager, and a
+    new list makes a new set."""
+    prefetched = getattr(membership, "_prefetched_objects_cache", {}).get("areas")
+    if prefetched is None:
+        return None
+    memo = membership.__dict__.get("_area_id_set")
+    if memo is None or memo[0] is not prefetched:
+        memo = (prefetched, frozenset(a.id for a in prefetched))
+        membership.__dict__["_area_id_set"] = memo
+    return memo[1]
 
 
 def load_in_scope(
