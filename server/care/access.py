@@ -83,11 +83,17 @@ def _prefetched_area_ids(membership: Membership) -> frozenset[UUID] | None:
 def load_in_scope(
     ctx: HandlerContext, model: type[M], pk: Any, *, for_update: bool = False, **related: Any
 ) -> tuple[M, Membership]:
-    """The object and the user's membership in its facility, or `not_found`."""
-    qs = model._default_manager.all()  # type: ignore[attr-defined]
-    if for_update:
-        qs = qs.select_for_update()
-    obj = qs.filter(pk=pk).first()
+    """The object and the user's membership in its facility, or `not_found`.
+
+    An object a preloader kept for this call (`ctx.preloaded`) is used as it is when no
+    lock is asked for: it is the call's current state of that row (the engine drops every
+    kept instance when a handler without a preloader writes)."""
+    obj = None if for_update else ctx.preloaded(model, pk)
+    if obj is None:
+        qs = model._default_manager.all()  # type: ignore[attr-defined]
+        if for_update:
+            qs = qs.select_for_update()
+        obj = qs.filter(pk=pk).first()
     if obj is None:
         raise Rejected("not_found", NOT_FOUND)
     membership = membership_for(ctx, obj.facility_id)  # type: ignore[attr-defined]
