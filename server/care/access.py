@@ -88,7 +88,7 @@ def load_in_scope(
     An object a preloader kept for this call (`ctx.preloaded`) is used as it is when no
     lock is asked for: it is the call's current state of that row (the engine drops every
     kept instance when a handler without a preloader writes)."""
-    obj = None if for_update else ctx.preloaded(model, pk)
+    obj: M | None = None if for_update else ctx.preloaded(model, pk)
     if obj is None:
         qs = model._default_manager.all()  # type: ignore[attr-defined]
         if for_update:
