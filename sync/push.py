@@ -126,7 +126,12 @@ class Pusher:
                     known[event.id] = row
                     rows.append(row)
             if self.deferred is not None:
-                self.deferred.flush()
+                try:
+                    self.deferred.flush()
+                except Exception as exc:
+                    # A deferred row the database refused (a key taken meanwhile): the
+                    # call is redone with immediate writes, where the event owning it fails.
+                    raise NeedsSafeMode("deferred rows refused") from exc
         rows_insert(EventLog, LOG_COLUMNS, [row.values() for row in rows])
         return [r for r in results if r is not None]
 

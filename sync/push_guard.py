@@ -28,7 +28,7 @@ class WriteCounter:
     def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         if self.deferred.flushing:
             return execute(sql, params, many, context)
-        if self.deferred.rows:
+        if self.deferred.pending:
             self.deferred.flush()
         if sql.lstrip()[:6].upper() in WRITES:
             self.statements += 1

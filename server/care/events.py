@@ -30,6 +30,7 @@ from server.care.rules import bulk_summary
 from server.care.serializers import note_data
 from server.care.void import voidable
 from sync.clock import judged_at
+from sync.deferred import create_later
 from sync.registry import (
     PRELOADED,
     Decision,
@@ -230,7 +231,7 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
             area_in_scope(ctx, args.area_id, facility_id=membership.facility_id)
         facility_id, area_id = membership.facility_id, args.area_id
     ctx.facility_id = facility_id
-    note = Note.objects.create(
+    note = Note(
         id=args.note_id,
         facility_id=facility_id,
         area_id=area_id,
@@ -240,6 +241,8 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         by=ctx.user,
         at=judged_at(ctx),
     )
+    # With the call's other notes, in one INSERT (sync/deferred.py).
+    create_later(ctx, note)
     ctx.batch.get(PRELOADED, {}).update({(NOTE_ID, str(note.id)): True})
     ctx.emit("note", note.id, note_data(note), facility_id=facility_id, area_id=area_id)
     return Decision(status="applied")
