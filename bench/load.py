@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_procs import ProcessMeter  # noqa: E402
+from load_procs import OWN_DB, ProcessMeter  # noqa: E402
 
 from sync.protocol import PROTOCOL_VERSION  # noqa: E402
 from tests.deploy.stack_process import LocalStack, database_drop  # noqa: E402
@@ -111,6 +111,12 @@ class Phone:
         return []
 
 
+def _head_bytes(headers: httpx.Headers) -> int:
+    # "Name: value\r\n" per header and the blank line; the request/status line is added
+    # by the caller (POST /api/sync/v1 HTTP/1.1 and HTTP/1.1 200 OK).
+    return sum(len(k) + len(v) + 4 for k, v in headers.raw) + 2
+
+
 class Stats:
     def __init__(self) -> None:
         self.latencies: list[float] = []
@@ -119,6 +125,16 @@ class Stats:
         self.statuses: dict[str, int] = {}
         self.requests = 0
         self.noop = 0
+        self.noop_latencies: list[float] = []
+        # Bytes on the wire per call, both ways: bodies as sent (gzip if it was) plus the
+        # header lines (HTTP/1.1 through nginx; the TCP/TLS overhead is not counted).
+        self.bytes_up = 0
+        self.bytes_down = 0
+
+    def count_bytes(self, response: httpx.Response) -> None:
+        request = response.request
+        self.bytes_up += len(request.content) + _head_bytes(request.headers) + 40
+        self.bytes_down += response.num_bytes_downloaded + _head_bytes(response.headers) + 17
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -146,7 +162,10 @@ async def sync_once(client: httpx.AsyncClient, phone: Phone, stats: Stats | None
             stats.requests += 1
             stats.latencies.append(elapsed)
             stats.noop += not body["events"]
+            if not body["events"]:
+                stats.noop_latencies.append(elapsed)
             stats.sent += [e["id"] for e in body["events"]]
+            stats.count_bytes(response)
         if response.status_code != 200:
             if stats is not None:
                 stats.error(f"http_{response.status_code}")
@@ -198,6 +217,18 @@ def stored_count(database_url: str, ids: list[str]) -> int:
         return conn.execute(
             "SELECT count(*) FROM sync_eventlog WHERE id = ANY(%s::uuid[])", [ids]
         ).fetchone()[0]
+
+
+def per_call(processes: dict[str, dict[str, float]], requests: int) -> dict[str, float]:
+    """CPU milliseconds per sync call: the web workers together, this database's PostgreSQL
+    backends, nginx (what capacity planning multiplies by the call rate)."""
+    calls = max(requests, 1)
+    workers = sum(v["cpu_s"] for k, v in processes.items() if k.startswith(("web", "uvicorn")))
+    out = {"workers": round(workers * 1000 / calls, 2)}
+    for key, name in (("postgresql", OWN_DB), ("nginx", "nginx")):
+        if name in processes:
+            out[key] = round(processes[name]["cpu_s"] * 1000 / calls, 2)
+    return out
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -271,12 +302,17 @@ def main() -> int:
         "p95_ms": round(percentile(stats.latencies, 95) * 1000, 1),
         "p99_ms": round(percentile(stats.latencies, 99) * 1000, 1),
         "max_ms": round(max(stats.latencies, default=0) * 1000, 1),
+        "noop_p95_ms": round(percentile(stats.noop_latencies, 95) * 1000, 1),
+        "bytes_per_call_up": round(stats.bytes_up / max(stats.requests, 1)),
+        "bytes_per_call_down": round(stats.bytes_down / max(stats.requests, 1)),
         "errors": stats.errors,
         "events_sent": len(stats.sent),
         "events_stored": stored,
         "statuses": stats.statuses,
         "processes": meter.report(),
     }
+    figures["cpu_ms_per_call"] = per_call(figures["processes"], stats.requests)
+    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=1, ensure_ascii=False))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1, ensure_ascii=False))

@@ -4,6 +4,13 @@ CPU is counted with reaped children (cutime/cstime), so PostgreSQL's short-lived
 (one connection per request) are all in the postmaster's figure. Memory is the peak of the
 summed PSS (proportional set size: shared pages split between the processes sharing them)
 of each process and its children, sampled every second.
+
+The postmaster's figure holds every database of the machine (other people's test runs
+too), so the backends serving the benchmark's own database are also counted alone
+("postgresql (this database)"): their pids are read from pg_stat_activity every second and
+the CPU of each is its last reading less its reading at the start (0 for a backend that
+started during the run). A backend that ends between two readings loses at most a second
+of its CPU; with the workers' connection pool, backends live for the whole run.
 """
 
 from __future__ import annotations
@@ -76,9 +83,47 @@ def _find(comm: str) -> list[int]:
     return found
 
 
+OWN_DB = "postgresql (this database)"
+
+
+class BackendMeter:
+    """CPU ticks of the PostgreSQL backends connected to one database."""
+
+    def __init__(self, database_url: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(database_url, autocommit=True)
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.lock = threading.Lock()
+
+    def _pids(self) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def read(self, *, baseline: bool = False) -> None:
+        with self.lock:
+            for pid in self._pids():
+                ticks = _cpu_ticks(pid, tree=False)
+                if baseline:
+                    self.first[pid] = ticks
+                self.first.setdefault(pid, 0)
+                self.last[pid] = max(self.last.get(pid, 0), ticks)
+
+    def ticks(self) -> int:
+        return sum(self.last[p] - self.first[p] for p in self.last)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class ProcessMeter:
-    def __init__(self, groups: dict[str, int]) -> None:
+    def __init__(self, groups: dict[str, int], backends: BackendMeter | None = None) -> None:
         self.groups = groups
+        self.backends = backends
         self.cpu_start: dict[str, int] = {}
         self.cpu_end: dict[str, int] = {}
         self.peak_kb: dict[str, int] = dict.fromkeys(groups, 0)
@@ -95,16 +140,20 @@ class ProcessMeter:
                 groups[name] = pids[0]
         # Itself only: the local stack it started is its child, counted above.
         groups[SELF] = os.getpid()
-        return cls(groups)
+        return cls(groups, BackendMeter(database) if database else None)
 
     def _sample(self) -> None:
         while not self._stop.wait(1.0):
+            if self.backends is not None:
+                self.backends.read()
             for name, pid in self.groups.items():
                 self.peak_kb[name] = max(self.peak_kb[name], _pss_kb(pid, tree=name != SELF))
 
     def start(self) -> None:
         self.started = time.monotonic()
         self.cpu_start = {n: _cpu_ticks(p, tree=n != SELF) for n, p in self.groups.items()}
+        if self.backends is not None:
+            self.backends.read(baseline=True)
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
@@ -114,6 +163,9 @@ class ProcessMeter:
         self._stop.set()
         if self._thread:
             self._thread.join()
+        if self.backends is not None:
+            self.backends.read()
+            self.backends.close()
 
     def report(self) -> dict[str, dict[str, float]]:
         wall = max(self.stopped - self.started, 1e-9)
@@ -124,5 +176,12 @@ class ProcessMeter:
                 "cpu_s": round(cpu, 1),
                 "cpu_pct_of_one_core": round(100 * cpu / wall, 1),
                 "peak_pss_mb": round(self.peak_kb[name] / 1024, 1),
+            }
+        if self.backends is not None:
+            cpu = self.backends.ticks() / TICK
+            out[OWN_DB] = {
+                "cpu_s": round(cpu, 1),
+                "cpu_pct_of_one_core": round(100 * cpu / wall, 1),
+                "backends": len(self.backends.last),
             }
         return out

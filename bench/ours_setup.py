@@ -1,6 +1,7 @@
 """Seed our server for the benchmark, straight through the ORM (run as a subprocess).
 
-One facility per (size, run): a care area, one carer covering it, `size` open tasks
+One facility per (size, run): a care area, one carer covering it, 30 residents in it (what
+the notes shape writes about; not published, so pulls stay `size` changes), `size` open tasks
 (published to the change log, as the task horizon does, so a phone has pulled them before it
 completes them), and two devices with tokens: the pusher and a fresh puller. A fresh facility
 per run keeps every push a first completion (a second one would be a merge) and keeps each
@@ -32,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 
 from server.accounts.models import Device, DeviceToken, Membership, User  # noqa: E402
 from server.accounts.services import token_hash  # noqa: E402
-from server.care.models import Area, Facility, TaskInstance  # noqa: E402
+from server.care.models import Area, Facility, Resident, TaskInstance  # noqa: E402
 from sync.types import publish  # noqa: E402
 
 NS = uuid.UUID("6f1c7a52-3d0e-4a7e-9a43-0b3c2e0d5b11")
@@ -54,6 +55,16 @@ def seed_one(size: int, run: int) -> dict:
         user = User.objects.create(username=code, full_name=f"Điều dưỡng {code}")
         membership = Membership.objects.create(user=user, facility=facility, role="carer")
         membership.areas.add(area)
+        residents = Resident.objects.bulk_create(
+            Resident(
+                id=uuid.uuid5(NS, f"{code}/resident/{i}"),
+                facility=facility,
+                area=area,
+                full_name=f"Đối tượng {i}",
+                room=f"P{i // 4 + 1}",
+            )
+            for i in range(30)
+        )
         tasks = []
         for i in range(size):
             due = now + timedelta(minutes=i % 600)
@@ -81,6 +92,7 @@ def seed_one(size: int, run: int) -> dict:
         "facility_id": str(facility.id),
         "user_id": str(user.id),
         "task_ids": [str(t.id) for t in tasks],
+        "resident_ids": [str(r.id) for r in residents],
         "pusher": pusher,
         "puller": puller,
     }

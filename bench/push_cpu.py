@@ -9,6 +9,8 @@ through Django's test client (the real middleware and view), median of the runs.
 
 Usage (the database must exist and be migrated; sync_vs_pouchdb.py leaves one):
     python bench/push_cpu.py [--size 500] [--runs 7] [--database catruc_bench] [--profile N]
+                             [--shape task|note]
+`--shape note` pushes `size` observation notes about the facility's residents instead.
 `--profile N` prints the N functions with the most own time (cProfile) of one more run.
 """
 
@@ -35,6 +37,7 @@ parser.add_argument("--size", type=int, default=500)
 parser.add_argument("--runs", type=int, default=7)
 parser.add_argument("--database", default="catruc_bench")
 parser.add_argument("--profile", type=int, default=0)
+parser.add_argument("--shape", choices=("task", "note"), default="task")
 ARGS = parser.parse_args()
 
 import peers  # noqa: E402
@@ -47,8 +50,38 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 
+def note_args(seeded: dict, i: int) -> dict:
+    residents = seeded["resident_ids"]
+    return {
+        "note_id": str(uuid.uuid4()),
+        "kind": "observation",
+        "text": f"Cụ ăn hết suất, ngủ trưa ngon; theo dõi huyết áp tối nay ({i}).",
+        "resident_id": residents[i % len(residents)],
+    }
+
+
 def body_of(seeded: dict) -> bytes:
     at = timezone.now().isoformat()
+    if ARGS.shape == "note":
+        events = [
+            {
+                "id": str(uuid.uuid4()),
+                "device_seq": i + 1,
+                "name": "note.add",
+                "at": at,
+                "hlc": f"{int(time.time() * 1000)}-{i:04d}-bench",
+                "args": note_args(seeded, i),
+            }
+            for i in range(ARGS.size)
+        ]
+        return json.dumps(
+            {
+                "protocol": 1,
+                "device_id": seeded["pusher"]["device_id"],
+                "cursor": None,
+                "events": events,
+            }
+        ).encode()
     events = [
         {
             "id": str(uuid.uuid4()),
@@ -87,7 +120,7 @@ def main() -> None:
             cpus.append(cpu)
             walls.append(wall)
     print(
-        f"push {ARGS.size}: server CPU median {statistics.median(cpus):.0f} ms "
+        f"push {ARGS.size} ({ARGS.shape}): server CPU median {statistics.median(cpus):.0f} ms "
         f"(min {min(cpus):.0f}, max {max(cpus):.0f}), wall median {statistics.median(walls):.0f} ms"
         f", {ARGS.runs} runs; load average {os.getloadavg()[0]:.2f}"
     )
@@ -98,7 +131,9 @@ def main() -> None:
         profile.enable()
         push(seeded, body)
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(ARGS.profile)
+        pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            ARGS.profile
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
-"""Sync vs PouchDB: the same task-completion records through our server and PouchDB Server.
+"""Sync vs PouchDB: the same records through our server and PouchDB Server.
 
     python bench/sync_vs_pouchdb.py            # 100, 500, 2000 records, median of 5
     python bench/sync_vs_pouchdb.py --sizes 100 --runs 1   # a quick look
+    python bench/sync_vs_pouchdb.py --shape note           # notes instead of task completions
+
+The pushed records are task completions (`--shape task`, the default: a meal eaten in
+full) or observation notes about the residents (`--shape note`: `note.add`, 60–200
+characters of Vietnamese text each).
 
 One run installs the pinned npm packages into bench/.work/ if missing, starts
 `pouchdb-server --in-memory` and our server (uvicorn, one worker, PostgreSQL, Redis, DEBUG
@@ -24,11 +29,9 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,10 +44,10 @@ if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
 import peers  # noqa: E402
 from ours_client import Device, Outcome  # noqa: E402
 from proxy import CountingProxy  # noqa: E402
+from records import as_doc, as_event, make_notes, make_records  # noqa: E402
 from report import render  # noqa: E402
 
 SCENARIOS = ("push", "echo", "pull", "noop", "noop1")
-ICT = timezone(timedelta(hours=7))
 
 
 @dataclass
@@ -53,50 +56,6 @@ class Measure:
     bytes: int
     ms: float
     items: int  # records applied / received
-
-
-def make_records(task_ids: list[str], device_id: str) -> list[dict]:
-    now = datetime.now(ICT).replace(microsecond=0)
-    millis = int(now.timestamp() * 1000)
-    node = device_id.replace("-", "")[:16]
-    return [
-        # A meal eaten in full: the tasks are meals, whose rule wants the portion.
-        {
-            "id": str(uuid.uuid4()),
-            "task_id": t,
-            "outcome": "done",
-            "details": {"portion": 100},
-            "device_seq": i + 1,
-            "at": (now - timedelta(seconds=len(task_ids) - i)).isoformat(),
-            "hlc": f"{millis + i:013d}-0000-{node}",
-        }
-        for i, t in enumerate(task_ids)
-    ]
-
-
-def as_event(r: dict) -> dict:
-    return {
-        "id": r["id"],
-        "device_seq": r["device_seq"],
-        "name": "task.complete",
-        "at": r["at"],
-        "hlc": r["hlc"],
-        "args": {"task_id": r["task_id"], "outcome": r["outcome"], "details": r["details"]},
-    }
-
-
-def as_doc(r: dict, device_id: str) -> dict:
-    return {
-        "_id": r["id"],
-        "type": "task.complete",
-        "task_id": r["task_id"],
-        "outcome": r["outcome"],
-        "details": r["details"],
-        "at": r["at"],
-        "device_id": device_id,
-        "device_seq": r["device_seq"],
-        "hlc": r["hlc"],
-    }
 
 
 class Runner:
@@ -108,10 +67,12 @@ class Runner:
         pouch: peers.PouchDevice,
         profiler: Profiler | None,
         client: str,
+        shape: str = "task",
     ) -> None:
         self.op, self.pp, self.pouch_port, self.pouch = ours_proxy, pouch_proxy, pouch_port, pouch
         self.profiler = profiler
         self.client = client
+        self.shape = shape
         self.problems: list[str] = []
         self.noop_exchange: tuple[bytes, bytes] | None = None
 
@@ -154,7 +115,10 @@ class Runner:
     def run(self, seed: dict, profile: bool) -> dict[str, dict[str, Measure]]:
         size, run = seed["size"], seed["run"]
         pusher_id = seed["pusher"]["device_id"]
-        records = make_records(seed["task_ids"], pusher_id)
+        if self.shape == "note":
+            records = make_notes(seed["resident_ids"], size, pusher_id)
+        else:
+            records = make_records(seed["task_ids"], pusher_id)
         res: dict[str, dict[str, Measure]] = {"ours": {}, "pouch": {}}
         tag = f"{size}/{run}"
 
@@ -181,10 +145,14 @@ class Runner:
         puller = self.device(seed, "puller")
         res["ours"]["pull"], _ = self._ours(puller, None, "pull" if profile else None)
         res["pouch"]["pull"] = self._pouch("pull", f"fresh-{remote}", remote)
+        # A fresh device pulls the tasks, and the notes pushed just before (ours only:
+        # the peer's database holds only what was pushed to it).
+        expected = {"ours": size * (2 if self.shape == "note" else 1), "pouch": size}
         for side in ("ours", "pouch"):
-            if res[side]["pull"].items != size:
+            if res[side]["pull"].items != expected[side]:
                 self.problems.append(
-                    f"{tag} pull ({side}): {res[side]['pull'].items} records, expected {size}"
+                    f"{tag} pull ({side}): {res[side]['pull'].items} records,"
+                    f" expected {expected[side]}"
                 )
 
         res["ours"]["noop"], _ = self._ours(puller, None, None)
@@ -297,6 +265,12 @@ def main() -> int:
         action="store_true",
         help="print our last no-op exchange as sent (headers, body size)",
     )
+    parser.add_argument(
+        "--shape",
+        choices=("task", "note"),
+        default="task",
+        help="what the push sends: task completions (default) or observation notes",
+    )
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write every run's figures as JSON")
     args = parser.parse_args()
@@ -320,7 +294,9 @@ def main() -> int:
         ours_proxy.start(), pouch_proxy.start()
         pouch = peers.PouchDevice()
         profiler = Profiler(uv_proc.pid, Path(args.py_spy)) if args.py_spy else None
-        runner = Runner(ours_proxy, pouch_proxy, pouch_port, pouch, profiler, args.client)
+        runner = Runner(
+            ours_proxy, pouch_proxy, pouch_port, pouch, profiler, args.client, args.shape
+        )
         results: dict[int, dict[str, dict[str, Measure]]] = {}
         every: dict[int, list] = {}
         for size in sizes:
@@ -342,6 +318,7 @@ def main() -> int:
             ]
         load_after = os.getloadavg()
         text, md = render(results, args.runs, load_before, load_after)
+        print(f"push shape: {args.shape}")
         print(text)
         if args.markdown:
             Path(args.markdown).write_text(md)
@@ -352,6 +329,7 @@ def main() -> int:
                         "load_before": load_before,
                         "load_after": load_after,
                         "client": args.client,
+                        "shape": args.shape,
                         "runs": every,
                     },
                     indent=1,

@@ -87,9 +87,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
     "server.logging.RequestLogMiddleware",  # request id + one access line (deploy/)
     "server.metrics.MetricsMiddleware",  # /metrics: requests and sync calls by route, status
-    "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
     "django.middleware.security.SecurityMiddleware",
     "server.csp.ContentSecurityPolicyMiddleware",  # the app, dashboard and report pages
     "whitenoise.middleware.WhiteNoiseMiddleware",

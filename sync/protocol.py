@@ -76,8 +76,9 @@ class EventResult(BaseModel):
     original_status: str | None = None
 
     def wire(self) -> dict[str, Any]:
-        # Empty fields are left out: 2,000 results must stay small on a phone's link.
-        return self.model_dump(exclude_none=True)
+        # Empty fields are left out: 2,000 results must stay small on a phone's link. The
+        # fields are plain values (no nested models), so no model_dump walk is needed.
+        return {key: value for key, value in self.__dict__.items() if value is not None}
 
 
 class ChangeOut(BaseModel):
@@ -122,6 +123,21 @@ def payload_hash(
 _EPOCH = re.compile(r"[0-9a-z]{1,16}")
 
 
+def _base36(value: int) -> str:
+    digits = ""
+    while True:
+        value, rest = divmod(value, 36)
+        digits = _DIGITS36[rest] + digits
+        if not value:
+            return digits
+
+
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_HEX16 = re.compile(r"[0-9a-f]{16}")
+_SCOPE64 = re.compile(r"[A-Za-z0-9_-]{11}")
+_NUMBER36 = re.compile(r"[0-9a-z]{1,13}")
+
+
 class Cursor(BaseModel):
     """Opaque to clients: the database epoch, the scope fingerprint, the last seq seen per
     facility, and the echo floor per facility (changes this device made above it are not
@@ -129,10 +145,12 @@ class Cursor(BaseModel):
 
     On the wire it is compact, because it travels twice in every sync, including the
     no-op sync a phone makes every few minutes on a metered link:
-    `c2.<epoch>.<scope>.<position>.<floor>[.<position>.<floor>…]`, one pair per facility
-    of the scope in its (sorted) order. The scope fingerprint pins that order: a cursor
-    whose fingerprint differs is answered `reset_required` before its numbers are read.
-    `c1.` cursors (issued before the epoch) read with `epoch=""`: unknown.
+    `c3.<epoch>.<scope>.<position>.<floor>[.<position>.<floor>…]`, one pair per facility
+    of the scope in its (sorted) order, the scope fingerprint's 8 bytes in unpadded
+    base64url and the numbers in base 36 (lower case). The scope fingerprint pins that
+    order: a cursor whose fingerprint differs is answered `reset_required` before its
+    numbers are read. Cursors issued by earlier builds still read: `c2.` (the same fields,
+    hex fingerprint and decimal numbers) and `c1.` (no epoch: `epoch=""`, unknown).
     """
 
     scope: str
@@ -141,26 +159,42 @@ class Cursor(BaseModel):
     floor: dict[str, int] = Field(default_factory=dict)
 
     def encode(self, order: list[str]) -> str:
+        pairs = [(self.positions.get(key, 0), self.floor.get(key, 0)) for key in order]
+        if self.epoch and _HEX16.fullmatch(self.scope):
+            scope = base64.urlsafe_b64encode(bytes.fromhex(self.scope)).decode().rstrip("=")
+            numbers = [_base36(n) for pair in pairs for n in pair]
+            return ".".join(["c3", self.epoch, scope, *numbers])
         parts = ["c2", self.epoch, self.scope] if self.epoch else ["c1", self.scope]
-        for key in order:
-            parts += [str(self.positions.get(key, 0)), str(self.floor.get(key, 0))]
-        return ".".join(parts)
+        return ".".join(parts + [str(n) for pair in pairs for n in pair])
 
     @classmethod
     def decode(cls, token: str, order: list[str]) -> Cursor:
         """Raises ValueError (or KeyError) on anything that is not a cursor we issued."""
-        if token.startswith("c2."):
-            _, epoch, scope, *numbers = token.split(".")
+        if token.startswith("c3."):
+            _, epoch, scope64, *digits = token.split(".")
+            if not _EPOCH.fullmatch(epoch) or not _SCOPE64.fullmatch(scope64):
+                raise ValueError("not a c3 cursor")
+            if not all(_NUMBER36.fullmatch(d) for d in digits):
+                raise ValueError("not a base-36 number")
+            scope = base64.urlsafe_b64decode(scope64 + "=").hex()
+            numbers = [int(d, 36) for d in digits]
+        elif token.startswith("c2."):
+            _, epoch, scope, *decimal = token.split(".")
             if not _EPOCH.fullmatch(epoch):
                 raise ValueError("not an epoch")
+            numbers = [int(n) for n in decimal]
         elif token.startswith("c1."):
             epoch = ""
-            _, scope, *numbers = token.split(".")
+            _, scope, *decimal = token.split(".")
+            numbers = [int(n) for n in decimal]
         else:
             return cls._decode_v0(token)
-        if len(numbers) % 2:
+        return cls._from_numbers(scope, epoch, numbers, order)
+
+    @classmethod
+    def _from_numbers(cls, scope: str, epoch: str, values: list[int], order: list[str]) -> Cursor:
+        if len(values) % 2:
             raise ValueError("odd cursor")
-        values = [int(n) for n in numbers]
         if any(not 0 <= v <= MAX_SEQ for v in values):
             raise ValueError("position outside a sequence number's range")
         pairs = list(zip(values[::2], values[1::2], strict=True))

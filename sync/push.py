@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 from sync import registry
 from sync.changes import ChangeWriter
 from sync.deferred import DeferredWrites
-from sync.edge import Problem, event_problem, printable
+from sync.edge import Problem, event_problem
 from sync.hlc import Stamp, stamp_receive
 from sync.models import EventLog
 from sync.protocol import (
@@ -39,98 +39,24 @@ from sync.protocol import (
     EventIn,
     EventResult,
     args_canonical,
-    payload_digest,
-    payload_hash,
+)
+from sync.push_guard import NeedsSafeMode, WriteCounter
+from sync.push_log import (
+    event_hash,
+    invalid_envelope,
+    repeat,
+    same_payload,
+    uuid_of,
+    validation_details,
 )
 from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
 from sync.rows import LOG_COLUMNS, JSONText, LogRow, rows_insert
 
+__all__ = ["NeedsSafeMode", "Pusher"]
+
 log = logging.getLogger("catruc.sync")
 
-ID_REUSE = gettext_lazy("Mã sự kiện đã được dùng cho một nội dung khác.")
-INVALID = "invalid"  # the payload hash of a quarantined invalid event: its content is not trusted
 CALL_FULL = gettext_lazy("Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau.")
-WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-class NeedsSafeMode(Exception):  # noqa: N818 - control flow, caught by sync_call
-    """The fast attempt cannot vouch for the transaction: redo the call with savepoints."""
-
-
-def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {"field": ".".join(str(p) for p in err["loc"]), "error": err["type"], "message": err["msg"]}
-        for err in exc.errors(include_url=False, include_context=False, include_input=False)
-    ]
-
-
-def event_hash(event: EventIn, device_id: UUID, args_json: bytes) -> str:
-    return payload_digest(
-        name=event.name,
-        args_json=args_json,
-        at=event.at.isoformat(),
-        device_id=str(device_id),
-        device_seq=event.device_seq,
-    )
-
-
-def _same_payload(stored: str, digest: str, event: EventIn, device_id: UUID) -> bool:
-    """Whether a stored event says what this one says; rows logged before `payload_digest`
-    hold the older digest, computed only then (a repeat is rare)."""
-    if stored == digest:
-        return True
-    legacy = payload_hash(
-        name=event.name,
-        args=event.args,
-        at=event.at.isoformat(),
-        device_id=str(device_id),
-        device_seq=event.device_seq,
-    )
-    return stored == legacy
-
-
-def _uuid_of(raw: Any) -> UUID | None:
-    raw_id = raw.get("id") if isinstance(raw, dict) else None
-    try:
-        return UUID(raw_id) if isinstance(raw_id, str) else None
-    except ValueError:
-        return None
-
-
-def _repeat(event_id: UUID, seen: Any, *, same: bool) -> EventResult:
-    """The answer to an id seen before: its first result again, or id_reuse."""
-    if not same:
-        return EventResult(
-            id=str(event_id), status="rejected", code="id_reuse", message=str(ID_REUSE)
-        )
-    original = dict(seen.result)
-    original.pop("id", None)
-    original["status"] = "duplicate"
-    original["original_status"] = seen.status
-    return EventResult.model_validate({"id": str(event_id), **original})
-
-
-class _WriteCounter:
-    """Fast mode's execute wrapper: counts writing statements, and writes the deferred rows
-    (`ctx.save_later`) before any other statement runs, so that none sees them stale."""
-
-    def __init__(self, deferred: DeferredWrites) -> None:
-        self.statements = 0
-        self.deferred = deferred
-
-    @property
-    def writes(self) -> int:
-        # A deferral is a write: a handler that deferred, then refused, left something.
-        return self.statements + self.deferred.added
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        if self.deferred.flushing:
-            return execute(sql, params, many, context)
-        if self.deferred.rows:
-            self.deferred.flush()
-        if sql.lstrip()[:6].upper() in WRITES:
-            self.statements += 1
-        return execute(sql, params, many, context)
 
 
 class Pusher:
@@ -146,7 +72,7 @@ class Pusher:
         self.locked = frozenset(writer.streams)
         # Safe mode saves at once: each handler's savepoint must hold its own writes.
         self.deferred = None if safe else DeferredWrites()
-        self.counter = _WriteCounter(DeferredWrites() if self.deferred is None else self.deferred)
+        self.counter = WriteCounter(DeferredWrites() if self.deferred is None else self.deferred)
         self.args: dict[UUID, BaseModel | ValidationError] = {}
         # Rows the call's events touched so far: past MAX_ROWS_PER_CALL the rest wait.
         self.rows = 0
@@ -163,7 +89,7 @@ class Pusher:
             except ValidationError as exc:
                 parsed.append((index, None, raw, exc))
         # Invalid events are logged by their id too: a resend must find that row.
-        ids = [e.id if e is not None else _uuid_of(raw) for _, e, raw, _ in parsed]
+        ids = [e.id if e is not None else uuid_of(raw) for _, e, raw, _ in parsed]
         # EventLog rows, stored or of this call: a repeat is answered from either.
         known: dict[UUID, Any] = {
             row.id: row for row in EventLog.objects.filter(id__in=[i for i in ids if i])
@@ -176,7 +102,18 @@ class Pusher:
             order = sorted(parsed, key=lambda p: (p[1].device_seq if p[1] else -1, p[0]))
             for index, event, raw, error in order:
                 if event is None:
-                    results[index] = self._invalid_envelope(raw, error, rows, known)
+                    result, row = invalid_envelope(
+                        raw,
+                        error,
+                        device_id=self.device_id,
+                        user_id=self.user.pk,
+                        received_at=self.received_at,
+                        known=known,
+                    )
+                    results[index] = result
+                    if row is not None:
+                        known[row.id] = row
+                        rows.append(row)
                     continue
                 if self.rows >= MAX_ROWS_PER_CALL and event.id not in known:
                     # Not decided, not logged: the phone keeps it and sends it next call, so
@@ -194,7 +131,12 @@ class Pusher:
                     known[event.id] = row
                     rows.append(row)
             if self.deferred is not None:
-                self.deferred.flush()
+                try:
+                    self.deferred.flush()
+                except Exception as exc:
+                    # A deferred row the database refused (a key taken meanwhile): the
+                    # call is redone with immediate writes, where the event owning it fails.
+                    raise NeedsSafeMode("deferred rows refused") from exc
         rows_insert(EventLog, LOG_COLUMNS, [row.values() for row in rows])
         return [r for r in results if r is not None]
 
@@ -239,61 +181,14 @@ class Pusher:
                 log.exception("preloader failed", extra={"event_name": name})
                 self.batch.pop(PRELOADED, None)
 
-    def _invalid_envelope(
-        self, raw: Any, error: ValidationError | Problem | None, rows: list[LogRow], known: dict
-    ) -> EventResult:
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
-        problem = error if isinstance(error, Problem) else None
-        result = EventResult(
-            id=printable(str(raw_id))[:64] if raw_id is not None else None,
-            status="rejected",
-            code=problem.code if problem else "invalid_event",
-            message=problem.message if problem else _("Sự kiện thiếu hoặc sai trường bắt buộc."),
-            details=validation_details(error) if isinstance(error, ValidationError) else None,
-        )
-        event_id = _uuid_of(raw)
-        if event_id is None:
-            return result  # nothing to key it by: it cannot be stored nor deduplicated
-        if event_id in known:
-            # A resent invalid event (a lost response) is a duplicate of its first rejection.
-            seen = known[event_id]
-            return _repeat(
-                event_id, seen, same=seen.payload_hash == INVALID and seen.result == result.wire()
-            )
-        seq = raw.get("device_seq")
-        args = raw.get("args")
-        if problem is not None and problem.code == "event_too_large":
-            kept: Any = {}  # the limit is what is stored, too
-        else:
-            kept = printable(args if isinstance(args, dict) else {"raw": raw})
-        row = LogRow(
-            id=event_id,
-            device_id=self.device_id,
-            device_seq=seq if isinstance(seq, int) and 0 <= seq < 2**63 else 0,
-            user_id=self.user.pk,
-            name=printable(str(raw.get("name", "")))[:60],
-            args=kept,
-            at=self.received_at,
-            hlc=printable(str(raw.get("hlc", "")))[:40],
-            received_at=self.received_at,
-            status="rejected",
-            code=result.code or "invalid_event",
-            message=result.message or "",
-            payload_hash=INVALID,
-            result=result.wire(),
-        )
-        known[event_id] = row
-        rows.append(row)
-        return result
-
     def _decide(self, event: EventIn, known: dict[UUID, Any]) -> tuple[EventResult, LogRow | None]:
         # Serialized once: hashed, and written as is to the event log.
         args_json = args_canonical(event.args)
         digest = event_hash(event, self.device_id, args_json)
         seen = known.get(event.id)
         if seen is not None:
-            same = _same_payload(seen.payload_hash, digest, event, self.device_id)
-            return _repeat(event.id, seen, same=same), None
+            same = same_payload(seen.payload_hash, digest, event, self.device_id)
+            return repeat(event.id, seen, same=same), None
         flags: list[str] = []
         if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
             flags.append("clock_skew")

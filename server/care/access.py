@@ -58,17 +58,43 @@ def area_in_scope(
 def covers_area(membership: Membership, area_id: UUID | None) -> bool:
     if membership.facility_wide or area_id is None:
         return True
+    area_ids = _prefetched_area_ids(membership)
+    if area_ids is not None:
+        return area_id in area_ids
     return any(a.id == area_id for a in membership.areas.all())
+
+
+def _prefetched_area_ids(membership: Membership) -> frozenset[UUID] | None:
+    """The ids of the membership's prefetched areas, as a set built once per prefetch.
+
+    A push checks every task it completes (hundreds a call); `membership.areas.all()` built
+    a related manager and a queryset each time. The set is tied to the prefetched list it
+    came from: Django drops that list when the areas change through the manager, and a
+    new list makes a new set."""
+    prefetched = getattr(membership, "_prefetched_objects_cache", {}).get("areas")
+    if prefetched is None:
+        return None
+    memo = membership.__dict__.get("_area_id_set")
+    if memo is None or memo[0] is not prefetched:
+        memo = (prefetched, frozenset(a.id for a in prefetched))
+        membership.__dict__["_area_id_set"] = memo
+    return memo[1]
 
 
 def load_in_scope(
     ctx: HandlerContext, model: type[M], pk: Any, *, for_update: bool = False, **related: Any
 ) -> tuple[M, Membership]:
-    """The object and the user's membership in its facility, or `not_found`."""
-    qs = model._default_manager.all()  # type: ignore[attr-defined]
-    if for_update:
-        qs = qs.select_for_update()
-    obj = qs.filter(pk=pk).first()
+    """The object and the user's membership in its facility, or `not_found`.
+
+    An object a preloader kept for this call (`ctx.preloaded`) is used as it is when no
+    lock is asked for: it is the call's current state of that row (the engine drops every
+    kept instance when a handler without a preloader writes)."""
+    obj: M | None = None if for_update else ctx.preloaded(model, pk)
+    if obj is None:
+        qs = model._default_manager.all()  # type: ignore[attr-defined]
+        if for_update:
+            qs = qs.select_for_update()
+        obj = qs.filter(pk=pk).first()
     if obj is None:
         raise Rejected("not_found", NOT_FOUND)
     membership = membership_for(ctx, obj.facility_id)  # type: ignore[attr-defined]

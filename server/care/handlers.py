@@ -27,7 +27,16 @@ from server.care.completion import (
 from server.care.models import Note, Resident, TaskInstance
 from server.care.rules import bulk_summary
 from sync.clock import judged_at
-from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
+from sync.deferred import create_later
+from sync.registry import (
+    PRELOADED,
+    Decision,
+    HandlerContext,
+    PreloadContext,
+    Rejected,
+    preloader,
+    register,
+)
 from sync.types import emit
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
@@ -181,9 +190,33 @@ class NoteAddArgs(BaseModel):
     area_id: UUID | None = None
 
 
+# Preloaded note ids: (NOTE_ID, id) → True when a note with that id exists. Kept with the
+# preloaded instances, so it goes when they go (a handler without a preloader wrote).
+NOTE_ID = "note_id"
+
+
+@preloader("note.add")
+def note_add_preload(ctx: PreloadContext, args: list[NoteAddArgs]) -> None:
+    """Two queries for a push of notes (a phone back online may send hundreds): which note
+    ids exist already, and the residents they are about."""
+    ids = {a.note_id for a in args}
+    taken = set(Note.objects.filter(id__in=ids).values_list("id", flat=True))
+    residents = {a.resident_id for a in args if a.resident_id is not None}
+    if residents:
+        ctx.keep(Resident.objects.filter(id__in=residents, facility_id__in=ctx.locked_facilities))
+    store = ctx.batch.setdefault(PRELOADED, {})
+    for note_id in ids:
+        store[(NOTE_ID, str(note_id))] = note_id in taken
+
+
+def _note_taken(ctx: HandlerContext, note_id: UUID) -> bool:
+    known = ctx.batch.get(PRELOADED, {}).get((NOTE_ID, str(note_id)))
+    return Note.objects.filter(id=note_id).exists() if known is None else known
+
+
 @register("note.add", NoteAddArgs)
 def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
-    if Note.objects.filter(id=args.note_id).exists():
+    if _note_taken(ctx, args.note_id):
         raise Rejected("duplicate_record", gettext("Ghi chú với mã này đã tồn tại."))
     resident = None
     area_id: UUID | None
@@ -196,7 +229,7 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
             area_in_scope(ctx, args.area_id, facility_id=membership.facility_id)
         facility_id, area_id = membership.facility_id, args.area_id
     ctx.facility_id = facility_id
-    note = Note.objects.create(
+    note = Note(
         id=args.note_id,
         facility_id=facility_id,
         area_id=area_id,
@@ -206,6 +239,9 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
         by=ctx.user,
         at=judged_at(ctx),
     )
+    # With the call's other notes, in one INSERT (sync/deferred.py).
+    create_later(ctx, note)
+    ctx.batch.get(PRELOADED, {}).update({(NOTE_ID, str(note.id)): True})
     emit(ctx, note)
     return Decision(status="applied")
 

@@ -54,11 +54,51 @@ def test_it_refuses_junk(junk):
         Cursor.decode(junk, ["f"])
 
 
-def test_it_carries_the_database_epoch_after_the_version():
-    cursor = Cursor(scope="abcdef0123456789", epoch="3f2a9c", positions={"f": 5}, floor={"f": 2})
+def test_it_carries_the_database_epoch_after_the_version_in_base64_and_base_36():
+    cursor = Cursor(
+        scope="abcdef0123456789", epoch="3f2a9c", positions={"f": 2000}, floor={"f": 35}
+    )
     token = cursor.encode(["f"])
-    assert token == "c2.3f2a9c.abcdef0123456789.5.2"
+    assert token == "c3.3f2a9c.q83vASNFZ4k.1jk.z"
     assert Cursor.decode(token, ["f"]) == cursor
+
+
+def test_it_still_reads_the_decimal_cursors_of_the_builds_before_base_36():
+    cursor = Cursor(scope="abcdef0123456789", epoch="3f2a9c", positions={"f": 5}, floor={"f": 2})
+    assert Cursor.decode("c2.3f2a9c.abcdef0123456789.5.2", ["f"]) == cursor
+
+
+def test_it_round_trips_the_largest_sequence_number_and_refuses_one_past_it():
+    top = 2**63 - 1
+    cursor = Cursor(scope="abcdef0123456789", epoch="3f2a9c", positions={"f": top}, floor={"f": 0})
+    assert Cursor.decode(cursor.encode(["f"]), ["f"]) == cursor
+    past = cursor.encode(["f"]).replace("1y2p0ij32e8e7", "1y2p0ij32e8e8")
+    with pytest.raises(ValueError):
+        Cursor.decode(past, ["f"])
+
+
+def test_a_no_op_cursor_for_one_facility_is_27_bytes():
+    cursor = Cursor(
+        scope="8370a765c8db4b55", epoch="f39f7c", positions={"f": 200}, floor={"f": 200}
+    )
+    assert len(cursor.encode(["f"])) == 27  # was 36 as c2
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "c3.3f2a9c.q83vASNFZ4k.1jk",
+        "c3.3f2a9c.q83vASNFZ4.1.0",
+        "c3.3f2a9c.q83vASNFZ4k.-1.0",
+        "c3.3f2a9c.q83vASNFZ4k.A.0",
+        "c3.3f2a9c.q83vASNFZ4k. 1.0",
+        "c3..q83vASNFZ4k.1.0",
+        "c3.3f2a9c.q83vASNFZ4k.11111111111111.0",
+    ],
+)
+def test_it_refuses_a_junk_c3_cursor(junk):
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        Cursor.decode(junk, ["f"])
 
 
 def test_it_reads_a_cursor_from_before_the_epoch_as_epoch_unknown():

@@ -33,7 +33,7 @@ def legacy(token: str, facilities: list[str]) -> str:
 def test_it_carries_the_epoch_in_the_cursor(centre, api):
     api.login("carer")
     cursor = api.sync().json()["cursor"]
-    assert cursor.startswith(f"c2.{Epoch.objects.get().value}.")
+    assert cursor.startswith(f"c3.{Epoch.objects.get().value}.")
     assert len(Epoch.objects.get().value) == 6
 
 
@@ -49,7 +49,7 @@ def test_it_answers_reset_required_to_a_cursor_of_another_database(centre, api):
     assert not EventLog.objects.exists() and not Note.objects.exists()
     retry = api.sync([ev]).json()
     assert retry["results"][0]["status"] == "applied"
-    assert retry["cursor"].startswith("c2.0ther1.")
+    assert retry["cursor"].startswith("c3.0ther1.")
 
 
 def test_it_reads_a_cursor_without_epoch_and_answers_with_one(centre, api):
@@ -62,7 +62,7 @@ def test_it_reads_a_cursor_without_epoch_and_answers_with_one(centre, api):
     response = api.sync([note], cursor=old)
     assert response.status_code == 200, response.json()
     assert response.json()["results"][0]["status"] == "applied"
-    assert response.json()["cursor"].startswith(f"c2.{Epoch.objects.get().value}.")
+    assert response.json()["cursor"].startswith(f"c3.{Epoch.objects.get().value}.")
 
 
 def test_it_refuses_a_cursor_without_epoch_once_the_database_was_restored(centre, api):
@@ -80,5 +80,19 @@ def test_it_makes_an_epoch_for_a_database_emptied_without_migrating(centre, api)
     Epoch.objects.all().delete()
     api.login("carer")
     cursor = api.sync().json()["cursor"]
-    assert cursor.startswith(f"c2.{Epoch.objects.get().value}.")
+    assert cursor.startswith(f"c3.{Epoch.objects.get().value}.")
     assert api.sync(cursor=cursor).status_code == 200
+
+
+def test_it_reads_a_decimal_c2_cursor_of_the_build_before_and_answers_with_c3(centre, api):
+    api.login("carer")
+    facilities = [str(centre.facility.id)]
+    cursor = Cursor.decode(api.sync().json()["cursor"], facilities)
+    decimal = ".".join(
+        ["c2", cursor.epoch, cursor.scope]
+        + [str(n) for f in facilities for n in (cursor.positions[f], cursor.floor[f])]
+    )
+    response = api.sync([note_event(centre)], cursor=decimal)
+    assert response.status_code == 200, response.json()
+    assert response.json()["results"][0]["status"] == "applied"
+    assert response.json()["cursor"].startswith(f"c3.{cursor.epoch}.")
