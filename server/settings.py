@@ -147,7 +147,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A read timeout longer than the layer's blocking pop (5 s, channels-redis'
+                # brpop_timeout): redis-py 8 reads with a 5 s timeout by default, which tore
+                # every idle socket down every 5 s (tests/sync/test_live.py); 30 s still finds a
+                # dead connection.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": os.environ.get("CHANNEL_PREFIX", "catruc"),
                 "capacity": 1000,
                 "expiry": 30,

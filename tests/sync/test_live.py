@@ -76,3 +76,16 @@ def test_it_closes_with_4401_without_a_valid_token(centre, server, first):
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
         assert closed.value.rcvd.code == 4401
+
+
+def test_an_idle_socket_stays_open_and_is_poked_later(centre, server):
+    # A socket that hears nothing for longer than the channel layer's blocking read (5 s on
+    # Redis) must stay open: redis-py 8 gives its sockets a 5 s read timeout by default, which
+    # tore every idle consumer down and made phones and boards reconnect every few seconds.
+    listener = phone(server, "carer")
+    with socket_for(server, listener.db.execute("select token from accounts").fetchone()[0]) as ws:
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=12)  # nothing to hear, and no close either
+        note(phone(server, "nurse"), centre, centre.elderly)
+        poke = json.loads(ws.recv(timeout=10))
+        assert poke["type"] == "poke"
