@@ -5,6 +5,9 @@ middleware runs, so a 50 MB login would be read in full just to be refused. This
 wrapper answers from the declared Content-Length at once, and counts a chunked body as it
 arrives, cutting it off at the limit. The limit is DATA_UPLOAD_MAX_MEMORY_SIZE, the largest
 body any view accepts (the sync call's 5 MB, which answers the same code itself).
+
+No middleware has chosen a language yet, so the answer resolves its own from the request's
+headers as LocaleMiddleware would (server/language.py).
 """
 
 from __future__ import annotations
@@ -12,26 +15,32 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-BODY = json.dumps(
-    {"code": "body_too_large", "message": "Dữ liệu gửi lên quá lớn (tối đa 5 MB)."},
-    ensure_ascii=False,
-).encode()
+from server.language import scope_language
 
 
-async def _too_large(send) -> None:
+def _body(scope) -> bytes:
+    with translation.override(scope_language(scope)):
+        message = _("Dữ liệu gửi lên quá lớn (tối đa 5 MB).")
+    return json.dumps({"code": "body_too_large", "message": message}, ensure_ascii=False).encode()
+
+
+async def _too_large(scope, send) -> None:
+    body = _body(scope)
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(BODY)).encode()),
+                (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],
         }
     )
-    await send({"type": "http.response.body", "body": BODY})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _declared_length(scope) -> int | None:
@@ -56,7 +65,7 @@ class BodyLimitMiddleware:
         declared = _declared_length(scope)
         if declared is not None:
             if declared > limit:
-                await _too_large(send)
+                await _too_large(scope, send)
                 return
             # The server holds the body to its declared length.
             await self.app(scope, receive, send)
@@ -85,4 +94,4 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counted_receive, tracked_send)
         if cut and not started:
-            await _too_large(send)
+            await _too_large(scope, send)

@@ -8,6 +8,9 @@ what keeps a socket honest afterwards.
   dashboard snapshot, and before a delta or a poke once RECHECK_SECONDS have passed since
   the last read, and closes with 4401 if it no longer works.
 - Once closing, nothing more is sent on the socket.
+- A socket speaks the language of its handshake (server/language.py: the `django_language`
+  cookie, then Accept-Language, else Vietnamese): every message it handles, and what that
+  builds and sends, runs under that language, as an HTTP request does under LocaleMiddleware.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
 
 from server.accounts.services import AuthError, Identity, identity_for_hash, identity_for_token
 from server.accounts.sockets import device_group, user_group
+from server.language import scope_language
 
 CLOSE_BAD_MESSAGE = 4400
 CLOSE_UNAUTHENTICATED = 4401
@@ -71,6 +76,17 @@ class FirstMessageAuthConsumer(AsyncJsonWebsocketConsumer):
     closing = False
     # A socket re-reads its token before sending if its last check is older than this.
     RECHECK_SECONDS: float = 0
+    language: str  # set from the handshake, before the first message
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.language = scope_language(scope)
+        await super().__call__(scope, receive, send)
+
+    async def dispatch(self, message) -> None:
+        # The thread a database read runs in inherits the language (asgiref copies the
+        # context into it), so a snapshot is built in it too.
+        with translation.override(self.language):
+            await super().dispatch(message)
 
     async def connect(self) -> None:
         self.identity = None

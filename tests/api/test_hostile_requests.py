@@ -1,5 +1,6 @@
 """Hostile requests outside the sync call answer a 4xx, never a 500: a NUL in an app file's
-name, a 50 MB login body (through the real uvicorn: refused before it is read)."""
+name, a 50 MB login body (through the real uvicorn: refused before it is read, in the
+caller's language)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,30 @@ def test_it_refuses_a_50_mb_login_from_its_length_without_reading_it(asgi_server
     status, body, elapsed = _raw_request(asgi_server.url, head, b'{"username": "' + b"a" * 65536)
     assert status == 413 and body["code"] == "body_too_large" and body["message"]
     assert elapsed < 3
+
+
+def test_the_413_speaks_the_callers_language_before_django_does(asgi_server):
+    """The refusal comes before LocaleMiddleware: it resolves the language as that would."""
+
+    def refused(extra: str) -> dict:
+        head = (
+            "POST /api/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\n{extra}"
+            f"Content-Length: {50 * 1024 * 1024}\r\n\r\n"
+        )
+        status, body, _ = _raw_request(asgi_server.url, head, b"{")
+        assert status == 413 and body["code"] == "body_too_large"
+        return body["message"]
+
+    vietnamese, english = (
+        "Dữ liệu gửi lên quá lớn (tối đa 5 MB).",
+        "The data sent is too large (at most 5 MB).",
+    )
+    assert refused("") == vietnamese
+    assert refused("Accept-Language: en-GB,en;q=0.9\r\n") == english
+    assert refused("Accept-Language: fr\r\n") == vietnamese
+    assert refused("Cookie: django_language=en\r\nAccept-Language: vi\r\n") == english
+    assert refused("Cookie: django_language=vi\r\nAccept-Language: en\r\n") == vietnamese
 
 
 def test_it_cuts_a_chunked_body_off_at_the_limit(asgi_server):

@@ -62,11 +62,16 @@ def test_a_manager_picks_yesterdays_day_shift_and_comes_back_to_now(
         expect(page.locator("#alarm")).to_be_hidden()  # a resolved double dose rings no more
         page.screenshot(path=str(ARTIFACTS / f"dashboard-past-{label}.png"), full_page=True)
         page.screenshot(path=str(ARTIFACTS / f"dashboard-past-top-{label}.png"))
-        # One word for a missed dose, as on the phone: "Quá hạn" / "Overdue".
+        expect(page.locator("#staffing")).to_contain_text("Toàn trung tâm")
+        # One word for a missed dose, as on the phone: "Quá hạn" / "Overdue". The server's
+        # words follow: a new socket, in the new language, comes back to the same shift.
         page.click("#lang")
         expect(page.locator("#doses")).to_contain_text("overdue")
         expect(page.locator("#board")).not_to_contain_text("issed")
+        expect(page.locator("#staffing")).to_contain_text("Whole centre", timeout=5_000)
+        expect(banner).to_be_visible()
         page.click("#lang")
+        expect(page.locator("#staffing")).to_contain_text("Toàn trung tâm", timeout=5_000)
 
         page.get_by_role("button", name="Về ca hiện tại").click()
         expect(banner).to_be_hidden(timeout=5_000)

@@ -11,6 +11,7 @@ reconnecting dashboard always starts from a fresh snapshot, and so does a new sh
 answer is a `snapshot` with `"past": true`, read from the records, and no delta follows until
 `{"type": "snapshot"}` (or a view of the current shift) brings the socket back to now. A view
 it cannot give is answered `{"type": "error", "code", "message"}` and changes nothing.
+Labels and messages are in the language of the handshake (cookie, then Accept-Language).
 
 Where the projection lives, and why: in the memory of the consumer (the worker holding the
 socket), built by `snapshot.dashboard_snapshot` on connect and at each shift start, then

@@ -392,7 +392,7 @@ class Projection:
             **rules.staffing_summary(
                 [r for r in self.residents.values() if area_id in (None, r.get("area_id"))],
                 rules.names_in(self.rota, area_id),
-                area=self.areas.get(area_id, {}).get("name", "") if area_id else "Toàn trung tâm",
+                area=self.areas.get(area_id, {}).get("name", "") if area_id else None,
                 on=self.shift.local_date(),
                 norms=self.norms,
             ),

@@ -18,6 +18,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as label_in_language
+
 from server.care.resident_rules import Move, move_in_force
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
@@ -169,13 +172,24 @@ class Norm:
 # facility overrides the whole list with its "staffing_norms" setting (the same fields).
 ADULT_MONTHS = 192  # from 16 years: the children's norms end there
 DEFAULT_NORMS: tuple[Norm, ...] = (
-    Norm("infant", "Trẻ dưới 18 tháng", 0, 18, None, 1),
-    Norm("young_disabled", "Trẻ khuyết tật/tâm thần 18 tháng–6 tuổi", 18, 72, True, 4),
-    Norm("young", "Trẻ 18 tháng–6 tuổi", 18, 72, False, 6),
-    Norm("school_disabled", "Trẻ khuyết tật/tâm thần 6–16 tuổi", 72, ADULT_MONTHS, True, 5),
-    Norm("school", "Trẻ 6–16 tuổi", 72, ADULT_MONTHS, False, 10),
-    Norm("adult_disabled", "Người lớn khuyết tật/tâm thần", ADULT_MONTHS, 1800, True, 5),
-    Norm("adult", "Người lớn, người cao tuổi", ADULT_MONTHS, 1800, False, 10),
+    Norm("infant", gettext_noop("Trẻ dưới 18 tháng"), 0, 18, None, 1),
+    Norm(
+        "young_disabled", gettext_noop("Trẻ khuyết tật/tâm thần 18 tháng–6 tuổi"), 18, 72, True, 4
+    ),
+    Norm("young", gettext_noop("Trẻ 18 tháng–6 tuổi"), 18, 72, False, 6),
+    Norm(
+        "school_disabled",
+        gettext_noop("Trẻ khuyết tật/tâm thần 6–16 tuổi"),
+        72,
+        ADULT_MONTHS,
+        True,
+        5,
+    ),
+    Norm("school", gettext_noop("Trẻ 6–16 tuổi"), 72, ADULT_MONTHS, False, 10),
+    Norm(
+        "adult_disabled", gettext_noop("Người lớn khuyết tật/tâm thần"), ADULT_MONTHS, 1800, True, 5
+    ),
+    Norm("adult", gettext_noop("Người lớn, người cao tuổi"), ADULT_MONTHS, 1800, False, 10),
 )
 DISABLING_CATEGORIES = frozenset({"disability", "psychiatric", "agent_orange"})
 
@@ -225,7 +239,10 @@ def staffing_required(
     groups = [
         {
             "key": n.key,
-            "label": n.label,
+            # Looked up now, in the reader's language: the defaults' labels are marked where
+            # they are written (gettext_noop); a facility's own, in no catalogue, come back
+            # as written. (Another name: the catalogue walk wants a literal in `gettext`.)
+            "label": label_in_language(n.label),
             "residents": counts[n.key],
             "per_carer": n.per_carer,
             "required": math.ceil(counts[n.key] / n.per_carer),
@@ -240,12 +257,13 @@ def staffing_summary(
     residents: Iterable[Mapping[str, Any]],
     carers: list[str],
     *,
-    area: str,
+    area: str | None,
     on: date,
     norms: Sequence[Norm],
 ) -> dict:
     """One staffing item: the carers on shift (names) against what the norms ask for the
-    residents present among `residents` (the projection's resident records)."""
+    residents present among `residents` (the projection's resident records), for the area
+    named `area` or (None) the whole centre."""
     present = [
         Person(
             date.fromisoformat(r["birth_date"]) if r.get("birth_date") else None,
@@ -257,7 +275,7 @@ def staffing_summary(
     ]
     need = staffing_required(present, on, norms)
     return {
-        "area": area,
+        "area": gettext("Toàn trung tâm") if area is None else area,
         "on_shift": len(carers),
         "carers": carers,
         **need,

@@ -424,16 +424,24 @@ $("previous").addEventListener("click", () => { const p = state.snapshot?.previo
 $("now").addEventListener("click", backToNow);
 $("logout").addEventListener("click", logout);
 $("sound").addEventListener("click", unlockAudio);
-// Django's language cookie too, so /reports/ and /admin/ answer in the manager's choice.
-$("lang").addEventListener("click", () => { lang = lang === "vi" ? "en" : "vi"; localStorage.setItem("dash.lang", lang); document.cookie = `django_language=${lang}; path=/; SameSite=Lax`; applyLanguage(); });
+// Django's language cookie too, so /reports/ and /admin/ answer in the manager's choice, and
+// the socket, which speaks its handshake's language: a new language opens a new socket (it
+// comes back to the shift on view). The cookie outlives the browser session like the choice.
+const languageCookie = () => { document.cookie = `django_language=${lang}; path=/; max-age=31536000; SameSite=Lax`; };
+function reconnect() { const old = state.socket; state.socket = null; old?.close(); connect(); }
+$("lang").addEventListener("click", () => {
+  lang = lang === "vi" ? "en" : "vi";
+  localStorage.setItem("dash.lang", lang);
+  languageCookie();
+  applyLanguage();
+  if (state.socket) reconnect();
+});
 $("facility").addEventListener("change", (e) => {
   store.setItem("dash.facility", e.target.value);
-  const old = state.socket;
-  state.socket = null;
-  old?.close();
   state.snapshot = null;
   state.viewing = null;
-  connect();
+  reconnect();
 });
+if (localStorage.getItem("dash.lang")) languageCookie();
 applyLanguage();
 if (store.getItem("dash.token")) start(); else $("login").hidden = false;
