@@ -269,3 +269,33 @@ def test_a_carer_never_sees_the_stock(asgi_server, ward, stock, chromium):
         _open(page, route, "[data-not-for-role]")
     assert page.errors == []
     context.close()
+
+
+def test_a_nurse_prints_the_months_stock_report_and_register_from_the_stock_screen(
+    asgi_server, ward, stock, chromium
+):
+    from tests.browser.test_papers_render import web_login
+
+    context, page = new_phone(chromium)
+    login(page, asgi_server.url, "nurse")
+    page.wait_for_selector("li[data-task]")
+    wait_synced(page)
+    _open(page, "#/meds", "[data-action=open-stock]")
+    page.click("[data-action=open-stock]")
+    # A locator, not a handle: the list is drawn again once the server's levels arrive.
+    link = page.locator("a[data-link=stock-report]")
+    month = timezone.localdate().strftime("%Y-%m")
+    href = f"/reports/stock/{ward.centre.facility.code}/{month}/"
+    assert link.get_attribute("href") == href
+    assert link.get_attribute("target") == "_blank"
+    with context.expect_page() as opened:
+        link.click()
+    paper = opened.value
+    paper.wait_for_load_state()
+    assert "/reports/login/" in paper.url  # the papers have their own (web) login
+    web_login(paper, asgi_server.url, "nurse")
+    assert paper.url.endswith(href)
+    body = paper.locator("body").inner_text()
+    assert stock["para"].name in body
+    paper.screenshot(path=str(artifacts() / "stock-report-page.png"), full_page=True)
+    context.close()

@@ -124,10 +124,13 @@ function entryRow(e) {
 
 export function renderList(root, { user, go }) {
   const fac = facility(user);
+  const month = localDate().slice(0, 7);
   const draw = () => {
     const meds = medicines(user).filter((m) => m.data.active !== false || levelsOf(m.id, fac).length);
     mount(root, h('h1', {}, icon('medication'), t('stock.title')),
       h('a', { class: 'big primary wide', href: '#/stockin', dataset: { action: 'stock-receive' } }, `+ ${t('stock.receive')}`),
+      // The month's nhập – xuất – tồn and the controlled-drug register, printable (web login).
+      fac?.data.code ? h('a', { class: 'big link', href: `/reports/stock/${fac.data.code}/${month}/`, target: '_blank', rel: 'noopener', dataset: { link: 'stock-report' } }, t('stock.print', { month: `${month.slice(5)}/${month.slice(0, 4)}` })) : null,
       meds.length ? h('ul', { class: 'tasks' }, meds.map((m) => {
         const levels = levelsOf(m.id, fac);
         const total = levels.reduce((n, l) => n + Number(l.data.quantity), 0);
