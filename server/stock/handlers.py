@@ -114,14 +114,20 @@ def stock_of(ctx: HandlerContext, medicine: Medicine) -> services.MedicineStock:
     return stock
 
 
-def _named_lot(stock: services.MedicineStock, level: StockLevel | None, code: str) -> Any:
-    if not code:
-        return None
+def _shelf(
+    ctx: HandlerContext, medicine: Medicine, args: _StockArgs
+) -> tuple[services.MedicineStock, StockLevel | None, Any]:
+    """The medicine's stock, the source's level if it has one yet, and the lot the event
+    names (None when it names none); reads only."""
+    stock = stock_of(ctx, medicine)
+    level = stock.levels.get(args.funding_source)
+    if not args.lot:
+        return stock, level, None
     lots = stock.lots_of(level) if level is not None else []
-    lot = next((lot for lot in lots if lot.lot == code), None)
+    lot = next((lot for lot in lots if lot.lot == args.lot), None)
     if lot is None:
         raise Rejected("unknown_lot", _("Không có lô thuốc này trong kho của nguồn đã chọn."))
-    return lot
+    return stock, level, lot
 
 
 @register("stock.receive", StockReceiveArgs)
@@ -154,10 +160,8 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
 def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.count_id)
     counted = _number(args.counted, unit=medicine.unit, sign="nonnegative")
-    stock = stock_of(ctx, medicine)
     # Nothing is written (not even an empty level) before every check has passed.
-    found = stock.levels.get(args.funding_source)
-    lot = _named_lot(stock, found, args.lot)
+    stock, _found, lot = _shelf(ctx, medicine, args)
     level = stock.level(args.funding_source)
     expected = lot.quantity if lot is not None else level.quantity
     verdict = rules.count_decide(
@@ -209,9 +213,7 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
 def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.adjustment_id)
     delta = _number(args.delta, unit=medicine.unit, sign="nonzero")
-    stock = stock_of(ctx, medicine)
-    found = stock.levels.get(args.funding_source)
-    lot = _named_lot(stock, found, args.lot)
+    stock, found, lot = _shelf(ctx, medicine, args)
     room = lot.quantity if lot is not None else found and services.available(stock, found)
     _refuse(rules.adjust_check(delta=delta, available=room or Decimal(0), reason=args.reason))
     level = stock.level(args.funding_source)
