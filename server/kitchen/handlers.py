@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from server.kitchen.access import (
     FOOD_ROLES,
     RELEASE_ROLES,
-    food_membership,
+    food_facility,
     food_record_in_scope,
     kitchen_area_id,
 )
@@ -65,9 +65,7 @@ class FoodSampleRecordArgs(BaseModel):
 
 @register("food_sample.record", FoodSampleRecordArgs)
 def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decision:
-    membership = food_membership(ctx, args.facility_id)
-    facility = membership.facility
-    ctx.facility_id = facility.id
+    facility = food_facility(ctx, args.facility_id)
     if FoodSample.objects.filter(id=args.sample_id).exists():
         raise Rejected("duplicate_record", gettext("Mẫu với mã này đã được ghi."))
     taken_at = judged_at(ctx, args.taken_at)
