@@ -162,8 +162,7 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
         by=ctx.user,
         at=at,
     )
-    for flag in flags:
-        ctx.flag(flag)
+    ctx.flag(*flags)
     emit(ctx, check)
     return Decision(status="applied")
 
@@ -196,7 +195,6 @@ def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
         by=ctx.user,
         flags=list(flags),
     )
-    for flag in flags:
-        ctx.flag(flag)
+    ctx.flag(*flags)
     emit(ctx, reading)
     return Decision(status="applied")

@@ -30,7 +30,7 @@ from server.kitchen.rules import (
 )
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
-from sync.types import emit
+from sync.types import conflict_about, emit
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
 EARLY_DISCARD = gettext_lazy("Mẫu bị hủy trước thời hạn lưu tối thiểu; quản lý trực sẽ xem xét.")
@@ -104,8 +104,7 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         flags=list(flags),
         note=args.note,
     )
-    for flag in flags:
-        ctx.flag(flag)
+    ctx.flag(*flags)
     emit(ctx, sample)
     return Decision(status="applied")
 
@@ -152,12 +151,11 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     sample.save()
     emit(ctx, sample)
     if verdict == "early":
-        ctx.open_conflict(
+        conflict_about(
+            ctx,
+            sample,
             kind="early_discard",
-            facility_id=sample.facility_id,
             area_id=kitchen_area_id(sample.facility_id, ctx.batch),
-            subject_type="food_sample",
-            subject_id=sample.id,
             details={
                 "keep_until": sample.keep_until.isoformat(),
                 "discarded_at": at.isoformat(),

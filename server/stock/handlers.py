@@ -24,7 +24,7 @@ from server.stock.models import Medicine, StockLevel, StockMove
 from server.stock.serializers import number
 from sync.conflicts import conflict_open_id
 from sync.registry import PRELOADED, Decision, HandlerContext, Rejected, register
-from sync.types import emit
+from sync.types import conflict_about, emit
 
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
 Number = float | int | str
@@ -187,12 +187,11 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
     emit(ctx, level, lots=stock.lots_of(level))
     if not verdict.mismatch:
         return Decision()
-    ctx.open_conflict(
+    conflict_about(
+        ctx,
+        level,
         kind="stock_mismatch",
-        facility_id=medicine.facility_id,
         severity=verdict.severity,
-        subject_type="stock_level",
-        subject_id=level.id,
         details={
             "medicine_id": str(medicine.id),
             "drug": str(medicine),
@@ -237,12 +236,11 @@ def _stock_out(ctx: HandlerContext, level: StockLevel, details: dict[str, Any]) 
     if conflict_open_id(kind="stock_out", subject_id=level.id) is not None:
         return
     keep = ctx.conflict_id
-    ctx.open_conflict(
+    conflict_about(
+        ctx,
+        level,
         kind="stock_out",
-        facility_id=level.facility_id,
         severity="normal",
-        subject_type="stock_level",
-        subject_id=level.id,
         details={
             "medicine_id": str(level.medicine_id),
             "drug": str(level.medicine),
