@@ -10,9 +10,10 @@ read as it is.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -60,3 +61,8 @@ def row_data(row: models.Model, names: str) -> dict[str, Any]:
             value = float(value)  # a row not read back may still hold the int it was given
         out[name] = wire_value(value)
     return out
+
+
+def fields_data(names: str) -> Callable[[models.Model], dict[str, Any]]:
+    """A change type's `data` that is just these fields of the row (`row_data`)."""
+    return partial(row_data, names=names)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.care.models import Area, Facility, Note, Resident, TaskInstance
-from server.wire import row_data
+from server.care.models import Facility
+from server.wire import fields_data
 
-AREA = "facility_id name kind code"
+area_data = fields_data("facility_id name kind code")
 # Least data on phones (Nghị định 13/2023): no birth dates, no admission papers.
-RESIDENT = (
+resident_data = fields_data(
     "facility_id area_id full_name room categories primary_category severe_disability status"
     " diet_note"
 )
-TASK = (
+task_data = fields_data(
     "facility_id area_id resident_id routine_id order_id kind title slot local_date due_at"
     " window_start window_end status done_by done_at reason details"
 )
-NOTE = "facility_id area_id resident_id kind text by at void"
+note_data = fields_data("facility_id area_id resident_id kind text by at void")
 
 
 def facility_data(f: Facility) -> dict[str, Any]:
@@ -30,19 +30,3 @@ def facility_data(f: Facility) -> dict[str, Any]:
         "settings": facility_settings(f),
         "vocabulary": vocabulary(),
     }
-
-
-def area_data(a: Area) -> dict[str, Any]:
-    return row_data(a, AREA)
-
-
-def resident_data(r: Resident) -> dict[str, Any]:
-    return row_data(r, RESIDENT)
-
-
-def task_data(t: TaskInstance) -> dict[str, Any]:
-    return row_data(t, TASK)
-
-
-def note_data(n: Note) -> dict[str, Any]:
-    return row_data(n, NOTE)
