@@ -63,35 +63,22 @@ def note_args(seeded: dict, i: int) -> dict:
 def body_of(seeded: dict) -> bytes:
     at = timezone.now().isoformat()
     if ARGS.shape == "note":
-        events = [
-            {
-                "id": str(uuid.uuid4()),
-                "device_seq": i + 1,
-                "name": "note.add",
-                "at": at,
-                "hlc": f"{int(time.time() * 1000)}-{i:04d}-bench",
-                "args": note_args(seeded, i),
-            }
-            for i in range(ARGS.size)
+        calls = [("note.add", note_args(seeded, i)) for i in range(ARGS.size)]
+    else:
+        calls = [
+            ("task.complete", {"task_id": task, "outcome": "done", "details": {"portion": 100}})
+            for task in seeded["task_ids"]
         ]
-        return json.dumps(
-            {
-                "protocol": 1,
-                "device_id": seeded["pusher"]["device_id"],
-                "cursor": None,
-                "events": events,
-            }
-        ).encode()
     events = [
         {
             "id": str(uuid.uuid4()),
             "device_seq": i + 1,
-            "name": "task.complete",
+            "name": name,
             "at": at,
             "hlc": f"{int(time.time() * 1000)}-{i:04d}-bench",
-            "args": {"task_id": task, "outcome": "done", "details": {"portion": 100}},
+            "args": args,
         }
-        for i, task in enumerate(seeded["task_ids"])
+        for i, (name, args) in enumerate(calls)
     ]
     device = seeded["pusher"]["device_id"]
     return json.dumps(

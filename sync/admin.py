@@ -8,23 +8,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from sync.admin_scope import FacilityScopedAdmin
+from sync.admin_scope import ReadOnlyAdmin
 from sync.models import Change, Conflict, EventLog
 
 
-class _ReadOnly(FacilityScopedAdmin, admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(EventLog)
-class EventLogAdmin(_ReadOnly):
+class EventLogAdmin(ReadOnlyAdmin):
     list_display = ("name", "status", "code", "device_id", "device_seq", "at", "received_at")
     list_filter = ("status", "name", "code")
     search_fields = ("id", "device_id", "user_id", "code")
@@ -32,7 +21,7 @@ class EventLogAdmin(_ReadOnly):
 
 
 @admin.register(Change)
-class ChangeAdmin(_ReadOnly):
+class ChangeAdmin(ReadOnlyAdmin):
     list_display = (
         "facility_id",
         "seq",
@@ -48,7 +37,7 @@ class ChangeAdmin(_ReadOnly):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(_ReadOnly):
+class ConflictAdmin(ReadOnlyAdmin):
     list_display = (
         "kind",
         "severity",
@@ -70,7 +59,7 @@ def _register_rest() -> None:
     for model in apps.get_app_config("sync").get_models():
         if not admin.site.is_registered(model):
             admin.site.register(
-                model, type(f"{model.__name__}Admin", (_ReadOnly,), {"__module__": __name__})
+                model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"__module__": __name__})
             )
 
 

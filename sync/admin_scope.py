@@ -156,3 +156,18 @@ class FacilityScopedAdmin(admin.options.BaseModelAdmin):
             ):
                 self.admin_site._registry[type(instance)].check_facility(request, instance)
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
+
+
+class ReadOnlyAdmin(FacilityScopedAdmin, admin.ModelAdmin):
+    """Records that only phones (through the sync rules) or the server write: look, don't touch.
+
+    Editing them here would bypass the merge rules and the audit trail."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -139,9 +139,10 @@ class HandlerContext:
         leaves the next event the state it wrote."""
         return self.batch.get(PRELOADED, {}).get((model, _key(pk)))
 
-    def flag(self, name: str) -> None:
-        if name not in self.flags:
-            self.flags.append(name)
+    def flag(self, *names: str) -> None:
+        for name in names:
+            if name not in self.flags:
+                self.flags.append(name)
 
     def open_conflict(
         self,

@@ -155,6 +155,18 @@ def emit(ctx: HandlerContext, obj: Any, **extra: Any) -> None:
     )
 
 
+def conflict_about(ctx: HandlerContext, record: Any, **conflict: Any) -> UUID:
+    """`ctx.open_conflict` about a synced record: the conflict's subject type, subject id and
+    facility are the record's type name, id and facility (its area is the caller's to say)."""
+    synced = synced_of(record)
+    return ctx.open_conflict(
+        facility_id=synced.facility(record),
+        subject_type=synced.name,
+        subject_id=record.pk,
+        **conflict,
+    )
+
+
 def publish(
     objects: Iterable[Any], *, op: str = "upsert", origin_device: UUID | None = None
 ) -> None:

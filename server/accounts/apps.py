@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "server.accounts"
-    label = "accounts"
     verbose_name = _("Nhân viên và thiết bị")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

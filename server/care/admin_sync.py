@@ -14,7 +14,7 @@ from django.contrib.admin.utils import NestedObjects
 from django.db import router, transaction
 from django.db.models import Model
 
-from sync.admin_scope import FacilityScopedAdmin
+from sync.admin_scope import FacilityScopedAdmin, ReadOnlyAdmin
 from sync.types import is_synced, publish
 
 
@@ -94,21 +94,6 @@ class SyncedAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         facility = getattr(obj, "facility", None)
         if facility is not None:
             tasks_materialise(facility=facility)
-
-
-class ReadOnlyAdmin(FacilityScopedAdmin, admin.ModelAdmin):
-    """Records that only phones (through the sync rules) or the server write: look, don't touch.
-
-    Editing them here would bypass the merge rules and the audit trail."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def admin_register_rest(app_label: str) -> None:

@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CareConfig(AppConfig):
     name = "server.care"
-    label = "care"
     verbose_name = _("Chăm sóc")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from server.care import (  # noqa: F401  registers the care handlers

@@ -21,7 +21,7 @@ from server.care.rules import (
 )
 from sync.clock import judged_at
 from sync.registry import HandlerContext, Rejected
-from sync.types import emit
+from sync.types import conflict_about, emit
 
 CONFLICT_MESSAGES = {
     "contradictory_outcome": gettext_lazy(
@@ -130,18 +130,16 @@ def task_complete_apply(
         ),
         grace=grace,
     )
-    for flag in verdict.flags:
-        ctx.flag(flag)
+    ctx.flag(*verdict.flags)
     if verdict.action == "merge":
         return "merged", ""
     if verdict.action == "conflict":
         message = CONFLICT_MESSAGES[verdict.conflict_kind]
-        ctx.open_conflict(
+        conflict_about(
+            ctx,
+            task,
             kind=verdict.conflict_kind,
-            facility_id=task.facility_id,
             area_id=task.area_id,
-            subject_type="task",
-            subject_id=task.id,
             other_event_ids=[str(task.done_event)] if task.done_event else [],
             details={
                 "current": task.status,

@@ -93,14 +93,8 @@ def task_complete(ctx: HandlerContext, args: TaskCompleteArgs) -> Decision:
     return Decision(status="applied")
 
 
-class BulkException(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    task_id: UUID
-    outcome: Outcome
-    reason: str = Field(default="", max_length=300)
-    note: str = Field(default="", max_length=2000)
-    details: dict[str, Any] = Field(default_factory=dict)
+class BulkException(TaskCompleteArgs):
+    """A resident who ate differently: what task.complete would say for that one task."""
 
 
 class TaskCompleteBulkArgs(BaseModel):

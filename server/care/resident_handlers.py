@@ -26,7 +26,7 @@ from server.care.resident_rules import (
 )
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
-from sync.types import emit
+from sync.types import conflict_about, emit
 
 FORBIDDEN = gettext_lazy(
     "Chỉ y tế hoặc quản lý mới được sửa thông tin và tình trạng của đối tượng."
@@ -158,12 +158,11 @@ def resident_update(ctx: HandlerContext, args: ResidentUpdateArgs) -> Decision:
         if resident.area_id != old_area:
             _follow_area(ctx, resident)
     if merge.clashes:
-        ctx.open_conflict(
+        conflict_about(
+            ctx,
+            resident,
             kind="concurrent_edit",
-            facility_id=resident.facility_id,
             area_id=resident.area_id,
-            subject_type="resident",
-            subject_id=resident.id,
             other_event_ids=sorted({c.other_event for c in merge.clashes if c.other_event}),
             details={
                 "fields": [

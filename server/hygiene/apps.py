@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class HygieneConfig(AppConfig):
     name = "server.hygiene"
-    label = "hygiene"
     verbose_name = _("Khử khuẩn")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         # Registers the hygiene handlers and declares disinfection and vehicle_trip.

@@ -145,8 +145,7 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
         by=ctx.user,
         at=judged_at(ctx),
     )
-    for flag in assessed.flags:
-        ctx.flag(flag)
+    ctx.flag(*assessed.flags)
     emit(ctx, record)
     if task is None:
         return Decision(status="applied")

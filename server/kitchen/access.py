@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from server.accounts.models import Membership
 from server.accounts.roles import FOOD_ROLES, SAMPLE_RELEASE_ROLES
 from server.care.access import NOT_FOUND, membership_for, my_memberships
-from server.care.models import Area
+from server.care.models import Area, Facility
 from sync.registry import HandlerContext, Rejected
 
 # The kitchen's own name for who may end a sample's hold (server/accounts/roles.py).
@@ -61,6 +61,16 @@ def food_membership(
     if membership.role not in roles:
         raise Rejected("forbidden", _("Chỉ nhà bếp, y tế hoặc quản lý mới được ghi sổ thực phẩm."))
     return membership
+
+
+def food_facility(
+    ctx: HandlerContext, facility_id: UUID | None, *, roles: frozenset[str] = FOOD_ROLES
+) -> Facility:
+    """The facility a new kitchen record is filed in (`food_membership`'s), which the event
+    counts in from here on."""
+    facility = food_membership(ctx, facility_id, roles=roles).facility
+    ctx.facility_id = facility.id
+    return facility
 
 
 def food_record_in_scope(

@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class KitchenConfig(AppConfig):
     name = "server.kitchen"
-    label = "kitchen"
     verbose_name = _("Nhà bếp")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from server.care.vocabulary import vocabulary_part

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from server.kitchen.access import food_membership
+from server.kitchen.access import food_facility
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
@@ -132,9 +132,7 @@ def _cooking_finished(facility_id: UUID, meal: str, meal_date: date) -> dict[str
 @register("food_check.record", FoodCheckRecordArgs)
 def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decision:
     """Append-only: a step is a signed record; a mistake is voided, never edited."""
-    membership = food_membership(ctx, args.facility_id)
-    facility = membership.facility
-    ctx.facility_id = facility.id
+    facility = food_facility(ctx, args.facility_id)
     items = _items_parse(args.step, args.items)
     if FoodCheck.objects.filter(id=args.check_id).exists():
         raise Rejected("duplicate_record", _("Phiếu kiểm thực với mã này đã được ghi."))
@@ -164,8 +162,7 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
         by=ctx.user,
         at=at,
     )
-    for flag in flags:
-        ctx.flag(flag)
+    ctx.flag(*flags)
     emit(ctx, check)
     return Decision(status="applied")
 
@@ -182,9 +179,7 @@ class FridgeReadingArgs(BaseModel):
 @register("fridge.reading", FridgeReadingArgs)
 def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
     """The sample fridge's daily temperature (2–8 °C); outside it is kept and flagged."""
-    membership = food_membership(ctx, args.facility_id)
-    facility = membership.facility
-    ctx.facility_id = facility.id
+    facility = food_facility(ctx, args.facility_id)
     if FridgeReading.objects.filter(id=args.reading_id).exists():
         raise Rejected("duplicate_record", _("Lần đo với mã này đã được ghi."))
     flags = fridge_flags(
@@ -200,7 +195,6 @@ def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
         by=ctx.user,
         flags=list(flags),
     )
-    for flag in flags:
-        ctx.flag(flag)
+    ctx.flag(*flags)
     emit(ctx, reading)
     return Decision(status="applied")

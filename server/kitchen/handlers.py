@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from server.kitchen.access import (
     FOOD_ROLES,
     RELEASE_ROLES,
-    food_membership,
+    food_facility,
     food_record_in_scope,
     kitchen_area_id,
 )
@@ -30,7 +30,7 @@ from server.kitchen.rules import (
 )
 from sync.clock import judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
-from sync.types import emit
+from sync.types import conflict_about, emit
 
 MealName = Literal["breakfast", "lunch", "dinner", "snack"]
 EARLY_DISCARD = gettext_lazy("Mẫu bị hủy trước thời hạn lưu tối thiểu; quản lý trực sẽ xem xét.")
@@ -65,9 +65,7 @@ class FoodSampleRecordArgs(BaseModel):
 
 @register("food_sample.record", FoodSampleRecordArgs)
 def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decision:
-    membership = food_membership(ctx, args.facility_id)
-    facility = membership.facility
-    ctx.facility_id = facility.id
+    facility = food_facility(ctx, args.facility_id)
     if FoodSample.objects.filter(id=args.sample_id).exists():
         raise Rejected("duplicate_record", gettext("Mẫu với mã này đã được ghi."))
     taken_at = judged_at(ctx, args.taken_at)
@@ -106,8 +104,7 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         flags=list(flags),
         note=args.note,
     )
-    for flag in flags:
-        ctx.flag(flag)
+    ctx.flag(*flags)
     emit(ctx, sample)
     return Decision(status="applied")
 
@@ -154,12 +151,11 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     sample.save()
     emit(ctx, sample)
     if verdict == "early":
-        ctx.open_conflict(
+        conflict_about(
+            ctx,
+            sample,
             kind="early_discard",
-            facility_id=sample.facility_id,
             area_id=kitchen_area_id(sample.facility_id, ctx.batch),
-            subject_type="food_sample",
-            subject_id=sample.id,
             details={
                 "keep_until": sample.keep_until.isoformat(),
                 "discarded_at": at.isoformat(),

@@ -4,9 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class LiveConfig(AppConfig):
     name = "server.live"
-    label = "live"
     verbose_name = _("Bảng trực")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from server.accounts.device_health import device_changed

@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class MedsConfig(AppConfig):
     name = "server.meds"
-    label = "meds"
     verbose_name = _("Thuốc")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         # Registers med.administer and declares med_order and med_administration; plugs the

@@ -8,7 +8,6 @@ asks the pure rules in `server/meds/rules.py`, then appends: a new administratio
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 from uuid import UUID
 
 from django.utils.translation import gettext as _
@@ -57,16 +56,7 @@ class MedAdministerArgs(BaseModel):
     order_id: UUID
     task_id: UUID | None = None
     prn: bool = False
-    outcome: Literal[
-        "given",
-        "partial",
-        "refused",
-        "withheld",
-        "unavailable",
-        "away",
-        "vomited",
-        "entered_in_error",
-    ]
+    outcome: rules.Outcome
     dose: str | None = Field(default=None, max_length=100)
     witness_id: UUID | None = None
     reason: str = Field(default="", max_length=300)

@@ -9,23 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from django.utils.translation import gettext as _
 
 from server.accounts.roles import CLINICAL_ROLES
 
-OUTCOMES = frozenset(
-    {
-        "given",
-        "partial",
-        "refused",
-        "withheld",
-        "unavailable",
-        "away",
-        "vomited",
-        "entered_in_error",
-    }
-)
+# Every outcome a dose record may have: the only ones med.administer accepts.
+Outcome = Literal[
+    "given",
+    "partial",
+    "refused",
+    "withheld",
+    "unavailable",
+    "away",
+    "vomited",
+    "entered_in_error",
+]
 # Outcomes meaning the drug went into the resident: these count for double doses and PRN limits.
 DOSE_TAKEN = frozenset({"given", "partial"})
 # The drug was taken out of stock in front of the resident: a controlled drug needs a witness.

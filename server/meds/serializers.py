@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.meds.models import MedicationAdministration, MedicationOrder
-from server.wire import row_data
+from server.meds.models import MedicationOrder
+from server.wire import fields_data, row_data
 
 MED_ORDER = (
     "facility_id resident_id drug dose route times prn indication min_interval_minutes"
     " max_per_24h window_minutes controlled funding_source medicine_id dose_units active"
-)
-MED_ADMINISTRATION = (
-    "facility_id order_id task_id resident_id outcome dose at by witness_id reason note void flags"
 )
 
 
@@ -25,5 +22,6 @@ def med_order_data(o: MedicationOrder) -> dict[str, Any]:
     }
 
 
-def med_administration_data(a: MedicationAdministration) -> dict[str, Any]:
-    return row_data(a, MED_ADMINISTRATION)
+med_administration_data = fields_data(
+    "facility_id order_id task_id resident_id outcome dose at by witness_id reason note void flags"
+)

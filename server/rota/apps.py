@@ -4,6 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class RotaConfig(AppConfig):
     name = "server.rota"
-    label = "rota"
     verbose_name = _("Lịch trực")
-    default_auto_field = "django.db.models.BigAutoField"

@@ -7,5 +7,4 @@ class SeedConfig(AppConfig):
     every other app's rows) sits above them all and no domain app imports it."""
 
     name = "server.seed"
-    label = "seed"
     verbose_name = _("Dữ liệu mẫu")

@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class StockConfig(AppConfig):
     name = "server.stock"
-    label = "stock"
     verbose_name = _("Kho thuốc")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         # Registers stock.receive / count / adjust, declares medicine and stock_level, takes a

@@ -24,7 +24,7 @@ from server.stock.models import Medicine, StockLevel, StockMove
 from server.stock.serializers import number
 from sync.conflicts import conflict_open_id
 from sync.registry import PRELOADED, Decision, HandlerContext, Rejected, register
-from sync.types import emit
+from sync.types import conflict_about, emit
 
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
 Number = float | int | str
@@ -114,14 +114,20 @@ def stock_of(ctx: HandlerContext, medicine: Medicine) -> services.MedicineStock:
     return stock
 
 
-def _named_lot(stock: services.MedicineStock, level: StockLevel | None, code: str) -> Any:
-    if not code:
-        return None
+def _shelf(
+    ctx: HandlerContext, medicine: Medicine, args: _StockArgs
+) -> tuple[services.MedicineStock, StockLevel | None, Any]:
+    """The medicine's stock, the source's level if it has one yet, and the lot the event
+    names (None when it names none); reads only."""
+    stock = stock_of(ctx, medicine)
+    level = stock.levels.get(args.funding_source)
+    if not args.lot:
+        return stock, level, None
     lots = stock.lots_of(level) if level is not None else []
-    lot = next((lot for lot in lots if lot.lot == code), None)
+    lot = next((lot for lot in lots if lot.lot == args.lot), None)
     if lot is None:
         raise Rejected("unknown_lot", _("Không có lô thuốc này trong kho của nguồn đã chọn."))
-    return lot
+    return stock, level, lot
 
 
 @register("stock.receive", StockReceiveArgs)
@@ -154,10 +160,8 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
 def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.count_id)
     counted = _number(args.counted, unit=medicine.unit, sign="nonnegative")
-    stock = stock_of(ctx, medicine)
     # Nothing is written (not even an empty level) before every check has passed.
-    found = stock.levels.get(args.funding_source)
-    lot = _named_lot(stock, found, args.lot)
+    stock, _found, lot = _shelf(ctx, medicine, args)
     level = stock.level(args.funding_source)
     expected = lot.quantity if lot is not None else level.quantity
     verdict = rules.count_decide(
@@ -183,12 +187,11 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
     emit(ctx, level, lots=stock.lots_of(level))
     if not verdict.mismatch:
         return Decision()
-    ctx.open_conflict(
+    conflict_about(
+        ctx,
+        level,
         kind="stock_mismatch",
-        facility_id=medicine.facility_id,
         severity=verdict.severity,
-        subject_type="stock_level",
-        subject_id=level.id,
         details={
             "medicine_id": str(medicine.id),
             "drug": str(medicine),
@@ -209,9 +212,7 @@ def stock_count(ctx: HandlerContext, args: StockCountArgs) -> Decision:
 def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
     medicine, who = _begin(ctx, args, args.adjustment_id)
     delta = _number(args.delta, unit=medicine.unit, sign="nonzero")
-    stock = stock_of(ctx, medicine)
-    found = stock.levels.get(args.funding_source)
-    lot = _named_lot(stock, found, args.lot)
+    stock, found, lot = _shelf(ctx, medicine, args)
     room = lot.quantity if lot is not None else found and services.available(stock, found)
     _refuse(rules.adjust_check(delta=delta, available=room or Decimal(0), reason=args.reason))
     level = stock.level(args.funding_source)
@@ -235,12 +236,11 @@ def _stock_out(ctx: HandlerContext, level: StockLevel, details: dict[str, Any]) 
     if conflict_open_id(kind="stock_out", subject_id=level.id) is not None:
         return
     keep = ctx.conflict_id
-    ctx.open_conflict(
+    conflict_about(
+        ctx,
+        level,
         kind="stock_out",
-        facility_id=level.facility_id,
         severity="normal",
-        subject_type="stock_level",
-        subject_id=level.id,
         details={
             "medicine_id": str(level.medicine_id),
             "drug": str(level.medicine),
