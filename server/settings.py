@@ -147,11 +147,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # A read timeout longer than the layer's blocking pop (5 s, channels-redis'
-                # brpop_timeout): redis-py 8 reads with a 5 s timeout by default, which tore
-                # every idle socket down every 5 s (tests/sync/test_live.py); 30 s still finds a
-                # dead connection.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                # No client read timeout, as before redis-py 8 and as channels-redis expects: its
+                # receive is a blocking pop, and redis-py 8's new 5 s default closed every idle
+                # socket every 5 s (tests/sync/test_live.py); a finite timeout (30 s) left
+                # cancelled receives waiting in the socket tests (tests/live/test_first_message_auth.py).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": os.environ.get("CHANNEL_PREFIX", "catruc"),
                 "capacity": 1000,
                 "expiry": 30,
