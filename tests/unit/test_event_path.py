@@ -1,0 +1,97 @@
+"""How many of the project's files one `med.administer` runs through on the server, from the
+sync call that carries it to the delta on the duty manager's open dashboard.
+
+The count is what a reader must open to follow one event end to end (docs/architecture.md,
+"One event, phone to dashboard"); it may only go down. Run with `-s` to see the files."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from tests.events import event
+from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory
+from tests.live.test_dashboard_doses import shift_around
+from tests.live.test_dashboard_socket import open_dashboard, token_for
+from tests.personas import make_centre
+
+ROOT = Path(__file__).resolve().parents[2]
+WATCHED = (ROOT / "server", ROOT / "sync")
+# Lower it when the path gets shorter; never raise it to let a change through.
+MOST_FILES = 47
+
+
+def _tracer(seen: set[str]):
+    def trace(frame, event_name, arg):
+        if event_name == "call":
+            seen.add(frame.f_code.co_filename)
+
+    return trace
+
+
+def _ours(files: set[str]) -> list[str]:
+    paths = (Path(name) for name in files if name.endswith(".py"))
+    return sorted(
+        str(p.relative_to(ROOT)) for p in paths if any(p.is_relative_to(w) for w in WATCHED)
+    )
+
+
+async def test_one_dose_reaches_the_dashboard_through_few_files(transactional_db, make_api):
+    now = timezone.now()
+    centre = await sync_to_async(make_centre)()
+    await sync_to_async(shift_around)(centre.facility, now)
+    order = await sync_to_async(MedicationOrderFactory)(
+        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
+    )
+    task = await sync_to_async(TaskFactory)(
+        resident=order.resident,
+        kind="medication",
+        order=order,
+        title=order.drug,
+        due_at=now - timedelta(hours=3),
+        window_start=now - timedelta(hours=4),
+        window_end=now - timedelta(hours=2),
+    )
+    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    await comm.receive_json_from(timeout=3)
+    await comm.receive_json_from(timeout=5)
+    nurse = make_api()
+    await sync_to_async(nurse.login)("nurse")
+    args = {
+        "administration_id": str(uuid.uuid4()),
+        "order_id": order.id,
+        "task_id": task.id,
+        "outcome": "given",
+        "reason": "đi khám về muộn",
+    }
+    seen: set[str] = set()
+
+    def push():
+        sys.setprofile(_tracer(seen))
+        try:
+            return nurse.sync([event("med.administer", args)])
+        finally:
+            sys.setprofile(None)
+
+    sys.setprofile(_tracer(seen))
+    try:
+        response = await sync_to_async(push)()
+        key = f"a:{args['administration_id']}"
+        doses: dict = {}
+        while key not in doses:
+            delta = await comm.receive_json_from(timeout=5)
+            doses = delta["sections"].get("doses", {}).get("set", {})
+    finally:
+        sys.setprofile(None)
+    await comm.disconnect()
+    assert response.json()["results"][0]["status"] == "applied", response.json()
+
+    files = _ours(seen)
+    print(f"\n{len(files)} files on the path of one med.administer:")
+    print("\n".join(files))
+    assert len(files) <= MOST_FILES, files
