@@ -48,6 +48,21 @@ def stock(ward, make_api):
     return {"para": para, "halo": halo}
 
 
+def _synced_phone(chromium, url: str, role: str):
+    """A phone logged in as `role`, its first sync done: the shift's tasks on screen."""
+    context, page = new_phone(chromium)
+    login(page, url, role)
+    page.wait_for_selector("li[data-task]")
+    wait_synced(page)
+    return context, page
+
+
+def _open_stock(page) -> None:
+    """The stock list, the way a nurse reaches it: from the medication screen."""
+    _open(page, "#/meds", "[data-action=open-stock]")
+    page.click("[data-action=open-stock]")
+
+
 def _open(page, route: str, ready: str) -> None:
     page.goto(page.url.split("#")[0] + route)
     page.wait_for_selector(ready)
@@ -99,12 +114,8 @@ def test_a_nurse_receives_counts_and_adjusts_offline_and_the_server_agrees(
     asgi_server, ward, stock, chromium
 ):
     para = stock["para"]
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "nurse")
-    page.wait_for_selector("li[data-task]")
-    wait_synced(page)
-    _open(page, "#/meds", "[data-action=open-stock]")
-    page.click("[data-action=open-stock]")
+    context, page = _synced_phone(chromium, asgi_server.url, "nurse")
+    _open_stock(page)
     row = page.wait_for_selector(f"li[data-medicine='{para.id}']")
     assert {m.get_attribute("data-mark") for m in row.query_selector_all("[data-mark]")} == {
         "low",
@@ -212,10 +223,7 @@ def test_a_nurse_receives_counts_and_adjusts_offline_and_the_server_agrees(
 
 def test_the_server_refusing_a_receipt_is_shown_in_vietnamese(asgi_server, ward, stock, chromium):
     para = stock["para"]
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "nurse")
-    page.wait_for_selector("li[data-task]")
-    wait_synced(page)
+    context, page = _synced_phone(chromium, asgi_server.url, "nurse")
     # The catalogue changed on the server (counted in bottles now) after the phone pulled it.
     Medicine.objects.filter(pk=para.pk).update(unit="lọ")
     _open(page, f"#/stockin/{para.id}", "[data-stock-form=receive]")
@@ -232,10 +240,7 @@ def test_the_server_refusing_a_receipt_is_shown_in_vietnamese(asgi_server, ward,
 
 
 def test_the_order_screen_shows_its_medicine_by_funding_source(asgi_server, ward, stock, chromium):
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "nurse")
-    page.wait_for_selector("li[data-task]")
-    wait_synced(page)
+    context, page = _synced_phone(chromium, asgi_server.url, "nurse")
     _open(page, f"#/med/{ward.med_task.id}", "[data-stock] li[data-level=bhyt]")
     block = page.query_selector("[data-stock]")
     assert _phone_levels(page) == {"bhyt": 40, "budget": 5}
@@ -257,10 +262,7 @@ def test_the_order_screen_shows_its_medicine_by_funding_source(asgi_server, ward
 
 
 def test_a_carer_never_sees_the_stock(asgi_server, ward, stock, chromium):
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "carer")
-    page.wait_for_selector("li[data-task]")
-    wait_synced(page)
+    context, page = _synced_phone(chromium, asgi_server.url, "carer")
     _open(page, "#/meds", "li.task")
     assert page.query_selector("[data-action=open-stock]") is None
     _open(page, f"#/med/{ward.med_task.id}", "[data-action=give]")
@@ -276,12 +278,8 @@ def test_a_nurse_prints_the_months_stock_report_and_register_from_the_stock_scre
 ):
     from tests.browser.test_papers_render import web_login
 
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "nurse")
-    page.wait_for_selector("li[data-task]")
-    wait_synced(page)
-    _open(page, "#/meds", "[data-action=open-stock]")
-    page.click("[data-action=open-stock]")
+    context, page = _synced_phone(chromium, asgi_server.url, "nurse")
+    _open_stock(page)
     # A locator, not a handle: the list is drawn again once the server's levels arrive.
     link = page.locator("a[data-link=stock-report]")
     month = timezone.localdate().strftime("%Y-%m")
