@@ -1,4 +1,7 @@
-"""Tokens, devices, login throttling, and what each member may see (the sync scope)."""
+"""Tokens, devices, login throttling, and what each member may see (the sync scope).
+
+Who is calling: a token names its user and device (`identity_for_token`, the bearer check of
+every Ninja route, `device_token_auth`, and of the sockets' first message)."""
 
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja.security import HttpBearer
 
 from server.accounts.errors import AuthError
 from server.accounts.models import Device, DeviceToken, Membership, Role, User
@@ -122,6 +127,18 @@ def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
     if touch and now - last > TOKEN_TOUCH_EVERY:
         DeviceToken.objects.filter(key_hash=key_hash).update(last_used_at=now)
     return Identity(user=row.user, device=row.device, token_hash=row.key_hash)
+
+
+class DeviceTokenAuth(HttpBearer):
+    """The bearer check of the API's routes, answering docs/protocol.md §1's codes."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Identity:
+        # Raising (rather than returning None) lets the API answer device_revoked and
+        # invalid_token distinctly; the exception handler in server.api shapes the 401.
+        return identity_for_token(token)
+
+
+device_token_auth = DeviceTokenAuth()
 
 
 def _sockets_close_after_commit(group: str) -> None:
