@@ -13,8 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from server.accounts.api import devices_router
 from server.accounts.api import router as auth_router
-from server.accounts.auth import device_token_auth
-from server.accounts.services import AuthError
+from server.accounts.services import AuthError, device_token_auth
 from server.hygiene.api import router as hygiene_router
 from server.kitchen.api import router as kitchen_router
 from server.reports.api import router as reports_router

@@ -29,9 +29,9 @@ from pydantic import BaseModel, ValidationError
 
 from sync import registry
 from sync.changes import ChangeWriter
+from sync.clock import Stamp, stamp_receive
 from sync.deferred import DeferredWrites
 from sync.edge import Problem, event_problem
-from sync.hlc import Stamp, stamp_receive
 from sync.models import EventLog
 from sync.protocol import (
     CLOCK_SKEW_SECONDS,

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from server.accounts.device_health import devices_facts
 from server.accounts.models import Device
 from server.accounts.services import (
     device_revoke,
+    devices_facts,
     membership_in,
     memberships_of,
     permits,

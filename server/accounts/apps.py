@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from server.accounts import device_health, services
+        from server.accounts import services
         from server.accounts.models import User
         from sync import registry
         from sync.api import sync_call_answered
@@ -17,4 +17,4 @@ class AccountsConfig(AppConfig):
         registry.set_scope_provider(services.scope_of)
         registry.set_permission_checker(services.permits)
         post_save.connect(services.user_saved, sender=User, dispatch_uid="user_tokens_revoke")
-        sync_call_answered.connect(device_health.device_seen, dispatch_uid="device_seen")
+        sync_call_answered.connect(services.device_seen, dispatch_uid="device_seen")

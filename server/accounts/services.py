@@ -1,4 +1,14 @@
-"""Tokens, devices, login throttling, and what each member may see (the sync scope)."""
+"""Tokens, devices, login throttling, and what each member may see (the sync scope).
+
+- Who is calling: a token names its user and device (`identity_for_token`, the bearer check
+  of every Ninja route, `device_token_auth`, and of the sockets' first message).
+- What the calling phone says of itself, for its managers (docs/protocol.md §2, `client`; the
+  rules in `rules.py`): `device_seen` stamps the Device row the token check already loaded,
+  from the sync call's answer (`sync.api.sync_call_answered`), so a call costs no read and at
+  most one UPDATE, none when nothing changed and the last stamp is under a minute old. Each
+  write is announced with `device_changed` (the dashboard listens:
+  server/live/dashboard/facts.py).
+- What each member may see: `scope_of`, read afresh by every sync call; `permits`."""
 
 from __future__ import annotations
 
@@ -6,19 +16,24 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.dispatch import Signal
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja.security import HttpBearer
 
 from server.accounts.errors import AuthError
 from server.accounts.models import Device, DeviceToken, Membership, Role, User
 from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
+from server.accounts.rules import call_status, client_parse, health_warnings
 from server.accounts.sockets import device_group, sockets_close, user_group
 from server.accounts.throttle import login_check
 from sync.registry import Scope, ScopeEntry
@@ -35,6 +50,10 @@ KITCHEN_AUDIENCE = "kitchen"
 # How stale `last_used_at` may get before a use stamps it again: one write an hour per
 # token, not one per sync call. The idle limit (days) does not need more precision.
 TOKEN_TOUCH_EVERY = timedelta(hours=1)
+# A device's health is stamped again at most this often when nothing else changed.
+SEEN_EVERY = timedelta(minutes=1)
+# After a device's row was written: facility_id, and `fact`, the device as the dashboard reads it.
+device_changed = Signal()
 
 INVALID_TOKEN = gettext_lazy("Phiên đăng nhập không hợp lệ. Vui lòng đăng nhập lại.")
 DEVICE_REVOKED = gettext_lazy("Thiết bị này đã bị thu hồi. Liên hệ quản lý trực.")
@@ -124,6 +143,18 @@ def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
     return Identity(user=row.user, device=row.device, token_hash=row.key_hash)
 
 
+class DeviceTokenAuth(HttpBearer):
+    """The bearer check of the API's routes, answering docs/protocol.md §1's codes."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Identity:
+        # Raising (rather than returning None) lets the API answer device_revoked and
+        # invalid_token distinctly; the exception handler in server.api shapes the 401.
+        return identity_for_token(token)
+
+
+device_token_auth = DeviceTokenAuth()
+
+
 def _sockets_close_after_commit(group: str) -> None:
     # After the commit, so a socket re-checking its token on the close sees the revocation;
     # still before the revoking call returns (no outer transaction spans a request).
@@ -164,6 +195,71 @@ def user_saved(sender, instance: User, created: bool, **kwargs) -> None:
         return
     if getattr(instance, "_password", None) is not None or not instance.is_active:
         user_tokens_revoke(instance)
+
+
+def device_fact(device: Device, last_user: Any, now: datetime) -> dict[str, Any]:
+    """The device as managers read it, in the shape of a dashboard fact; its version is the
+    last stamp (ms), so an older fact arriving late never hides a newer one."""
+    seen = device.last_seen_at
+    return {
+        "type": "device",
+        "id": str(device.id),
+        "v": int(seen.timestamp() * 1000) if seen else 0,
+        "op": "upsert",
+        "data": {
+            "name": device.name or str(device.id)[:8],
+            "last_user": (last_user.full_name or last_user.username) if last_user else None,
+            "last_seen_at": seen.isoformat() if seen else None,
+            "last_status": device.last_status or None,
+            "app_version": device.app_version or None,
+            "queued": device.queued,
+            "queued_since": device.queued_since.isoformat() if device.queued_since else None,
+            "revoked": device.revoked,
+            "warnings": health_warnings(
+                last_seen_at=seen, queued=device.queued, queued_since=device.queued_since, now=now
+            ),
+        },
+    }
+
+
+def device_seen(
+    sender: Any,
+    body: dict[str, Any],
+    identity: Identity | None = None,
+    client: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Receiver of `sync_call_answered`: stamp the calling device."""
+    if identity is None:
+        return
+    device: Device = identity.device
+    report = client_parse(client)
+    now = timezone.now()
+    values: dict[str, Any] = {"last_user_id": identity.user.pk, "last_status": call_status(body)}
+    if report.version is not None:
+        values["app_version"] = report.version
+    if report.queued is not None:
+        values["queued"] = report.queued
+        if not report.queued:
+            values["queued_since"] = None
+        elif not device.queued or device.queued_since is None:
+            values["queued_since"] = now
+    changed = any(getattr(device, k) != v for k, v in values.items())
+    if not changed and device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
+        return
+    values["last_seen_at"] = now
+    Device.objects.filter(id=device.id).update(**values)
+    for key, value in values.items():
+        setattr(device, key, value)
+    if device.facility_id is not None:
+        fact = device_fact(device, identity.user, now)
+        device_changed.send(sender=Device, facility_id=device.facility_id, fact=fact)
+
+
+def devices_facts(facility_id: UUID, now: datetime) -> list[dict[str, Any]]:
+    """The facility's phones, each as `device_fact` shapes it (the devices list, the board)."""
+    rows = Device.objects.filter(facility_id=facility_id).select_related("last_user")
+    return [device_fact(d, d.last_user, now) for d in rows.order_by("name", "id")]
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from server.accounts.models import Membership
 from server.care.access import NOT_FOUND, load_in_scope
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
+from server.care.moves import MOVES_KEY, move_of, resident_moves
 from server.care.resident_rules import (
     FieldEdit,
-    Move,
     event_stamp,
     may_edit_residents,
     next_move_at,
@@ -75,31 +75,6 @@ class ResidentUpdateArgs(BaseModel):
     resident_id: UUID
     base_version: int = Field(ge=0)
     fields: ResidentFields
-
-
-MOVES_KEY = "care.resident_moves"
-
-
-def resident_moves(ctx: HandlerContext, resident: Resident) -> list[Move]:
-    """The resident's transfers as moves, keyed by their event so a conflict can name it.
-    Cached for the call; resident.transfer appends the moves it stores."""
-    cache = ctx.batch.setdefault(MOVES_KEY, {})
-    if resident.id not in cache:
-        cache[resident.id] = [_move(t) for t in resident.transfers.all()]
-    return list(cache[resident.id])
-
-
-def moves_preload(batch: dict, resident_ids: list[UUID]) -> None:
-    cache = batch.setdefault(MOVES_KEY, {})
-    missing = [r for r in resident_ids if r not in cache]
-    for r in missing:
-        cache[r] = []
-    for t in ResidentTransfer.objects.filter(resident_id__in=missing):
-        cache[t.resident_id].append(_move(t))
-
-
-def _move(t: ResidentTransfer) -> Move:
-    return Move(at=t.at, status=t.status, previous=t.previous_status, key=str(t.event_id or t.id))
 
 
 def _load_for_edit(ctx: HandlerContext, resident_id: UUID) -> tuple[Resident, Membership]:
@@ -252,7 +227,7 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     end = next_move_at(moves, at=at)
     # The resident's status is the latest move by its own time: a late-arriving older
     # transfer is stored and applied to its period, but does not override a newer one.
-    move = _move(transfer)
+    move = move_of(transfer)
     latest = max([*moves, move], key=lambda m: (m.at, m.key))
     if latest is move and (resident.status, resident.status_place) != (args.status, args.place):
         resident.status, resident.status_place = args.status, args.place

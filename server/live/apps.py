@@ -7,10 +7,10 @@ class LiveConfig(AppConfig):
     verbose_name = _("Bảng trực")
 
     def ready(self) -> None:
-        from server.accounts.device_health import device_changed
+        from server.accounts.services import device_changed
         from server.live.dashboard.facts import dashboard_facts_send, device_fact_send
         from server.live.dashboard.rota_watch import rota_watch
-        from server.live.pokes import pokes_send
+        from server.live.groups import pokes_send
         from sync import registry
 
         registry.on_commit(pokes_send)

@@ -1,11 +1,24 @@
-"""Channel-layer group names: who hears which facility's pokes."""
+"""Channel-layer groups: who hears which facility's changes, and the poke each hears after a
+commit.
+
+The names mirror the pull filter (`sync.changes._scope_filter`): a socket joins the groups of
+its scope (`for_scope_entry`), a commit pokes the groups that may pull what it changed
+(`pokes_send`). A poke carries no data: the phone pulls over HTTP. So a poke lost in the
+channel layer (Redis reconnect, full channel) delays a sync, never loses an entry.
+"""
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
-from sync.registry import ScopeEntry
-from sync.types import STAFF, types_in_scope
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from sync.registry import CommitSummary, ScopeEntry
+from sync.types import STAFF, staff_only, types_in_scope
+
+log = logging.getLogger("catruc.live")
 
 
 def full(facility_id: UUID | str) -> str:
@@ -47,3 +60,35 @@ def for_change(facility_id: UUID, area_id: UUID | None, types: set[str]) -> set[
         names.add(common(facility_id) if area_id is None else area(facility_id, area_id))
         names.update(of_type(facility_id, t) for t in audience)
     return names
+
+
+def poke_targets(summary: CommitSummary) -> set[str]:
+    names: set[str] = set()
+    by_area: dict[UUID | None, set[str]] = {}
+    for change in summary.changes:
+        if staff_only(change):
+            names.add(full(summary.facility_id))  # the facility-wide roles only
+            continue
+        by_area.setdefault(change.area_id, set()).add(change.type)
+    for area_id, types in by_area.items():
+        names |= for_change(summary.facility_id, area_id, types)
+    return names
+
+
+def pokes_send(summaries: dict[UUID, CommitSummary]) -> None:
+    """Commit hook (server/live/apps.py): poke every socket whose scope saw a change."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for summary in summaries.values():
+        message = {
+            "type": "live.poke",
+            "cursor": summary.last_seq,
+            "facility": str(summary.facility_id),
+        }
+        for name in sorted(poke_targets(summary)):
+            try:
+                async_to_sync(layer.group_send)(name, message)
+            except Exception:
+                # The data is committed; a failed poke only delays the next pull.
+                log.warning("poke to %s failed", name, exc_info=True)

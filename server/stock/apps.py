@@ -13,14 +13,14 @@ class StockConfig(AppConfig):
         from server.care.vocabulary import LABELS, vocabulary_part
         from server.meds.doses import VOID_HOOKS
         from server.meds.handlers import DOSE_HOOKS
-        from server.stock import handlers, sync  # noqa: F401
+        from server.stock import doses, handlers, sync  # noqa: F401
         from server.stock.append_only import STOCK
         from server.stock.vocabulary import stock_vocabulary
 
-        if handlers.dose_take not in DOSE_HOOKS:
-            DOSE_HOOKS.append(handlers.dose_take)
-        if handlers.dose_return not in VOID_HOOKS:
-            VOID_HOOKS.append(handlers.dose_return)
+        if doses.dose_take not in DOSE_HOOKS:
+            DOSE_HOOKS.append(doses.dose_take)
+        if doses.dose_return not in VOID_HOOKS:
+            VOID_HOOKS.append(doses.dose_return)
         vocabulary_part(stock_vocabulary)
         # The phone labels each code of these lists (mobile_client/i18n, a test checks it).
         LABELS.update({"stock_sources": "stock.source", "stock_adjust_reasons": "stock.reason"})

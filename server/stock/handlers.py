@@ -1,4 +1,5 @@
-"""`stock.receive`, `stock.count`, `stock.adjust`, and the dose's share of `med.administer`.
+"""`stock.receive`, `stock.count`, `stock.adjust` (the dose's share of `med.administer` is in
+`server/stock/doses.py`).
 
 Each handler loads the medicine in the user's scope (another centre's is `not_found`, like a
 random id), asks `server/stock/rules.py`, then appends moves to the ledger
@@ -22,15 +23,13 @@ from server.care.access import load_in_scope
 from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
 from server.stock.serializers import number
-from sync.conflicts import conflict_open_id
-from sync.registry import PRELOADED, Decision, HandlerContext, Rejected, register
+from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
 Number = float | int | str
 MESSAGES = {
     "stock_mismatch": gettext_lazy("Số kiểm kê khác số trong sổ kho: quản lý trực cần xem xét."),
-    "stock_out": gettext_lazy("Hết thuốc trong kho của nguồn này: cần bổ sung."),
 }
 
 
@@ -100,26 +99,12 @@ def _begin(ctx: HandlerContext, args: _StockArgs, ref_id: UUID) -> tuple[Medicin
     return medicine, who
 
 
-def stock_of(ctx: HandlerContext, medicine: Medicine) -> services.MedicineStock:
-    """The medicine's levels and lots, loaded once per call. Kept with the call's preloaded
-    objects, which the engine drops whenever an event's writes are undone or a handler
-    without a preloader wrote, so a stale shelf is never read."""
-    key = (services.MedicineStock, str(medicine.id))
-    stock = ctx.batch.get(PRELOADED, {}).get(key)
-    if stock is None:
-        stock = services.MedicineStock.load(medicine)
-        ctx.batch.setdefault(PRELOADED, {})[key] = stock
-    # Saved at once, not with `ctx.save_later`: the ledger line inserted right after would
-    # flush the deferred rows anyway, one temporary table per move.
-    return stock
-
-
 def _shelf(
     ctx: HandlerContext, medicine: Medicine, args: _StockArgs
 ) -> tuple[services.MedicineStock, StockLevel | None, Any]:
     """The medicine's stock, the source's level if it has one yet, and the lot the event
     names (None when it names none); reads only."""
-    stock = stock_of(ctx, medicine)
+    stock = services.stock_of(ctx, medicine)
     level = stock.levels.get(args.funding_source)
     if not args.lot:
         return stock, level, None
@@ -139,7 +124,7 @@ def stock_receive(ctx: HandlerContext, args: StockReceiveArgs) -> Decision:
         )
     quantity = _number(args.quantity, unit=medicine.unit, sign="positive")
     _refuse(rules.expiry_check(args.expiry, on=timezone.localdate(ctx.received_at)))
-    stock = stock_of(ctx, medicine)
+    stock = services.stock_of(ctx, medicine)
     level = stock.level(args.funding_source)
     services.receive(
         stock,
@@ -229,94 +214,3 @@ def stock_adjust(ctx: HandlerContext, args: StockAdjustArgs) -> Decision:
     )
     emit(ctx, level, lots=stock.lots_of(level))
     return Decision()
-
-
-def _stock_out(ctx: HandlerContext, level: StockLevel, details: dict[str, Any]) -> None:
-    """One open alert per (medicine, source) while it lasts; the dose itself is not a conflict."""
-    if conflict_open_id(kind="stock_out", subject_id=level.id) is not None:
-        return
-    keep = ctx.conflict_id
-    conflict_about(
-        ctx,
-        level,
-        kind="stock_out",
-        severity="normal",
-        details={
-            "medicine_id": str(level.medicine_id),
-            "drug": str(level.medicine),
-            "funding_source": level.funding_source,
-            **details,
-        },
-        message=MESSAGES["stock_out"],
-    )
-    ctx.conflict_id = keep
-
-
-def dose_take(
-    ctx: HandlerContext,
-    order: Any,
-    *,
-    administration_id: UUID,
-    outcome: str,
-    witness_id: UUID | None,
-) -> None:
-    """Called by `med.administer` before it writes: a dose given takes the order's
-    `dose_units` from its funding source, earliest expiry first. Never refuses: with not
-    enough left it still takes them (flag `no_stock`) and opens `stock_out`; so does the
-    outcome `unavailable`."""
-    if order.medicine_id is None or outcome not in {"given", "partial", "unavailable"}:
-        return
-    key = (services.MedicineStock, str(order.medicine_id))
-    cached = ctx.batch.get(PRELOADED, {}).get(key)
-    medicine = (
-        cached.medicine
-        if cached
-        else Medicine.objects.get(id=order.medicine_id, facility_id=order.facility_id)
-    )
-    stock = stock_of(ctx, medicine)
-    level = stock.level(rules.ORDER_SOURCE.get(order.funding_source, "other"))
-    details = {
-        "order_id": str(order.id),
-        "administration_id": str(administration_id),
-        "outcome": outcome,
-    }
-    if outcome == "unavailable":
-        _stock_out(ctx, level, details)
-        return
-    who = services.Who(
-        by=ctx.user,
-        at=ctx.event.at,
-        recorded_at=ctx.received_at,
-        witness_id=witness_id,
-        event_id=ctx.event.id,
-    )
-    _moves, shortfall = services.take(
-        stock, level, Decimal(order.dose_units), kind="dose", ref_id=administration_id, who=who
-    )
-    if shortfall > 0:
-        ctx.flag("no_stock")
-        _stock_out(ctx, level, details)
-    emit(ctx, level, lots=stock.lots_of(level))
-
-
-def dose_return(ctx: HandlerContext, administration: Any) -> None:
-    """A dose voided (record.void, or a later `entered_in_error`) was never given: its units
-    go back onto the lots they came from, as `dose` lines with the opposite sign, so the
-    month's report nets them out of what was dispensed."""
-    taken = list(
-        StockMove.objects.filter(
-            facility_id=administration.facility_id, ref_id=administration.id
-        ).order_by("id")
-    )
-    if not taken or any(m.quantity > 0 for m in taken):
-        return  # moved no stock, or already put back
-    medicine = Medicine.objects.get(id=taken[0].medicine_id, facility_id=taken[0].facility_id)
-    stock = stock_of(ctx, medicine)
-    level = stock.level(taken[0].funding_source)
-    lots = {lot.id: lot for lot in stock.lots_of(level)}
-    who = services.Who(
-        by=ctx.user, at=ctx.event.at, recorded_at=ctx.received_at, event_id=ctx.event.id
-    )
-    for i, move in enumerate(taken):
-        services.put_back(stock, level, lots[move.lot_id], move, index=len(taken) + i, who=who)
-    emit(ctx, level, lots=stock.lots_of(level))

@@ -18,6 +18,7 @@ from typing import Any
 
 from server.stock import rules
 from server.stock.models import Medicine, StockLevel, StockLot, StockMove
+from sync.registry import PRELOADED, HandlerContext
 
 Save = Callable[[Any, list[str]], None]
 
@@ -79,6 +80,20 @@ class MedicineStock:
 
     def total(self) -> Decimal:
         return sum((lv.quantity for lv in self.levels.values()), Decimal(0))
+
+
+def stock_of(ctx: HandlerContext, medicine: Medicine) -> MedicineStock:
+    """The medicine's levels and lots, loaded once per call. Kept with the call's preloaded
+    objects, which the engine drops whenever an event's writes are undone or a handler
+    without a preloader wrote, so a stale shelf is never read."""
+    key = (MedicineStock, str(medicine.id))
+    stock = ctx.batch.get(PRELOADED, {}).get(key)
+    if stock is None:
+        stock = MedicineStock.load(medicine)
+        ctx.batch.setdefault(PRELOADED, {})[key] = stock
+    # Saved at once, not with `ctx.save_later`: the ledger line inserted right after would
+    # flush the deferred rows anyway, one temporary table per move.
+    return stock
 
 
 def lot_get(stock: MedicineStock, level: StockLevel, code: str, expiry: date | None) -> StockLot:

@@ -14,7 +14,7 @@ import httpx
 
 from sync.client.store import Store
 from sync.client.transport import SyncFailed, SyncReport, Transport
-from sync.hlc import HybridClock
+from sync.clock import HybridClock
 from sync.protocol import MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, PROTOCOL_VERSION
 
 # Leave room under the server's 5 MB for the envelope around the events.

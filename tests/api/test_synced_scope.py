@@ -8,7 +8,6 @@ import uuid
 
 from server.accounts.services import scope_of
 from server.live import groups
-from server.live.pokes import poke_targets
 from sync.models import Change, Conflict
 from sync.registry import CommitSummary, PendingChange
 from sync.service import changes_record
@@ -81,7 +80,7 @@ def test_a_poke_about_the_stock_reaches_only_who_may_pull_it(centre, make_api):
             for c in written
         ],
     )
-    poked = poke_targets(summary)
+    poked = groups.poke_targets(summary)
     assert poked & _socket_groups(centre.nurse) and poked & _socket_groups(centre.manager)
     for user in (centre.carer, centre.carer_children, centre.kitchen):
         assert poked & _socket_groups(user) == set(), user.username
@@ -91,7 +90,9 @@ def test_a_poke_about_a_care_record_still_reaches_its_area(centre, make_api):
     note = PendingChange(
         centre.facility.id, "note", uuid.uuid4(), {}, centre.elderly.id, "upsert", 1
     )
-    poked = poke_targets(CommitSummary(facility_id=centre.facility.id, last_seq=1, changes=[note]))
+    poked = groups.poke_targets(
+        CommitSummary(facility_id=centre.facility.id, last_seq=1, changes=[note])
+    )
     assert poked & _socket_groups(centre.carer)
     assert poked & _socket_groups(centre.nurse)
     assert not poked & _socket_groups(centre.carer_children)

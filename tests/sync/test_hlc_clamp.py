@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from server.care.models import Resident
-from sync.hlc import Stamp
+from sync.clock import Stamp
 from sync.models import EventLog
 from tests.events import event
 from tests.factories import ResidentFactory

@@ -36,11 +36,11 @@ PURE_STDLIB = {
     "uuid",
     "zoneinfo",
 }
-# What else a rule may build on: the engine's hybrid logical clock stamps, the named role
+# What else a rule may build on: the engine's clocks (HLC stamps, the judged time), the named role
 # sets (plain strings), and gettext, so the
 # message a rule writes is marked for translation where it is written (it reads only the
 # language the request chose: deploy/README.md, "Languages").
-PURE_PROJECT = {"sync.hlc", "django.utils.translation", "server.accounts.roles"}
+PURE_PROJECT = {"sync.clock", "django.utils.translation", "server.accounts.roles"}
 IO_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
 
 
@@ -114,6 +114,6 @@ def test_it_catches_what_makes_a_rule_impure(source, problem):
 def test_it_lets_a_rule_use_values_and_other_rules():
     source = (
         "from decimal import Decimal\nimport math\n"
-        "from server.care.resident_rules import Move\nfrom sync.hlc import Stamp\n"
+        "from server.care.resident_rules import Move\nfrom sync.clock import Stamp\n"
     )
     assert impurities(source) == []

@@ -70,7 +70,7 @@ def facts_of(summary: CommitSummary) -> list[dict[str, Any]]:
 
 
 def device_fact_send(sender: Any, facility_id: UUID, fact: dict[str, Any], **kwargs: Any) -> None:
-    """Receiver of `device_health.device_changed`: a phone's health is not a change of the log,
+    """Receiver of `server.accounts.services.device_changed`: a phone's health is not a change of the log,
     so it reaches the boards on its own (at most once a minute per phone)."""
     layer = get_channel_layer()
     if layer is None:

@@ -128,7 +128,7 @@ class Projection:
             "med_administration": self._administration,
             "medicine": self.stock.medicine,
             "stock_level": self.stock.level,
-            "device": self.devices.device,  # not a change: device_health sends it
+            "device": self.devices.device,  # not a change: accounts.services sends it
         }
 
     def apply(self, facts: Iterable[dict[str, Any]], now: datetime) -> dict[str, Any]:

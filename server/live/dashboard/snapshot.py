@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from server.accounts.device_health import devices_facts
 from server.accounts.models import Membership, Role
+from server.accounts.services import devices_facts
 from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
 from server.care.resident_rules import Move
 from server.care.serializers import resident_data
@@ -248,7 +248,7 @@ def dashboard_snapshot(
     # deltas learn it from the acting user.
     active = event_authors(facility.id, received_from=shift.start, received_before=shift.end)
     facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in active]
-    # The phones as they are now, even on a finished shift (deltas: device_health.device_changed).
+    # The phones as they are now, even on a finished shift (deltas: services.device_changed).
     facts += devices_facts(facility.id, now)
     projection.apply(facts, now)
     return projection
