@@ -7,7 +7,7 @@ an install compile the catalogues with the project's own Python (deploy/README.m
 "Languages").
 
     python -m server.catalogues compile   every django.po -> django.mo (a build product)
-    python -m server.catalogues update    add the code's new messages to every catalogue
+    python -m server.catalogues update    add the code's new messages, drop those it no longer says
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ GETTEXT_NAMES = frozenset({"_", "gettext", "gettext_lazy", "gettext_noop"})
 PLURAL_FORMS = {"vi": "nplurals=1; plural=0;", "en": "nplurals=2; plural=(n != 1);"}
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE / lang / "LC_MESSAGES" / "django.po"
+def po_path(lang: str, locale: Path = LOCALE) -> Path:
+    return locale / lang / "LC_MESSAGES" / "django.po"
 
 
 # ---- .po files -------------------------------------------------------------------------
@@ -235,26 +235,30 @@ def source_messages(root: Path = ROOT) -> list[Found]:
     return found
 
 
-def update(root: Path = ROOT) -> dict[str, int]:
-    """Add every message of the code missing from a catalogue: Vietnamese (the msgids'
-    language) with itself, English empty, for a person to fill in (the test names each)."""
+def update(root: Path = ROOT, locale: Path = LOCALE) -> dict[str, tuple[int, int]]:
+    """Bring every catalogue in step with the code: add each message it lacks (Vietnamese,
+    the msgids' language, with itself; English empty, for a person to fill in: the test names
+    each) and drop each message the code no longer says, so a translator never works on
+    dead text. Answers (added, dropped) per language."""
     wanted: dict[str, str] = {}
     for item in source_messages(root):
         if item.msgid is not None:
             wanted.setdefault(item.msgid, item.where)
-    added = {}
+    counts = {}
     for lang in LANGS:
-        path = po_path(lang)
+        path = po_path(lang, locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
         header, entries = read_po(path) if path.exists() else (default_header(lang), [])
-        known = {e.msgid for e in entries}
+        kept = [e for e in entries if e.msgid in wanted]
+        known = {e.msgid for e in kept}
         new = [
             Entry(msgid, msgid if lang == "vi" else "", [f"#: {where}"])
             for msgid, where in wanted.items()
             if msgid not in known
         ]
-        write_po(path, header, entries + new)
-        added[lang] = len(new)
-    return added
+        write_po(path, header, kept + new)
+        counts[lang] = (len(new), len(entries) - len(kept))
+    return counts
 
 
 def main(argv: list[str]) -> int:
@@ -264,8 +268,10 @@ def main(argv: list[str]) -> int:
             print(f"→ {mo.relative_to(ROOT)}")
         return 0
     if command == "update":
-        for lang, count in update().items():
-            print(f"{po_path(lang).relative_to(ROOT)}: {count} new")
+        for lang, (added, dropped) in update().items():
+            print(
+                f"{po_path(lang).relative_to(ROOT)}: {added} new, {dropped} no longer in the code"
+            )
         return 0
     print("usage: python -m server.catalogues compile | update", file=sys.stderr)
     return 2

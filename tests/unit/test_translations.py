@@ -19,12 +19,14 @@ from server.catalogues import (
     LANGS,
     ROOT,
     Entry,
+    default_header,
     mo_bytes,
     po_path,
     python_messages,
     read_po,
     source_messages,
     template_messages,
+    update,
     write_po,
 )
 
@@ -59,6 +61,37 @@ def test_every_message_of_the_code_is_in_the_catalogue(lang):
         "not in the catalogue (python -m server.catalogues update, then fill the English): "
         + "\n".join(missing)
     )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_of_the_catalogue_is_still_in_the_code(lang):
+    said = {f.msgid for f in source_messages()}
+    dead = sorted(set(catalogue(lang)) - said)
+    assert not dead, "no longer in the code (python -m server.catalogues update): " + "\n".join(
+        map(repr, dead)
+    )
+
+
+def test_update_adds_new_messages_keeps_translations_and_drops_dead_ones(tmp_path):
+    (tmp_path / "server").mkdir()
+    (tmp_path / "server" / "m.py").write_text("_('còn dùng')\n_('mới thêm')\n")
+    locale = tmp_path / "locale"
+    for lang, text in (("vi", "còn dùng"), ("en", "still used")):
+        path = po_path(lang, locale)
+        path.parent.mkdir(parents=True)
+        write_po(
+            path,
+            default_header(lang),
+            [
+                Entry("còn dùng", text, []),
+                Entry("đã bỏ", "dropped" if lang == "en" else "đã bỏ", []),
+            ],
+        )
+    assert update(tmp_path, locale) == {"vi": (1, 1), "en": (1, 1)}
+    en = {e.msgid: e.msgstr for e in read_po(po_path("en", locale))[1]}
+    assert en == {"còn dùng": "still used", "mới thêm": ""}  # the new one waits for a person
+    vi = {e.msgid: e.msgstr for e in read_po(po_path("vi", locale))[1]}
+    assert vi == {"còn dùng": "còn dùng", "mới thêm": "mới thêm"}
 
 
 def test_every_marked_message_is_a_literal():
