@@ -114,6 +114,15 @@ def test_the_excel_file_is_times_new_roman(manager, november):
     assert int(book.active.page_setup.paperSize) == 9  # A4
 
 
+def test_the_excel_letterhead_has_the_short_rules_under_the_centre_and_the_motto(manager, november):
+    sheet = load_workbook(io.BytesIO(fetch(manager, november, "xlsx").content)).active
+    issuer = next(r for r in sheet.iter_rows() if r[3].value == "Độc lập - Tự do - Hạnh phúc")
+    below = issuer[0].row + 1
+    ruled = [c.column_letter for c in sheet[below] if c.border.top.style == "thin"]
+    assert ruled == ["B", "E"]  # the middle third of each block: short and centred
+    assert not any(below in range(m.min_row, m.max_row + 1) for m in sheet.merged_cells.ranges)
+
+
 @pytest.mark.parametrize(
     ("query", "title", "name", "doses"),
     [
