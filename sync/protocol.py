@@ -53,6 +53,13 @@ class EventIn(BaseModel):
         return value
 
 
+class EventArgs(BaseModel):
+    """The base of every handler's args. Unknown keys are tolerated, as in the envelope, so an
+    app build that sends a field this server does not know yet is still heard."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class SyncRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from server.care.access import area_in_scope, load_in_scope, my_memberships
 from server.care.completion import (
@@ -25,6 +25,7 @@ from server.hygiene.rules import DilutionError, disinfection_assess
 from server.kitchen.access import kitchen_area_id
 from server.kitchen.fields import rounded
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import emit
 
@@ -53,9 +54,7 @@ def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
     return _area_in_scope(ctx, area_id)
 
 
-class DisinfectionRecordArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class DisinfectionRecordArgs(EventArgs):
     record_id: UUID
     target: Literal["area", "vehicle", "kitchen"]
     area_id: UUID | None = None
@@ -167,9 +166,7 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     return Decision(status="applied")
 
 
-class VehicleTripArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class VehicleTripArgs(EventArgs):
     trip_id: UUID
     area_id: UUID
     returned_at: AwareDatetime

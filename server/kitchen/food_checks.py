@@ -9,13 +9,14 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from server.kitchen.access import food_facility
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import emit
 
@@ -23,10 +24,8 @@ MealName = Literal["breakfast", "lunch", "dinner", "snack"]
 Text = Field(default="", max_length=300)
 
 
-class Step1Item(BaseModel):
+class Step1Item(EventArgs):
     """Mẫu số 1: ingredients on arrival. Part I fresh/frozen, part II dry/packaged."""
-
-    model_config = ConfigDict(extra="allow")
 
     name: str = Field(min_length=1, max_length=200)
     part: Literal["fresh", "dry"] = "fresh"
@@ -44,10 +43,8 @@ class Step1Item(BaseModel):
     action: str = Text
 
 
-class Step2Item(BaseModel):
+class Step2Item(EventArgs):
     """Mẫu số 2: while cooking, per dish."""
-
-    model_config = ConfigDict(extra="allow")
 
     dish: str = Field(min_length=1, max_length=200)
     main_ingredients: str = Text
@@ -61,10 +58,8 @@ class Step2Item(BaseModel):
     action: str = Text
 
 
-class Step3Item(BaseModel):
+class Step3Item(EventArgs):
     """Mẫu số 3: before serving, per dish."""
-
-    model_config = ConfigDict(extra="allow")
 
     dish: str = Field(min_length=1, max_length=200)
     portions: int | None = Field(default=None, ge=0)
@@ -80,9 +75,7 @@ class Step3Item(BaseModel):
 ITEM_MODELS: dict[int, type[BaseModel]] = {1: Step1Item, 2: Step2Item, 3: Step3Item}
 
 
-class FoodCheckRecordArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodCheckRecordArgs(EventArgs):
     check_id: UUID
     meal: MealName
     meal_date: date | None = None
@@ -167,9 +160,7 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     return Decision(status="applied")
 
 
-class FridgeReadingArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FridgeReadingArgs(EventArgs):
     reading_id: UUID
     temp_c: rounded(1, ge=-50, le=99)  # type: ignore[valid-type]
     at: AwareDatetime | None = None

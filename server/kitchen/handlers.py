@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from server.kitchen.access import (
     FOOD_ROLES,
@@ -29,6 +29,7 @@ from server.kitchen.rules import (
     sample_keep_until,
 )
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 
@@ -45,9 +46,7 @@ def _state(sample: FoodSample) -> SampleState:
     )
 
 
-class FoodSampleRecordArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodSampleRecordArgs(EventArgs):
     sample_id: UUID
     meal: MealName
     dish: str = Field(min_length=1, max_length=200)
@@ -109,9 +108,7 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
     return Decision(status="applied")
 
 
-class FoodSampleDiscardArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodSampleDiscardArgs(EventArgs):
     sample_id: UUID
     at: AwareDatetime | None = None  # when it was thrown away; the event's time if absent
     note: str = Field(default="", max_length=2000)
@@ -169,9 +166,7 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     return Decision(status="applied")
 
 
-class FoodSampleHoldArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodSampleHoldArgs(EventArgs):
     sample_id: UUID
     reason: str = Field(min_length=1, max_length=300)
 
