@@ -59,6 +59,10 @@ class EventArgs(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    def given(self, *names: str) -> dict[str, Any]:
+        """The named args as the event gave them, for the columns of the same names."""
+        return {name: getattr(self, name) for name in names}
+
 
 class SyncRequest(BaseModel):
     model_config = ConfigDict(extra="allow")

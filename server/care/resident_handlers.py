@@ -237,14 +237,11 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     transfer = ResidentTransfer.objects.create(
         facility_id=resident.facility_id,
         resident=resident,
-        status=args.status,
         previous_status=before,
-        place=args.place,
-        reason=args.reason,
-        escort_id=args.escort_id,
         by=ctx.user,
         at=at,
         event_id=ctx.event.id,
+        **args.given("status", "place", "reason", "escort_id"),
     )
     end = next_move_at(moves, at=at)
     # The resident's status is the latest move by its own time: a late-arriving older

@@ -128,21 +128,17 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     record = DisinfectionRecord.objects.create(
         id=args.record_id,
         facility=facility,
-        target=args.target,
         area=area,
         task=task,
-        chemical=args.chemical,
         product_strength_pct=strength,
-        grams=args.grams,
-        litres=args.litres,
-        concentration_pct=args.concentration_pct,
         active_chlorine_pct=assessed.active_chlorine_pct,
         basis=basis,
-        method=args.method,
-        note=args.note,
         flags=list(assessed.flags),
         by=ctx.user,
         at=judged_at(ctx),
+        **args.given(
+            "target", "chemical", "grams", "litres", "concentration_pct", "method", "note"
+        ),
     )
     ctx.flag(*assessed.flags)
     emit(ctx, record)

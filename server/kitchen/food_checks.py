@@ -145,15 +145,12 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     check = FoodCheck.objects.create(
         id=args.check_id,
         facility=facility,
-        meal=args.meal,
         meal_date=meal_date,
-        step=args.step,
-        result=args.result,
         items=[i.model_dump(mode="json") for i in items],
-        note=args.note,
         flags=flags,
         by=ctx.user,
         at=at,
+        **args.given("meal", "step", "result", "note"),
     )
     ctx.flag(*flags)
     emit(ctx, check)

@@ -84,14 +84,8 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
     sample = FoodSample.objects.create(
         id=args.sample_id,
         facility=facility,
-        meal=args.meal,
         meal_date=meal_date,
         dish=args.dish.strip(),
-        portions=args.portions,
-        quantity=args.quantity,
-        unit=args.unit,
-        container_label=args.container_label,
-        stored_temp_c=args.stored_temp_c,
         taken_at=taken_at,
         cooking_finished_at=cooked,
         keep_until=sample_keep_until(
@@ -101,7 +95,9 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         ),
         taken_by=ctx.user,
         flags=list(flags),
-        note=args.note,
+        **args.given(
+            "meal", "portions", "quantity", "unit", "container_label", "stored_temp_c", "note"
+        ),
     )
     ctx.flag(*flags)
     emit(ctx, sample)
