@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from server.kitchen.access import food_facility
+from server.kitchen.access import food_facility, new_food_record_facility
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
@@ -43,33 +43,33 @@ class Step1Item(EventArgs):
     action: str = Text
 
 
-class Step2Item(EventArgs):
-    """Mẫu số 2: while cooking, per dish."""
+class DishItem(EventArgs):
+    """A line of steps 2 and 3, one per dish: what both forms ask of every dish."""
 
     dish: str = Field(min_length=1, max_length=200)
-    main_ingredients: str = Text
     portions: int | None = Field(default=None, ge=0)
-    prep_finished_at: AwareDatetime | None = None
     cooking_finished_at: AwareDatetime | None = None
+    sensory_ok: bool | None = None
+    action: str = Text
+
+
+class Step2Item(DishItem):
+    """Mẫu số 2: while cooking."""
+
+    main_ingredients: str = Text
+    prep_finished_at: AwareDatetime | None = None
     hygiene_people_ok: bool | None = None
     hygiene_equipment_ok: bool | None = None
     hygiene_area_ok: bool | None = None
-    sensory_ok: bool | None = None
-    action: str = Text
 
 
-class Step3Item(EventArgs):
-    """Mẫu số 3: before serving, per dish."""
+class Step3Item(DishItem):
+    """Mẫu số 3: before serving."""
 
-    dish: str = Field(min_length=1, max_length=200)
-    portions: int | None = Field(default=None, ge=0)
     serving_finished_at: AwareDatetime | None = None
     eating_starts_at: AwareDatetime | None = None
-    cooking_finished_at: AwareDatetime | None = None
     utensils_ok: bool | None = None
     covers_ok: bool | None = None
-    sensory_ok: bool | None = None
-    action: str = Text
 
 
 ITEM_MODELS: dict[int, type[BaseModel]] = {1: Step1Item, 2: Step2Item, 3: Step3Item}
@@ -167,9 +167,9 @@ class FridgeReadingArgs(EventArgs):
 @register("fridge.reading", FridgeReadingArgs)
 def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
     """The sample fridge's daily temperature (2–8 °C); outside it is kept and flagged."""
-    facility = food_facility(ctx, args.facility_id)
-    if FridgeReading.objects.filter(id=args.reading_id).exists():
-        raise Rejected("duplicate_record", _("Lần đo với mã này đã được ghi."))
+    facility = new_food_record_facility(
+        ctx, args.facility_id, FridgeReading, args.reading_id, _("Lần đo với mã này đã được ghi.")
+    )
     flags = fridge_flags(
         args.temp_c,
         fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),

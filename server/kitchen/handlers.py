@@ -14,9 +14,9 @@ from pydantic import AwareDatetime, Field
 from server.kitchen.access import (
     FOOD_ROLES,
     RELEASE_ROLES,
-    food_facility,
     food_record_in_scope,
     kitchen_area_id,
+    new_food_record_facility,
 )
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodSample, MenuDish
@@ -64,9 +64,9 @@ class FoodSampleRecordArgs(EventArgs):
 
 @register("food_sample.record", FoodSampleRecordArgs)
 def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decision:
-    facility = food_facility(ctx, args.facility_id)
-    if FoodSample.objects.filter(id=args.sample_id).exists():
-        raise Rejected("duplicate_record", gettext("Mẫu với mã này đã được ghi."))
+    facility = new_food_record_facility(
+        ctx, args.facility_id, FoodSample, args.sample_id, gettext("Mẫu với mã này đã được ghi.")
+    )
     taken_at = judged_at(ctx, args.taken_at)
     cooked = judged_at(ctx, args.cooking_finished_at) if args.cooking_finished_at else None
     meal_date = args.meal_date or timezone.localdate(taken_at)
