@@ -244,6 +244,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+
+    def one_of(flag: str, values: tuple[str, ...], help: str) -> None:
+        """An option with a few values, the first one the default."""
+        parser.add_argument(flag, choices=values, default=values[0], help=help)
+
     parser.add_argument("--sizes", default="100,500,2000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
@@ -254,22 +259,20 @@ def main() -> int:
         metavar="DIR",
         help="profile the server with py-spy during the largest size's last push and pull",
     )
-    parser.add_argument(
+    one_of(
         "--client",
-        choices=("reference", "thin"),
-        default="reference",
-        help="our device: sync/client/ (default) or the bare HTTP client of bench/ours_client.py",
+        ("reference", "thin"),
+        "our device: sync/client/ (default) or the bare HTTP client of bench/ours_client.py",
     )
     parser.add_argument(
         "--show-noop",
         action="store_true",
         help="print our last no-op exchange as sent (headers, body size)",
     )
-    parser.add_argument(
+    one_of(
         "--shape",
-        choices=("task", "note"),
-        default="task",
-        help="what the push sends: task completions (default) or observation notes",
+        ("task", "note"),
+        "what the push sends: task completions (default) or observation notes",
     )
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write every run's figures as JSON")

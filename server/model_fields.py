@@ -40,6 +40,11 @@ def _link(to: str, related_name: str, on_delete, verbose_name, optional: bool):
     )
 
 
+def record_fk(to, related_name: str, verbose_name, on_delete=models.PROTECT, *, optional=False):
+    """Another record of the app that a row belongs to or answers (an order, a routine)."""
+    return _link(to, related_name, on_delete, verbose_name, optional)
+
+
 def facility_fk(related_name: str, on_delete=models.CASCADE) -> models.ForeignKey:
     """The centre a row belongs to: what the sync scope and the admin scope filter on."""
     return _link("care.Facility", related_name, on_delete, _("trung tâm"), False)
@@ -79,6 +84,20 @@ def void_fields(
         models.BooleanField(void_label, default=False),
         models.CharField(reason_label, max_length=300, blank=True),
     )
+
+
+def names(singular, plural=None, **options) -> type:
+    """A model's `Meta`: its names, and any other option (indexes, constraints, ordering).
+
+    A Vietnamese noun does not change in the plural, so the one name serves both unless the
+    list has a name of its own (a register: "sổ ...")."""
+    plural = singular if plural is None else plural
+    return type("Meta", (), {"verbose_name": singular, "verbose_name_plural": plural, **options})
+
+
+def unique(name: str, *fields: str) -> models.UniqueConstraint:
+    """The one row there may be for these fields together."""
+    return models.UniqueConstraint(fields=list(fields), name=name)
 
 
 def version_field() -> models.PositiveIntegerField:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from sync.admin_scope import ReadOnlyAdmin
+from sync.changes import CHANGE_COLUMNS
 from sync.models import Change, Conflict, EventLog
 
 
@@ -22,15 +23,10 @@ class EventLogAdmin(ReadOnlyAdmin):
 
 @admin.register(Change)
 class ChangeAdmin(ReadOnlyAdmin):
-    list_display = (
-        "facility_id",
-        "seq",
-        "type",
-        "record_id",
-        "op",
-        "version",
-        "superseded",
-        "created_at",
+    # The columns the log is written with (sync/changes.py), less the payload and its routing,
+    # which are read on the row itself.
+    list_display = tuple(
+        c for c in CHANGE_COLUMNS if c not in ("data", "area_id", "origin_device", "origin_user")
     )
     list_filter = ("type", "op", "superseded")
     search_fields = ("record_id", "facility_id")

@@ -6,17 +6,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from sync.conflicts import conflict_mark_resolved
 from sync.models import Conflict
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, permits, register
 from sync.types import emit
 
 
-class ConflictResolveArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class ConflictResolveArgs(EventArgs):
     conflict_id: UUID
     resolution: str = Field(min_length=1, max_length=60)
     note: str = Field(default="", max_length=2000)

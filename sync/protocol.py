@@ -53,6 +53,17 @@ class EventIn(BaseModel):
         return value
 
 
+class EventArgs(BaseModel):
+    """The base of every handler's args. Unknown keys are tolerated, as in the envelope, so an
+    app build that sends a field this server does not know yet is still heard."""
+
+    model_config = ConfigDict(extra="allow")
+
+    def given(self, *names: str) -> dict[str, Any]:
+        """The named args as the event gave them, for the columns of the same names."""
+        return {name: getattr(self, name) for name in names}
+
+
 class SyncRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from server.accounts.roles import ALL_ROLES, FACILITY_WIDE_ROLES
-from server.model_fields import facility_fk, given_id, made_id, staff_fk
+from server.model_fields import facility_fk, given_id, made_id, names, staff_fk, unique
 
 
 class User(AbstractUser):
@@ -15,7 +15,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     pin_hash = models.CharField(_("mã PIN (băm)"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta:  # a class, not names(): it replaces the Meta class AbstractUser declares
         verbose_name = _("nhân viên")
         verbose_name_plural = _("nhân viên")
 
@@ -46,12 +46,10 @@ class Membership(models.Model):
     )
     active = models.BooleanField(_("đang làm việc"), default=True)
 
-    class Meta:
-        verbose_name = _("phân công")
-        verbose_name_plural = _("phân công")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "facility"], name="membership_user_facility")
-        ]
+    Meta = names(
+        _("phân công"),
+        constraints=[unique("membership_user_facility", "user", "facility")],
+    )
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.facility}"
@@ -85,9 +83,7 @@ class Device(models.Model):
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     revoked_by = staff_fk(_("người thu hồi"), optional=True, on_delete=models.SET_NULL)
 
-    class Meta:
-        verbose_name = _("thiết bị")
-        verbose_name_plural = _("thiết bị")
+    Meta = names(_("thiết bị"))
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -114,9 +110,7 @@ class DeviceToken(models.Model):
     # Set when the user's password changes or the user is deactivated; the row stays.
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("mã truy cập")
-        verbose_name_plural = _("mã truy cập")
+    Meta = names(_("mã truy cập"))
 
     def __str__(self) -> str:
         # Never the hash itself: this shows in the admin and in logs.

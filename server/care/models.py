@@ -10,8 +10,11 @@ from server.model_fields import (
     facility_fk,
     given_id,
     made_id,
+    names,
+    record_fk,
     resident_fk,
     staff_fk,
+    unique,
     version_field,
     void_fields,
 )
@@ -51,9 +54,7 @@ class Facility(models.Model):
     report_recipient = models.CharField(_("cơ quan nhận báo cáo"), max_length=200, blank=True)
     settings = models.JSONField(_("cấu hình"), default=dict, blank=True)
 
-    class Meta:
-        verbose_name = _("trung tâm")
-        verbose_name_plural = _("trung tâm")
+    Meta = names(_("trung tâm"))
 
     def __str__(self) -> str:
         return self.name
@@ -75,12 +76,10 @@ class Area(models.Model):
     name = models.CharField(_("tên khu"), max_length=120)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.CARE)
 
-    class Meta:
-        verbose_name = "khu"
-        verbose_name_plural = "khu"
-        constraints = [
-            models.UniqueConstraint(fields=["facility", "code"], name="area_facility_code")
-        ]
+    Meta = names(
+        "khu",
+        constraints=[unique("area_facility_code", "facility", "code")],
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -137,10 +136,7 @@ class Resident(models.Model):
     # Per-field HLC of the last accepted edit, for the field-level merge of resident.update.
     field_hlc = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        verbose_name = _("đối tượng")
-        verbose_name_plural = _("đối tượng")
-        indexes = [models.Index(fields=["facility", "area"])]
+    Meta = names(_("đối tượng"), indexes=[models.Index(fields=["facility", "area"])])
 
     def __str__(self) -> str:
         return self.full_name
@@ -181,9 +177,7 @@ class Routine(models.Model):
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
     active = models.BooleanField(_("đang áp dụng"), default=True)
 
-    class Meta:
-        verbose_name = _("kế hoạch chăm sóc")
-        verbose_name_plural = _("kế hoạch chăm sóc")
+    Meta = names(_("kế hoạch chăm sóc"))
 
     def __str__(self) -> str:
         return self.title
@@ -207,22 +201,8 @@ class TaskInstance(models.Model):
     facility = facility_fk("tasks")
     area = area_fk("tasks")
     resident = resident_fk("tasks", optional=True)
-    routine = models.ForeignKey(
-        Routine,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tasks",
-        verbose_name=_("kế hoạch"),
-    )
-    order = models.ForeignKey(
-        "meds.MedicationOrder",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tasks",
-        verbose_name=_("y lệnh"),
-    )
+    routine = record_fk(Routine, "tasks", _("kế hoạch"), models.SET_NULL, optional=True)
+    order = record_fk("meds.MedicationOrder", "tasks", _("y lệnh"), models.SET_NULL, optional=True)
     kind = models.CharField(_("loại"), max_length=20, choices=TaskKind.choices)
     title = models.CharField(_("tên việc"), max_length=200, blank=True)
     local_date = models.DateField(_("ngày"))
@@ -244,13 +224,13 @@ class TaskInstance(models.Model):
     history = models.JSONField(default=list, blank=True)
     version = version_field()
 
-    class Meta:
-        verbose_name = _("việc cần làm")
-        verbose_name_plural = _("việc cần làm")
-        indexes = [
+    Meta = names(
+        _("việc cần làm"),
+        indexes=[
             models.Index(fields=["facility", "local_date"]),
             models.Index(fields=["facility", "status", "window_end"]),
-        ]
+        ],
+    )
 
     def __str__(self) -> str:
         return f"{self.title} {self.local_date} {self.slot}"
@@ -272,9 +252,7 @@ class Note(models.Model):
     at = models.DateTimeField(_("lúc"))
     void, void_reason = void_fields(_("đã hủy"), _("lý do hủy"))
 
-    class Meta:
-        verbose_name = _("ghi chú")
-        verbose_name_plural = _("ghi chú")
+    Meta = names(_("ghi chú"))
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:40]}"
@@ -297,9 +275,7 @@ class ResidentTransfer(models.Model):
     at = models.DateTimeField(_("lúc"))
     event_id = models.UUIDField(null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("chuyển tuyến / thay đổi tình trạng")
-        verbose_name_plural = _("chuyển tuyến / thay đổi tình trạng")
+    Meta = names(_("chuyển tuyến / thay đổi tình trạng"))
 
     def __str__(self) -> str:
         return f"{self.resident} → {self.get_status_display()}"

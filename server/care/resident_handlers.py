@@ -25,6 +25,7 @@ from server.care.resident_rules import (
     task_status_on_move,
 )
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 
@@ -69,9 +70,7 @@ class ResidentFields(BaseModel):
         return self
 
 
-class ResidentUpdateArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class ResidentUpdateArgs(EventArgs):
     resident_id: UUID
     base_version: int = Field(ge=0)
     fields: ResidentFields
@@ -187,9 +186,7 @@ def _follow_area(ctx: HandlerContext, resident: Resident) -> None:
         emit(ctx, order)
 
 
-class ResidentTransferArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class ResidentTransferArgs(EventArgs):
     resident_id: UUID
     status: Literal["in_hospital", "on_leave", "present", "discharged", "deceased"]
     place: str = Field(default="", max_length=200)
@@ -215,14 +212,11 @@ def resident_transfer(ctx: HandlerContext, args: ResidentTransferArgs) -> Decisi
     transfer = ResidentTransfer.objects.create(
         facility_id=resident.facility_id,
         resident=resident,
-        status=args.status,
         previous_status=before,
-        place=args.place,
-        reason=args.reason,
-        escort_id=args.escort_id,
         by=ctx.user,
         at=at,
         event_id=ctx.event.id,
+        **args.given("status", "place", "reason", "escort_id"),
     )
     end = next_move_at(moves, at=at)
     # The resident's status is the latest move by its own time: a late-arriving older

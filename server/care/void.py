@@ -11,16 +11,15 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.accounts.roles import VOID_ROLES
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import synced
 
 
-class RecordVoidArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class RecordVoidArgs(EventArgs):
     record_type: str
     record_id: UUID
     reason: str = Field(min_length=1, max_length=300)

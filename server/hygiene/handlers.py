@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from server.care.access import area_in_scope, load_in_scope, my_memberships
 from server.care.completion import (
@@ -25,6 +25,7 @@ from server.hygiene.rules import DilutionError, disinfection_assess
 from server.kitchen.access import kitchen_area_id
 from server.kitchen.fields import rounded
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import emit
 
@@ -34,6 +35,12 @@ TARGET_KINDS = {"area": {"care", "other"}, "vehicle": {"vehicle"}, "kitchen": {"
 
 def _area_in_scope(ctx: HandlerContext, area_id: UUID) -> Area:
     return area_in_scope(ctx, area_id)[0]
+
+
+def _filed_in(area: Area) -> dict[str, Any]:
+    """A hygiene row (a round, a trip, the task it owes) is filed in an area, and so in the
+    area's facility."""
+    return {"facility": area.facility, "area": area}
 
 
 def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
@@ -53,9 +60,7 @@ def _kitchen_area(ctx: HandlerContext, facility_id: UUID | None) -> Area:
     return _area_in_scope(ctx, area_id)
 
 
-class DisinfectionRecordArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class DisinfectionRecordArgs(EventArgs):
     record_id: UUID
     target: Literal["area", "vehicle", "kitchen"]
     area_id: UUID | None = None
@@ -126,24 +131,23 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
             gettext("Số gam và số lít không hợp lý."),
             details=[{"field": "grams", "message": str(exc)}],
         ) from exc
+    # How the mix was read: under the facility's "%", with the product strength it assumed.
+    reading = {
+        "basis": basis,
+        "product_strength_pct": strength,
+        "active_chlorine_pct": assessed.active_chlorine_pct,
+        "flags": list(assessed.flags),
+    }
     record = DisinfectionRecord.objects.create(
         id=args.record_id,
-        facility=facility,
-        target=args.target,
-        area=area,
         task=task,
-        chemical=args.chemical,
-        product_strength_pct=strength,
-        grams=args.grams,
-        litres=args.litres,
-        concentration_pct=args.concentration_pct,
-        active_chlorine_pct=assessed.active_chlorine_pct,
-        basis=basis,
-        method=args.method,
-        note=args.note,
-        flags=list(assessed.flags),
         by=ctx.user,
         at=judged_at(ctx),
+        **reading,
+        **args.given(
+            "target", "chemical", "grams", "litres", "concentration_pct", "method", "note"
+        ),
+        **_filed_in(area),
     )
     ctx.flag(*assessed.flags)
     emit(ctx, record)
@@ -167,9 +171,7 @@ def disinfection_record(ctx: HandlerContext, args: DisinfectionRecordArgs) -> De
     return Decision(status="applied")
 
 
-class VehicleTripArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class VehicleTripArgs(EventArgs):
     trip_id: UUID
     area_id: UUID
     returned_at: AwareDatetime
@@ -205,8 +207,7 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     task, _ = TaskInstance.objects.get_or_create(
         id=trip_task_id(args.trip_id),
         defaults={
-            "facility_id": area.facility_id,
-            "area": area,
+            **_filed_in(area),
             "kind": "disinfection",
             "title": f"Khử khuẩn {area.name} sau chuyến",
             "local_date": local.date(),
@@ -219,13 +220,12 @@ def vehicle_trip(ctx: HandlerContext, args: VehicleTripArgs) -> Decision:
     )
     trip = VehicleTrip.objects.create(
         id=args.trip_id,
-        facility_id=area.facility_id,
-        area=area,
         returned_at=returned_at,
         task=task,
         note=args.note,
         by=ctx.user,
         at=judged_at(ctx),
+        **_filed_in(area),
     )
     emit(ctx, task)
     emit(ctx, trip)

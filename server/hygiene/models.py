@@ -9,6 +9,7 @@ from server.model_fields import (
     area_fk,
     facility_fk,
     given_id,
+    names,
     staff_fk,
     task_fk,
     version_field,
@@ -56,9 +57,7 @@ class DisinfectionRecord(models.Model):
     void, void_reason = void_fields(reason_label=_("lý do hủy"))
     version = version_field()
 
-    class Meta:
-        verbose_name = _("lượt khử khuẩn")
-        verbose_name_plural = _("sổ khử khuẩn")
+    Meta = names(_("lượt khử khuẩn"), _("sổ khử khuẩn"))
 
     def __str__(self) -> str:
         return f"{self.chemical} · {self.get_target_display()} · {self.at:%d/%m %H:%M}"
@@ -76,9 +75,7 @@ class VehicleTrip(models.Model):
     by = staff_fk(_("người ghi"))
     at = models.DateTimeField(_("lúc"))
 
-    class Meta:
-        verbose_name = _("chuyến xe chở thức ăn")
-        verbose_name_plural = _("chuyến xe chở thức ăn")
+    Meta = names(_("chuyến xe chở thức ăn"))
 
     def __str__(self) -> str:
         return _("Chuyến xe về lúc %(at)s") % {"at": f"{self.returned_at:%d/%m %H:%M}"}

@@ -73,6 +73,16 @@ def food_facility(
     return facility
 
 
+def new_food_record_facility(
+    ctx: HandlerContext, facility_id: UUID | None, model: type[Any], pk: UUID, taken: str
+) -> Facility:
+    """`food_facility`, for a record whose id must not be taken yet (`taken` says so)."""
+    facility = food_facility(ctx, facility_id)
+    if model.objects.filter(id=pk).exists():
+        raise Rejected("duplicate_record", taken)
+    return facility
+
+
 def food_record_in_scope(
     ctx: HandlerContext, model: type[Any], pk: UUID, *, roles: frozenset[str] = FOOD_ROLES
 ):

@@ -9,13 +9,14 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from server.kitchen.access import food_facility
+from server.kitchen.access import food_facility, new_food_record_facility
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import emit
 
@@ -23,10 +24,8 @@ MealName = Literal["breakfast", "lunch", "dinner", "snack"]
 Text = Field(default="", max_length=300)
 
 
-class Step1Item(BaseModel):
+class Step1Item(EventArgs):
     """Mẫu số 1: ingredients on arrival. Part I fresh/frozen, part II dry/packaged."""
-
-    model_config = ConfigDict(extra="allow")
 
     name: str = Field(min_length=1, max_length=200)
     part: Literal["fresh", "dry"] = "fresh"
@@ -44,45 +43,39 @@ class Step1Item(BaseModel):
     action: str = Text
 
 
-class Step2Item(BaseModel):
-    """Mẫu số 2: while cooking, per dish."""
-
-    model_config = ConfigDict(extra="allow")
+class DishItem(EventArgs):
+    """A line of steps 2 and 3, one per dish: what both forms ask of every dish."""
 
     dish: str = Field(min_length=1, max_length=200)
-    main_ingredients: str = Text
     portions: int | None = Field(default=None, ge=0)
-    prep_finished_at: AwareDatetime | None = None
     cooking_finished_at: AwareDatetime | None = None
+    sensory_ok: bool | None = None
+    action: str = Text
+
+
+class Step2Item(DishItem):
+    """Mẫu số 2: while cooking."""
+
+    main_ingredients: str = Text
+    prep_finished_at: AwareDatetime | None = None
     hygiene_people_ok: bool | None = None
     hygiene_equipment_ok: bool | None = None
     hygiene_area_ok: bool | None = None
-    sensory_ok: bool | None = None
-    action: str = Text
 
 
-class Step3Item(BaseModel):
-    """Mẫu số 3: before serving, per dish."""
+class Step3Item(DishItem):
+    """Mẫu số 3: before serving."""
 
-    model_config = ConfigDict(extra="allow")
-
-    dish: str = Field(min_length=1, max_length=200)
-    portions: int | None = Field(default=None, ge=0)
     serving_finished_at: AwareDatetime | None = None
     eating_starts_at: AwareDatetime | None = None
-    cooking_finished_at: AwareDatetime | None = None
     utensils_ok: bool | None = None
     covers_ok: bool | None = None
-    sensory_ok: bool | None = None
-    action: str = Text
 
 
 ITEM_MODELS: dict[int, type[BaseModel]] = {1: Step1Item, 2: Step2Item, 3: Step3Item}
 
 
-class FoodCheckRecordArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodCheckRecordArgs(EventArgs):
     check_id: UUID
     meal: MealName
     meal_date: date | None = None
@@ -152,24 +145,19 @@ def food_check_record(ctx: HandlerContext, args: FoodCheckRecordArgs) -> Decisio
     check = FoodCheck.objects.create(
         id=args.check_id,
         facility=facility,
-        meal=args.meal,
         meal_date=meal_date,
-        step=args.step,
-        result=args.result,
         items=[i.model_dump(mode="json") for i in items],
-        note=args.note,
         flags=flags,
         by=ctx.user,
         at=at,
+        **args.given("meal", "step", "result", "note"),
     )
     ctx.flag(*flags)
     emit(ctx, check)
     return Decision(status="applied")
 
 
-class FridgeReadingArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FridgeReadingArgs(EventArgs):
     reading_id: UUID
     temp_c: rounded(1, ge=-50, le=99)  # type: ignore[valid-type]
     at: AwareDatetime | None = None
@@ -179,9 +167,9 @@ class FridgeReadingArgs(BaseModel):
 @register("fridge.reading", FridgeReadingArgs)
 def fridge_reading(ctx: HandlerContext, args: FridgeReadingArgs) -> Decision:
     """The sample fridge's daily temperature (2–8 °C); outside it is kept and flagged."""
-    facility = food_facility(ctx, args.facility_id)
-    if FridgeReading.objects.filter(id=args.reading_id).exists():
-        raise Rejected("duplicate_record", _("Lần đo với mã này đã được ghi."))
+    facility = new_food_record_facility(
+        ctx, args.facility_id, FridgeReading, args.reading_id, _("Lần đo với mã này đã được ghi.")
+    )
     flags = fridge_flags(
         args.temp_c,
         fridge_min_c=Decimal(str(facility.setting("sample_fridge_min_c"))),

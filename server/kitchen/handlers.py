@@ -9,14 +9,14 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from server.kitchen.access import (
     FOOD_ROLES,
     RELEASE_ROLES,
-    food_facility,
     food_record_in_scope,
     kitchen_area_id,
+    new_food_record_facility,
 )
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodSample, MenuDish
@@ -29,6 +29,7 @@ from server.kitchen.rules import (
     sample_keep_until,
 )
 from sync.clock import judged_at
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 
@@ -45,9 +46,7 @@ def _state(sample: FoodSample) -> SampleState:
     )
 
 
-class FoodSampleRecordArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodSampleRecordArgs(EventArgs):
     sample_id: UUID
     meal: MealName
     dish: str = Field(min_length=1, max_length=200)
@@ -65,9 +64,9 @@ class FoodSampleRecordArgs(BaseModel):
 
 @register("food_sample.record", FoodSampleRecordArgs)
 def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decision:
-    facility = food_facility(ctx, args.facility_id)
-    if FoodSample.objects.filter(id=args.sample_id).exists():
-        raise Rejected("duplicate_record", gettext("Mẫu với mã này đã được ghi."))
+    facility = new_food_record_facility(
+        ctx, args.facility_id, FoodSample, args.sample_id, gettext("Mẫu với mã này đã được ghi.")
+    )
     taken_at = judged_at(ctx, args.taken_at)
     cooked = judged_at(ctx, args.cooking_finished_at) if args.cooking_finished_at else None
     meal_date = args.meal_date or timezone.localdate(taken_at)
@@ -85,14 +84,8 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
     sample = FoodSample.objects.create(
         id=args.sample_id,
         facility=facility,
-        meal=args.meal,
         meal_date=meal_date,
         dish=args.dish.strip(),
-        portions=args.portions,
-        quantity=args.quantity,
-        unit=args.unit,
-        container_label=args.container_label,
-        stored_temp_c=args.stored_temp_c,
         taken_at=taken_at,
         cooking_finished_at=cooked,
         keep_until=sample_keep_until(
@@ -102,16 +95,16 @@ def food_sample_record(ctx: HandlerContext, args: FoodSampleRecordArgs) -> Decis
         ),
         taken_by=ctx.user,
         flags=list(flags),
-        note=args.note,
+        **args.given(
+            "meal", "portions", "quantity", "unit", "container_label", "stored_temp_c", "note"
+        ),
     )
     ctx.flag(*flags)
     emit(ctx, sample)
     return Decision(status="applied")
 
 
-class FoodSampleDiscardArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodSampleDiscardArgs(EventArgs):
     sample_id: UUID
     at: AwareDatetime | None = None  # when it was thrown away; the event's time if absent
     note: str = Field(default="", max_length=2000)
@@ -169,9 +162,7 @@ def food_sample_discard(ctx: HandlerContext, args: FoodSampleDiscardArgs) -> Dec
     return Decision(status="applied")
 
 
-class FoodSampleHoldArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class FoodSampleHoldArgs(EventArgs):
     sample_id: UUID
     reason: str = Field(min_length=1, max_length=300)
 

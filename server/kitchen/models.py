@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, given_id, made_id, staff_fk, version_field, void_fields
+from server.model_fields import (
+    facility_fk,
+    given_id,
+    made_id,
+    names,
+    staff_fk,
+    version_field,
+    void_fields,
+)
 
 
 class Meal(models.TextChoices):
@@ -43,10 +51,11 @@ class FoodSample(models.Model):
     history = models.JSONField(default=list, blank=True)
     version = version_field()
 
-    class Meta:
-        verbose_name = _("mẫu thức ăn lưu")
-        verbose_name_plural = _("sổ lưu mẫu thức ăn")
-        indexes = [models.Index(fields=["facility", "keep_until"])]
+    Meta = names(
+        _("mẫu thức ăn lưu"),
+        _("sổ lưu mẫu thức ăn"),
+        indexes=[models.Index(fields=["facility", "keep_until"])],
+    )
 
     def __str__(self) -> str:
         return f"{self.dish} ({self.get_meal_display()} {self.meal_date})"
@@ -73,9 +82,7 @@ class FoodCheck(models.Model):
     void, void_reason = void_fields()
     version = version_field()
 
-    class Meta:
-        verbose_name = _("kiểm thực ba bước")
-        verbose_name_plural = _("kiểm thực ba bước")
+    Meta = names(_("kiểm thực ba bước"))
 
     def __str__(self) -> str:
         return _("Bước %(step)s · %(meal)s %(date)s") % {
@@ -96,9 +103,7 @@ class MenuDish(models.Model):
     liquid = models.BooleanField(_("món nước (canh, súp)"), default=False)
     locked = models.BooleanField(_("đã chốt thực đơn"), default=False)
 
-    class Meta:
-        verbose_name = _("món trong thực đơn")
-        verbose_name_plural = _("thực đơn")
+    Meta = names(_("món trong thực đơn"), _("thực đơn"))
 
     def __str__(self) -> str:
         return f"{self.dish} ({self.get_meal_display()} {self.date})"
@@ -112,9 +117,7 @@ class FridgeReading(models.Model):
     by = staff_fk(_("người ghi"))
     flags = models.JSONField(default=list, blank=True)
 
-    class Meta:
-        verbose_name = _("nhiệt độ tủ lưu mẫu")
-        verbose_name_plural = _("nhiệt độ tủ lưu mẫu")
+    Meta = names(_("nhiệt độ tủ lưu mẫu"))
 
     def __str__(self) -> str:
         return _("%(temp)s °C lúc %(at)s") % {"temp": self.temp_c, "at": f"{self.at:%H:%M %d/%m}"}

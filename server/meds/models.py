@@ -9,6 +9,8 @@ from server.model_fields import (
     facility_fk,
     given_id,
     made_id,
+    names,
+    record_fk,
     resident_fk,
     staff_fk,
     task_fk,
@@ -53,14 +55,7 @@ class MedicationOrder(models.Model):
     )
     unit_cost_vnd = models.PositiveIntegerField(_("đơn giá (đồng)"), default=0)
     # The stock a dose is taken from (server/stock): dose_units of it, from funding_source.
-    medicine = models.ForeignKey(
-        "stock.Medicine",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="orders",
-        verbose_name=_("thuốc trong kho"),
-    )
+    medicine = record_fk("stock.Medicine", "orders", _("thuốc trong kho"), optional=True)
     dose_units = models.DecimalField(
         _("số đơn vị mỗi liều"), max_digits=8, decimal_places=3, default=1
     )
@@ -69,9 +64,7 @@ class MedicationOrder(models.Model):
     active = models.BooleanField(_("đang dùng"), default=True)
     version = version_field()
 
-    class Meta:
-        verbose_name = _("y lệnh thuốc")
-        verbose_name_plural = _("y lệnh thuốc")
+    Meta = names(_("y lệnh thuốc"))
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose}"
@@ -101,12 +94,7 @@ class MedicationAdministration(models.Model):
 
     id = given_id()
     facility = facility_fk("+", models.PROTECT)
-    order = models.ForeignKey(
-        MedicationOrder,
-        on_delete=models.PROTECT,
-        related_name="administrations",
-        verbose_name=_("y lệnh"),
-    )
+    order = record_fk(MedicationOrder, "administrations", _("y lệnh"))
     task = task_fk(_("lượt thuốc"), "administrations", models.PROTECT)
     resident = resident_fk("administrations", models.PROTECT)
     outcome = models.CharField(_("kết quả"), max_length=20, choices=AdministrationOutcome.choices)
@@ -123,10 +111,11 @@ class MedicationAdministration(models.Model):
     device_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("lượt cấp phát thuốc")
-        verbose_name_plural = _("sổ cấp phát thuốc")
-        indexes = [models.Index(fields=["order", "at"]), models.Index(fields=["task"])]
+    Meta = names(
+        _("lượt cấp phát thuốc"),
+        _("sổ cấp phát thuốc"),
+        indexes=[models.Index(fields=["order", "at"]), models.Index(fields=["task"])],
+    )
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} {self.at:%d/%m %H:%M}"
@@ -150,21 +139,14 @@ class MedicationVoid(models.Model):
 
     id = made_id()
     facility = facility_fk("+", models.PROTECT)
-    administration = models.ForeignKey(
-        MedicationAdministration,
-        on_delete=models.PROTECT,
-        related_name="voids",
-        verbose_name=_("lượt cấp phát"),
-    )
+    administration = record_fk(MedicationAdministration, "voids", _("lượt cấp phát"))
     reason = models.CharField(_("lý do"), max_length=300)
     by = staff_fk(_("người hủy"))
     at = models.DateTimeField(_("lúc"))
     event_id = models.UUIDField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        verbose_name = _("hủy lượt cấp phát thuốc")
-        verbose_name_plural = _("hủy lượt cấp phát thuốc")
+    Meta = names(_("hủy lượt cấp phát thuốc"))
 
     def __str__(self) -> str:
         return _("Hủy %(id)s: %(reason)s") % {"id": self.administration_id, "reason": self.reason}

@@ -27,6 +27,22 @@ class Table:
     numeric: tuple[int, ...] = ()  # columns aligned right
 
 
+def figures(headers: list[str], rows: list[list[str]]) -> Table:
+    """A table of the report's figures: a label, then numbers in every other column."""
+    return Table(headers, rows, numeric=tuple(range(1, len(headers))))
+
+
+# The column headings of the report's three tables.
+CATEGORY_HEADERS = [
+    "Diện đối tượng",
+    "Số đối tượng",
+    "Trong đó khuyết tật",
+    "Khuyết tật đặc biệt nặng",
+]
+FUNDING_HEADERS = ["Nguồn kinh phí", "Lượt cấp phát", "Số đối tượng", "Thành tiền"]
+CARE_HEADERS = ["Loại việc", "Cần làm", "Đã làm", "Chưa làm đúng giờ"]
+
+
 @dataclass
 class Document:
     parent: str
@@ -86,13 +102,7 @@ def _residents(r: dict[str, Any], target: dict[str, Any]) -> list[Para | Table]:
             L.number(sum(c["severe"] for c in res["by_category"].values())),
         ]
     )
-    out.append(
-        Table(
-            ["Diện đối tượng", "Số đối tượng", "Trong đó khuyết tật", "Khuyết tật đặc biệt nặng"],
-            rows,
-            numeric=(1, 2, 3),
-        )
-    )
+    out.append(figures(CATEGORY_HEADERS, rows))
     return out
 
 
@@ -135,13 +145,7 @@ def _medicine(r: dict[str, Any]) -> list[Para | Table]:
         for k, s in sources.items()
     ]
     if rows:
-        out.append(
-            Table(
-                ["Nguồn kinh phí", "Lượt cấp phát", "Số đối tượng", "Thành tiền"],
-                rows,
-                numeric=(1, 2, 3),
-            )
-        )
+        out.append(figures(FUNDING_HEADERS, rows))
     return out
 
 
@@ -187,7 +191,7 @@ def _care(r: dict[str, Any]) -> list[Para | Table]:
         return [Para("Chưa có việc chăm sóc được ghi nhận trong kỳ.")]
     return [
         Para("Các việc chăm sóc hằng ngày theo kế hoạch (ăn uống, thuốc, tắm nắng, khử khuẩn):"),
-        Table(["Loại việc", "Cần làm", "Đã làm", "Chưa làm đúng giờ"], rows, numeric=(1, 2, 3)),
+        figures(CARE_HEADERS, rows),
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, staff_fk
+from server.model_fields import facility_fk, names, staff_fk, unique
 
 
 class ReportSettings(models.Model):
@@ -43,9 +43,7 @@ class ReportSettings(models.Model):
         _("chỉ tiêu đối tượng Sở giao"), null=True, blank=True
     )
 
-    class Meta:
-        verbose_name = _("thiết lập báo cáo")
-        verbose_name_plural = _("thiết lập báo cáo")
+    Meta = names(_("thiết lập báo cáo"))
 
     def __str__(self) -> str:
         return _("Thiết lập báo cáo · %(facility)s") % {"facility": self.facility}
@@ -70,12 +68,10 @@ class PeriodReport(models.Model):
     sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
     sent_by = staff_fk(_("người gửi"), optional=True)
 
-    class Meta:
-        verbose_name = _("báo cáo định kỳ")
-        verbose_name_plural = _("báo cáo định kỳ")
-        constraints = [
-            models.UniqueConstraint(fields=["facility", "period"], name="report_facility_period")
-        ]
+    Meta = names(
+        _("báo cáo định kỳ"),
+        constraints=[unique("report_facility_period", "facility", "period")],
+    )
 
     def __str__(self) -> str:
         return _("Báo cáo %(period)s · %(facility)s") % {

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, made_id
+from server.model_fields import facility_fk, made_id, names
 
 
 class RotaEntry(models.Model):
@@ -37,16 +37,16 @@ class RotaEntry(models.Model):
     )
     note = models.CharField(_("ghi chú"), max_length=200, blank=True)
 
-    class Meta:
-        verbose_name = _("lịch trực")
-        verbose_name_plural = _("lịch trực")
-        ordering = ("-date", "shift")
-        constraints = [
+    Meta = names(
+        _("lịch trực"),
+        ordering=("-date", "shift"),
+        constraints=[
             models.UniqueConstraint(
                 fields=["facility", "date", "shift", "user"], name="rota_one_entry_per_shift"
             )
-        ]
-        indexes = [models.Index(fields=["facility", "date", "shift"], name="rota_shift")]
+        ],
+        indexes=[models.Index(fields=["facility", "date", "shift"], name="rota_shift")],
+    )
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} · {self.shift} · {self.user}"

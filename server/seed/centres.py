@@ -52,7 +52,6 @@ class Centre:
     name: str
     province: str
     region: str
-    report_recipient: str
     areas: tuple[AreaSpec, ...]
     groups: tuple[Group, ...]
     users: tuple[UserSpec, ...]
@@ -60,6 +59,32 @@ class Centre:
     trips: tuple[str, ...] = ("10:30", "16:30")
     settings: dict = field(default_factory=dict)
 
+    @property
+    def report_recipient(self) -> str:
+        """Each centre reports to its province's Department (Sở LĐ-TB&XH)."""
+        return f"Sở Lao động - Thương binh và Xã hội tỉnh {self.province}"
+
+
+def handed_over(
+    key: str,
+    count: int,
+    area: str,
+    ages: tuple[int, int],
+    men_share: float,
+    source: str,
+    *extra: str,
+) -> Group:
+    """People under emergency protection (bảo vệ khẩn cấp), handed over by a commune or ward
+    rather than admitted by the Department's decision; `extra`: the categories they also carry."""
+    return Group(
+        key, count, "emergency", area, ages=ages, men_share=men_share, extra=extra, source=source
+    )
+
+
+# Who handed them over.
+HUNG_HOI = "UBND xã Hưng Hội bàn giao (người già lang thang)"
+WARD_5 = "UBND phường 5 bàn giao (trẻ em bị bạo hành)"
+WANDERERS = "UBND xã bàn giao (người lang thang)"
 
 COMMON_AREAS = (
     AreaSpec("elderly", "Khu người cao tuổi", room_prefix="A"),
@@ -74,50 +99,15 @@ BAC_LIEU = Centre(
     name="Trung tâm Bảo trợ xã hội tỉnh Bạc Liêu",
     province="Bạc Liêu",
     region="south",
-    report_recipient="Sở Lao động - Thương binh và Xã hội tỉnh Bạc Liêu",
     areas=COMMON_AREAS,
+    # Rows in Group's order: key, count, primary category, area, how many also disabled, of
+    # them severely, how many also psychiatric, ages, men's share.
     groups=(
-        Group(
-            "elderly",
-            48,
-            "lonely_elderly",
-            "elderly",
-            disabled=27,
-            severe=10,
-            psychiatric=5,
-            ages=(62, 94),
-        ),
-        Group("child", 28, "child", "children", disabled=11, severe=4, ages=(2, 16), men_share=0.5),
-        Group(
-            "dioxin",
-            2,
-            "agent_orange",
-            "special",
-            disabled=2,
-            severe=1,
-            ages=(38, 55),
-            men_share=1.0,
-        ),
-        Group(
-            "emergency-elderly",
-            1,
-            "emergency",
-            "elderly",
-            ages=(70, 80),
-            men_share=1.0,
-            extra=("lonely_elderly",),
-            source="UBND xã Hưng Hội bàn giao (người già lang thang)",
-        ),
-        Group(
-            "emergency-child",
-            1,
-            "emergency",
-            "children",
-            ages=(8, 11),
-            men_share=0.0,
-            extra=("child",),
-            source="UBND phường 5 bàn giao (trẻ em bị bạo hành)",
-        ),
+        Group("elderly", 48, "lonely_elderly", "elderly", 27, 10, 5, (62, 94), 0.45),
+        Group("child", 28, "child", "children", 11, 4, 0, (2, 16), 0.5),
+        Group("dioxin", 2, "agent_orange", "special", 2, 1, 0, (38, 55), 1.0),
+        handed_over("emergency-elderly", 1, "elderly", (70, 80), 1.0, HUNG_HOI, "lonely_elderly"),
+        handed_over("emergency-child", 1, "children", (8, 11), 0.0, WARD_5, "child"),
     ),
     users=(
         UserSpec("carer.bl1", "Nguyễn Thị Mỹ Duyên", "carer", ("elderly", "special")),
@@ -135,64 +125,18 @@ NAM_DINH = Centre(
     name="Trung tâm Bảo trợ xã hội tổng hợp tỉnh Nam Định",
     province="Nam Định",
     region="north",
-    report_recipient="Sở Lao động - Thương binh và Xã hội tỉnh Nam Định",
     areas=(
         *COMMON_AREAS[:3],
         AreaSpec("psychiatric", "Khu điều trị phục hồi tâm thần", room_prefix="D"),
         *COMMON_AREAS[3:],
     ),
     groups=(
-        Group(
-            "elderly",
-            62,
-            "lonely_elderly",
-            "elderly",
-            disabled=28,
-            severe=9,
-            psychiatric=4,
-            ages=(60, 95),
-        ),
-        Group(
-            "child", 36, "child", "children", disabled=20, severe=6, ages=(3, 16), men_share=0.55
-        ),
-        Group(
-            "psychiatric",
-            40,
-            "psychiatric",
-            "psychiatric",
-            disabled=8,
-            ages=(25, 70),
-            men_share=0.6,
-        ),
-        Group(
-            "disability",
-            6,
-            "disability",
-            "special",
-            disabled=6,
-            severe=3,
-            ages=(20, 50),
-            men_share=0.5,
-        ),
-        Group(
-            "dioxin",
-            4,
-            "agent_orange",
-            "special",
-            disabled=4,
-            severe=2,
-            ages=(35, 55),
-            men_share=0.75,
-        ),
-        Group(
-            "emergency",
-            4,
-            "emergency",
-            "elderly",
-            ages=(55, 85),
-            men_share=0.5,
-            source="UBND xã bàn giao (người lang thang)",
-        ),
+        Group("elderly", 62, "lonely_elderly", "elderly", 28, 9, 4, (60, 95), 0.45),
+        Group("child", 36, "child", "children", 20, 6, 0, (3, 16), 0.55),
+        Group("psychiatric", 40, "psychiatric", "psychiatric", 8, 0, 0, (25, 70), 0.6),
+        Group("disability", 6, "disability", "special", 6, 3, 0, (20, 50), 0.5),
+        Group("dioxin", 4, "agent_orange", "special", 4, 2, 0, (35, 55), 0.75),
+        handed_over("emergency", 4, "elderly", (55, 85), 0.5, WANDERERS),
     ),
     users=(
         UserSpec("carer.nd1", "Vũ Thị Thu Hà", "carer", ("elderly",)),

@@ -3,8 +3,6 @@ area, kitchen and food vehicle. The task horizon turns it into due tasks."""
 
 from __future__ import annotations
 
-import uuid
-
 from server.care.models import Area, Facility, Routine
 from server.seed.centres import MEALS, Centre
 from server.seed.residents import Person
@@ -46,49 +44,27 @@ def routines_plan(
                 )
             )
     for code, area in sorted(areas.items()):
-        if area.kind == "vehicle":
-            routines.append(
-                _disinfection(
-                    sid(centre.code, "routine", code, "after-trip"),
-                    facility,
-                    area,
-                    title=f"Khử khuẩn {area.name.lower()} sau chuyến chở thức ăn",
-                    times=list(centre.trips),
-                    window=(15, 60),
-                    target="vehicle",
-                    method="phun, lau thùng xe và tay nắm",
-                )
-            )
-        elif area.kind in ("care", "kitchen"):
-            routines.append(
-                _disinfection(
-                    sid(centre.code, "routine", code, "cloramin"),
-                    facility,
-                    area,
-                    title=f"Khử khuẩn Cloramin B: {area.name}",
-                    times=["14:00"],
-                    window=(120, 240),
-                    target="kitchen" if area.kind == "kitchen" else "area",
-                    method="lau sàn, tay vịn, tay nắm cửa",
-                )
-            )
+        routine = _disinfection(centre, facility, code, area)
+        if routine is not None:
+            routines.append(routine)
     return routines
 
 
-def _disinfection(
-    id_: uuid.UUID,
-    facility: Facility,
-    area: Area,
-    *,
-    title: str,
-    times: list[str],
-    window: tuple[int, int],
-    target: str,
-    method: str,
-) -> Routine:
-    """An area's Cloramin B round (0.25 %), `window` minutes before and after each time."""
+def _disinfection(centre: Centre, facility: Facility, code: str, area: Area) -> Routine | None:
+    """An area's Cloramin B round (0.25 %): a food vehicle's after each trip, a care area's or
+    the kitchen's once a day; `window` minutes before and after each time."""
+    if area.kind == "vehicle":
+        key, times, window = "after-trip", list(centre.trips), (15, 60)
+        title = f"Khử khuẩn {area.name.lower()} sau chuyến chở thức ăn"
+        method = "phun, lau thùng xe và tay nắm"
+    elif area.kind in ("care", "kitchen"):
+        key, times, window = "cloramin", ["14:00"], (120, 240)
+        title = f"Khử khuẩn Cloramin B: {area.name}"
+        method = "lau sàn, tay vịn, tay nắm cửa"
+    else:
+        return None
     return Routine(
-        id=id_,
+        id=sid(centre.code, "routine", code, key),
         facility=facility,
         kind="disinfection",
         title=title,
@@ -98,7 +74,7 @@ def _disinfection(
         window_after_minutes=window[1],
         details={
             "chemical": "Cloramin B",
-            "target": target,
+            "target": "area" if area.kind == "care" else area.kind,
             "concentration_pct": 0.25,
             "method": method,
         },

@@ -22,21 +22,25 @@ from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
 from sync.types import publish
 
-# order drug -> (name, strength, form, unit, controlled, min_stock, tolerance %)
-MEDICINES: dict[str, tuple[str, str, str, str, bool, int, int]] = {
-    "Amlodipin 5mg": ("Amlodipin", "5mg", "viên nén", "viên", False, 60, 2),
-    "Metformin 500mg": ("Metformin", "500mg", "viên nén", "viên", False, 60, 2),
-    "Omeprazol 20mg": ("Omeprazol", "20mg", "viên nang", "viên", False, 30, 2),
-    "Calci D3": ("Calci D3", "", "viên nén", "viên", False, 30, 5),
-    "Vitamin 3B": ("Vitamin 3B", "", "viên nang", "viên", False, 30, 5),
-    "Natri valproat 200mg": ("Natri valproat", "200mg", "viên nén", "viên", False, 40, 2),
-    "Siro Vitamin C": ("Siro Vitamin C", "100mg/5ml", "siro", "ml", False, 300, 10),
-    "Haloperidol 1,5mg": ("Haloperidol", "1,5mg", "viên nén", "viên", True, 30, 0),
-    "Olanzapin 10mg": ("Olanzapin", "10mg", "viên nén", "viên", True, 20, 0),
-    "Diazepam 5mg": ("Diazepam", "5mg", "viên nén", "viên", True, 10, 0),
-    "Paracetamol 500mg": ("Paracetamol", "500mg", "viên nén", "viên", False, 40, 5),
-    "Loperamid 2mg": ("Loperamid", "2mg", "viên nang", "viên", False, 10, 5),
-    "Haloperidol 5mg/1ml (tiêm)": ("Haloperidol", "5mg/1ml", "ống tiêm", "ống", True, 5, 0),
+# order drug -> (name, strength, form, unit, min_stock, tolerance %)
+MEDICINES: dict[str, tuple[str, str, str, str, int, int]] = {
+    "Amlodipin 5mg": ("Amlodipin", "5mg", "viên nén", "viên", 60, 2),
+    "Metformin 500mg": ("Metformin", "500mg", "viên nén", "viên", 60, 2),
+    "Omeprazol 20mg": ("Omeprazol", "20mg", "viên nang", "viên", 30, 2),
+    "Calci D3": ("Calci D3", "", "viên nén", "viên", 30, 5),
+    "Vitamin 3B": ("Vitamin 3B", "", "viên nang", "viên", 30, 5),
+    "Natri valproat 200mg": ("Natri valproat", "200mg", "viên nén", "viên", 40, 2),
+    "Siro Vitamin C": ("Siro Vitamin C", "100mg/5ml", "siro", "ml", 300, 10),
+    "Paracetamol 500mg": ("Paracetamol", "500mg", "viên nén", "viên", 40, 5),
+    "Loperamid 2mg": ("Loperamid", "2mg", "viên nang", "viên", 10, 5),
+}
+# Drugs under special control (thuốc kiểm soát đặc biệt): no count tolerance, and a register
+# of their own (the controlled-drug register).
+CONTROLLED: dict[str, tuple[str, str, str, str, int, int]] = {
+    "Haloperidol 1,5mg": ("Haloperidol", "1,5mg", "viên nén", "viên", 30, 0),
+    "Olanzapin 10mg": ("Olanzapin", "10mg", "viên nén", "viên", 20, 0),
+    "Diazepam 5mg": ("Diazepam", "5mg", "viên nén", "viên", 10, 0),
+    "Haloperidol 5mg/1ml (tiêm)": ("Haloperidol", "5mg/1ml", "ống tiêm", "ống", 5, 0),
 }
 # The PRN twin of a scheduled drug names it with this suffix: both take from one medicine.
 PRN_SUFFIX = " (khi cần)"
@@ -74,19 +78,13 @@ def medicines_plan(facility: Facility) -> list[Medicine]:
             strength=strength,
             form=form,
             unit=unit,
-            controlled=controlled,
+            controlled=drug in CONTROLLED,
             min_stock=min_stock,
             tolerance_pct=tolerance,
         )
-        for drug, (
-            name,
-            strength,
-            form,
-            unit,
-            controlled,
-            min_stock,
-            tolerance,
-        ) in MEDICINES.items()
+        for drug, (name, strength, form, unit, min_stock, tolerance) in (
+            MEDICINES | CONTROLLED
+        ).items()
     ]
 
 

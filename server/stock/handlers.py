@@ -16,13 +16,14 @@ from uuid import UUID
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from server.accounts.models import Membership
 from server.care.access import load_in_scope
 from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
 from server.stock.serializers import number
+from sync.protocol import EventArgs
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 
@@ -33,9 +34,7 @@ MESSAGES = {
 }
 
 
-class _StockArgs(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class _StockArgs(EventArgs):
     medicine_id: UUID
     funding_source: Source
     lot: str = Field(default="", max_length=60)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from server.model_fields import facility_fk, made_id, version_field
+from server.model_fields import facility_fk, made_id, names, unique, version_field
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
@@ -48,10 +48,7 @@ class Medicine(models.Model):
     active = models.BooleanField(_("đang dùng"), default=True)
     version = version_field()
 
-    class Meta:
-        verbose_name = _("thuốc")
-        verbose_name_plural = _("danh mục thuốc")
-        ordering = ["name", "strength"]
+    Meta = names(_("thuốc"), _("danh mục thuốc"), ordering=["name", "strength"])
 
     def __str__(self) -> str:
         return f"{self.name} {self.strength}".strip()
@@ -67,12 +64,10 @@ class StockLevel(models.Model):
     quantity = models.DecimalField(default=0, **QUANTITY)
     version = version_field()
 
-    class Meta:
-        verbose_name = _("tồn kho")
-        verbose_name_plural = _("tồn kho")
-        constraints = [
-            models.UniqueConstraint(fields=["medicine", "funding_source"], name="stock_level_once")
-        ]
+    Meta = names(
+        _("tồn kho"),
+        constraints=[unique("stock_level_once", "medicine", "funding_source")],
+    )
 
     def __str__(self) -> str:
         return f"{self.medicine_id} {self.funding_source}: {self.quantity}"
@@ -92,7 +87,7 @@ class StockLot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["level", "lot", "expiry"], name="stock_lot_once"),
+            unique("stock_lot_once", "level", "lot", "expiry"),
             models.UniqueConstraint(
                 fields=["level", "lot"],
                 condition=models.Q(expiry__isnull=True),
@@ -132,10 +127,11 @@ class StockMove(models.Model):
     )
     event_id = models.UUIDField(null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("dòng sổ kho")
-        verbose_name_plural = _("sổ kho thuốc")
-        indexes = [models.Index(fields=["medicine", "recorded_at"])]
+    Meta = names(
+        _("dòng sổ kho"),
+        _("sổ kho thuốc"),
+        indexes=[models.Index(fields=["medicine", "recorded_at"])],
+    )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity} → {self.balance_after}"
