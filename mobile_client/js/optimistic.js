@@ -17,21 +17,41 @@ export function levelOf(medicineId, source) {
   return all.find((l) => !l.id.startsWith('local-')) || all[0] || null;
 }
 
-// Receive adds, a count sets, an adjustment adds its signed delta (server/stock/events.py);
-// the server's numbers replace these when the level is pulled or fetched again.
-function stockMove(kind, id, a, e, next) {
-  const med = state.get('medicine', a.medicine_id);
-  const level = levelOf(a.medicine_id, a.funding_source) || { type: 'stock_level', id: `local-${a.medicine_id}-${a.funding_source}`, version: 0,
-    data: { facility_id: med?.data.facility_id, medicine_id: a.medicine_id, funding_source: a.funding_source, quantity: 0, unit: med?.data.unit, low: true, earliest_expiry: null } };
+// A medicine's level for one source once `next` has moved its quantity; the server's
+// numbers replace it when the level is pulled or fetched again.
+function levelAfter(medicineId, source, next, expiry = null) {
+  const med = state.get('medicine', medicineId);
+  const level = levelOf(medicineId, source) || { type: 'stock_level', id: `local-${medicineId}-${source}`, version: 0,
+    data: { facility_id: med?.data.facility_id, medicine_id: medicineId, funding_source: source, quantity: 0, unit: med?.data.unit, low: true, earliest_expiry: null } };
   const q = Math.round(next(Number(level.data.quantity) || 0) * 1000) / 1000;
-  let expiry = level.data.earliest_expiry;
-  if (kind === 'receive' && a.expiry && (!expiry || a.expiry < expiry)) expiry = a.expiry;
+  const earliest = expiry && (!level.data.earliest_expiry || expiry < level.data.earliest_expiry) ? expiry : level.data.earliest_expiry;
   const { lots: _lots, ...data } = level.data; // the lots are the server's to tell
+  return { ...level, data: { ...data, quantity: q, low: q <= 0 || q < Number(med?.data.min_stock || 0), earliest_expiry: q > 0 ? earliest : null } };
+}
+
+// Receive adds, a count sets, an adjustment adds its signed delta (server/stock/handlers.py).
+function stockMove(kind, id, a, e, next) {
   return [
     { type: 'stock_entry', id, version: 0, data: { kind, medicine_id: a.medicine_id, funding_source: a.funding_source,
       quantity: Number(a.quantity ?? a.counted ?? a.delta), reason: a.reason || '', lot: a.lot || '', expiry: a.expiry || null, at: e.at, by: e.author } },
-    { ...level, data: { ...data, quantity: q, low: q <= 0 || q < Number(med?.data.min_stock || 0), earliest_expiry: q > 0 ? expiry : null } },
+    levelAfter(a.medicine_id, a.funding_source, next, kind === 'receive' ? a.expiry : null),
   ];
+}
+
+// A dose given (or half given) takes the order's units from the order's funding source, as
+// the server does (server/stock/doses.py): the server does not send this phone the level its
+// own dose moved, so without this the nurse would see the old level until the next fetch.
+function doseTaken(order, outcome, facility) {
+  const d = order?.data;
+  if (!d?.medicine_id || !['given', 'partial'].includes(outcome)) return null;
+  return levelAfter(d.medicine_id, stockSourceOf(facility, d.funding_source), (q) => q - Number(d.dose_units || 0));
+}
+
+// The stock's funding source an order's is paid from (the server's `stock_order_source`;
+// the map below only for a facility cached before the server sent it).
+const ORDER_SOURCE = { bhyt: 'bhyt', centre: 'budget', donated: 'donated' };
+export function stockSourceOf(facility, orderSource) {
+  return (facility?.data?.vocabulary?.stock_order_source || ORDER_SOURCE)[orderSource] || 'other';
 }
 
 const apply = {
@@ -62,6 +82,7 @@ const apply = {
     const facility = state.get('facility', order?.data.facility_id) || state.list('facility')[0];
     const status = codes(facility, 'med_task_status')[a.outcome];
     if (a.task_id && status) out.push(taskUpdate(state.get('task', a.task_id), status, e));
+    out.push(doseTaken(order, a.outcome, facility));
     return out;
   },
   'food_sample.record'(a, e) {

@@ -297,3 +297,40 @@ def test_a_nurse_prints_the_months_stock_report_and_register_from_the_stock_scre
     assert stock["para"].name in body
     paper.screenshot(path=str(artifacts() / "stock-report-page.png"), full_page=True)
     context.close()
+
+
+def test_a_dose_given_offline_takes_from_the_phones_level_as_the_server_does(
+    asgi_server, ward, stock, chromium
+):
+    """The server does not send a phone the level its own dose moved: the phone takes the
+    order's units itself, from the order's source, and the server agrees once it is online."""
+    para, order = stock["para"], ward.med_task.order
+    order.dose_units = Decimal("2")
+    order.save()
+    publish([order])
+    context, page = _synced_phone(chromium, asgi_server.url, "nurse")
+    levels = f"[data-stock='{para.id}'] li[data-level=bhyt]"
+    _open(page, f"#/stock/{para.id}", levels)
+    assert _phone_levels(page) == {"bhyt": 40, "budget": 5}
+
+    context.set_offline(True)
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    _open(page, f"#/med/{ward.med_task.id}", "[data-action=give]")
+    page.click("[data-action=give]")
+    page.wait_for_function("() => !location.hash.startsWith('#/med/')")  # recorded, and back
+    _open(page, f"#/stock/{para.id}", levels)
+    assert _phone_levels(page) == {"bhyt": 38, "budget": 5}  # the budget's 5 untouched
+    _shot(page, "stock-after-dose")
+
+    context.unroute("**/api/**")
+    context.set_offline(False)
+    wait_synced(page)
+    assert level_of(para, "bhyt") == 38 and level_of(para, "budget") == 5
+    _open(page, "#/home", "li[data-task]")
+    _open(page, f"#/stock/{para.id}", levels)
+    page.wait_for_timeout(3500)  # past the screen's fetch interval: the server's own numbers
+    page.reload()
+    page.wait_for_selector(levels)
+    assert _phone_levels(page) == {"bhyt": 38, "budget": 5}
+    assert page.errors == []
+    context.close()

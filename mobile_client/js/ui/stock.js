@@ -4,7 +4,7 @@
 // only say what is wrong before sending, in words; the server checks everything again.
 import { facility, record, staff } from '../actions.js';
 import { lang, serverText, t } from '../i18n.js';
-import { levelOf } from '../optimistic.js';
+import { levelOf, stockSourceOf } from '../optimistic.js';
 import * as outbox from '../outbox.js';
 import { codes } from '../rules.js';
 import * as session from '../session.js';
@@ -80,7 +80,7 @@ function levelRow(level, fac, extra) {
 export function levelsBlock(medicineId, user, orderSource) {
   const fac = facility(user);
   const levels = levelsOf(medicineId, fac);
-  const own = orderSource && list(fac, 'stock_order_source', { bhyt: 'bhyt', centre: 'budget', donated: 'donated' })[orderSource];
+  const own = orderSource && stockSourceOf(fac, orderSource);
   return h('section', { class: 'stock-levels', dataset: { stock: medicineId } }, h('h2', {}, t('stock.levels')),
     levels.length ? h('ul', { class: 'tasks' }, levels.map((l) => levelRow(l, fac,
       l.data.funding_source === own ? h('small', { class: 'line' }, t('stock.order_source')) : null)))
