@@ -11,6 +11,15 @@ import argparse
 import re
 from collections import Counter
 
+IDLE_LEAVES = {
+    "Condition.wait",
+    "Connection.wait",
+    "EpollSelector.select",
+    "Queue.get",
+    "Runner.run",
+    "_worker",
+    "select",
+}
 FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
 
 
@@ -38,6 +47,13 @@ def main() -> None:
             names.append((m["func"], m["file"]) if m else (f, ""))
         # Idle threads (the event loop waiting) are not the server working.
         if any(n_[0] in ("select", "_worker") and "selectors" in n_[1] for n_ in names[-1:]):
+            continue
+        # With idle samples (`--idle`): a thread waiting outside our code (an unused executor
+        # thread, the connection pool's workers) is not the server working either; a wait
+        # under a request (PostgreSQL, Redis) is kept.
+        if names[-1][0] in IDLE_LEAVES and not any(
+            any(m in file for m in marks) for _, file in names
+        ):
             continue
         total += n
         leaf = names[-1]

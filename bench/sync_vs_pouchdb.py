@@ -213,6 +213,7 @@ class Profiler:
                 "--output",
                 str(self.out_dir / f"{label}.txt"),
                 "--nonblocking",
+                "--idle",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -20,3 +20,7 @@ application = ProtocolTypeRouter(
         "websocket": SocketGauge(URLRouter(websocket_urlpatterns)),
     }
 )
+
+from server.process import worker_ready  # noqa: E402
+
+worker_ready()

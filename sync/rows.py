@@ -27,7 +27,7 @@ class JSONText(str):
     """A JSON column's value already encoded by the caller (once): written as it is."""
 
 
-def _json_dumps(encoder: type[json.JSONEncoder] | None) -> Callable[[Any], str]:
+def json_dumps(encoder: type[json.JSONEncoder] | None) -> Callable[[Any], str]:
     """The field's encoding, by orjson: types it does not know (Decimal…) and datetimes go
     to the field's encoder, so the stored JSON means what `json.dumps(cls=encoder)` wrote;
     whatever orjson refuses (a non-string key) is written by json itself."""
@@ -69,7 +69,7 @@ def rows_insert(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequ
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields}
     fields = [by_attname[a] for a in attnames]
-    dumps = [(i, _json_dumps(f.encoder)) for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    dumps = [(i, json_dumps(f.encoder)) for i, f in enumerate(fields) if isinstance(f, JSONField)]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(str(f.column)) for f in fields)
     sql = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"

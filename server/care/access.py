@@ -15,22 +15,22 @@ from django.utils.translation import gettext_lazy
 from server.accounts.models import Membership
 from server.accounts.services import memberships_of
 from server.care.models import Area
-from sync.registry import HandlerContext, Rejected
+from sync.registry import HandlerContext, PreloadContext, Rejected
 
 M = TypeVar("M", bound=Model)
 # One wording for every id out of reach, whether it exists elsewhere or nowhere.
 NOT_FOUND = gettext_lazy("Không tìm thấy bản ghi trong phạm vi của bạn.")
 
 
-def _mine(ctx: HandlerContext) -> dict[UUID, Membership]:
-    """The user's memberships by facility, loaded once per sync call."""
+def _mine(ctx: HandlerContext | PreloadContext) -> dict[UUID, Membership]:
+    """The user's memberships by facility (with their facility), loaded once per sync call."""
     cache = ctx.batch.setdefault("memberships", {})
     if ctx.user.pk not in cache:
         cache[ctx.user.pk] = {m.facility_id: m for m in memberships_of(ctx.user)}
     return cache[ctx.user.pk]
 
 
-def my_memberships(ctx: HandlerContext) -> list[Membership]:
+def my_memberships(ctx: HandlerContext | PreloadContext) -> list[Membership]:
     return list(_mine(ctx).values())
 
 

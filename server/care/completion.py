@@ -156,7 +156,8 @@ def task_complete_apply(
         # Nothing is silently overwritten: the replaced outcome stays in the history.
         task.history = [*task.history, _history_entry(task)]
     task.status = req.outcome
-    task.done_by = ctx.user
+    # The id, not the instance: the relation's descriptor checks cost more than the write.
+    task.done_by_id = ctx.user.pk
     task.done_at = judged_at(ctx)
     task.done_device = ctx.device_id
     task.done_event = ctx.event.id
