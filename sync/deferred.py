@@ -248,16 +248,27 @@ def _update_by_copy(table: str, key: list[str], columns: list[str], values: list
     names = ", ".join([*key, *columns])
     match = " AND ".join(f"{table}.{c} = d.{c}" for c in key)
     assignments = ", ".join(f"{c} = d.{c}" for c in columns)
+    _through_scratch(
+        table,
+        names,
+        values,
+        f"UPDATE {table} SET {assignments} FROM sync_deferred d WHERE {match}",
+    )
+
+
+def _through_scratch(table: str, columns: str, rows: Iterable[list], statement: str) -> None:
+    """COPY `rows` into `sync_deferred`, a temporary table shaped like `table`'s `columns`
+    (dropped at commit at the latest), then run the one `statement` that reads it."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE sync_deferred ON COMMIT DROP AS "
-            f"SELECT {names} FROM {table} WITH NO DATA"
+            f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         # The raw psycopg cursor: Django's wrapper has no copy().
-        with cursor.cursor.copy(f"COPY sync_deferred ({names}) FROM STDIN") as copy:
-            for row in values:
+        with cursor.cursor.copy(f"COPY sync_deferred ({columns}) FROM STDIN") as copy:
+            for row in rows:
                 copy.write_row(row)
-        cursor.execute(f"UPDATE {table} SET {assignments} FROM sync_deferred d WHERE {match}")
+        cursor.execute(statement)
         cursor.execute("DROP TABLE sync_deferred")
 
 
@@ -294,17 +305,12 @@ def _insert_by_copy(model: type[Model], objs: list[Model]) -> None:
     columns = ", ".join(qn(str(f.column)) for f in fields)
     # Through a temporary table, so that the rows still arrive by one INSERT statement
     # (what bulk_create sends, and what a reader of the statement log looks for).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE sync_deferred_new ON COMMIT DROP AS "
-            f"SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        # The raw psycopg cursor: Django's wrapper has no copy().
-        with cursor.cursor.copy(f"COPY sync_deferred_new ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM sync_deferred_new")
-        cursor.execute("DROP TABLE sync_deferred_new")
+    _through_scratch(
+        table,
+        columns,
+        rows,
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM sync_deferred",
+    )
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
