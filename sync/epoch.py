@@ -10,8 +10,8 @@ from django.db import connection
 
 from sync.models import Epoch
 
-# Every sync call reads it: plain SQL, as the ORM would write it, without compiling a query.
-_READ = f"SELECT value, restored_at FROM {Epoch._meta.db_table} WHERE id = 1"
+# Every sync call reads it: the SQL the ORM would write (quoted names), without compiling it.
+_READ = f'SELECT "value", "restored_at" FROM "{Epoch._meta.db_table}" WHERE "id" = 1'
 
 
 @dataclass(frozen=True)
