@@ -244,3 +244,20 @@ def test_on_the_real_server_every_answer_is_logged_counted_and_checked(centre):
     assert access["one-hop-1"] == (200, device_id)
     assert access["one-hop-4"] == (429, device_id)
     assert access["one-hop-5"][0] == 401
+
+
+def test_the_token_row_is_what_select_related_gives(centre):
+    from server.accounts.models import DeviceToken
+    from server.accounts.services import token_hash, token_with_user_and_device
+
+    token, _ = _login()
+    key = token_hash(token)
+    orm = DeviceToken.objects.select_related("user", "device").filter(key_hash=key).first()
+    ours = token_with_user_and_device(key)
+    assert orm is not None and ours is not None
+    for a, b in ((orm, ours), (orm.user, ours.user), (orm.device, ours.device)):
+        assert type(a) is type(b) and a._state.db == b._state.db and not b._state.adding
+        for field in type(a)._meta.concrete_fields:
+            va, vb = getattr(a, field.attname), getattr(b, field.attname)
+            assert va == vb and type(va) is type(vb), field.name
+    assert token_with_user_and_device("0" * 64) is None
