@@ -152,15 +152,9 @@ def token_with_user_and_device(key_hash: str) -> DeviceToken | None:
     objects: list[Any] = []
     at = 0
     for model, names, converters in layout:
-        values = []
-        for value, (col, field_converters) in zip(
-            row[at : at + len(names)], converters, strict=True
-        ):
-            for convert in field_converters:
-                value = convert(value, col, connection)
-            values.append(value)
+        values = _converted(row[at : at + len(names)], converters, connection)
         at += len(names)
-        objects.append(model.from_db(alias, names, values))
+        objects.append(model.from_db(alias, names, list(values)))
     token, user, device = objects
     DeviceToken._meta.get_field("user").set_cached_value(token, user)
     DeviceToken._meta.get_field("device").set_cached_value(token, device)
@@ -248,15 +242,63 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
+@cache
+def _scope_plan(alias: str) -> tuple[str, list[tuple[Any, list[Callable]]]]:
+    # Membership.objects.filter(user=user, active=True).order_by("facility_id")
+    #   .values_list("facility_id", "role", "areas__id"), written once like the token's.
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    table = str(Membership._meta.db_table)
+    through = Membership._meta.get_field("areas").remote_field.through._meta  # type: ignore[union-attr]
+    link = str(through.db_table)
+    fields = [(table, Membership._meta.get_field(n)) for n in ("facility", "role")]
+    fields.append((link, through.get_field("area")))
+    columns, converters = [], []
+    for at, field in fields:
+        col = field.get_col(at)  # type: ignore[union-attr]
+        columns.append(f"{quote(at)}.{quote(str(field.column))}")  # type: ignore[union-attr]
+        converters.append(
+            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        )
+
+    def column(name: str, at: str = table, meta: Any = Membership._meta) -> str:
+        return f"{quote(at)}.{quote(str(meta.get_field(name).column))}"
+
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(table)} LEFT OUTER JOIN {quote(link)}"
+        f" ON ({column('id')} = {column('membership', link, through)})"
+        f" WHERE ({column('active')} AND {column('user')} = %s) ORDER BY 1 ASC"
+    )
+    return sql, converters
+
+
+def _scope_rows(user: User) -> list[tuple]:
+    alias = Membership.objects.db
+    sql, converters = _scope_plan(alias)
+    connection = connections[alias]
+    user_id = Membership._meta.get_field("user").get_db_prep_value(user.pk, connection)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        rows = cursor.fetchall()
+    if not any(convert for _, convert in converters):
+        return rows
+    return [_converted(row, converters, connection) for row in rows]
+
+
+def _converted(row: Any, converters: list[tuple[Any, list[Callable]]], connection: Any) -> tuple:
+    out = []
+    for value, (col, field_converters) in zip(row, converters, strict=True):
+        for convert in field_converters:
+            value = convert(value, col, connection)
+        out.append(value)
+    return tuple(out)
+
+
 def scope_of(user: User) -> Scope:
     # One query (memberships joined to their areas), read afresh on every call: a changed
     # role, area or revoked membership takes effect on the very next sync. Every sync reads
     # it, so it is kept to a single round trip rather than cached.
-    rows = (
-        Membership.objects.filter(user=user, active=True)
-        .order_by("facility_id")
-        .values_list("facility_id", "role", "areas__id")
-    )
+    rows = _scope_rows(user)
     roles: dict[UUID, str] = {}
     areas: dict[UUID, set[UUID]] = {}
     for facility_id, role, area_id in rows:

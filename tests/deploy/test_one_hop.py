@@ -261,3 +261,19 @@ def test_the_token_row_is_what_select_related_gives(centre):
             va, vb = getattr(a, field.attname), getattr(b, field.attname)
             assert va == vb and type(va) is type(vb), field.name
     assert token_with_user_and_device("0" * 64) is None
+
+
+def test_the_scope_rows_are_what_the_orm_gives(centre):
+    from server.accounts.models import Membership, User
+    from server.accounts.services import _scope_rows
+
+    assert Membership.objects.count() > 3
+    for user in User.objects.all():
+        orm = list(
+            Membership.objects.filter(user=user, active=True)
+            .order_by("facility_id")
+            .values_list("facility_id", "role", "areas__id")
+        )
+        ours = _scope_rows(user)
+        assert sorted(ours, key=str) == sorted(orm, key=str), user.username
+        assert {tuple(map(type, r)) for r in ours} == {tuple(map(type, r)) for r in orm}
