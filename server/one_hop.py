@@ -23,7 +23,6 @@ used it, before the bytes go out.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -44,7 +43,7 @@ def _threads() -> int:
     pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
     if isinstance(pool, dict) and pool.get("max_size"):
         return int(pool["max_size"])
-    return int(os.environ.get("ONE_HOP_THREADS", "8"))
+    return 8  # no pool (SQLite, or DB_POOL_MAX=0): a connection per thread
 
 
 class OneHopHandler(ASGIHandler):
