@@ -1,4 +1,6 @@
-"""ASGI entry: HTTP goes to Django, websockets to Channels (server.live.routing)."""
+"""ASGI entry: HTTP goes to Django, websockets to Channels (server.live.routing).
+
+The sync call goes to Django too, through the one-hop handler (server/one_hop.py)."""
 
 import os
 
@@ -9,14 +11,18 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 from server.body_limit import BodyLimitMiddleware  # noqa: E402
 
-django_asgi_app = BodyLimitMiddleware(get_asgi_application())
+django_asgi_app = get_asgi_application()
+
+from server.one_hop import OneHopHandler, OneHopRoute  # noqa: E402
+
+http_app = BodyLimitMiddleware(OneHopRoute(django_asgi_app, OneHopHandler()))
 
 from server.live.routing import websocket_urlpatterns  # noqa: E402
 from server.metrics import SocketGauge  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": SocketGauge(URLRouter(websocket_urlpatterns)),
     }
 )

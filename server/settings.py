@@ -163,6 +163,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CHANNEL_PREFIX", "catruc"),
+            # One pool per process, not one per request (server/cache_pool.py).
+            "OPTIONS": {"pool_class": "server.cache_pool.SharedConnectionPool"},
         }
     }
 else:

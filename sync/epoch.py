@@ -6,7 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
+
 from sync.models import Epoch
+
+# Every sync call reads it: the SQL the ORM would write (quoted names), without compiling it.
+_READ = f'SELECT "value", "restored_at" FROM "{Epoch._meta.db_table}" WHERE "id" = 1'
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,9 @@ class DatabaseEpoch:
 def epoch_current() -> DatabaseEpoch:
     """Read on every call, never cached: one primary-key row, and a worker that outlived a
     restore must not keep accepting the old database's cursors."""
-    row = Epoch.objects.filter(id=1).values_list("value", "restored_at").first()
+    with connection.cursor() as cursor:
+        cursor.execute(_READ)
+        row = cursor.fetchone()
     if row is None:
         # Only a database whose tables were emptied without migrating (a test's flush):
         # a fresh epoch, made once even when two calls race for it.

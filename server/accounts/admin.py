@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from server.accounts.models import Device, DeviceToken, Membership, User
-from server.accounts.services import AuthError, device_revoke
+from server.accounts.services import AuthError
 from server.accounts.throttle import client_address, login_check
+from server.accounts.tokens import device_revoke
 from sync.admin_scope import FacilityScopedAdmin, admin_facilities
 
 

@@ -11,15 +11,9 @@ from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from server.accounts.models import Device
-from server.accounts.services import (
-    device_revoke,
-    devices_facts,
-    membership_in,
-    memberships_of,
-    permits,
-    token_issue,
-)
+from server.accounts.services import devices_facts, membership_in, memberships_of, permits
 from server.accounts.throttle import client_address
+from server.accounts.tokens import device_revoke, token_issue
 from sync.responses import error, json_response
 
 router = Router(tags=["auth"])

@@ -9,12 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from server.accounts import services
+        from server.accounts import services, tokens
         from server.accounts.models import User
         from sync import registry
         from sync.api import sync_call_answered
 
         registry.set_scope_provider(services.scope_of)
         registry.set_permission_checker(services.permits)
-        post_save.connect(services.user_saved, sender=User, dispatch_uid="user_tokens_revoke")
+        post_save.connect(tokens.user_saved, sender=User, dispatch_uid="user_tokens_revoke")
         sync_call_answered.connect(services.device_seen, dispatch_uid="device_seen")

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from server.accounts.services import token_issue
+from server.accounts.tokens import token_issue
 from server.live.routing import websocket_urlpatterns
 from tests.events import event
 from tests.factories import ResidentFactory, TaskFactory

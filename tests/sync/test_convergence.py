@@ -26,7 +26,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from server.accounts.services import token_issue
+from server.accounts.tokens import token_issue
 from server.care.models import Note, TaskInstance
 from sync.client import SyncClient, SyncFailed
 from sync.models import EventLog
