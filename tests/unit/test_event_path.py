@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from tests.events import event
-from tests.factories import MedicationOrderFactory, ResidentFactory, TaskFactory
-from tests.live.test_dashboard_doses import shift_around
+from tests.factories import MedicationOrderFactory, ResidentFactory
+from tests.live.test_dashboard_doses import overdue_dose, shift_around
 from tests.live.test_dashboard_socket import open_dashboard, token_for
 from tests.personas import make_centre
 
@@ -48,15 +47,7 @@ async def test_one_dose_reaches_the_dashboard_through_few_files(transactional_db
     order = await sync_to_async(MedicationOrderFactory)(
         resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
     )
-    task = await sync_to_async(TaskFactory)(
-        resident=order.resident,
-        kind="medication",
-        order=order,
-        title=order.drug,
-        due_at=now - timedelta(hours=3),
-        window_start=now - timedelta(hours=4),
-        window_end=now - timedelta(hours=2),
-    )
+    task = await sync_to_async(overdue_dose)(centre, order, now)
     comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
     await comm.receive_json_from(timeout=3)
     await comm.receive_json_from(timeout=5)
