@@ -43,6 +43,16 @@ def overdue_dose(centre: Centre, order: MedicationOrder, now: datetime) -> TaskI
     )
 
 
+async def a_late_dose(now: datetime) -> tuple[Centre, MedicationOrder, TaskInstance]:
+    """A centre on shift, a resident with an order, and a dose of it overdue."""
+    centre = await sync_to_async(make_centre)()
+    await sync_to_async(shift_around)(centre.facility, now)
+    order = await sync_to_async(MedicationOrderFactory)(
+        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
+    )
+    return centre, order, await sync_to_async(overdue_dose)(centre, order, now)
+
+
 def given(centre: Centre, task: TaskInstance, at: datetime) -> MedicationAdministration:
     return MedicationAdministration.objects.create(
         id=uuid.uuid4(),
@@ -94,12 +104,7 @@ def test_it_reads_a_shift_of_doses_in_a_fixed_number_of_queries(django_assert_ma
 
 async def test_it_shows_a_dose_given_late_live_and_in_the_next_snapshot(transactional_db, make_api):
     now = timezone.now()
-    centre = await sync_to_async(make_centre)()
-    await sync_to_async(shift_around)(centre.facility, now)
-    order = await sync_to_async(MedicationOrderFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
-    )
-    task = await sync_to_async(overdue_dose)(centre, order, now)
+    centre, order, task = await a_late_dose(now)
     token = await sync_to_async(token_for)("manager")
     comm = await open_dashboard(centre.facility.id, token)
     await comm.receive_json_from(timeout=3)

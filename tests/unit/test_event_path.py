@@ -14,10 +14,8 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from tests.events import event
-from tests.factories import MedicationOrderFactory, ResidentFactory
-from tests.live.test_dashboard_doses import overdue_dose, shift_around
+from tests.live.test_dashboard_doses import a_late_dose
 from tests.live.test_dashboard_socket import open_dashboard, token_for
-from tests.personas import make_centre
 
 ROOT = Path(__file__).resolve().parents[2]
 WATCHED = (ROOT / "server", ROOT / "sync")
@@ -42,12 +40,7 @@ def _ours(files: set[str]) -> list[str]:
 
 async def test_one_dose_reaches_the_dashboard_through_few_files(transactional_db, make_api):
     now = timezone.now()
-    centre = await sync_to_async(make_centre)()
-    await sync_to_async(shift_around)(centre.facility, now)
-    order = await sync_to_async(MedicationOrderFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
-    )
-    task = await sync_to_async(overdue_dose)(centre, order, now)
+    centre, order, task = await a_late_dose(now)
     comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
     await comm.receive_json_from(timeout=3)
     await comm.receive_json_from(timeout=5)
