@@ -98,12 +98,10 @@ def _plan(
         table = str(model._meta.db_table)
         names, converters = [], []
         for field in model._meta.concrete_fields:
-            col = field.get_col(table)
-            columns.append(f"{quote(table)}.{quote(str(field.column))}")
+            selected, reader = _column_read(connection, table, field)
+            columns.append(selected)
             names.append(field.attname)
-            converters.append(
-                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            )
+            converters.append(reader)
         layout.append((model, names, converters))
     token = quote(str(DeviceToken._meta.db_table))
     joins = "".join(
@@ -268,11 +266,9 @@ def _scope_plan(alias: str) -> tuple[str, list[tuple[Any, list[Callable]]]]:
     fields.append((link, through.get_field("area")))
     columns, converters = [], []
     for at, field in fields:
-        col = field.get_col(at)  # type: ignore[union-attr]
-        columns.append(f"{quote(at)}.{quote(str(field.column))}")  # type: ignore[union-attr]
-        converters.append(
-            (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-        )
+        selected, reader = _column_read(connection, at, field)
+        columns.append(selected)
+        converters.append(reader)
 
     def column(name: str, at: str = table, meta: Any = Membership._meta) -> str:
         return f"{quote(at)}.{quote(str(meta.get_field(name).column))}"
@@ -296,6 +292,15 @@ def _scope_rows(user: User) -> list[tuple]:
     if not any(convert for _, convert in converters):
         return rows
     return [_converted(row, converters, connection) for row in rows]
+
+
+def _column_read(connection: Any, table: str, field: Any) -> tuple[str, tuple[Any, list[Callable]]]:
+    """A field's quoted column for a hand-written SELECT, and what turns its raw value into
+    the field's value: the backend's converters, then the field's, as the ORM applies them."""
+    col = field.get_col(table)
+    quote = connection.ops.quote_name
+    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+    return f"{quote(table)}.{quote(str(field.column))}", (col, converters)
 
 
 def _converted(row: Any, converters: list[tuple[Any, list[Callable]]], connection: Any) -> tuple:
