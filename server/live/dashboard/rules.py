@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as label_in_language
 
-from server.care.resident_rules import Move, move_in_force
+from server.care.resident_rules import ABSENT, Move, move_in_force
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
 STATUS_BUCKETS = {
@@ -107,10 +107,6 @@ def shift_on(day: date, name: str, starts: Sequence[tuple[str, time]], tz: ZoneI
         raise ValueError(f"no shift {name!r}")
     begin = datetime.combine(day, times[name], tzinfo=tz)
     return shift_at(begin, starts, tz)
-
-
-# Away for a while and expected back (hospital, leave); discharged and deceased are not absent.
-ABSENT = frozenset({"in_hospital", "on_leave"})
 
 
 def status_during(
