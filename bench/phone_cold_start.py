@@ -15,9 +15,10 @@ Figures per run: `tasks-rendered` (the app's mark: the task list's first screen 
 DOM) and `painted` (the next frame after it, observed from outside the app by an init
 script, so it also holds for versions of the app that do not mark it).
 
-The app runs under its own Content-Security-Policy (server/csp.py, no 'unsafe-eval'), as on
-a phone: the bench never asks the page to eval a string (Playwright's `wait_for_function`
-does), it waits on selectors and on `page.evaluate`, which CDP runs outside the policy.
+The app runs under its own Content-Security-Policy (server/middleware.py, no 'unsafe-eval'),
+as on a phone: the bench never asks the page to eval a string (Playwright's
+`wait_for_function` does), it waits on selectors and on `page.evaluate`, which CDP runs
+outside the policy.
 
 The phone's clock reads today at --at (06:50 Vietnam time by default: the morning round, the
 longest first screen) whenever the bench runs; at night (22:00-06:00) the shift holds no task

@@ -18,7 +18,7 @@ from server.one_hop import OneHopHandler, OneHopRoute  # noqa: E402
 http_app = BodyLimitMiddleware(OneHopRoute(django_asgi_app, OneHopHandler()))
 
 from server.live.routing import websocket_urlpatterns  # noqa: E402
-from server.metrics import SocketGauge  # noqa: E402
+from server.observability import SocketGauge  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

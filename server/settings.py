@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from server.logging import logging_config
+from server.observability import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -87,11 +87,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "server.lean_headers.LeanSyncHeadersMiddleware",  # outside the ones it trims after
-    "server.logging.RequestLogMiddleware",  # request id + one access line (deploy/)
-    "server.metrics.MetricsMiddleware",  # /metrics: requests and sync calls by route, status
+    "server.middleware.LeanSyncHeadersMiddleware",  # outside the ones it trims after
+    "server.observability.RequestLogMiddleware",  # request id + one access line (deploy/)
+    "server.observability.MetricsMiddleware",  # /metrics: requests, sync calls and events
     "django.middleware.security.SecurityMiddleware",
-    "server.csp.ContentSecurityPolicyMiddleware",  # the app, dashboard and report pages
+    "server.middleware.ContentSecurityPolicyMiddleware",  # the app, dashboard and report pages
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,7 +209,7 @@ TRUSTED_PROXIES = frozenset(
     p.strip() for p in os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
 )
 
-# /metrics (server/metrics.py) answers loopback and TRUSTED_PROXIES, or a request carrying
+# /metrics (server/observability.py) answers loopback and TRUSTED_PROXIES, or a request carrying
 # this token as `Authorization: Bearer …` (a scraper on another machine). Default: empty.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Errors to Sentry when set; sentry-sdk is not even imported otherwise.

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from server.api import api
 from server.health import healthz
-from server.metrics import metrics_view
+from server.observability import metrics_view
 
 admin.site.site_header = _("Ca Trực — quản trị trung tâm")
 admin.site.site_title = "Ca Trực"

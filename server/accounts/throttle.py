@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
 from server.accounts.errors import AuthError
-from server.metrics import login_throttled
+from server.observability import login_throttled
 
 RATE_LIMITED = gettext_lazy("Sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 

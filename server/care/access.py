@@ -1,7 +1,12 @@
-"""Loading domain objects for an event, inside the acting user's scope.
+"""Loading what an event references, once per sync call: domain objects inside the acting
+user's scope, and a resident's moves.
 
 Anything outside the scope is `not_found`, never `forbidden`: a phone must not learn that
 another centre's resident exists.
+
+A resident's moves (their stored transfers) are read as the rules read them and cached for
+the call (`resident_moves`, preloaded by `moves_preload`): `med.administer` judges a dose
+against where the resident was, `resident.transfer` appends the move it stores.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from server.accounts.models import Membership
 from server.accounts.services import memberships_of
-from server.care.models import Area
+from server.care.models import Area, Resident, ResidentTransfer
+from server.care.resident_rules import Move
 from sync.registry import HandlerContext, PreloadContext, Rejected
 
 M = TypeVar("M", bound=Model)
+MOVES_KEY = "care.resident_moves"
 # One wording for every id out of reach, whether it exists elsewhere or nowhere.
 NOT_FOUND = gettext_lazy("Không tìm thấy bản ghi trong phạm vi của bạn.")
 
@@ -101,3 +108,27 @@ def load_in_scope(
     if not covers_area(membership, getattr(obj, "area_id", None)):
         raise Rejected("not_found", NOT_FOUND)
     return obj, membership
+
+
+def resident_moves(ctx: HandlerContext, resident: Resident) -> list[Move]:
+    """The resident's transfers as moves, keyed by their event so a conflict can name it.
+    Cached for the call; resident.transfer appends the moves it stores."""
+    cache = ctx.batch.setdefault(MOVES_KEY, {})
+    if resident.id not in cache:
+        cache[resident.id] = [move_of(t) for t in resident.transfers.all()]
+    return list(cache[resident.id])
+
+
+def moves_preload(batch: dict, resident_ids: list[UUID]) -> None:
+    """The moves of a call's residents in one query, for `resident_moves` to serve."""
+    cache = batch.setdefault(MOVES_KEY, {})
+    missing = [r for r in resident_ids if r not in cache]
+    for r in missing:
+        cache[r] = []
+    for t in ResidentTransfer.objects.filter(resident_id__in=missing):
+        cache[t.resident_id].append(move_of(t))
+
+
+def move_of(t: ResidentTransfer) -> Move:
+    """A stored transfer as the rules read it, keyed by its event so a conflict can name it."""
+    return Move(at=t.at, status=t.status, previous=t.previous_status, key=str(t.event_id or t.id))

@@ -12,9 +12,8 @@ from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
-from server.care.access import NOT_FOUND, load_in_scope
+from server.care.access import MOVES_KEY, NOT_FOUND, load_in_scope, move_of, resident_moves
 from server.care.models import Area, Resident, ResidentCategory, ResidentTransfer, TaskInstance
-from server.care.moves import MOVES_KEY, move_of, resident_moves
 from server.care.resident_rules import (
     FieldEdit,
     event_stamp,

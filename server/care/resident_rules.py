@@ -22,6 +22,8 @@ UPDATABLE_FIELDS = frozenset(
         "severe_disability",
     }
 )
+# Away for a while and expected back (hospital, leave); discharged and deceased are gone for
+# good, not absent.
 ABSENT = frozenset({"in_hospital", "on_leave"})
 CLOSED = frozenset({"discharged", "deceased"})
 

@@ -15,15 +15,21 @@ from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.accounts.models import Membership
-from server.care.access import covers_area, load_in_scope, membership_for
+from server.care.access import (
+    covers_area,
+    load_in_scope,
+    membership_for,
+    moves_preload,
+    resident_moves,
+)
 from server.care.models import TaskInstance
-from server.care.moves import moves_preload, resident_moves
 from server.care.resident_rules import Move, is_not_present, move_in_force, status_at
 from server.meds import rules
-from server.meds.dose_batch import MedsBatch, effective
 from server.meds.doses import (
+    MedsBatch,
     administration_void,
     dose_records,
+    effective,
     task_recompute,
 )
 from server.meds.models import MedicationAdministration, MedicationOrder

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 from pydantic import Field
 
+from server.accounts.models import Membership
 from server.accounts.roles import FOOD_FORM_ROLES, REPORT_ROLES, STOCK_ROLES
 from server.reports.access import Refusal, paper_access
 from server.reports.export import EXPORTS, MAX_EXPORT_DAYS, export_csv
@@ -33,10 +34,14 @@ BAD_MONTH = gettext_lazy("Tháng phải có dạng YYYY-MM, ví dụ 2026-11.")
 BAD_PERIOD = gettext_lazy("Kỳ báo cáo là month (tháng=YYYY-MM), 9m hoặc year (năm=YYYY).")
 
 
-def _refused(result) -> HttpResponse | None:
+def _access(
+    request: HttpRequest, facility: UUID, roles: frozenset[str]
+) -> Membership | HttpResponse:
+    """The caller's membership in the centre, or its refusal as the answer."""
+    result = paper_access(request.auth.user, facility, roles)  # type: ignore[attr-defined]
     if isinstance(result, Refusal):
         return error(result.status, result.code, result.message)
-    return None
+    return result
 
 
 def _period(period: str, month: str | None, year: int | None) -> Period | HttpResponse:
@@ -53,12 +58,12 @@ def _period(period: str, month: str | None, year: int | None) -> Period | HttpRe
 
 
 def _report(request: HttpRequest, facility: UUID, period: Period, fmt: str) -> HttpResponse:
-    membership = paper_access(request.auth.user, facility, REPORT_ROLES)  # type: ignore[attr-defined]
-    if (refused := _refused(membership)) is not None:
-        return refused
+    membership = _access(request, facility, REPORT_ROLES)
+    if isinstance(membership, HttpResponse):
+        return membership
     if fmt not in FORMATS:
         return error(400, "invalid_format", _("Định dạng là json, xlsx hoặc docx."))
-    centre = membership.facility  # type: ignore[union-attr]
+    centre = membership.facility
     if fmt == "json":
         return json_response(monthly_report(facility=centre, month=period))
     return attachment(*report_file(centre, period, fmt))
@@ -68,12 +73,7 @@ def _report(request: HttpRequest, facility: UUID, period: Period, fmt: str) -> H
 def reports_monthly(
     request: HttpRequest, facility: UUID, month: str, format: str = "json"
 ) -> HttpResponse:
-    parsed = _period("month", month, None)
-    if isinstance(parsed, HttpResponse):
-        # Permission first: a carer learns nothing from the shape of their input.
-        refused = _refused(paper_access(request.auth.user, facility, REPORT_ROLES))  # type: ignore[attr-defined]
-        return refused or parsed
-    return _report(request, facility, parsed, format)
+    return reports_periodic(request, facility, "month", month=month, format=format)
 
 
 @router.get("/periodic", summary="The 9-month or yearly report (or a month), same formats")
@@ -87,8 +87,11 @@ def reports_periodic(
 ) -> HttpResponse:
     parsed = _period(period, month, year) if period in KINDS else None
     if not isinstance(parsed, Period):
-        refused = _refused(paper_access(request.auth.user, facility, REPORT_ROLES))  # type: ignore[attr-defined]
-        return refused or parsed or error(400, "invalid_period", BAD_PERIOD)
+        # Permission first: a carer learns nothing from the shape of their input.
+        membership = _access(request, facility, REPORT_ROLES)
+        if isinstance(membership, HttpResponse):
+            return membership
+        return parsed or error(400, "invalid_period", BAD_PERIOD)
     return _report(request, facility, parsed, format)
 
 
@@ -112,9 +115,9 @@ def period_of_key(key: str) -> Period:
 
 
 def _text_target(request: HttpRequest, facility: UUID, key: str):
-    membership = paper_access(request.auth.user, facility, REPORT_ROLES)  # type: ignore[attr-defined]
-    if (refused := _refused(membership)) is not None:
-        return refused, None
+    membership = _access(request, facility, REPORT_ROLES)
+    if isinstance(membership, HttpResponse):
+        return membership, None
     try:
         return membership, period_of_key(key)
     except ValueError:
@@ -159,10 +162,10 @@ def reports_sent(request: HttpRequest, body: ReportSent) -> HttpResponse:
 def reports_food_safety(
     request: HttpRequest, facility: UUID, date: Date, format: str = "html"
 ) -> HttpResponse:
-    membership = paper_access(request.auth.user, facility, FOOD_FORM_ROLES)  # type: ignore[attr-defined]
-    if (refused := _refused(membership)) is not None:
-        return refused
-    centre = membership.facility  # type: ignore[union-attr]
+    membership = _access(request, facility, FOOD_FORM_ROLES)
+    if isinstance(membership, HttpResponse):
+        return membership
+    centre = membership.facility
     if format == "html":
         return HttpResponse(food_safety_html(centre, date))
     if format == "xlsx":
@@ -174,9 +177,9 @@ def reports_food_safety(
 def reports_export(
     request: HttpRequest, facility: UUID, type: str, date_from: Date, date_to: Date
 ) -> HttpResponseBase:
-    membership = paper_access(request.auth.user, facility, REPORT_ROLES)  # type: ignore[attr-defined]
-    if (refused := _refused(membership)) is not None:
-        return refused
+    membership = _access(request, facility, REPORT_ROLES)
+    if isinstance(membership, HttpResponse):
+        return membership
     if type not in EXPORTS:
         return error(
             400,
@@ -190,7 +193,7 @@ def reports_export(
             _("Khoảng ngày phải đúng chiều và không quá %(days)s ngày.")
             % {"days": MAX_EXPORT_DAYS},
         )
-    centre = membership.facility  # type: ignore[union-attr]
+    centre = membership.facility
     return streamed(*export_csv(centre, type, date_from, date_to))
 
 
@@ -199,15 +202,15 @@ def _stock_paper(
 ) -> HttpResponse:
     """A stock paper of one month: the refusal (permission first, then the input), its
     figures as JSON (`figures(centre, period)`), or the month's workbook."""
-    membership = paper_access(request.auth.user, facility, STOCK_ROLES)  # type: ignore[attr-defined]
-    if (refused := _refused(membership)) is not None:
-        return refused
+    membership = _access(request, facility, STOCK_ROLES)
+    if isinstance(membership, HttpResponse):
+        return membership
     period = _period("month", month, None)
     if isinstance(period, HttpResponse):
         return period
     if fmt not in ("json", "xlsx"):
         return error(400, "invalid_format", _("Định dạng là json hoặc xlsx."))
-    centre = membership.facility  # type: ignore[union-attr]
+    centre = membership.facility
     if fmt == "json":
         return json_response(figures(centre, period))
     return attachment(*stock_file(centre, period))

@@ -1,5 +1,5 @@
-"""Content-Security-Policy (server/csp.py): the app, the dashboard and the report send one,
-and both pages still work under it in real Chromium with no violation reported."""
+"""Content-Security-Policy (server/middleware.py): the app, the dashboard and the report send
+one, and both pages still work under it in real Chromium with no violation reported."""
 
 from __future__ import annotations
 

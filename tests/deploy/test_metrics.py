@@ -1,4 +1,4 @@
-"""/metrics (server/metrics.py): each metric moves when the real thing happens (a sync call,
+"""/metrics (server/observability.py): each metric moves when the real thing happens (a sync call,
 a throttled login, a socket, a job run), read back through GET /metrics; and only the
 machine's own monitoring may read it. Sentry stays unimported without SENTRY_DSN."""
 
@@ -161,7 +161,7 @@ def test_it_does_not_import_sentry_without_a_dsn():
 
 def test_an_empty_multiprocess_directory_means_off(tmp_path):
     """prometheus-client alone would write its files into the working directory."""
-    code = "from server.metrics import HTTP_REQUESTS\nHTTP_REQUESTS.labels('/x', '200').inc()"
+    code = "from server.observability import HTTP_REQUESTS\nHTTP_REQUESTS.labels('/x', '200').inc()"
     out = subprocess.run(
         [sys.executable, "-c", "import django\ndjango.setup()\n" + code],
         cwd=tmp_path,

@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from server.accounts.rules import health_warnings
-from server.live.dashboard.rules import parse_time
-from server.live.dashboard.sections import SectionView
+from server.live.dashboard.rules import SectionView, parse_time
 
 SECTION = "devices"
 

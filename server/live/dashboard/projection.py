@@ -5,7 +5,7 @@ replays the current rows as facts) and then updated by `apply` with the facts of
 committed sync transaction, and by `tick` when only the clock moved (a task turning late).
 Nothing here touches the database, so an update costs what the facts cost, never a recount.
 
-What the browser sees is `sections` (kept by `sections.SectionView`): section -> key -> JSON
+What the browser sees is `sections` (kept by `rules.SectionView`): section -> key -> JSON
 item. `apply`/`tick` return only the keys whose item changed. Behind the sections the projection
 keeps the last-known state of every task of the shift (status, bucket, slot, version), so a
 transition (pending -> done, done -> refused by a correction, pending -> missed by the sweep)
@@ -23,8 +23,7 @@ from uuid import UUID
 
 from server.live.dashboard import rules
 from server.live.dashboard.device_section import DeviceSection
-from server.live.dashboard.rules import Norm, Shift
-from server.live.dashboard.sections import SectionView
+from server.live.dashboard.rules import Norm, SectionView, Shift
 from server.live.dashboard.stock_section import StockSection
 
 ABSENT_STATUSES = rules.ABSENT

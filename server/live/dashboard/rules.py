@@ -6,7 +6,11 @@
 - whether a dose was given late;
 - where a resident was during a finished shift (away at any time of it counts);
 - how many carers the staffing norms ask for (children: Thông tư 09/2024, to verify; adults: the
-  centre's own setting: docs/domain.md).
+  centre's own setting: docs/domain.md);
+- what a dashboard shows, as the browser holds it (`SectionView`: section -> key -> JSON item),
+  and the delta a socket sends: only what changed since the last take, per section
+  (`{"set": {...}, "del": [...]}`). Writing an item equal to the one already shown changes
+  nothing, so a replayed fact sends nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as label_in_language
 
-from server.care.resident_rules import Move, move_in_force
+from server.care.resident_rules import ABSENT, Move, move_in_force
 
 # Task status -> tile bucket. "pending" is split by the clock into "pending" and "late".
 STATUS_BUCKETS = {
@@ -103,10 +107,6 @@ def shift_on(day: date, name: str, starts: Sequence[tuple[str, time]], tz: ZoneI
         raise ValueError(f"no shift {name!r}")
     begin = datetime.combine(day, times[name], tzinfo=tz)
     return shift_at(begin, starts, tz)
-
-
-# Away for a while and expected back (hospital, leave); discharged and deceased are not absent.
-ABSENT = frozenset({"in_hospital", "on_leave"})
 
 
 def status_during(
@@ -289,3 +289,31 @@ def norms_from_setting(raw: object) -> tuple[Norm, ...]:
     if not isinstance(raw, list):
         raise ValueError("staffing_norms must be a list")
     return tuple(Norm(**item) for item in raw)
+
+
+class SectionView:
+    def __init__(self, names: Iterable[str]) -> None:
+        self.sections: dict[str, dict[str, Any]] = {name: {} for name in names}
+        self._delta: dict[str, dict[str, Any]] = {}
+
+    def set(self, section: str, key: str, item: Any) -> None:
+        if self.sections[section].get(key) != item:
+            self.sections[section][key] = item
+            entry = self._delta.setdefault(section, {"set": {}, "del": []})
+            entry["set"][key] = item
+            if key in entry["del"]:
+                entry["del"].remove(key)
+
+    def delete(self, section: str, key: str) -> None:
+        if key in self.sections[section]:
+            del self.sections[section][key]
+            entry = self._delta.setdefault(section, {"set": {}, "del": []})
+            entry["set"].pop(key, None)
+            entry["del"].append(key)
+
+    def take_delta(self) -> dict[str, Any]:
+        """The keys changed since the last take, per section; sections with none left out."""
+        delta, self._delta = self._delta, {}
+        return {
+            s: {"set": d["set"], "del": d["del"]} for s, d in delta.items() if d["set"] or d["del"]
+        }

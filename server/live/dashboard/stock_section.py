@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from server.live.dashboard.sections import SectionView
+from server.live.dashboard.rules import SectionView
 from server.stock.rules import near_expiry
 
 SECTION = "stock"

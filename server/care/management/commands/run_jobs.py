@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from server.care.jobs import Job, all_jobs
-from server.metrics import job_observed
+from server.observability import job_observed
 
 log = logging.getLogger("catruc.jobs")
 
