@@ -44,6 +44,7 @@ from sync.push_guard import NeedsSafeMode, WriteCounter
 from sync.push_log import (
     event_hash,
     invalid_envelope,
+    logged,
     repeat,
     same_payload,
     uuid_of,
@@ -91,9 +92,7 @@ class Pusher:
         # Invalid events are logged by their id too: a resend must find that row.
         ids = [e.id if e is not None else uuid_of(raw) for _, e, raw, _ in parsed]
         # EventLog rows, stored or of this call: a repeat is answered from either.
-        known: dict[UUID, Any] = {
-            row.id: row for row in EventLog.objects.filter(id__in=[i for i in ids if i])
-        }
+        known: dict[UUID, Any] = logged([i for i in ids if i])
         results: list[EventResult | None] = [None] * len(parsed)
         rows: list[LogRow] = []
         with self._watch():

@@ -12,15 +12,19 @@ encoded as the field's JSONField would (its encoder; None is SQL NULL).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 from uuid import UUID
 
 import orjson
-from django.db import connection
-from django.db.models import JSONField, Model
+from django.db import connection, connections
+from django.db.models import JSONField, Model, signals
+from django.db.models.base import ModelState
+
+M = TypeVar("M", bound=Model)
 
 
 class JSONText(str):
@@ -82,6 +86,81 @@ def rows_insert(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequ
                     if row[i] is not None:
                         row[i] = dump(row[i])
             copy.write_row(row)
+
+
+@cache
+def _locking_read(model: type[Model], alias: str) -> tuple[str, list[str], list[tuple]]:
+    """The SELECT `model.objects.select_for_update(of=("self",)).filter(pk__in=…,
+    facility_id__in=…).order_by("pk")` sends, with its arrays bound as two parameters; the
+    attribute names in column order; and (position, column, converters) for each column the
+    ORM converts (the backend's converters, then the field's, as the compiler applies them)."""
+    db = connections[alias]
+    quote = db.ops.quote_name
+    meta = model._meta
+    table = str(meta.db_table)
+    pk = meta.pk
+    assert pk is not None
+    names, columns, converts = [], [], []
+    for position, column_field in enumerate(meta.concrete_fields):
+        col = column_field.get_col(table)
+        converters = db.ops.get_db_converters(col) + col.get_db_converters(db)
+        if converters:
+            converts.append((position, col, converters))
+        names.append(column_field.attname)
+        columns.append(f"{quote(table)}.{quote(str(column_field.column))}")
+    key = f"{quote(table)}.{quote(str(pk.column))}"
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(table)}"
+        f" WHERE ({key} = ANY(%s) AND {quote(table)}.{quote('facility_id')} = ANY(%s))"
+        f" ORDER BY {key} ASC FOR UPDATE OF {quote(table)}"
+    )
+    return sql, names, converts
+
+
+def locked_instances(
+    model: type[M], pks: Collection[Any], facility_ids: Collection[Any]
+) -> list[M]:
+    """The rows of `model` with these keys in these facilities, locked for this transaction,
+    in key order, as model instances: what the ORM's select_for_update would return.
+
+    A push locks hundreds of rows at once: the ORM spent twice the statement's time on its
+    per-row machinery (the compiler's row iterator, `Model.__init__` and its signals). Here
+    each row becomes an instance directly (its values converted as the ORM converts them);
+    a model with init-signal listeners, or another database than PostgreSQL, takes the ORM."""
+    alias = model._default_manager.db
+    db = connections[alias]
+    if (
+        db.vendor != "postgresql"
+        or signals.pre_init.has_listeners(model)
+        or signals.post_init.has_listeners(model)
+    ):
+        return list(
+            model._default_manager.select_for_update(of=("self",))
+            .filter(pk__in=list(pks), facility_id__in=list(facility_ids))
+            .order_by("pk")
+        )
+    sql, names, converts = _locking_read(model, alias)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [list(pks), list(facility_ids)])
+        rows = cursor.fetchall()
+    out = []
+    new = model.__new__
+    for row in rows:
+        values = list(row)
+        for position, col, converters in converts:
+            value = values[position]
+            for convert in converters:
+                value = convert(value, col, db)
+            values[position] = value
+        obj = new(model)
+        state = ModelState()
+        state.adding = False
+        state.db = alias
+        attrs = obj.__dict__
+        attrs.update(zip(names, values, strict=True))
+        attrs["_state"] = state
+        out.append(obj)
+    return out
 
 
 @dataclass(slots=True)

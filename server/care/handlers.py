@@ -37,6 +37,7 @@ from sync.registry import (
     preloader,
     register,
 )
+from sync.rows import locked_instances
 from sync.types import emit
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
@@ -62,11 +63,7 @@ def task_complete_preload(ctx: PreloadContext, args: list[TaskCompleteArgs]) -> 
     one per task joined in, its settings' JSON decoded once."""
     ids = {a.task_id for a in args}
     facilities = {m.facility_id: m.facility for m in my_memberships(ctx)}
-    tasks = list(
-        TaskInstance.objects.select_for_update(of=("self",))
-        .filter(id__in=ids, facility_id__in=ctx.locked_facilities)
-        .order_by("id")
-    )
+    tasks = locked_instances(TaskInstance, ids, ctx.locked_facilities)
     link = TaskInstance._meta.get_field("facility")
     for task in tasks:
         facility = facilities.get(task.facility_id)
