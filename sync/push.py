@@ -40,7 +40,6 @@ from sync.protocol import (
     EventResult,
     args_canonical,
 )
-from sync.push_guard import NeedsSafeMode, WriteCounter
 from sync.push_log import (
     event_hash,
     invalid_envelope,
@@ -56,6 +55,37 @@ from sync.rows import LOG_COLUMNS, JSONText, LogRow, rows_insert
 __all__ = ["NeedsSafeMode", "Pusher"]
 
 log = logging.getLogger("catruc.sync")
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class NeedsSafeMode(Exception):  # noqa: N818 - control flow, caught by sync_call
+    """The fast attempt cannot vouch for the transaction: redo the call with savepoints."""
+
+
+class WriteCounter:
+    """Fast mode's guard, its execute wrapper: counts writing statements (what tells the
+    engine a handler wrote before it refused), and writes the deferred rows
+    (`ctx.save_later`) before any other statement runs, so that none sees them stale."""
+
+    def __init__(self, deferred: DeferredWrites) -> None:
+        self.statements = 0
+        self.deferred = deferred
+
+    @property
+    def writes(self) -> int:
+        # A deferral is a write: a handler that deferred, then refused, left something.
+        return self.statements + self.deferred.added
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if self.deferred.flushing:
+            return execute(sql, params, many, context)
+        if self.deferred.pending:
+            self.deferred.flush()
+        if sql.lstrip()[:6].upper() in WRITES:
+            self.statements += 1
+        return execute(sql, params, many, context)
+
 
 CALL_FULL = gettext_lazy("Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau.")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,6 +23,7 @@ import orjson
 from django.db import connection, connections
 from django.db.models import JSONField, Model, signals
 from django.db.models.base import ModelState
+from psycopg.pq import Format
 
 M = TypeVar("M", bound=Model)
 
@@ -141,6 +142,9 @@ def locked_instances(
         )
     sql, names, converts = _locking_read(model, alias)
     with db.cursor() as cursor:
+        adapters = cursor.cursor.adapters  # this cursor's own: the connection's are untouched
+        oid = adapters.types["timestamptz"].oid
+        adapters.register_loader(oid, _utc_loader(adapters.get_loader(oid, Format.TEXT)))
         cursor.execute(sql, [list(pks), list(facility_ids)])
         rows = cursor.fetchall()
     out = []
@@ -161,6 +165,34 @@ def locked_instances(
         attrs["_state"] = state
         out.append(obj)
     return out
+
+
+@cache
+def _utc_loader(base: type) -> type:
+    """`base` (the connection's timestamptz loader: Django's, in Python) with a shortcut for
+    what a UTC session sends: a time at offset +00 is read by `datetime.fromisoformat` (C),
+    then given the tzinfo `base` gives (Django's `timezone`). Anything else (another offset
+    or session time zone, infinity, BC, a year past 9999) goes to `base` as before. A push
+    reads 1,500 timestamps of the tasks it completes."""
+
+    class UtcLoader(base):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            zone = getattr(self, "_timezone", None)
+            self._utc = zone is UTC or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
+
+        def load(self, data: Any) -> datetime:
+            if self._utc:
+                try:
+                    value = datetime.fromisoformat(bytes(data).decode())
+                except ValueError:
+                    value = None
+                if value is not None and value.tzinfo is UTC:
+                    # Django's loader gives its own time zone; psycopg's, the session's.
+                    return value.replace(tzinfo=getattr(self, "timezone", self._timezone))
+            return super().load(data)
+
+    return UtcLoader
 
 
 @dataclass(slots=True)

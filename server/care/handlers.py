@@ -228,14 +228,15 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
             area_in_scope(ctx, args.area_id, facility_id=membership.facility_id)
         facility_id, area_id = membership.facility_id, args.area_id
     ctx.facility_id = facility_id
+    # Links by id: the relations' descriptors checked and cached instances nobody reads.
     note = Note(
         id=args.note_id,
         facility_id=facility_id,
         area_id=area_id,
-        resident=resident,
+        resident_id=resident.pk if resident is not None else None,
         kind=args.kind,
         text=args.text,
-        by=ctx.user,
+        by_id=ctx.user.pk,
         at=judged_at(ctx),
     )
     # With the call's other notes, in one INSERT (sync/deferred.py).
