@@ -37,7 +37,7 @@ from sync.registry import (
     preloader,
     register,
 )
-from sync.rows import locked_instances
+from sync.rows import keys_taken, locked_instances
 from sync.types import emit
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
@@ -199,7 +199,7 @@ def note_add_preload(ctx: PreloadContext, args: list[NoteAddArgs]) -> None:
     """Two queries for a push of notes (a phone back online may send hundreds): which note
     ids exist already, and the residents they are about."""
     ids = {a.note_id for a in args}
-    taken = set(Note.objects.filter(id__in=ids).values_list("id", flat=True))
+    taken = keys_taken(Note, ids)
     residents = {a.resident_id for a in args if a.resident_id is not None}
     if residents:
         ctx.keep(Resident.objects.filter(id__in=residents, facility_id__in=ctx.locked_facilities))
