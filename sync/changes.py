@@ -96,32 +96,35 @@ class ChangeWriter:
         created_at = timezone.now()
         # Each stream's head before this call's changes: older rows are the ones superseded.
         before = {f: self.streams[f].last_seq for f in {p.facility_id for p in self.pending}}
+        origin_device, origin_user = self.origin_device, self.origin_user
         for pending in self.pending:
-            stream = self.streams[pending.facility_id]
-            stream.last_seq += 1
+            facility_id = pending.facility_id
+            stream = self.streams[facility_id]
+            stream.last_seq = seq = stream.last_seq + 1
             row = [
-                pending.facility_id,
-                stream.last_seq,
+                facility_id,
+                seq,
                 pending.type,
                 pending.record_id,
                 pending.op,
                 pending.version,
                 pending.data,
                 pending.area_id,
-                self.origin_device,
-                self.origin_user,
+                origin_device,
+                origin_user,
                 False,
                 created_at,
             ]
-            key = (pending.facility_id, pending.type, pending.record_id)
-            if key in newest:
-                newest[key][_SUPERSEDED] = True
+            key = (facility_id, pending.type, pending.record_id)
+            earlier = newest.get(key)
+            if earlier is not None:
+                earlier[_SUPERSEDED] = True
             newest[key] = row
             rows.append(row)
-            summary = summaries.setdefault(
-                pending.facility_id, CommitSummary(pending.facility_id, stream.last_seq)
-            )
-            summary.last_seq = stream.last_seq
+            summary = summaries.get(facility_id)
+            if summary is None:  # made once per facility, not once per change
+                summary = summaries[facility_id] = CommitSummary(facility_id, seq)
+            summary.last_seq = seq
             summary.area_ids.add(pending.area_id)
             summary.types.add(pending.type)
             summary.changes.append(pending)
