@@ -4,13 +4,16 @@ the records a push touched are superseded, and dashboard facts whose data is JSO
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from channels.layers import get_channel_layer
 from django.db import transaction
 
 from server.care.models import TaskInstance
 from server.live.dashboard.facts import record_fact
+from server.live.groups import sends_in_order
 from sync.models import Change
 from sync.rows import locked_instances
 from tests.events import event
@@ -84,3 +87,18 @@ def test_a_fact_keeps_json_data_as_it_is_and_converts_the_rest():
     assert record_fact("task", "t", {"window_end": when + timedelta(hours=1)})["data"] == {
         "window_end": "2026-03-01T08:05:09Z"
     }
+
+
+def test_a_commit_hook_run_beside_an_event_loop_logs_each_send_and_goes_on(caplog):
+    # A sync view called from a thread that runs an event loop (a test's browser driver)
+    # cannot hand the sends to a loop: each send is logged as failed, nothing raises.
+    sends = [
+        ("live.a", {"type": "live.poke"}, "live.a"),
+        ("live.b", {"type": "live.poke"}, "live.b"),
+    ]
+
+    async def inside_a_loop() -> None:
+        sends_in_order(get_channel_layer(), sends, "poke to %s failed")
+
+    asyncio.run(inside_a_loop())
+    assert "poke to live.a failed" in caplog.text and "poke to live.b failed" in caplog.text
