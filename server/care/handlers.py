@@ -189,7 +189,8 @@ class NoteAddArgs(BaseModel):
     area_id: UUID | None = None
 
 
-# Preloaded note ids: (NOTE_ID, id) → True when a note with that id exists. Kept with the
+# Preloaded note ids: (NOTE_ID, id) → True when a note with that id exists (the id as the
+# UUID the args hold: its text would cost a UUID.__str__ per lookup). Kept with the
 # preloaded instances, so it goes when they go (a handler without a preloader wrote).
 NOTE_ID = "note_id"
 
@@ -205,11 +206,11 @@ def note_add_preload(ctx: PreloadContext, args: list[NoteAddArgs]) -> None:
         ctx.keep(Resident.objects.filter(id__in=residents, facility_id__in=ctx.locked_facilities))
     store = ctx.batch.setdefault(PRELOADED, {})
     for note_id in ids:
-        store[(NOTE_ID, str(note_id))] = note_id in taken
+        store[(NOTE_ID, note_id)] = note_id in taken
 
 
 def _note_taken(ctx: HandlerContext, note_id: UUID) -> bool:
-    known = ctx.batch.get(PRELOADED, {}).get((NOTE_ID, str(note_id)))
+    known = ctx.batch.get(PRELOADED, {}).get((NOTE_ID, note_id))
     return Note.objects.filter(id=note_id).exists() if known is None else known
 
 
@@ -241,7 +242,7 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
     )
     # With the call's other notes, in one INSERT (sync/deferred.py).
     create_later(ctx, note)
-    ctx.batch.get(PRELOADED, {}).update({(NOTE_ID, str(note.id)): True})
+    ctx.batch.get(PRELOADED, {}).update({(NOTE_ID, note.id): True})
     emit(ctx, note)
     return Decision(status="applied")
 
