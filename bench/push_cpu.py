@@ -9,8 +9,12 @@ through Django's test client (the real middleware and view), median of the runs.
 
 Usage (the database must exist and be migrated; sync_vs_pouchdb.py leaves one):
     python bench/push_cpu.py [--size 500] [--runs 7] [--database catruc_bench] [--profile N]
-                             [--shape task|note]
+                             [--shape task|note] [--freeze]
 `--shape note` pushes `size` observation notes about the facility's residents instead.
+`--freeze` moves what exists before each push into the collector's permanent generation
+(`gc.freeze()`, as `server/process.py` does at a worker's start), so that a full collection
+walking the seeding's objects does not land inside one push and not another: the figure
+moves less from run to run. The minimum is printed beside the median.
 `--profile N` prints the N functions with the most own time (cProfile) of one more run.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -38,6 +43,7 @@ parser.add_argument("--runs", type=int, default=7)
 parser.add_argument("--database", default="catruc_bench")
 parser.add_argument("--profile", type=int, default=0)
 parser.add_argument("--shape", choices=("task", "note"), default="task")
+parser.add_argument("--freeze", action="store_true")
 ARGS = parser.parse_args()
 
 import peers  # noqa: E402
@@ -100,14 +106,19 @@ def main() -> None:
     cpus, walls = [], []
     for run in range(ARGS.runs + 1):
         seeded = ours_setup.seed_one(ARGS.size, run)
-        cpu, wall, answer = push(seeded, body_of(seeded))
+        body = body_of(seeded)
+        if ARGS.freeze:
+            gc.collect()
+            gc.freeze()
+        cpu, wall, answer = push(seeded, body)
         statuses = {r["status"] for r in answer["results"]}
         assert statuses == {"applied"}, statuses
         if run:  # the first warms caches and connections
             cpus.append(cpu)
             walls.append(wall)
     print(
-        f"push {ARGS.size} ({ARGS.shape}): server CPU median {statistics.median(cpus):.0f} ms "
+        f"push {ARGS.size} ({ARGS.shape}{', frozen' if ARGS.freeze else ''}): "
+        f"server CPU median {statistics.median(cpus):.0f} ms "
         f"(min {min(cpus):.0f}, max {max(cpus):.0f}), wall median {statistics.median(walls):.0f} ms"
         f", {ARGS.runs} runs; load average {os.getloadavg()[0]:.2f}"
     )

@@ -72,8 +72,11 @@ def _reads(model: type[models.Model], names: str) -> tuple[tuple[str, str, bool]
 
 def row_data(row: models.Model, names: str) -> dict[str, Any]:
     out = {}
+    # A loaded column's value is in the instance's dict, where its descriptor would read it
+    # (a link's id through a Python __get__): read there; anything else through getattr.
+    held = row.__dict__
     for name, attname, decimal in _reads(type(row), names):
-        value = getattr(row, attname)
+        value = held[attname] if attname in held else getattr(row, attname)
         if decimal and value is not None:
             value = float(value)  # a row not read back may still hold the int it was given
         out[name] = wire_value(value)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -93,47 +94,63 @@ class ChangeWriter:
         rows: list[list[Any]] = []
         newest: dict[tuple[UUID, str, UUID], list[Any]] = {}
         created_at = timezone.now()
+        # Each stream's head before this call's changes: older rows are the ones superseded.
+        before = {f: self.streams[f].last_seq for f in {p.facility_id for p in self.pending}}
+        origin_device, origin_user = self.origin_device, self.origin_user
         for pending in self.pending:
-            stream = self.streams[pending.facility_id]
-            stream.last_seq += 1
+            facility_id = pending.facility_id
+            stream = self.streams[facility_id]
+            stream.last_seq = seq = stream.last_seq + 1
             row = [
-                pending.facility_id,
-                stream.last_seq,
+                facility_id,
+                seq,
                 pending.type,
                 pending.record_id,
                 pending.op,
                 pending.version,
                 pending.data,
                 pending.area_id,
-                self.origin_device,
-                self.origin_user,
+                origin_device,
+                origin_user,
                 False,
                 created_at,
             ]
-            key = (pending.facility_id, pending.type, pending.record_id)
-            if key in newest:
-                newest[key][_SUPERSEDED] = True
+            key = (facility_id, pending.type, pending.record_id)
+            earlier = newest.get(key)
+            if earlier is not None:
+                earlier[_SUPERSEDED] = True
             newest[key] = row
             rows.append(row)
-            summary = summaries.setdefault(
-                pending.facility_id, CommitSummary(pending.facility_id, stream.last_seq)
-            )
-            summary.last_seq = stream.last_seq
+            summary = summaries.get(facility_id)
+            if summary is None:  # made once per facility, not once per change
+                summary = summaries[facility_id] = CommitSummary(facility_id, seq)
+            summary.last_seq = seq
             summary.area_ids.add(pending.area_id)
             summary.types.add(pending.type)
             summary.changes.append(pending)
-        by_type: dict[tuple[UUID, str], list[UUID]] = defaultdict(list)
-        for facility_id, type_, record_id in newest:
-            by_type[(facility_id, type_)].append(record_id)
-        for (facility_id, type_), record_ids in by_type.items():
-            Change.objects.filter(
-                facility_id=facility_id, type=type_, record_id__in=record_ids, superseded=False
-            ).update(superseded=True)
         rows_insert(Change, CHANGE_COLUMNS, rows)
+        for facility_id, head in before.items():
+            _supersede(facility_id, head)
         for facility_id in summaries:
             stream = self.streams[facility_id]
             Stream.objects.filter(facility_id=facility_id).update(last_seq=stream.last_seq)
         return summaries
+
+
+def _supersede(facility_id: UUID, head: int) -> None:
+    """Mark superseded the facility's changes up to `head` (those before this call) of every
+    record this call's changes (above `head`, just written) are about. One statement that
+    finds the records itself, instead of sending their ids (500 for a push of 500)."""
+    table = connection.ops.quote_name(Change._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "superseded" = true FROM {table} AS later'
+            f' WHERE later."facility_id" = %s AND later."seq" > %s'
+            f' AND {table}."facility_id" = %s AND {table}."seq" <= %s'
+            f' AND {table}."type" = later."type" AND {table}."record_id" = later."record_id"'
+            f' AND NOT {table}."superseded"',
+            [facility_id, head, facility_id, head],
+        )
 
 
 def _scope_filter(entry: ScopeEntry) -> Q:

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
     NOT_PROVIDED,
     BooleanField,
@@ -59,10 +59,12 @@ class DeferredWrites:
         self.added = 0  # deferrals so far: each counts as a write (see sync/push.py)
         # A handler inside its own atomic block saves at once: a rollback of that savepoint
         # must take its writes with it, and a deferred row would outlive it.
-        self.depth = len(connection.savepoint_ids)
+        # The call's own connection (this thread's), not the proxy that finds it on each use.
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.depth = len(self.db.savepoint_ids)
 
     def accepts(self) -> bool:
-        return len(connection.savepoint_ids) == self.depth
+        return len(self.db.savepoint_ids) == self.depth
 
     @property
     def pending(self) -> bool:
@@ -293,7 +295,10 @@ def _insert_by_copy(model: type[Model], objs: list[Model]) -> None:
     reads = _reads_new(model)
     rows = []
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+        # Django's check acts only on related instances the row holds (a note given its
+        # resident's id holds none): skipped, with its walk of every field, when there are none.
+        if obj._state.__dict__.get("fields_cache"):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         rows.append(
             [
                 convert(getattr(obj, attname) if field is None else field.pre_save(obj, True))

@@ -40,10 +40,10 @@ from sync.protocol import (
     EventResult,
     args_canonical,
 )
-from sync.push_guard import NeedsSafeMode, WriteCounter
 from sync.push_log import (
     event_hash,
     invalid_envelope,
+    logged,
     repeat,
     same_payload,
     uuid_of,
@@ -55,6 +55,37 @@ from sync.rows import LOG_COLUMNS, JSONText, LogRow, rows_insert
 __all__ = ["NeedsSafeMode", "Pusher"]
 
 log = logging.getLogger("catruc.sync")
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class NeedsSafeMode(Exception):  # noqa: N818 - control flow, caught by sync_call
+    """The fast attempt cannot vouch for the transaction: redo the call with savepoints."""
+
+
+class WriteCounter:
+    """Fast mode's guard, its execute wrapper: counts writing statements (what tells the
+    engine a handler wrote before it refused), and writes the deferred rows
+    (`ctx.save_later`) before any other statement runs, so that none sees them stale."""
+
+    def __init__(self, deferred: DeferredWrites) -> None:
+        self.statements = 0
+        self.deferred = deferred
+
+    @property
+    def writes(self) -> int:
+        # A deferral is a write: a handler that deferred, then refused, left something.
+        return self.statements + self.deferred.added
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if self.deferred.flushing:
+            return execute(sql, params, many, context)
+        if self.deferred.pending:
+            self.deferred.flush()
+        if sql.lstrip()[:6].upper() in WRITES:
+            self.statements += 1
+        return execute(sql, params, many, context)
+
 
 CALL_FULL = gettext_lazy("Lần gửi này đã đủ việc; mục này được giữ trên máy và gửi lại ở lần sau.")
 
@@ -91,9 +122,7 @@ class Pusher:
         # Invalid events are logged by their id too: a resend must find that row.
         ids = [e.id if e is not None else uuid_of(raw) for _, e, raw, _ in parsed]
         # EventLog rows, stored or of this call: a repeat is answered from either.
-        known: dict[UUID, Any] = {
-            row.id: row for row in EventLog.objects.filter(id__in=[i for i in ids if i])
-        }
+        known: dict[UUID, Any] = logged([i for i in ids if i])
         results: list[EventResult | None] = [None] * len(parsed)
         rows: list[LogRow] = []
         with self._watch():

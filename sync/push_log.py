@@ -5,14 +5,16 @@ kinds of repeat apart (sync/push.py decides the rest)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from sync.edge import Problem, printable
+from sync.models import EventLog
 from sync.protocol import EventIn, EventResult, payload_digest, payload_hash
 from sync.rows import LogRow
 
@@ -50,6 +52,39 @@ def same_payload(stored: str, digest: str, event: EventIn, device_id: UUID) -> b
         device_seq=event.device_seq,
     )
     return stored == legacy
+
+
+class Logged(NamedTuple):
+    """What a repeat is answered from: an event's stored log row, or its row of this call."""
+
+    id: UUID
+    status: str
+    payload_hash: str
+    result: dict[str, Any]
+
+
+def logged(ids: list[UUID]) -> dict[UUID, Logged]:
+    """The stored EventLog rows of these event ids (one statement, the ids as one array:
+    Django's `IN` would bind and quote 500 of them one by one)."""
+    if not ids:
+        return {}
+    if connection.vendor != "postgresql":
+        rows = EventLog.objects.filter(id__in=ids).values_list(*Logged._fields)
+        return {row[0]: Logged(*row) for row in rows}
+    field = EventLog._meta.get_field("result")
+    column = field.get_col(EventLog._meta.db_table)
+    table = connection.ops.quote_name(EventLog._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "id", "status", "payload_hash", "result" FROM {table} WHERE "id" = ANY(%s)',
+            [ids],
+        )
+        rows = cursor.fetchall()
+    # The result column as the ORM gives it: its JSON decoded by the field.
+    return {
+        row[0]: Logged(row[0], row[1], row[2], field.from_db_value(row[3], column, connection))
+        for row in rows
+    }
 
 
 def uuid_of(raw: Any) -> UUID | None:

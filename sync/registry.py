@@ -117,11 +117,15 @@ class HandlerContext:
         op: str = "upsert",
         version: int = 1,
     ) -> None:
-        if facility_id not in self.locked_facilities:
+        self.emit_change(PendingChange(facility_id, type, record_id, data, area_id, op, version))
+
+    def emit_change(self, change: PendingChange) -> None:
+        """`emit` of a change already built (`sync/types.py` builds one per record)."""
+        if change.facility_id not in self.locked_facilities:
             # Writing outside the locked streams would break the no-skip guarantee of pulls.
-            raise RuntimeError(f"emit to facility {facility_id} whose stream is not locked")
-        self.facility_id = self.facility_id or facility_id
-        self.sink.emit(PendingChange(facility_id, type, record_id, data, area_id, op, version))
+            raise RuntimeError(f"emit to facility {change.facility_id} whose stream is not locked")
+        self.facility_id = self.facility_id or change.facility_id
+        self.sink.emit(change)
 
     def save_later(self, obj: Any, fields: list[str]) -> None:
         """`obj.save(update_fields=fields)`, possibly written together with the call's other

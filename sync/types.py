@@ -143,16 +143,7 @@ def voidable_types() -> list[str]:
 
 def emit(ctx: HandlerContext, obj: Any, **extra: Any) -> None:
     """Send a record's current state from a handler (`extra` goes to the type's `data`)."""
-    change = synced_of(obj).change(obj, cache=ctx.batch, **extra)
-    ctx.emit(
-        change.type,
-        change.record_id,
-        change.data,
-        facility_id=change.facility_id,
-        area_id=change.area_id,
-        op=change.op,
-        version=change.version,
-    )
+    ctx.emit_change(synced_of(obj).change(obj, cache=ctx.batch, **extra))
 
 
 def conflict_about(ctx: HandlerContext, record: Any, **conflict: Any) -> UUID:

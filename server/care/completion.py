@@ -3,7 +3,7 @@ completion and disinfection.record (which may close a disinfection task)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -82,7 +82,8 @@ def completion_validate(
     details = completion_details_default(
         kind=task.kind, outcome=req.outcome, details=req.details or {}
     )
-    return replace(req, details=details)
+    # Built, not `dataclasses.replace`d: that reads the class's fields on every call.
+    return CompletionRequest(req.outcome, req.reason, req.note, details)
 
 
 def _history_entry(task: TaskInstance) -> dict[str, Any]:
@@ -110,6 +111,7 @@ def task_complete_apply(
     `unsaved`, a changed task is appended there for the caller to save in bulk.
     """
     details = req.details or {}
+    at = judged_at(ctx)  # flags clock_skew once, as each call would
     grace = timedelta(
         minutes=task.facility.setting(
             "dose_grace_minutes" if task.kind == "medication" else "task_grace_minutes"
@@ -125,7 +127,7 @@ def task_complete_apply(
         Completion(
             outcome=req.outcome,
             device=ctx.device_id,
-            at=judged_at(ctx),
+            at=at,
             detail=completion_detail(task.kind, req.outcome, details),
         ),
         grace=grace,
@@ -158,7 +160,7 @@ def task_complete_apply(
     task.status = req.outcome
     # The id, not the instance: the relation's descriptor checks cost more than the write.
     task.done_by_id = ctx.user.pk
-    task.done_at = judged_at(ctx)
+    task.done_at = at
     task.done_device = ctx.device_id
     task.done_event = ctx.event.id
     task.reason = req.reason

@@ -37,6 +37,7 @@ from sync.registry import (
     preloader,
     register,
 )
+from sync.rows import keys_taken, locked_instances
 from sync.types import emit
 
 MESSAGES = CONFLICT_MESSAGES  # kept for importers of the earlier name
@@ -62,11 +63,7 @@ def task_complete_preload(ctx: PreloadContext, args: list[TaskCompleteArgs]) -> 
     one per task joined in, its settings' JSON decoded once."""
     ids = {a.task_id for a in args}
     facilities = {m.facility_id: m.facility for m in my_memberships(ctx)}
-    tasks = list(
-        TaskInstance.objects.select_for_update(of=("self",))
-        .filter(id__in=ids, facility_id__in=ctx.locked_facilities)
-        .order_by("id")
-    )
+    tasks = locked_instances(TaskInstance, ids, ctx.locked_facilities)
     link = TaskInstance._meta.get_field("facility")
     for task in tasks:
         facility = facilities.get(task.facility_id)
@@ -192,7 +189,8 @@ class NoteAddArgs(BaseModel):
     area_id: UUID | None = None
 
 
-# Preloaded note ids: (NOTE_ID, id) → True when a note with that id exists. Kept with the
+# Preloaded note ids: (NOTE_ID, id) → True when a note with that id exists (the id as the
+# UUID the args hold: its text would cost a UUID.__str__ per lookup). Kept with the
 # preloaded instances, so it goes when they go (a handler without a preloader wrote).
 NOTE_ID = "note_id"
 
@@ -202,17 +200,17 @@ def note_add_preload(ctx: PreloadContext, args: list[NoteAddArgs]) -> None:
     """Two queries for a push of notes (a phone back online may send hundreds): which note
     ids exist already, and the residents they are about."""
     ids = {a.note_id for a in args}
-    taken = set(Note.objects.filter(id__in=ids).values_list("id", flat=True))
+    taken = keys_taken(Note, ids)
     residents = {a.resident_id for a in args if a.resident_id is not None}
     if residents:
         ctx.keep(Resident.objects.filter(id__in=residents, facility_id__in=ctx.locked_facilities))
     store = ctx.batch.setdefault(PRELOADED, {})
     for note_id in ids:
-        store[(NOTE_ID, str(note_id))] = note_id in taken
+        store[(NOTE_ID, note_id)] = note_id in taken
 
 
 def _note_taken(ctx: HandlerContext, note_id: UUID) -> bool:
-    known = ctx.batch.get(PRELOADED, {}).get((NOTE_ID, str(note_id)))
+    known = ctx.batch.get(PRELOADED, {}).get((NOTE_ID, note_id))
     return Note.objects.filter(id=note_id).exists() if known is None else known
 
 
@@ -231,19 +229,20 @@ def note_add(ctx: HandlerContext, args: NoteAddArgs) -> Decision:
             area_in_scope(ctx, args.area_id, facility_id=membership.facility_id)
         facility_id, area_id = membership.facility_id, args.area_id
     ctx.facility_id = facility_id
+    # Links by id: the relations' descriptors checked and cached instances nobody reads.
     note = Note(
         id=args.note_id,
         facility_id=facility_id,
         area_id=area_id,
-        resident=resident,
+        resident_id=resident.pk if resident is not None else None,
         kind=args.kind,
         text=args.text,
-        by=ctx.user,
+        by_id=ctx.user.pk,
         at=judged_at(ctx),
     )
     # With the call's other notes, in one INSERT (sync/deferred.py).
     create_later(ctx, note)
-    ctx.batch.get(PRELOADED, {}).update({(NOTE_ID, str(note.id)): True})
+    ctx.batch.get(PRELOADED, {}).update({(NOTE_ID, note.id): True})
     emit(ctx, note)
     return Decision(status="applied")
 

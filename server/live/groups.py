@@ -10,6 +10,7 @@ channel layer (Redis reconnect, full channel) delays a sync, never loses an entr
 from __future__ import annotations
 
 import logging
+from typing import Any
 from uuid import UUID
 
 from asgiref.sync import async_to_sync
@@ -80,15 +81,39 @@ def pokes_send(summaries: dict[UUID, CommitSummary]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    sends = []
     for summary in summaries.values():
         message = {
             "type": "live.poke",
             "cursor": summary.last_seq,
             "facility": str(summary.facility_id),
         }
-        for name in sorted(poke_targets(summary)):
-            try:
-                async_to_sync(layer.group_send)(name, message)
-            except Exception:
-                # The data is committed; a failed poke only delays the next pull.
-                log.warning("poke to %s failed", name, exc_info=True)
+        sends += [(name, message, name) for name in sorted(poke_targets(summary))]
+    # The data is committed; a failed poke only delays the next pull.
+    sends_in_order(layer, sends, "poke to %s failed")
+
+
+Send = tuple[str, dict[str, Any], Any]  # (group, message, what a failure's log line names)
+
+
+def sends_in_order(layer: Any, sends: list[Send], failed: str) -> None:
+    """`layer.group_send` each (group, message) in turn, from synchronous code, in one trip
+    to the event loop: each `async_to_sync` is a hand-off to another thread and back, and a
+    push poked its groups one trip each. A send that fails is logged (`failed` % what) and
+    the next goes on; when the trip itself cannot be made (called from a thread that runs
+    an event loop), every send is logged as failed, as each would have failed alone."""
+    if not sends:
+        return
+    try:
+        async_to_sync(_send_each)(layer, sends, failed)
+    except Exception:
+        for _, _, what in sends:
+            log.warning(failed, what, exc_info=True)
+
+
+async def _send_each(layer: Any, sends: list[Send], failed: str) -> None:
+    for name, message, what in sends:
+        try:
+            await layer.group_send(name, message)
+        except Exception:
+            log.warning(failed, what, exc_info=True)

@@ -40,14 +40,28 @@ def record_fact(
     own serializer, so the dashboard's copy of a record has one shape, declared once."""
     kept = {f: data[f] for f in dashboard_fields_of(type_) if f in data}
     # A handler's in-memory data may hold UUIDs or datetimes (conflict details): make it what
-    # the pull would send, so the channel layer's msgpack can carry it.
-    return {
-        "type": type_,
-        "id": str(record_id),
-        "v": version,
-        "op": op,
-        "data": json.loads(json.dumps(kept, cls=DjangoJSONEncoder)),
-    }
+    # the pull would send, so the channel layer's msgpack can carry it. Data that is JSON
+    # already (a task's: text, numbers, None) would come back from that round trip as it
+    # went in, and a push of 500 completions paid it 500 times.
+    if not _json_as_is(kept):
+        kept = json.loads(json.dumps(kept, cls=DjangoJSONEncoder))
+    return {"type": type_, "id": str(record_id), "v": version, "op": op, "data": kept}
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_as_is(value: Any) -> bool:
+    """Whether `json.loads(json.dumps(value))` equals `value`, value for value: exact JSON
+    types only (a subclass, a tuple, a non-text key takes the round trip)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is dict:
+        return all(type(k) is str and _json_as_is(v) for k, v in value.items())
+    if kind is list:
+        return all(_json_as_is(v) for v in value)
+    return False
 
 
 def dashboard_fields_of(type_: str) -> tuple[str, ...]:
@@ -86,13 +100,11 @@ def dashboard_facts_send(summaries: dict[UUID, CommitSummary]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    sends = []
     for summary in summaries.values():
         facts = facts_of(summary)
-        if not facts:
-            continue
-        message = {"type": "dashboard.facts", "seq": summary.last_seq, "facts": facts}
-        try:
-            async_to_sync(layer.group_send)(groups.dashboard(summary.facility_id), message)
-        except Exception:
-            # Committed already; a dashboard that misses this is refreshed by its next snapshot.
-            log.warning("dashboard facts for %s failed", summary.facility_id, exc_info=True)
+        if facts:
+            message = {"type": "dashboard.facts", "seq": summary.last_seq, "facts": facts}
+            sends.append((groups.dashboard(summary.facility_id), message, summary.facility_id))
+    # Committed already; a dashboard that misses this is refreshed by its next snapshot.
+    groups.sends_in_order(layer, sends, "dashboard facts for %s failed")
