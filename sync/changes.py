@@ -85,8 +85,9 @@ class CallRead:
     heads: dict[UUID, int]
     user_id: Any = None
     scope: Scope | None = None
-    # The scope's version read in the same statement: a scope read afresh is kept under it.
-    version: int = 0
+    # The scope's version read in the same statement (the app's value, opaque here): a scope
+    # read afresh is kept under it.
+    version: Any = None
 
 
 _current: ContextVar[CallRead | None] = ContextVar("sync_call_read", default=None)

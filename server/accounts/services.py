@@ -110,11 +110,13 @@ def _identity_checked(row: DeviceToken | None, key_hash: str, *, touch: bool) ->
 
 
 # What a worker keeps between one phone's sync calls: whose a token is (it never changes),
-# and each user's scope with the scope version it was read at. Bounded: past the limit it
+# and each user's scope with the scope version and the database epoch it was read at (a
+# database restored from a dump has a new epoch, and its sequence may give again a version
+# this worker saw after the dump was taken). Bounded: past the limit it
 # starts again empty (each phone then pays one scope read).
 _KEPT_MAX = 20_000
 _token_users: dict[str, UUID] = {}
-_scopes: dict[UUID, tuple[int, Scope]] = {}
+_scopes: dict[UUID, tuple[tuple[int, str | None], Scope]] = {}
 
 
 def _keep(store: dict, key: Any, value: Any) -> None:
@@ -157,14 +159,15 @@ class SyncTokenAuth(HttpBearer):
         identity = _identity_checked(found, key, touch=True)
         user_pk = identity.user.pk
         _keep(_token_users, key, user_pk)
-        current = kept is not None and user_id == user_pk and kept[0] == version
+        at = (version, read.epoch.value if read.epoch is not None else None)
+        current = kept is not None and user_id == user_pk and kept[0] == at
         return replace(
             identity,
             call_read=replace(
                 read,
                 user_id=user_pk,
                 scope=Scope(kept[1]) if kept is not None and current else None,
-                version=version,
+                version=at,
             ),
         )
 
