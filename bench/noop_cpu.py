@@ -4,7 +4,8 @@ sync_vs_pouchdb.py times one no-op per run, a single sample of ~10 ms that a bus
 moves by 2×. This sends N no-op calls (a device whose cursor is current, no events) in four
 ways — straight to uvicorn or through the counting proxy, on one kept-alive connection or a
 new connection per call, as the benchmark's devices do — and reads the uvicorn process's
-CPU from /proc around them: CPU per call is little moved by other load, wall time is. A
+CPU from /proc around them, and that of the PostgreSQL backends its pool holds open to the
+bench database: CPU per call is little moved by other load, wall time is. A
 fifth row: the reference client's whole no-op sync() through the proxy, as
 sync_vs_pouchdb.py times it (its own bookkeeping included).
 
@@ -21,6 +22,7 @@ the run, the throttle's Redis round trip still runs on every call).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import http.client
 import io
@@ -38,6 +40,30 @@ from proxy import CountingProxy
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pg_backends(env: dict[str, str]) -> list[int]:
+    """The PostgreSQL backends connected to the bench database (the server's pool)."""
+    from urllib.parse import urlparse
+
+    import psycopg
+
+    url = urlparse(env["DATABASE_URL"])
+    admin = url._replace(path="/postgres", query="").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [url.path.lstrip("/")]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def _pids_cpu(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        # A backend that ended: its CPU is lost to the figure (rare).
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            total += _cpu_seconds(pid)
+    return total
 
 
 def in_process(env: dict[str, str], who: dict, raw: bytes, calls: int) -> None:
@@ -150,7 +176,9 @@ def main() -> None:
         cursor = json.loads(gzip.decompress(answer) if answer[:2] == b"\x1f\x8b" else answer)
         raw = body(cursor["cursor"])
         print(f"{args.calls} no-op calls each; load average {os.getloadavg()}")
-        print("way                      wall p10 / p50 / p90 ms   uvicorn CPU per call")
+        print(
+            "way                      wall p10 / p50 / p90 ms   uvicorn / PostgreSQL CPU per call"
+        )
         for name, to, fresh in [
             ("direct, kept alive", port, False),
             ("direct, new connection", port, True),
@@ -158,13 +186,15 @@ def main() -> None:
             ("proxy, new connection", proxy_port, True),
         ]:
             calls(to, fresh, raw, 50)  # warm
-            before = _cpu_seconds(proc.pid)
+            backends = _pg_backends(env)
+            before, pg_before = _cpu_seconds(proc.pid), _pids_cpu(backends)
             walls = calls(to, fresh, raw, args.calls)
             cpu = (_cpu_seconds(proc.pid) - before) / args.calls * 1000
+            pg = (_pids_cpu(backends) - pg_before) / args.calls * 1000
             p = statistics.quantiles(walls, n=10)
             print(
                 f"{name:24s} {p[0]:5.1f} / {statistics.median(walls):5.1f} / {p[-1]:5.1f}"
-                f"          {cpu:5.2f} ms"
+                f"          {cpu:5.2f} / {pg:4.2f} ms"
             )
         # As sync_vs_pouchdb.py times its no-op: the reference client's whole sync() (its
         # SQLite bookkeeping and httpx included) through the proxy.
