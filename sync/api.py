@@ -18,17 +18,20 @@ from ninja import Query, Router, Schema
 from pydantic import Field, ValidationError
 
 from sync import conflicts, registry
+from sync.changes import CallRead, call_read_current, read_with_heads, reading
 from sync.conflicts import conflict_data
-from sync.edge import MAX_DEPTH, body_parse
+from sync.edge import MAX_DEPTH, body_parse, sync_throttle
 from sync.models import Conflict
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
 from sync.responses import error, json_response
 from sync.service import SyncError, sync_call
-from sync.throttle import sync_throttle
 
+# For the app's bearer check of the sync call (server/accounts/services.py, SyncTokenAuth):
+# what it reads with the token, and what the call then answers from.
+__all__ = ["CallRead", "call_read_current", "read_with_heads", "router", "conflicts_router"]
 log = logging.getLogger("catruc.sync")
 # After each answered sync call, with its body, the caller and its `client` report
-# (server/metrics.py counts events by status; server/accounts/device_health.py stamps the device).
+# (server/observability.py counts events by status; server/accounts/services.py stamps the device).
 sync_call_answered = Signal()
 router = Router(tags=["sync"])
 conflicts_router = Router(tags=["conflicts"])
@@ -116,14 +119,16 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
             if isinstance(limit, int) and limit > 0
             else MAX_CHANGES_PER_PAGE
         )
-        outcome = sync_call(
-            user=identity.user,
-            device_id=identity.device_id,
-            protocol=req.protocol,
-            cursor_token=req.cursor,
-            events=req.events,
-            page_size=page,
-        )
+        # What the bearer check's statement read (the epoch, the heads, the kept scope).
+        with reading(getattr(identity, "call_read", None)):
+            outcome = sync_call(
+                user=identity.user,
+                device_id=identity.device_id,
+                protocol=req.protocol,
+                cursor_token=req.cursor,
+                events=req.events,
+                page_size=page,
+            )
     except SyncError as exc:
         return error(exc.status, exc.code, exc.message, **exc.extra)
     # Ids and statuses only: never event args (they hold residents' names and medicines).

@@ -1,16 +1,26 @@
-"""The change log: allocating sequence numbers on write, and the scoped, paged pull."""
+"""The change log: allocating sequence numbers on write; and the read side: the database
+epoch carried in every cursor (docs/protocol.md §5, "Epoch"), the stream heads, a sync
+call's first read (the caller's row, the epoch and the heads in one statement), the scoped,
+paged pull."""
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from sync.models import Change, Stream
+from sync.models import Change, Epoch, Stream
 from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
 from sync.registry import CommitSummary, PendingChange, Scope, ScopeEntry
 from sync.rows import rows_insert
@@ -51,9 +61,142 @@ def streams_lock(facility_ids: list[UUID]) -> dict[UUID, Stream]:
     return {row.facility_id: row for row in rows}
 
 
+# Every sync call reads it: the SQL the ORM would write (quoted names), without compiling it.
+_READ = f'SELECT "value", "restored_at" FROM "{Epoch._meta.db_table}" WHERE "id" = 1'
+
+
+@dataclass(frozen=True)
+class DatabaseEpoch:
+    value: str
+    # Set after deploy/restore: a cursor without an epoch may then be ahead of this change
+    # log, so it is refused like one of another epoch.
+    restored_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CallRead:
+    """What a sync call's first statement read, for the rest of the call (`reading`).
+
+    `heads`: the committed stream heads of exactly these facilities (those of the scope the
+    caller's worker kept; none on its first call). `scope`: that scope, when the caller's
+    app confirmed in the same statement that it is still current; None: read it afresh."""
+
+    epoch: DatabaseEpoch | None
+    heads: dict[UUID, int]
+    user_id: Any = None
+    scope: Scope | None = None
+    # The scope's version read in the same statement (the app's value, opaque here): a scope
+    # read afresh is kept under it.
+    version: Any = None
+
+
+_current: ContextVar[CallRead | None] = ContextVar("sync_call_read", default=None)
+
+
+@contextmanager
+def reading(read: CallRead | None) -> Iterator[None]:
+    """For this block, `epoch_current`, `sync.changes.stream_heads` and the scope provider
+    answer from `read` (what it holds) instead of a statement each."""
+    token = _current.set(read)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def call_read_current() -> CallRead | None:
+    return _current.get()
+
+
+@cache
+def _read_plan(alias: str, facilities: int) -> tuple[str, list[Any]]:
+    conn = connections[alias]
+    quote = conn.ops.quote_name
+    epoch_table, stream_table = str(Epoch._meta.db_table), str(Stream._meta.db_table)
+    epoch, stream = quote(epoch_table), quote(stream_table)
+    fields: list[tuple[str, Any]] = [
+        (epoch_table, Epoch._meta.get_field("value")),
+        (epoch_table, Epoch._meta.get_field("restored_at")),
+        (stream_table, Stream._meta.get_field("facility_id")),
+        (stream_table, Stream._meta.get_field("last_seq")),
+    ]
+    columns, converters = [], []
+    for table, field in fields:
+        col = field.get_col(table)
+        columns.append(f"{quote(table)}.{quote(str(field.column))}")
+        converters.append((col, conn.ops.get_db_converters(col) + col.get_db_converters(conn)))
+    facility = f"{stream}.{quote(str(Stream._meta.get_field('facility_id').column))}"
+    among = f"{facility} IN ({', '.join(['%s'] * facilities)})" if facilities else "1 = 0"
+    sql = (
+        f"SELECT {', '.join(columns)}, {{columns}} FROM {{tables}}"
+        f" LEFT OUTER JOIN {epoch} ON ({epoch}.{quote('id')} = 1)"
+        f" LEFT OUTER JOIN {stream} ON ({among}) WHERE {{where}}"
+    )
+    return sql, converters
+
+
+def read_with_heads(
+    columns: str, tables: str, where: str, params: list[Any], facility_ids: list[UUID]
+) -> tuple[tuple | None, CallRead]:
+    """`SELECT columns FROM tables WHERE where` (the caller's one row, or none) with the
+    epoch and these facilities' heads, in one statement. Returns the caller's row (None if
+    none) and what the engine read (its epoch None if the row was not found)."""
+    alias = Stream.objects.db
+    template, converters = _read_plan(alias, len(facility_ids))
+    conn = connections[alias]
+    sql = template.format(columns=columns, tables=tables, where=where)
+    facility = Stream._meta.get_field("facility_id")
+    ids = [facility.get_db_prep_value(f, conn) for f in facility_ids]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, ids + params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None, CallRead(epoch=None, heads={})
+    heads = dict.fromkeys(facility_ids, 0)
+    for row in rows:
+        if row[2] is not None:
+            values = []
+            for value, (col, convert_all) in zip(row[:4], converters, strict=True):
+                for convert in convert_all:
+                    value = convert(value, col, conn)
+                values.append(value)
+            heads[values[2]] = values[3]
+    first = rows[0]
+    epoch = None
+    if first[0] is not None:
+        restored = first[1]
+        for convert in converters[1][1]:
+            restored = convert(restored, converters[1][0], conn)
+        epoch = DatabaseEpoch(first[0], restored)
+    return first[4:], CallRead(epoch=epoch, heads=heads)
+
+
+def epoch_current() -> DatabaseEpoch:
+    """Read on every call, never cached: one primary-key row, and a worker that outlived a
+    restore must not keep accepting the old database's cursors. Inside `reading`, the one
+    the call's first statement read."""
+    read = _current.get()
+    if read is not None and read.epoch is not None:
+        return read.epoch
+    with connection.cursor() as cursor:
+        cursor.execute(_READ)
+        row = cursor.fetchone()
+    if row is None:
+        # Only a database whose tables were emptied without migrating (a test's flush):
+        # a fresh epoch, made once even when two calls race for it.
+        Epoch.objects.bulk_create([Epoch(id=1, value=secrets.token_hex(3))], ignore_conflicts=True)
+        row = Epoch.objects.filter(id=1).values_list("value", "restored_at").get()
+    return DatabaseEpoch(*row)
+
+
 def stream_heads(facility_ids: list[UUID]) -> dict[UUID, int]:
     """Committed high-water marks. Every change at or below one is already committed,
-    because a stream's last_seq moves in the same transaction that wrote its changes."""
+    because a stream's last_seq moves in the same transaction that wrote its changes.
+    Inside `reading`, those the call's first statement read, when it read
+    exactly these facilities' (a no-op call reads nothing else)."""
+    read = call_read_current()
+    if read is not None and read.heads.keys() == set(facility_ids):
+        return dict(read.heads)
     rows = Stream.objects.filter(facility_id__in=facility_ids).values_list(
         "facility_id", "last_seq"
     )

@@ -130,7 +130,7 @@ def payload_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# A database epoch as sync/epoch.py makes it (6 hex digits); the pattern leaves room to grow.
+# A database epoch as sync/changes.py makes it (6 hex digits); the pattern leaves room to grow.
 _EPOCH = re.compile(r"[0-9a-z]{1,16}")
 
 

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sync import registry
-from sync.changes import ChangeWriter, changes_pull, stream_heads, streams_lock
-from sync.epoch import epoch_current
+from sync.changes import ChangeWriter, changes_pull, epoch_current, stream_heads, streams_lock
 from sync.protocol import MIN_PROTOCOL, Cursor, EventResult
 from sync.push import NeedsSafeMode, Pusher
 from sync.registry import CommitSummary, PendingChange, Scope

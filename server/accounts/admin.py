@@ -154,7 +154,7 @@ class DeviceAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     )
     list_filter = ("facility", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "id")
-    # Health is the phone's own report (server/accounts/device_health.py): never typed here.
+    # Health is the phone's own report (server/accounts/services.py, `device_seen`): never typed here.
     HEALTH = ("last_seen_at", "last_user", "last_status", "app_version", "queued", "queued_since")
     readonly_fields = ("id", "registered_at", *HEALTH, "revoked_at", "revoked_by")
     fields = ("id", "name", "facility", "registered_at", *HEALTH, "revoked_at", "revoked_by")

@@ -72,7 +72,7 @@ class Device(models.Model):
         verbose_name=_("trung tâm"),
     )
     registered_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True)
-    # Health, stamped by each sync call (server/accounts/device_health.py): who used it last,
+    # Health, stamped by each sync call (server/accounts/services.py, `device_seen`): who used it last,
     # how that call went, and what the phone reported about itself.
     last_seen_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
     last_user = staff_fk(_("người dùng lần cuối"), optional=True, on_delete=models.SET_NULL)

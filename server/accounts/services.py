@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import Model
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,8 +30,10 @@ from ninja.security import HttpBearer
 
 from server.accounts.errors import AuthError
 from server.accounts.models import Device, DeviceToken, Membership, Role, User
+from server.accounts.reads import scope_rows, token_built, token_plan, token_with_user_and_device
 from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
 from server.accounts.rules import call_status, client_parse, health_warnings
+from sync.api import CallRead, call_read_current, read_with_heads
 from sync.registry import Scope, ScopeEntry
 from sync.types import types_in_scope
 
@@ -66,6 +64,8 @@ class Identity:
     user: User
     device: Device
     token_hash: str
+    # Set by the sync call's bearer check: what its first statement read (sync/changes.py).
+    call_read: CallRead | None = field(default=None, compare=False, repr=False)
 
     @property
     def device_id(self) -> UUID:
@@ -76,67 +76,6 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-# The token's row with its user and device, one statement written once per process. Every
-# authenticated call (every sync call, the no-op included) looks its token up, and the ORM
-# compiled that three-table select_related anew each time: ~0.5 ms of CPU of a ~0.9 ms lookup
-# (docs/performance.md, "No-op"). The same statement (every concrete column of the three
-# models, the token by its primary key, both joins), and the instances built as the ORM
-# builds them: each column through the backend's and the field's converters, Model.from_db,
-# the user and device cached on the token's foreign keys.
-_MODELS: tuple[type[Model], ...] = (DeviceToken, User, Device)
-
-
-@cache
-def _plan(
-    alias: str,
-) -> tuple[str, list[tuple[type[Model], list[str], list[tuple[Any, list[Callable]]]]]]:
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    columns: list[str] = []
-    layout = []
-    for model in _MODELS:
-        table = str(model._meta.db_table)
-        names, converters = [], []
-        for field in model._meta.concrete_fields:
-            selected, reader = _column_read(connection, table, field)
-            columns.append(selected)
-            names.append(field.attname)
-            converters.append(reader)
-        layout.append((model, names, converters))
-    token = quote(str(DeviceToken._meta.db_table))
-    joins = "".join(
-        f" INNER JOIN {quote(str(model._meta.db_table))}"
-        f" ON ({token}.{quote(str(DeviceToken._meta.get_field(fk).column))}"  # type: ignore[union-attr]
-        f" = {quote(str(model._meta.db_table))}.{quote(str(model._meta.pk.column))})"
-        for model, fk in ((User, "user"), (Device, "device"))
-    )
-    pk = quote(str(DeviceToken._meta.pk.column))
-    sql = f"SELECT {', '.join(columns)} FROM {token}{joins} WHERE {token}.{pk} = %s"
-    return sql, layout
-
-
-def token_with_user_and_device(key_hash: str) -> DeviceToken | None:
-    """`DeviceToken.objects.select_related("user", "device").filter(key_hash=…).first()`."""
-    alias = DeviceToken.objects.db
-    sql, layout = _plan(alias)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key_hash])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    objects: list[Any] = []
-    at = 0
-    for model, names, converters in layout:
-        values = _converted(row[at : at + len(names)], converters, connection)
-        at += len(names)
-        objects.append(model.from_db(alias, names, list(values)))
-    token, user, device = objects
-    DeviceToken._meta.get_field("user").set_cached_value(token, user)
-    DeviceToken._meta.get_field("device").set_cached_value(token, device)
-    return token
-
-
 def identity_for_token(raw: str) -> Identity:
     return identity_for_hash(token_hash(raw))
 
@@ -145,7 +84,10 @@ def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
     """The identity behind a token, or AuthError(401). `touch=False` re-checks an open
     socket without counting it as a use (an idle phone's open socket must not keep its
     token alive forever)."""
-    row = token_with_user_and_device(key_hash)
+    return _identity_checked(token_with_user_and_device(key_hash), key_hash, touch=touch)
+
+
+def _identity_checked(row: DeviceToken | None, key_hash: str, *, touch: bool) -> Identity:
     if row is None or not row.user.is_active:
         raise AuthError(401, "invalid_token", INVALID_TOKEN)
     if row.device.revoked:
@@ -167,6 +109,22 @@ def identity_for_hash(key_hash: str, *, touch: bool = True) -> Identity:
     return Identity(user=row.user, device=row.device, token_hash=row.key_hash)
 
 
+# What a worker keeps between one phone's sync calls: whose a token is (it never changes),
+# and each user's scope with the scope version and the database epoch it was read at (a
+# database restored from a dump has a new epoch, and its sequence may give again a version
+# this worker saw after the dump was taken). Bounded: past the limit it
+# starts again empty (each phone then pays one scope read).
+_KEPT_MAX = 20_000
+_token_users: dict[str, UUID] = {}
+_scopes: dict[UUID, tuple[tuple[int, str | None], Scope]] = {}
+
+
+def _keep(store: dict, key: Any, value: Any) -> None:
+    if len(store) >= _KEPT_MAX and key not in store:
+        store.clear()
+    store[key] = value
+
+
 class DeviceTokenAuth(HttpBearer):
     """The bearer check of the API's routes, answering docs/protocol.md §1's codes."""
 
@@ -177,6 +135,44 @@ class DeviceTokenAuth(HttpBearer):
 
 
 device_token_auth = DeviceTokenAuth()
+
+
+class SyncTokenAuth(HttpBearer):
+    """The bearer check of POST /api/sync/v1: the same check on a token row read afresh,
+    in one statement with what a no-op call needs besides (`sync.api.read_with_heads`):
+    the user's scope version, the epoch, and the heads of the scope this worker kept for
+    her. A token revoked, a device revoked, a user deactivated or idle is refused exactly
+    as `DeviceTokenAuth` refuses it, on the very next call; a kept scope is used only while
+    its version is the one just read, so a membership, role or area changed (in any worker,
+    any way: the triggers of migration 0005) is read afresh on the next call."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Identity:
+        key = token_hash(token)
+        user_id = _token_users.get(key)
+        kept = _scopes.get(user_id) if user_id is not None else None
+        alias = DeviceToken.objects.db
+        plan = token_plan(alias)
+        row, read = read_with_heads(
+            plan.columns, plan.tables, plan.where, [key], kept[1].facility_ids() if kept else []
+        )
+        found, version = token_built(row, alias) if row is not None else (None, 0)
+        identity = _identity_checked(found, key, touch=True)
+        user_pk = identity.user.pk
+        _keep(_token_users, key, user_pk)
+        at = (version, read.epoch.value if read.epoch is not None else None)
+        current = kept is not None and user_id == user_pk and kept[0] == at
+        return replace(
+            identity,
+            call_read=replace(
+                read,
+                user_id=user_pk,
+                scope=Scope(kept[1]) if kept is not None and current else None,
+                version=at,
+            ),
+        )
+
+
+sync_token_auth = SyncTokenAuth()
 
 
 def device_fact(device: Device, last_user: Any, now: datetime) -> dict[str, Any]:
@@ -253,70 +249,23 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
-@cache
-def _scope_plan(alias: str) -> tuple[str, list[tuple[Any, list[Callable]]]]:
-    # Membership.objects.filter(user=user, active=True).order_by("facility_id")
-    #   .values_list("facility_id", "role", "areas__id"), written once like the token's.
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    table = str(Membership._meta.db_table)
-    through = Membership._meta.get_field("areas").remote_field.through._meta  # type: ignore[union-attr]
-    link = str(through.db_table)
-    fields = [(table, Membership._meta.get_field(n)) for n in ("facility", "role")]
-    fields.append((link, through.get_field("area")))
-    columns, converters = [], []
-    for at, field in fields:
-        selected, reader = _column_read(connection, at, field)
-        columns.append(selected)
-        converters.append(reader)
-
-    def column(name: str, at: str = table, meta: Any = Membership._meta) -> str:
-        return f"{quote(at)}.{quote(str(meta.get_field(name).column))}"
-
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(table)} LEFT OUTER JOIN {quote(link)}"
-        f" ON ({column('id')} = {column('membership', link, through)})"
-        f" WHERE ({column('active')} AND {column('user')} = %s) ORDER BY 1 ASC"
-    )
-    return sql, converters
-
-
-def _scope_rows(user: User) -> list[tuple]:
-    alias = Membership.objects.db
-    sql, converters = _scope_plan(alias)
-    connection = connections[alias]
-    user_id = Membership._meta.get_field("user").get_db_prep_value(user.pk, connection)  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
-        rows = cursor.fetchall()
-    if not any(convert for _, convert in converters):
-        return rows
-    return [_converted(row, converters, connection) for row in rows]
-
-
-def _column_read(connection: Any, table: str, field: Any) -> tuple[str, tuple[Any, list[Callable]]]:
-    """A field's quoted column for a hand-written SELECT, and what turns its raw value into
-    the field's value: the backend's converters, then the field's, as the ORM applies them."""
-    col = field.get_col(table)
-    quote = connection.ops.quote_name
-    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-    return f"{quote(table)}.{quote(str(field.column))}", (col, converters)
-
-
-def _converted(row: Any, converters: list[tuple[Any, list[Callable]]], connection: Any) -> tuple:
-    out = []
-    for value, (col, field_converters) in zip(row, converters, strict=True):
-        for convert in field_converters:
-            value = convert(value, col, connection)
-        out.append(value)
-    return tuple(out)
-
-
 def scope_of(user: User) -> Scope:
-    # One query (memberships joined to their areas), read afresh on every call: a changed
-    # role, area or revoked membership takes effect on the very next sync. Every sync reads
-    # it, so it is kept to a single round trip rather than cached.
-    rows = _scope_rows(user)
+    """What `user` may pull. In a sync call whose first statement found her kept scope
+    current (`SyncTokenAuth`), that one; otherwise one query (memberships joined to their
+    areas), kept for her next sync calls under the version read in the first statement —
+    read before this query, so a change between the two is read afresh next time."""
+    read = call_read_current()
+    if read is not None and read.user_id == user.pk:
+        if read.scope is not None:
+            return read.scope
+        scope = _scope_read(user)
+        _keep(_scopes, user.pk, (read.version, Scope(scope)))
+        return scope
+    return _scope_read(user)
+
+
+def _scope_read(user: User) -> Scope:
+    rows = scope_rows(user)
     roles: dict[UUID, str] = {}
     areas: dict[UUID, set[UUID]] = {}
     for facility_id, role, area_id in rows:

@@ -265,7 +265,7 @@ def test_the_token_row_is_what_select_related_gives(centre):
 
 def test_the_scope_rows_are_what_the_orm_gives(centre):
     from server.accounts.models import Membership, User
-    from server.accounts.services import _scope_rows
+    from server.accounts.reads import scope_rows
 
     assert Membership.objects.count() > 3
     for user in User.objects.all():
@@ -274,6 +274,6 @@ def test_the_scope_rows_are_what_the_orm_gives(centre):
             .order_by("facility_id")
             .values_list("facility_id", "role", "areas__id")
         )
-        ours = _scope_rows(user)
+        ours = scope_rows(user)
         assert sorted(ours, key=str) == sorted(orm, key=str), user.username
         assert {tuple(map(type, r)) for r in ours} == {tuple(map(type, r)) for r in orm}
