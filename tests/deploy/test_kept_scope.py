@@ -6,7 +6,6 @@ server of two workers, whatever way the membership was changed."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from server.accounts.models import Device, Membership, User
 from server.accounts.reads import SCOPE_VERSIONS
 from server.accounts.tokens import device_revoke, user_tokens_revoke
+from tests.conftest import ApiClient
 from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,14 +26,10 @@ PASSWORD = "test-pass-123"
 
 
 def _login(username: str) -> tuple[str, str]:
-    device_id = str(uuid.uuid4())
-    response = Client().post(
-        "/api/auth/token",
-        {"username": username, "password": PASSWORD, "device_id": device_id, "device_name": "t"},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["token"], device_id
+    api = ApiClient()
+    api.login(username, PASSWORD)
+    assert api.token is not None
+    return api.token, api.device_id
 
 
 def _sync(token: str, device_id: str, cursor: str | None) -> tuple[int, dict]:

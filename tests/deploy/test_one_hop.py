@@ -19,6 +19,7 @@ from server.accounts.tokens import device_revoke
 from server.asgi import application, django_asgi_app
 from server.body_limit import BodyLimitMiddleware
 from tests.api.test_hostile_requests import _raw_request
+from tests.conftest import ApiClient
 from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,16 +87,10 @@ def _same(ours: tuple, stock: tuple) -> None:
 
 
 def _login(username: str = "carer") -> tuple[str, str]:
-    from django.test import Client
-
-    device_id = str(uuid.uuid4())
-    response = Client().post(
-        "/api/auth/token",
-        {"username": username, "password": PASSWORD, "device_id": device_id, "device_name": "t"},
-        content_type="application/json",
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["token"], device_id
+    api = ApiClient()
+    api.login(username, PASSWORD)
+    assert api.token is not None
+    return api.token, api.device_id
 
 
 def _sync_body(device_id: str, cursor: str | None = None, **extra: Any) -> bytes:
