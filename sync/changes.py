@@ -23,7 +23,7 @@ from django.utils import timezone
 from sync.models import Change, Epoch, Stream
 from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
 from sync.registry import CommitSummary, PendingChange, Scope, ScopeEntry
-from sync.rows import rows_insert
+from sync.rows import column_read, converted, rows_insert
 from sync.types import STAFF, types_in_scope
 
 # The columns of a Change row as ChangeWriter.flush builds it (the id comes from the table).
@@ -122,9 +122,9 @@ def _read_plan(alias: str, facilities: int) -> tuple[str, list[Any]]:
     ]
     columns, converters = [], []
     for table, field in fields:
-        col = field.get_col(table)
-        columns.append(f"{quote(table)}.{quote(str(field.column))}")
-        converters.append((col, conn.ops.get_db_converters(col) + col.get_db_converters(conn)))
+        selected, reader = column_read(conn, table, field)
+        columns.append(selected)
+        converters.append(reader)
     facility = f"{stream}.{quote(str(Stream._meta.get_field('facility_id').column))}"
     among = f"{facility} IN ({', '.join(['%s'] * facilities)})" if facilities else "1 = 0"
     sql = (
@@ -155,19 +155,13 @@ def read_with_heads(
     heads = dict.fromkeys(facility_ids, 0)
     for row in rows:
         if row[2] is not None:
-            values = []
-            for value, (col, convert_all) in zip(row[:4], converters, strict=True):
-                for convert in convert_all:
-                    value = convert(value, col, conn)
-                values.append(value)
-            heads[values[2]] = values[3]
+            _, _, facility_id, last_seq = converted(row[:4], converters, conn)
+            heads[facility_id] = last_seq
     first = rows[0]
     epoch = None
     if first[0] is not None:
-        restored = first[1]
-        for convert in converters[1][1]:
-            restored = convert(restored, converters[1][0], conn)
-        epoch = DatabaseEpoch(first[0], restored)
+        value, restored = converted(first[:2], converters[:2], conn)
+        epoch = DatabaseEpoch(value, restored)
     return first[4:], CallRead(epoch=epoch, heads=heads)
 
 
@@ -285,6 +279,8 @@ def _supersede(facility_id: UUID, head: int) -> None:
     record this call's changes (above `head`, just written) are about. One statement that
     finds the records itself, instead of sending their ids (500 for a push of 500)."""
     table = connection.ops.quote_name(Change._meta.db_table)
+    # The column's own value (SQLite keeps a UUID as 32 hex characters, psycopg binds it).
+    facility = Change._meta.get_field("facility_id").get_db_prep_value(facility_id, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f'UPDATE {table} SET "superseded" = true FROM {table} AS later'
@@ -292,7 +288,7 @@ def _supersede(facility_id: UUID, head: int) -> None:
             f' AND {table}."facility_id" = %s AND {table}."seq" <= %s'
             f' AND {table}."type" = later."type" AND {table}."record_id" = later."record_id"'
             f' AND NOT {table}."superseded"',
-            [facility_id, head, facility_id, head],
+            [facility, head, facility, head],
         )
 
 

@@ -89,6 +89,25 @@ def rows_insert(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequ
             copy.write_row(row)
 
 
+def column_read(connection: Any, table: str, field: Any) -> tuple[str, tuple[Any, list[Callable]]]:
+    """A field's quoted column for a hand-written SELECT, and what turns its raw value into
+    the field's value: the backend's converters, then the field's, as the ORM applies them."""
+    col = field.get_col(table)
+    quote = connection.ops.quote_name
+    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+    return f"{quote(table)}.{quote(str(field.column))}", (col, converters)
+
+
+def converted(row: Any, converters: list[tuple[Any, list[Callable]]], connection: Any) -> tuple:
+    """`row`'s raw values through `column_read`'s converters, column by column."""
+    out = []
+    for value, (col, field_converters) in zip(row, converters, strict=True):
+        for convert in field_converters:
+            value = convert(value, col, connection)
+        out.append(value)
+    return tuple(out)
+
+
 @cache
 def _locking_read(model: type[Model], alias: str) -> tuple[str, list[str], list[tuple]]:
     """The SELECT `model.objects.select_for_update(of=("self",)).filter(pk__in=…,
@@ -103,12 +122,11 @@ def _locking_read(model: type[Model], alias: str) -> tuple[str, list[str], list[
     assert pk is not None
     names, columns, converts = [], [], []
     for position, column_field in enumerate(meta.concrete_fields):
-        col = column_field.get_col(table)
-        converters = db.ops.get_db_converters(col) + col.get_db_converters(db)
+        selected, (col, converters) = column_read(db, table, column_field)
         if converters:
             converts.append((position, col, converters))
         names.append(column_field.attname)
-        columns.append(f"{quote(table)}.{quote(str(column_field.column))}")
+        columns.append(selected)
     key = f"{quote(table)}.{quote(str(pk.column))}"
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(table)}"

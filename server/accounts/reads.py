@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.models import Model
 
 from server.accounts.models import Device, DeviceToken, Membership, User
+from sync.rows import column_read, converted
 
 # Written by triggers only (migration 0005): a new value at every change of a user's scope.
 SCOPE_VERSIONS = "accounts_scopeversion"
@@ -137,21 +138,3 @@ def scope_rows(user: User) -> list[tuple]:
     if not any(convert for _, convert in converters):
         return rows
     return [converted(row, converters, connection) for row in rows]
-
-
-def column_read(connection: Any, table: str, field: Any) -> tuple[str, tuple[Any, list[Callable]]]:
-    """A field's quoted column for a hand-written SELECT, and what turns its raw value into
-    the field's value: the backend's converters, then the field's, as the ORM applies them."""
-    col = field.get_col(table)
-    quote = connection.ops.quote_name
-    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-    return f"{quote(table)}.{quote(str(field.column))}", (col, converters)
-
-
-def converted(row: Any, converters: list[tuple[Any, list[Callable]]], connection: Any) -> tuple:
-    out = []
-    for value, (col, field_converters) in zip(row, converters, strict=True):
-        for convert in field_converters:
-            value = convert(value, col, connection)
-        out.append(value)
-    return tuple(out)
