@@ -14,11 +14,9 @@ shift change), never loses data: the record is in the database.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 from uuid import UUID
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -26,8 +24,6 @@ from server.live import groups
 from server.live.dashboard.projection import ACTOR_FIELDS
 from sync.registry import CommitSummary, PendingChange
 from sync.types import synced
-
-log = logging.getLogger("catruc.live")
 
 
 def record_fact(
@@ -89,11 +85,9 @@ def device_fact_send(sender: Any, facility_id: UUID, fact: dict[str, Any], **kwa
     layer = get_channel_layer()
     if layer is None:
         return
-    try:
-        message = {"type": "dashboard.facts", "seq": None, "facts": [fact]}
-        async_to_sync(layer.group_send)(groups.dashboard(facility_id), message)
-    except Exception:
-        log.warning("dashboard device fact for %s failed", facility_id, exc_info=True)
+    message = {"type": "dashboard.facts", "seq": None, "facts": [fact]}
+    send = (groups.dashboard(facility_id), message, facility_id)
+    groups.sends_in_order(layer, [send], "dashboard device fact for %s failed")
 
 
 def dashboard_facts_send(summaries: dict[UUID, CommitSummary]) -> None:
