@@ -29,7 +29,6 @@ from pydantic import BaseModel, ValidationError
 
 from sync import registry
 from sync.changes import ChangeWriter
-from sync.clock import Stamp, stamp_receive
 from sync.deferred import DeferredWrites
 from sync.edge import Problem, event_problem
 from sync.models import EventLog
@@ -38,7 +37,9 @@ from sync.protocol import (
     MAX_ROWS_PER_CALL,
     EventIn,
     EventResult,
+    Stamp,
     args_canonical,
+    stamp_receive,
 )
 from sync.push_log import (
     event_hash,

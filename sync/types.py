@@ -20,15 +20,30 @@ Scopes (who may pull a type, on top of being a member of the record's facility):
 - any other name is an audience: like "area", and the scope provider may open all the
   types of that audience facility-wide to a role (`ScopeEntry.extra_types`), e.g. the kitchen
   staff see every "kitchen" record.
+
+A type's `data` is usually a row's fields as they travel (`fields_data`, docs/care-events.md,
+"Change types"): the wire form is the same for every record type: ids as strings, dates and
+times in ISO 8601, decimals as JSON numbers, everything else as stored. A serializer names the
+fields it sends, in order, separated by spaces (as `namedtuple` takes them); a link sends its
+id (`by` sends the `by_id` value), and a name that is not a field (a property, such as a
+dose's `void`) is read as it is.
 """
 
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache as per_model
+from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
 from sync.registry import HandlerContext, PendingChange
 
@@ -38,6 +53,77 @@ STAFF = "staff"
 
 Void = Callable[[HandlerContext, Any, str], None]
 
+# How a row becomes a change's `data`: `fields_data(names)`, or `row_data` in a type's own
+# serializer (the module docstring says the wire form).
+
+
+@lru_cache(maxsize=4096)
+def _uuid_text(value: uuid.UUID) -> str:
+    # A push serializes every task it completes: the facility, area, resident, routine and
+    # carer ids repeat across them, and UUID.__str__ is Python code (~1 µs each).
+    return str(value)
+
+
+# Exact types answered by one lookup (a push serializes ~17 fields per completed task);
+# subclasses and anything else take the isinstance path below.
+_AS_IS = frozenset({str, int, float, bool, type(None), dict, list})
+_CONVERT: dict[type, Callable[[Any], Any]] = {
+    uuid.UUID: _uuid_text,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    Decimal: float,
+}
+
+
+def wire_value(value: Any) -> Any:
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    convert = _CONVERT.get(kind)
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, uuid.UUID):
+        return _uuid_text(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@per_model
+def _reads(model: type[models.Model], names: str) -> tuple[tuple[str, str, bool], ...]:
+    """(key, attribute, is a decimal) per name, looked up once per model and list, not per row."""
+    reads = []
+    for name in names.split():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if isinstance(field, models.Field):
+            reads.append((name, field.attname, isinstance(field, models.DecimalField)))
+        else:
+            reads.append((name, name, False))
+    return tuple(reads)
+
+
+def row_data(row: models.Model, names: str) -> dict[str, Any]:
+    out = {}
+    # A loaded column's value is in the instance's dict, where its descriptor would read it
+    # (a link's id through a Python __get__): read there; anything else through getattr.
+    held = row.__dict__
+    for name, attname, decimal in _reads(type(row), names):
+        value = held[attname] if attname in held else getattr(row, attname)
+        if decimal and value is not None:
+            value = float(value)  # a row not read back may still hold the int it was given
+        out[name] = wire_value(value)
+    return out
+
+
+def fields_data(names: str) -> Callable[[models.Model], dict[str, Any]]:
+    """A change type's `data` that is just these fields of the row (`row_data`)."""
+    return partial(row_data, names=names)
+
 
 def _own_area(obj: Any, cache: dict) -> UUID | None:
     return getattr(obj, "area_id", None)
@@ -45,6 +131,22 @@ def _own_area(obj: Any, cache: dict) -> UUID | None:
 
 def _version(obj: Any) -> int:
     return getattr(obj, "version", 1)
+
+
+def void_version(obj: Any) -> int:
+    """The version of a record that keeps none but may be voided once (a note, a dose): 1,
+    then 2, so a phone holding the record takes its voided state."""
+    return 2 if obj.void else 1
+
+
+def area_of_link(link: str) -> Callable[[Any, dict], UUID | None]:
+    """A type's `area` when its records take the area of the record a link names (a dose
+    and a medication order are filed where their resident lives)."""
+
+    def area(obj: Any, cache: dict) -> UUID | None:
+        return getattr(obj, link).area_id
+
+    return area
 
 
 def _facility(obj: Any) -> UUID:

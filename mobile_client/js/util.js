@@ -23,7 +23,7 @@ export function localDate(d = new Date()) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-// Hybrid logical clock stamp, same text form as sync/clock.py: MMMMMMMMMMMMM-CCCC-node.
+// Hybrid logical clock stamp, same text form as sync/protocol.py (Stamp): MMMMMMMMMMMMM-CCCC-node.
 let last = { millis: 0, counter: 0 };
 export function hlc(node) {
   const wall = Date.now();

@@ -8,7 +8,7 @@ Giving and revoking tokens: tokens.py.
   from the sync call's answer (`sync.api.sync_call_answered`), so a call costs no read and at
   most one UPDATE, none when nothing changed and the last stamp is under a minute old. Each
   write is announced with `device_changed` (the dashboard listens:
-  server/live/dashboard/facts.py).
+  server/live/groups.py).
 - What each member may see: `scope_of`, read afresh by every sync call; `permits`."""
 
 from __future__ import annotations

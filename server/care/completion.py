@@ -19,7 +19,7 @@ from server.care.rules import (
     completion_details_default,
     task_completion_decide,
 )
-from sync.clock import judged_at
+from sync.protocol import judged_at
 from sync.registry import HandlerContext, Rejected
 from sync.types import conflict_about, emit
 

@@ -26,8 +26,8 @@ from server.care.completion import (
 )
 from server.care.models import Note, Resident, TaskInstance
 from server.care.rules import bulk_summary
-from sync.clock import judged_at
 from sync.deferred import create_later
+from sync.protocol import judged_at
 from sync.registry import (
     PRELOADED,
     Decision,

@@ -23,8 +23,7 @@ from server.care.resident_rules import (
     status_at,
     task_status_on_move,
 )
-from sync.clock import judged_at
-from sync.protocol import EventArgs
+from sync.protocol import EventArgs, judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 

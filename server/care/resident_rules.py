@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from server.accounts.roles import RESIDENT_EDITOR_ROLES
-from sync.clock import Stamp, is_valid
+from sync.protocol import Stamp, is_valid
 
 UPDATABLE_FIELDS = frozenset(
     {

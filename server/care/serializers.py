@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.care.models import Facility
-from server.wire import fields_data
+from sync.types import fields_data
 
 area_data = fields_data("facility_id name kind code")
 # Least data on phones (Nghị định 13/2023): no birth dates, no admission papers.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from server.care.completion import task_void_apply
 from server.care.models import Area, Facility, Note, Resident, TaskInstance
 from server.care.serializers import area_data, facility_data, note_data, resident_data, task_data
-from sync.types import AREA, FACILITY, SyncedType, declare, void_standard
+from sync.types import AREA, FACILITY, SyncedType, declare, void_standard, void_version
 
 declare(SyncedType("facility", Facility, facility_data, scope=FACILITY, facility=lambda f: f.pk))
 declare(SyncedType("area", Area, area_data, scope=FACILITY))
@@ -57,6 +57,6 @@ declare(
         scope=AREA,
         void=void_standard,
         # A note keeps no version: written once, voided at most once.
-        version=lambda n: 2 if n.void else 1,
+        version=void_version,
     )
 )

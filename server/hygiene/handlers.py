@@ -24,8 +24,7 @@ from server.hygiene.models import DisinfectionRecord, VehicleTrip
 from server.hygiene.rules import DilutionError, disinfection_assess
 from server.kitchen.access import kitchen_area_id
 from server.kitchen.fields import rounded
-from sync.clock import judged_at
-from sync.protocol import EventArgs
+from sync.protocol import EventArgs, judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import emit
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.wire import fields_data
+from sync.types import fields_data
 
 disinfection_data = fields_data(
     "facility_id target area_id task_id chemical concentration_pct product_strength_pct"

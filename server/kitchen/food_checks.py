@@ -15,8 +15,7 @@ from server.kitchen.access import food_facility, new_food_record_facility
 from server.kitchen.fields import rounded
 from server.kitchen.models import FoodCheck, FridgeReading
 from server.kitchen.rules import cook_to_eat_flags, dish_key, fridge_flags
-from sync.clock import judged_at
-from sync.protocol import EventArgs
+from sync.protocol import EventArgs, judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import emit
 

@@ -28,8 +28,7 @@ from server.kitchen.rules import (
     sample_hold_decide,
     sample_keep_until,
 )
-from sync.clock import judged_at
-from sync.protocol import EventArgs
+from sync.protocol import EventArgs, judged_at
 from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 

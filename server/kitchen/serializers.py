@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.wire import fields_data
+from sync.types import fields_data
 
 food_sample_data = fields_data(
     "facility_id meal meal_date dish portions quantity unit container_label stored_temp_c"

@@ -8,9 +8,8 @@ class LiveConfig(AppConfig):
 
     def ready(self) -> None:
         from server.accounts.services import device_changed
-        from server.live.dashboard.facts import dashboard_facts_send, device_fact_send
         from server.live.dashboard.rota_watch import rota_watch
-        from server.live.groups import pokes_send
+        from server.live.groups import dashboard_facts_send, device_fact_send, pokes_send
         from sync import registry
 
         registry.on_commit(pokes_send)

@@ -12,7 +12,7 @@ from uuid import UUID
 from server.care.models import TaskInstance
 from server.meds.models import MedicationAdministration, MedicationVoid
 from server.meds.rules import DoseRecord, task_status_of
-from sync.clock import judged_at
+from sync.protocol import judged_at
 from sync.registry import HandlerContext
 from sync.types import emit
 

@@ -33,7 +33,7 @@ from server.meds.doses import (
     task_recompute,
 )
 from server.meds.models import MedicationAdministration, MedicationOrder
-from sync.clock import judged_at
+from sync.protocol import judged_at
 from sync.registry import Decision, HandlerContext, PreloadContext, Rejected, preloader, register
 from sync.types import emit
 

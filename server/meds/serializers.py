@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.meds.models import MedicationOrder
-from server.wire import fields_data, row_data
+from sync.types import fields_data, row_data
 
 MED_ORDER = (
     "facility_id resident_id drug dose route times prn indication min_interval_minutes"

@@ -5,18 +5,12 @@ areas only."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 from server.meds.doses import void_apply
 from server.meds.models import MedicationAdministration, MedicationOrder
 from server.meds.serializers import med_administration_data, med_order_data
-from sync.types import AREA, SyncedType, declare
+from sync.types import AREA, SyncedType, area_of_link, declare, void_version
 
-
-def resident_area(record: Any, cache: dict) -> UUID | None:
-    return record.resident.area_id
-
+resident_area = area_of_link("resident")
 
 declare(
     SyncedType(
@@ -37,6 +31,6 @@ declare(
         dashboard=("task_id", "outcome", "at", "void", "by"),
         # Append-only: a void adds a row and recomputes the dose's task (server/meds/doses.py).
         void=void_apply,
-        version=lambda a: 2 if a.void else 1,
+        version=void_version,
     )
 )

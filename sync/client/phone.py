@@ -14,8 +14,7 @@ import httpx
 
 from sync.client.store import Store
 from sync.client.transport import SyncFailed, SyncReport, Transport
-from sync.clock import HybridClock
-from sync.protocol import MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, PROTOCOL_VERSION
+from sync.protocol import MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, PROTOCOL_VERSION, HybridClock
 
 # Leave room under the server's 5 MB for the envelope around the events.
 BODY_BUDGET = MAX_BODY_BYTES - 64 * 1024

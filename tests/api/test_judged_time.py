@@ -14,8 +14,8 @@ from django.utils import timezone
 from server.care.models import Resident, ResidentTransfer
 from server.kitchen.models import FoodSample
 from server.meds.models import MedicationAdministration
-from sync.clock import judged_time
 from sync.models import Conflict
+from sync.protocol import judged_time
 from tests.events import event
 from tests.factories import MedicationOrderFactory, ResidentFactory
 

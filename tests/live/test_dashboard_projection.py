@@ -5,8 +5,8 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from server.live.dashboard import rules
-from server.live.dashboard.facts import fact_of
 from server.live.dashboard.projection import Projection
+from server.live.groups import fact_of
 from sync.registry import PendingChange
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.clock import MAX_COUNTER, HybridClock, Stamp, is_valid
+from sync.protocol import MAX_COUNTER, HybridClock, Stamp, is_valid
 
 
 class Wall:

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from server.care.models import Resident
-from sync.clock import Stamp
 from sync.models import EventLog
+from sync.protocol import Stamp
 from tests.events import event
 from tests.factories import ResidentFactory
 

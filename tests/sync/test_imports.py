@@ -1,4 +1,4 @@
-"""sync/protocol.py, sync/clock.py and sync/client/ import no Django (docs/architecture.md)."""
+"""sync/protocol.py (with the clocks) and sync/client/ import no Django (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_it_imports_the_protocol_core_without_django():
     code = (
         "import sys\n"
-        "import sync.protocol, sync.clock, sync.client\n"
+        "import sync.protocol, sync.client\n"
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith(('django.', 'ninja', 'channels')))\n"
         "print(','.join(loaded))\n"
     )

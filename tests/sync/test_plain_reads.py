@@ -12,8 +12,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from server.care.models import TaskInstance
-from server.live.dashboard.facts import record_fact
-from server.live.groups import sends_in_order
+from server.live.groups import record_fact, sends_in_order
 from sync.models import Change
 from sync.rows import locked_instances
 from tests.events import event

@@ -36,11 +36,12 @@ PURE_STDLIB = {
     "uuid",
     "zoneinfo",
 }
-# What else a rule may build on: the engine's clocks (HLC stamps, the judged time), the named role
-# sets (plain strings), and gettext, so the
+# What else a rule may build on: the engine's wire format, for its clocks (HLC stamps, the
+# judged time; it imports no Django and does no I/O), the named role sets (plain strings), and
+# gettext, so the
 # message a rule writes is marked for translation where it is written (it reads only the
 # language the request chose: deploy/README.md, "Languages").
-PURE_PROJECT = {"sync.clock", "django.utils.translation", "server.accounts.roles"}
+PURE_PROJECT = {"sync.protocol", "django.utils.translation", "server.accounts.roles"}
 IO_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
 
 
@@ -68,7 +69,7 @@ def impurities(source: str) -> list[str]:
                 problems.append(f"line {node.lineno}: calls {node.func.id}()")
             continue
         elif isinstance(node, ast.Attribute) and node.attr in {"now", "today", "utcnow"}:
-            # The time a rule judges is given to it (judged by the server: sync/clock.py).
+            # The time a rule judges is given to it (judged by the server: sync/protocol.py).
             problems.append(f"line {node.lineno}: reads the clock (.{node.attr})")
             continue
         else:
@@ -114,6 +115,6 @@ def test_it_catches_what_makes_a_rule_impure(source, problem):
 def test_it_lets_a_rule_use_values_and_other_rules():
     source = (
         "from decimal import Decimal\nimport math\n"
-        "from server.care.resident_rules import Move\nfrom sync.clock import Stamp\n"
+        "from server.care.resident_rules import Move\nfrom sync.protocol import Stamp\n"
     )
     assert impurities(source) == []

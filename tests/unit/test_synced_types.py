@@ -8,7 +8,7 @@ import pytest
 from server.care.models import Note
 from server.care.serializers import note_data
 from server.care.vocabulary import vocabulary
-from server.live.dashboard.facts import dashboard_fields_of, fact_of
+from server.live.groups import dashboard_fields_of, fact_of
 from sync.registry import PendingChange
 from sync.types import (
     STAFF,

@@ -31,8 +31,8 @@ from server.care.resident_rules import Move
 from server.care.serializers import resident_data
 from server.kitchen.models import FoodSample, MenuDish
 from server.live.dashboard import rules
-from server.live.dashboard.facts import record_fact
 from server.live.dashboard.projection import Projection
+from server.live.groups import record_fact
 from server.meds.models import MedicationAdministration
 from server.meds.selectors import with_void
 from server.rota.models import RotaEntry
