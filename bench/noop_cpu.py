@@ -7,14 +7,16 @@ new connection per call, as the benchmark's devices do — and reads the uvicorn
 CPU from /proc around them, and that of the PostgreSQL backends its pool holds open to the
 bench database: CPU per call is little moved by other load, wall time is. A
 fifth row: the reference client's whole no-op sync() through the proxy, as
-sync_vs_pouchdb.py times it (its own bookkeeping included).
+sync_vs_pouchdb.py times it (its own bookkeeping included), with the client thread's CPU per
+call; a sixth: the same call after a pause (--gap, 0.3 s), as the benchmark meets it, every
+process of the path asleep before it.
 
 With --in-process it also runs the same calls through the one-hop handler's synchronous part
 in this process (server/one_hop.py: signals, middleware, Ninja, the view; no uvicorn, no
 socket) and prints that thread's CPU per call and the SQL statements each call runs: the
 server's own work, the least moved by other load.
 
-Usage: python bench/noop_cpu.py [--calls 400] [--database catruc_bench] [--in-process]
+Usage: python bench/noop_cpu.py [--calls 400] [--database catruc_bench] [--in-process] [--gap 0.3]
 (drops and recreates the database; seeds one small facility; SYNC_RATE_LIMIT is lifted for
 the run, the throttle's Redis round trip still runs on every call).
 """
@@ -129,6 +131,13 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--database", default="catruc_bench")
     parser.add_argument("--in-process", action="store_true")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=0.3,
+        help="pause before each of the last row's calls (0: no row)",
+    )
+    parser.add_argument("--gap-calls", type=int, default=40)
     args = parser.parse_args()
 
     env = peers.ours_env(args.database)
@@ -202,12 +211,27 @@ def main() -> None:
 
         device = RefDevice(proxy_port, who["device_id"], who["token"], seed["user_id"])
         device.sync()
-        walls = [device.sync().ms for _ in range(50 + args.calls)][50:]
+        walls = [device.sync().ms for _ in range(50)]
+        started = time.thread_time()
+        walls = [device.sync().ms for _ in range(args.calls)]
+        client_cpu = (time.thread_time() - started) / args.calls * 1000
         p = statistics.quantiles(walls, n=10)
         print(
             f"{'reference client, proxy':24s} {p[0]:5.1f} / {statistics.median(walls):5.1f}"
-            f" / {p[-1]:5.1f}"
+            f" / {p[-1]:5.1f}          client {client_cpu:.2f} ms"
         )
+        if args.gap:
+            # As sync_vs_pouchdb.py meets it: one call after a pause (there, the peer's pull
+            # runs in between), every process of the path asleep and its caches cold.
+            walls = []
+            for _ in range(args.gap_calls):
+                time.sleep(args.gap)
+                walls.append(device.sync().ms)
+            p = statistics.quantiles(walls, n=10)
+            print(
+                f"{f'reference, {args.gap:g} s pause':24s} {p[0]:5.1f} /"
+                f" {statistics.median(walls):5.1f} / {p[-1]:5.1f}"
+            )
     finally:
         proxy.stop()
         proc.terminate()

@@ -32,6 +32,12 @@ def database_from_url(url: str) -> dict:
             # A per-process psycopg pool: opening a PostgreSQL connection per request cost
             # ~8 % of a worker's time under load (docs/performance.md). Needs CONN_MAX_AGE 0.
             options["pool"] = {"min_size": min(2, pool_max), "max_size": pool_max, "timeout": 10}
+        if env_bool("DB_PREPARED_STATEMENTS", True):
+            # Only the sync call's first statement asks for it (sync/changes.py,
+            # `read_with_heads`): PostgreSQL plans its six-table join once per connection
+            # instead of on every call. Django's own cursors bind on the client and never
+            # prepare. Off (0) behind PgBouncer < 1.21 in transaction mode (docs/performance.md).
+            options.setdefault("prepare_threshold", 5)
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")),

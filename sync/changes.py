@@ -23,7 +23,7 @@ from django.utils import timezone
 from sync.models import Change, Epoch, Stream
 from sync.protocol import MAX_CHANGES_PER_PAGE, Cursor
 from sync.registry import CommitSummary, PendingChange, Scope, ScopeEntry
-from sync.rows import column_read, converted, rows_insert
+from sync.rows import column_read, converted, prepared_cursor, rows_insert
 from sync.types import STAFF, types_in_scope
 
 # The columns of a Change row as ChangeWriter.flush builds it (the id comes from the table).
@@ -147,7 +147,7 @@ def read_with_heads(
     sql = template.format(columns=columns, tables=tables, where=where)
     facility = Stream._meta.get_field("facility_id")
     ids = [facility.get_db_prep_value(f, conn) for f in facility_ids]
-    with conn.cursor() as cursor:
+    with prepared_cursor(conn) as cursor:
         cursor.execute(sql, ids + params)
         rows = cursor.fetchall()
     if not rows:

@@ -184,6 +184,12 @@ class SyncClient:
                 progress = self.store.apply(
                     user_id, events, payload.get("results", []), [], None, report
                 )
+            elif (
+                status == 200
+                and not (events or payload["results"] or payload["changes"])
+                and payload["cursor"] == body["cursor"]
+            ):
+                progress = 0  # nothing new either way: the store is left as it is
             elif status == 200:
                 progress = self.store.apply(
                     user_id,

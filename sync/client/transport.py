@@ -1,15 +1,24 @@
 """One sync call over HTTP: the body gzipped when it is worth it, transport errors and 5xx
-retried with exponential backoff and jitter, 429 waited out as `Retry-After` says."""
+retried with exponential backoff and jitter, 429 waited out as `Retry-After` says.
+
+The sync call goes over one kept-alive `http.client` connection (`Line`): httpx's request
+and response machinery cost ~0.5 ms of a ~5 ms no-op on the bench machine
+(docs/performance.md, "No-op: a leaner client, a prepared statement"). Logging in and any
+transport a test hands in (`transport=`, to lose answers on purpose) still go through httpx.
+"""
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import random
+import select
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -39,11 +48,66 @@ class SyncReport:
     results: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
+def _retry_after(value: str | None, default: float) -> float:
     try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
+        return max(0.0, float(value or ""))
     except ValueError:
         return default
+
+
+class Line:
+    """One HTTP/1.1 connection to the server, kept alive between calls and opened again when
+    the server has closed it (its keep-alive timeout) or the address changed."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.at: tuple[str, str, int | None] | None = None
+        self.conn: http.client.HTTPConnection | None = None
+
+    def post(
+        self, url: str, data: bytes, headers: dict[str, str]
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """(status, headers, body as received). Raises OSError or HTTPException."""
+        parts = urlsplit(url)
+        at = (parts.scheme, parts.hostname or "", parts.port)
+        conn = self.conn
+        if conn is not None and (at != self.at or _closed(conn)):
+            self.close()
+            conn = None
+        if conn is None:
+            if parts.scheme not in ("http", "https"):
+                raise http.client.InvalidURL(f"not an http(s) address: {url}")
+            kind = (
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            conn = self.conn = kind(at[1], at[2], timeout=self.timeout)
+            self.at = at
+        try:
+            conn.request("POST", parts.path or "/", body=data, headers=headers)
+            response = conn.getresponse()
+            return response.status, response.headers, response.read()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+
+def _closed(conn: http.client.HTTPConnection) -> bool:
+    """An idle kept-alive socket that is readable has been closed by the server (or holds
+    bytes nobody asked for): not one to send on."""
+    sock = conn.sock
+    if sock is None:
+        return False
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 class Transport:
@@ -64,6 +128,7 @@ class Transport:
         self.backoff_base, self.backoff_max, self.sleep = backoff_base, backoff_max, sleep
         self.gzip_min_bytes = gzip_min_bytes
         self.http = httpx.Client(transport=transport, timeout=timeout)
+        self.line = Line(timeout) if transport is None else None
         # httpx's default Accept, Connection and User-Agent add ~70 B to every call; HTTP/1.1
         # keeps the connection alive without them, and the server ignores the rest.
         for name in ("Accept", "Connection", "User-Agent"):
@@ -93,26 +158,24 @@ class Transport:
             report.requests += 1
             report.bytes_sent += len(data)
             try:
-                response = self.http.post(
-                    f"{self.base_url}/api/sync/v1", content=data, headers=headers
-                )
-            except httpx.TransportError as exc:
+                status, answer_headers, raw, wire = self._post(data, headers)
+            except (httpx.TransportError, OSError, http.client.HTTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 continue
-            report.bytes_received += response.num_bytes_downloaded
-            if response.status_code == 429:
+            report.bytes_received += wire
+            if status == 429:
                 # Rate limited: wait as long as the server says, then send the same events.
                 error = "HTTP 429 rate_limited"
                 if attempt + 1 < self.max_attempts:
-                    self.sleep(_retry_after(response, self.backoff_max))
+                    self.sleep(_retry_after(answer_headers.get("Retry-After"), self.backoff_max))
                 continue
-            if response.status_code in RETRY_STATUSES:
-                error = f"HTTP {response.status_code}"
+            if status in RETRY_STATUSES:
+                error = f"HTTP {status}"
                 continue
             try:
-                return response.status_code, response.json()
+                return status, json.loads(raw)
             except ValueError:
-                error = f"HTTP {response.status_code}: not JSON"
+                error = f"HTTP {status}: not JSON"
                 continue
         limited = error.endswith("rate_limited")
         raise SyncFailed(
@@ -121,5 +184,27 @@ class Transport:
             code="rate_limited" if limited else None,
         )
 
+    def _post(self, data: bytes, headers: dict[str, str]) -> tuple[int, Any, bytes, int]:
+        """(status, headers, body decoded, bytes of body that came over the wire)."""
+        url = f"{self.base_url}/api/sync/v1"
+        if self.line is None:
+            response = self.http.post(url, content=data, headers=headers)
+            return (
+                response.status_code,
+                response.headers,
+                response.content,
+                response.num_bytes_downloaded,
+            )
+        status, answer_headers, raw = self.line.post(url, data, headers)
+        body = raw
+        if (answer_headers.get("Content-Encoding") or "").lower() == "gzip":
+            try:
+                body = gzip.decompress(raw)
+            except (OSError, EOFError):
+                body = b""  # not JSON: retried like any answer that is not
+        return status, answer_headers, body, len(raw)
+
     def close(self) -> None:
+        if self.line is not None:
+            self.line.close()
         self.http.close()
