@@ -13,20 +13,38 @@ if TYPE_CHECKING:
 Projection = Callable[["Store", str, dict[str, Any]], None]
 
 
-def _task_complete(store: Store, user_id: str, event: dict[str, Any]) -> None:
+def _completed(data: dict[str, Any], user_id: str, event: dict[str, Any]) -> None:
     args = event["args"]
-    record = store.record("task", str(args.get("task_id")), user_id)
-    if record is None:
-        return  # never pulled: the server sends it whole (an own change over unseen ones)
-    record["data"].update(
+    data.update(
         status=args.get("outcome"),
         done_by=user_id,
         done_at=event["at"],
         reason=args.get("reason", ""),
     )
     if "details" in args:
-        record["data"]["details"] = args["details"]
+        data["details"] = args["details"]
+
+
+def _task_complete(store: Store, user_id: str, event: dict[str, Any]) -> None:
+    record = store.record("task", str(event["args"].get("task_id")), user_id)
+    if record is None:
+        return  # never pulled: the server sends it whole (an own change over unseen ones)
+    _completed(record["data"], user_id, event)
     store.put(user_id, "task", record["id"], record["version"], record["data"])
+
+
+def _task_complete_all(store: Store, user_id: str, events: list[dict[str, Any]]) -> None:
+    """The completions of one answer, as `_task_complete` one after the other would leave
+    them (a task completed twice ends as the later says), their tasks read by one statement
+    and written by one."""
+    records = store.records_by_id("task", [str(e["args"].get("task_id")) for e in events], user_id)
+    touched: dict[str, dict[str, Any]] = {}
+    for event in events:
+        record = records.get(str(event["args"].get("task_id")))
+        if record is not None:  # else never pulled, as above
+            _completed(record["data"], user_id, event)
+            touched[record["id"]] = record
+    store.put_all(user_id, "task", list(touched.values()))
 
 
 def _note_add(store: Store, user_id: str, event: dict[str, Any]) -> None:
@@ -53,3 +71,7 @@ def _note_add(store: Store, user_id: str, event: dict[str, Any]) -> None:
 
 
 PROJECTIONS: dict[str, Projection] = {"task.complete": _task_complete, "note.add": _note_add}
+# The same projections for all the acknowledged events of a name in one answer at once.
+PROJECTIONS_ALL: dict[str, Callable[[Store, str, list[dict[str, Any]]], None]] = {
+    "task.complete": _task_complete_all
+}

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from typing import Any
 
-from sync.client.projections import PROJECTIONS
+from sync.client.projections import PROJECTIONS, PROJECTIONS_ALL
 from sync.client.transport import SyncReport
 
 SCHEMA = """
@@ -171,13 +171,42 @@ class Store:
             else None
         )
 
+    def records_by_id(
+        self, type_: str, ids: list[str], user_id: str | None
+    ) -> dict[str, dict[str, Any]]:
+        """`record` of each of `ids` that is held, by id (one statement per 500 ids)."""
+        out: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            rows = self.db.execute(
+                "select id, version, data from records where user_id = ? and type = ?"
+                f" and id in ({', '.join('?' * len(chunk))})",
+                (user_id, type_, *chunk),
+            )
+            for row in rows:
+                out[row["id"]] = {
+                    "id": row["id"],
+                    "version": row["version"],
+                    "data": json.loads(row["data"]),
+                }
+        return out
+
+    _PUT = (
+        "insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
+        " set version = excluded.version, data = excluded.data"
+    )
+
     def put(
         self, user_id: str, type_: str, id_: str, version: int | None, data: dict[str, Any]
     ) -> None:
-        self.db.execute(
-            "insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
-            " set version = excluded.version, data = excluded.data",
-            (user_id, type_, id_, version, json.dumps(data)),
+        self.db.execute(self._PUT, (user_id, type_, id_, version, json.dumps(data)))
+
+    def put_all(self, user_id: str, type_: str, records: list[dict[str, Any]]) -> None:
+        """`put` of each record (`id`, `version`, `data`), in one statement."""
+        self.db.executemany(
+            self._PUT,
+            [(user_id, type_, r["id"], r["version"], json.dumps(r["data"])) for r in records],
         )
 
     # ---- an answer of the server ----------------------------------------------------
@@ -195,6 +224,8 @@ class Store:
         of the events sent were decided."""
         by_id = {e["id"]: e for e in sent}
         progress = 0
+        decided: list[tuple[str]] = []
+        projected: dict[str, list[dict[str, Any]]] = {}
         self.db.execute("begin immediate")
         try:
             for result in results:
@@ -216,9 +247,17 @@ class Store:
                 else:
                     report.acknowledged += 1
                     projection = PROJECTIONS.get(event["name"])
-                    if outcome == "applied" and projection is not None:
+                    if outcome == "applied" and event["name"] in PROJECTIONS_ALL:
+                        projected.setdefault(event["name"], []).append(event)
+                    elif outcome == "applied" and projection is not None:
                         projection(self, user_id, event)
-                self.db.execute("delete from outbox where id = ?", (event["id"],))
+                decided.append((event["id"],))
+            # Each name's projections write records of their own type, in the events' order.
+            for name, events in projected.items():
+                PROJECTIONS_ALL[name](self, user_id, events)
+            # Out of the outbox in the same transaction as their outcomes: one statement
+            # for the call's events instead of one each.
+            self.db.executemany("delete from outbox where id = ?", decided)
             report.pushed += len(sent)
             for change in changes:
                 if change.get("op") == "delete":
