@@ -171,27 +171,6 @@ class Store:
             else None
         )
 
-    def records_by_id(
-        self, type_: str, ids: list[str], user_id: str | None
-    ) -> dict[str, dict[str, Any]]:
-        """`record` of each of `ids` that is held, by id (one statement per 500 ids)."""
-        out: dict[str, dict[str, Any]] = {}
-        unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            rows = self.db.execute(
-                "select id, version, data from records where user_id = ? and type = ?"
-                f" and id in ({', '.join('?' * len(chunk))})",
-                (user_id, type_, *chunk),
-            )
-            for row in rows:
-                out[row["id"]] = {
-                    "id": row["id"],
-                    "version": row["version"],
-                    "data": json.loads(row["data"]),
-                }
-        return out
-
     _PUT = (
         "insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
         " set version = excluded.version, data = excluded.data"
@@ -201,13 +180,6 @@ class Store:
         self, user_id: str, type_: str, id_: str, version: int | None, data: dict[str, Any]
     ) -> None:
         self.db.execute(self._PUT, (user_id, type_, id_, version, json.dumps(data)))
-
-    def put_all(self, user_id: str, type_: str, records: list[dict[str, Any]]) -> None:
-        """`put` of each record (`id`, `version`, `data`), in one statement."""
-        self.db.executemany(
-            self._PUT,
-            [(user_id, type_, r["id"], r["version"], json.dumps(r["data"])) for r in records],
-        )
 
     # ---- an answer of the server ----------------------------------------------------
     def apply(

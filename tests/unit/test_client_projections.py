@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from sync.client.projections import _task_complete, _task_complete_all
 from sync.client.store import Store
 from sync.client.transport import SyncReport
@@ -35,9 +37,21 @@ def _events(tasks: list[str]) -> list[dict]:
     ]
 
 
-def test_all_at_once_leaves_what_one_by_one_leaves():
+def _same_shape_twice(tasks: list[str]) -> list[dict]:
+    """Both shapes, each task's completions in one shape: one statement per shape."""
+    return [
+        _completion(tasks[0], "done", "2026-12-01T01:00:00+00:00", details={"portion": 50}),
+        _completion(tasks[1], "refused", "2026-12-01T01:01:00+00:00", reason="mệt"),
+        _completion(tasks[0], "partial", "2026-12-01T01:02:00+00:00", details={"portion": 25}),
+        _completion(tasks[1], "done", "2026-12-01T01:03:00+00:00"),
+        _completion(str(uuid.uuid4()), "done", "2026-12-01T01:04:00+00:00"),
+    ]
+
+
+@pytest.mark.parametrize("events_of", [_events, _same_shape_twice])
+def test_all_at_once_leaves_what_one_by_one_leaves(events_of):
     tasks = [str(uuid.uuid4()) for _ in range(3)]
-    events = _events(tasks)
+    events = events_of(tasks)
     one_by_one, at_once = _store(tasks), _store(tasks)
     for event in events:
         _task_complete(one_by_one, USER, event)
@@ -45,6 +59,7 @@ def test_all_at_once_leaves_what_one_by_one_leaves():
     assert at_once.records("task", USER) == one_by_one.records("task", USER)
     assert at_once.record("task", tasks[0], USER)["data"]["status"] == "partial"
     assert at_once.record("task", tasks[2], USER)["data"]["status"] == "pending"
+    assert at_once.record("task", tasks[0], USER)["version"] == 1
 
 
 def test_an_answer_projects_only_applied_events_and_empties_the_outbox():
