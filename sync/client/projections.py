@@ -87,47 +87,8 @@ def _note_add(store: Store, user_id: str, event: dict[str, Any]) -> None:
     store.put(user_id, "note", str(args["note_id"]), 1, data)
 
 
-# `_note_add` in SQL: the resident's facility and area when the phone holds the resident,
-# else what the event named. `where true` tells SQLite's parser the ON CONFLICT is the
-# upsert's, not the join's.
-_NOTE_ADD = """
-insert into records (user_id, type, id, version, data)
-select ?1, 'note', ?2, 1, json_object(
-    'facility_id', case when r.data is null then ?3 else json_extract(r.data, '$.facility_id') end,
-    'area_id', case when r.data is null then ?4 else json_extract(r.data, '$.area_id') end,
-    'resident_id', ?5, 'kind', ?6, 'text', ?7, 'by', ?1, 'at', ?8, 'void', json('false'))
-from (select 1) left join records r on r.user_id = ?1 and r.type = 'resident' and r.id = ?9
-where true
-on conflict (user_id, type, id) do update set version = excluded.version, data = excluded.data
-"""
-
-
-def _note_add_all(store: Store, user_id: str, events: list[dict[str, Any]]) -> None:
-    """The notes of one answer, as `_note_add` one after the other would store them, in one
-    statement: no resident record decoded, no note encoded in Python."""
-    rows = []
-    for event in events:
-        args = event["args"]
-        resident = str(args["resident_id"]) if args.get("resident_id") else None
-        rows.append(
-            (
-                user_id,
-                str(args["note_id"]),
-                args.get("facility_id"),
-                args.get("area_id"),
-                args.get("resident_id"),
-                args.get("kind"),
-                args.get("text"),
-                event["at"],
-                resident,
-            )
-        )
-    store.db.executemany(_NOTE_ADD, rows)
-
-
 PROJECTIONS: dict[str, Projection] = {"task.complete": _task_complete, "note.add": _note_add}
 # The same projections for all the acknowledged events of a name in one answer at once.
 PROJECTIONS_ALL: dict[str, Callable[[Store, str, list[dict[str, Any]]], None]] = {
-    "task.complete": _task_complete_all,
-    "note.add": _note_add_all,
+    "task.complete": _task_complete_all
 }

@@ -7,12 +7,7 @@ import uuid
 
 import pytest
 
-from sync.client.projections import (
-    _note_add,
-    _note_add_all,
-    _task_complete,
-    _task_complete_all,
-)
+from sync.client.projections import _task_complete, _task_complete_all
 from sync.client.store import Store
 from sync.client.transport import SyncReport
 
@@ -86,38 +81,3 @@ def test_an_answer_projects_only_applied_events_and_empties_the_outbox():
     # the refused one was rejected: its task is untouched; the other ends partial
     assert store.record("task", tasks[1], USER)["data"]["status"] == "pending"
     assert store.record("task", tasks[0], USER)["data"]["status"] == "partial"
-
-
-def _note(at: str, **args) -> dict:
-    args = {"note_id": str(uuid.uuid4()), "kind": "observation", "text": "Cụ ngủ ngon", **args}
-    return {"id": str(uuid.uuid4()), "name": "note.add", "at": at, "hlc": "", "args": args}
-
-
-def test_notes_all_at_once_store_what_one_by_one_stores():
-    held, unknown = str(uuid.uuid4()), str(uuid.uuid4())
-    facility, area, other_area = (str(uuid.uuid4()) for _ in range(3))
-    again = _note("2026-12-01T01:03:00+00:00", resident_id=held)
-    events = [
-        # about a resident the phone holds: the resident's facility and area
-        _note("2026-12-01T01:00:00+00:00", resident_id=held, facility_id=str(uuid.uuid4())),
-        # about a resident it never pulled: what the event named
-        _note("2026-12-01T01:01:00+00:00", resident_id=unknown, facility_id=facility),
-        # about no resident
-        _note("2026-12-01T01:02:00+00:00", facility_id=facility, area_id=other_area),
-        again,
-        {**again, "at": "2026-12-01T01:04:00+00:00"},  # the same note twice: the later stays
-    ]
-    one_by_one, at_once = Store(), Store()
-    for store in (one_by_one, at_once):
-        store.put(USER, "resident", held, 3, {"facility_id": facility, "area_id": area})
-    for event in events:
-        _note_add(one_by_one, USER, event)
-    _note_add_all(at_once, USER, events)
-    assert at_once.records("note", USER) == one_by_one.records("note", USER)
-    first = at_once.record("note", events[0]["args"]["note_id"], USER)
-    assert first["version"] == 1
-    assert (first["data"]["facility_id"], first["data"]["area_id"]) == (facility, area)
-    assert first["data"]["void"] is False
-    assert at_once.record("note", again["args"]["note_id"], USER)["data"]["at"].endswith(
-        "04:00+00:00"
-    )
