@@ -214,8 +214,7 @@ class ChangeWriter:
         self.streams = streams
         self.pending: list[PendingChange] = []
         self.event_names: dict[UUID, list[str]] = defaultdict(list)
-        # After flush: facility -> its head before this call, where every change written
-        # above it is this call's own and none is a conflict (see `changes_pull`).
+        # After flush: facility -> its head before the call, if none of its changes is a conflict.
         self.own_above: dict[UUID, int] = {}
 
     def emit(self, change: PendingChange) -> None:
@@ -341,12 +340,8 @@ def changes_pull(
       the own change is the only way the replica learns what it carried (a new title, a
       record it never had).
     `heads`: the scope's committed stream heads when the caller knows them (it read them,
-    or holds the streams locked). `own_above`: facility -> the head before the call's own
-    push, for the facilities whose changes above it are all that push's (the streams are
-    locked) and none a conflict (`ChangeWriter.own_above`): from a position at or above it,
-    every change up to the head is this replica's own, with nothing unseen by others, so
-    the page holds none of them and the statement is not sent.
-    Returns (changes, new cursor, more).
+    or holds the streams locked); `own_above`, the push's `ChangeWriter.own_above`: above it
+    only this replica's own changes, none to send, no statement. Returns (changes, cursor, more).
     """
     if heads is None:
         heads = stream_heads([e.facility_id for e in scope])
@@ -362,8 +357,7 @@ def changes_pull(
         if head <= start:
             positions[key] = max(start, head)
             continue
-        above = own_above.get(entry.facility_id) if own_above else None
-        if above is not None and above <= start and floor[key] <= start:
+        if own_above and own_above.get(entry.facility_id, head) <= start and floor[key] <= start:
             positions[key] = head
             continue
         room = limit - len(out)
