@@ -34,10 +34,11 @@ class RefDevice:
     def sync(self, events: list[dict[str, Any]] | None = None) -> Outcome:
         for e in events or []:
             self.client.queue(e["name"], e["args"], at=e["at"], event_id=e["id"])
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         report = self.client.sync()
         out = Outcome(
             ms=(time.perf_counter() - started) * 1000,
+            cpu_ms=(time.thread_time() - cpu) * 1000,
             changes=report.pulled,
             calls=report.requests,
             cursor=self.cursor,

@@ -16,6 +16,9 @@ Usage (the database must exist and be migrated; sync_vs_pouchdb.py leaves one):
 walking the seeding's objects does not land inside one push and not another: the figure
 moves less from run to run. The minimum is printed beside the median.
 `--profile N` prints the N functions with the most own time (cProfile) of one more run.
+`--current` sends the push with a current cursor (an empty sync first, not timed), as the
+phone of sync_vs_pouchdb.py does; without it the push carries a null cursor and its answer
+pulls the facility's tasks as well.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ parser.add_argument("--database", default="catruc_bench")
 parser.add_argument("--profile", type=int, default=0)
 parser.add_argument("--shape", choices=("task", "note"), default="task")
 parser.add_argument("--freeze", action="store_true")
+parser.add_argument("--current", action="store_true")
 ARGS = parser.parse_args()
 
 import peers  # noqa: E402
@@ -64,6 +68,19 @@ def note_args(seeded: dict, i: int) -> dict:
         "text": f"Cụ ăn hết suất, ngủ trưa ngon; theo dõi huyết áp tối nay ({i}).",
         "resident_id": residents[i % len(residents)],
     }
+
+
+def cursor_of(seeded: dict) -> str | None:
+    """The pusher's cursor after an empty sync (None unless `--current`)."""
+    if not ARGS.current:
+        return None
+    body = {"protocol": 1, "device_id": seeded["pusher"]["device_id"], "cursor": None}
+    cursor = None
+    while True:
+        _, _, answer = push(seeded, json.dumps({**body, "cursor": cursor, "events": []}).encode())
+        cursor = answer["cursor"]
+        if not answer["more"]:
+            return cursor
 
 
 def body_of(seeded: dict) -> bytes:
@@ -87,8 +104,9 @@ def body_of(seeded: dict) -> bytes:
         for i, (name, args) in enumerate(calls)
     ]
     device = seeded["pusher"]["device_id"]
+    cursor = cursor_of(seeded)
     return json.dumps(
-        {"protocol": 1, "device_id": device, "cursor": None, "events": events}
+        {"protocol": 1, "device_id": device, "cursor": cursor, "events": events}
     ).encode()
 
 

@@ -75,6 +75,7 @@ class Runner:
         self.shape = shape
         self.problems: list[str] = []
         self.noop_exchange: tuple[bytes, bytes] | None = None
+        self.client_cpu: list[float] = []  # our client's own CPU per push, ms
 
     def device(self, seed: dict, role: str) -> Device:
         who = seed[role]
@@ -133,6 +134,7 @@ class Runner:
 
         label = "push" if profile else None
         res["ours"]["push"], pushed = self._ours(pusher, [as_event(r) for r in records], label)
+        self.client_cpu.append(pushed.cpu_ms)
         if pushed.statuses != {"applied": size}:
             self.problems.append(f"{tag} push: results {pushed.statuses}, expected {size} applied")
         res["pouch"]["push"] = self._pouch("push", f"dev-{remote}", remote)
@@ -312,7 +314,8 @@ def main() -> int:
                 r = collected[-1]
                 print(
                     f"  {size:>5} run {seed['run'] + 1}: push {r['ours']['push'].ms:7.0f} ms vs "
-                    f"{r['pouch']['push'].ms:7.0f} ms, pull {r['ours']['pull'].ms:6.0f} vs "
+                    f"{r['pouch']['push'].ms:7.0f} ms (our client's CPU"
+                    f" {runner.client_cpu[-1]:.0f} ms), pull {r['ours']['pull'].ms:6.0f} vs "
                     f"{r['pouch']['pull'].ms:6.0f} ms",
                     flush=True,
                 )

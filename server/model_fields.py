@@ -29,7 +29,9 @@ def given_id() -> models.UUIDField:
     return models.UUIDField(primary_key=True, editable=False)
 
 
-def _link(to: str, related_name: str, on_delete, verbose_name, optional: bool):
+def _link(to: str, related_name: str, on_delete, verbose_name, optional: bool, indexed=True):
+    # `indexed=False`: a table written on every push whose rows nobody reads by this link
+    # (only a rare delete of the target scans it); each index is a write per row.
     return models.ForeignKey(
         to,
         on_delete=on_delete,
@@ -37,22 +39,32 @@ def _link(to: str, related_name: str, on_delete, verbose_name, optional: bool):
         blank=optional,
         related_name=related_name,
         verbose_name=verbose_name,
+        db_index=indexed,
     )
 
 
-def record_fk(to, related_name: str, verbose_name, on_delete=models.PROTECT, *, optional=False):
+def record_fk(
+    to, related_name: str, verbose_name, on_delete=models.PROTECT, *, optional=False, indexed=True
+):
     """Another record of the app that a row belongs to or answers (an order, a routine)."""
-    return _link(to, related_name, on_delete, verbose_name, optional)
+    return _link(to, related_name, on_delete, verbose_name, optional, indexed)
 
 
-def facility_fk(related_name: str, on_delete=models.CASCADE) -> models.ForeignKey:
+def facility_fk(related_name: str, on_delete=models.CASCADE, *, indexed=True) -> models.ForeignKey:
     """The centre a row belongs to: what the sync scope and the admin scope filter on."""
-    return _link("care.Facility", related_name, on_delete, _("trung tâm"), False)
+    return _link("care.Facility", related_name, on_delete, _("trung tâm"), False, indexed)
 
 
-def area_fk(related_name: str, on_delete=models.CASCADE, *, optional=False, verbose_name="khu"):
+def area_fk(
+    related_name: str,
+    on_delete=models.CASCADE,
+    *,
+    optional=False,
+    verbose_name="khu",
+    indexed=True,
+):
     """The area (ward, kitchen, vehicle) a row is in: what a carer's scope filters on."""
-    return _link("care.Area", related_name, on_delete, verbose_name, optional)
+    return _link("care.Area", related_name, on_delete, verbose_name, optional, indexed)
 
 
 def resident_fk(related_name: str, on_delete=models.CASCADE, *, optional=False):
@@ -65,10 +77,10 @@ def task_fk(verbose_name, related_name: str = "+", on_delete=models.SET_NULL):
     return _link("care.TaskInstance", related_name, on_delete, verbose_name, True)
 
 
-def staff_fk(verbose_name, *, optional: bool = False, on_delete=models.PROTECT):
+def staff_fk(verbose_name, *, optional: bool = False, on_delete=models.PROTECT, indexed=True):
     """A member of staff who did or signed something. PROTECT by default: a record keeps the
     person who made it; `related_name="+"`, since no one reads records from the person."""
-    return _link(settings.AUTH_USER_MODEL, "+", on_delete, verbose_name, optional)
+    return _link(settings.AUTH_USER_MODEL, "+", on_delete, verbose_name, optional, indexed)
 
 
 VOID_LABEL = _("đã hủy bản ghi")

@@ -214,6 +214,8 @@ class ChangeWriter:
         self.streams = streams
         self.pending: list[PendingChange] = []
         self.event_names: dict[UUID, list[str]] = defaultdict(list)
+        # After flush: facility -> its head before the call, if none of its changes is a conflict.
+        self.own_above: dict[UUID, int] = {}
 
     def emit(self, change: PendingChange) -> None:
         self.pending.append(change)
@@ -233,6 +235,7 @@ class ChangeWriter:
         created_at = timezone.now()
         # Each stream's head before this call's changes: older rows are the ones superseded.
         before = {f: self.streams[f].last_seq for f in {p.facility_id for p in self.pending}}
+        conflicted = {p.facility_id for p in self.pending if p.type == "conflict"}
         origin_device, origin_user = self.origin_device, self.origin_user
         for pending in self.pending:
             facility_id = pending.facility_id
@@ -271,6 +274,7 @@ class ChangeWriter:
         for facility_id in summaries:
             stream = self.streams[facility_id]
             Stream.objects.filter(facility_id=facility_id).update(last_seq=stream.last_seq)
+        self.own_above = {f: head for f, head in before.items() if f not in conflicted}
         return summaries
 
 
@@ -324,6 +328,7 @@ def changes_pull(
     user_id: UUID | None = None,
     limit: int = MAX_CHANGES_PER_PAGE,
     heads: dict[UUID, int] | None = None,
+    own_above: dict[UUID, int] | None = None,
 ) -> tuple[list[dict], Cursor, bool]:
     """One page of changes after `cursor`, newest version of each record only.
 
@@ -335,7 +340,8 @@ def changes_pull(
       the own change is the only way the replica learns what it carried (a new title, a
       record it never had).
     `heads`: the scope's committed stream heads when the caller knows them (it read them,
-    or holds the streams locked). Returns (changes, new cursor, more).
+    or holds the streams locked); `own_above`, the push's `ChangeWriter.own_above`: above it
+    only this replica's own changes, none to send, no statement. Returns (changes, cursor, more).
     """
     if heads is None:
         heads = stream_heads([e.facility_id for e in scope])
@@ -350,6 +356,9 @@ def changes_pull(
         floor.setdefault(key, head)
         if head <= start:
             positions[key] = max(start, head)
+            continue
+        if own_above and own_above.get(entry.facility_id, head) <= start and floor[key] <= start:
+            positions[key] = head
             continue
         room = limit - len(out)
         if room <= 0:

@@ -104,7 +104,8 @@ class Change(models.Model):
     # which learnt the outcome from its push results. Null user: any user of the device.
     origin_device = models.UUIDField(null=True, blank=True)
     origin_user = models.UUIDField(null=True, blank=True)
-    # Set when a later change of the same record exists; pulls send only the newest.
+    # Set when a later change of the same record exists; pulls send only the newest. The
+    # table's pages keep room for that update (migration 0004, fillfactor 85).
     superseded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

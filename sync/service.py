@@ -119,6 +119,7 @@ def _attempt(
     results: list[EventResult] = []
     summaries: dict[UUID, CommitSummary] = {}
     heads: dict[UUID, int] | None = None
+    own_above: dict[UUID, int] | None = None
     # Nothing to push: a pull alone needs no transaction (it reads committed heads first,
     # and every change at or below a head is committed), which saves BEGIN and COMMIT.
     with transaction.atomic() if events else nullcontext():
@@ -143,6 +144,7 @@ def _attempt(
             summaries = writer.flush()
             # Locked until commit: their counters are the heads, no need to read them again.
             heads = {f: stream.last_seq for f, stream in streams.items()}
+            own_above = writer.own_above
             if summaries:
                 hooks = registry.after_commit_hooks()
                 transaction.on_commit(lambda: [hook(summaries) for hook in hooks])
@@ -167,6 +169,7 @@ def _attempt(
             user_id=user.pk,
             limit=page_size,
             heads=heads,
+            own_above=own_above,
         )
     return SyncOutcome(
         200,

@@ -197,12 +197,25 @@ class TaskStatus(models.TextChoices):
 class TaskInstance(models.Model):
     """One due occurrence. Its id is uuid5(routine or order, subject, local date, slot)."""
 
+    # Every completion rewrites the row, and a changed status (indexed, for the sweep) gives
+    # it a new version with an entry in every index: only the indexes a read uses are kept.
+    # The facility's leads both composite indexes; nobody reads tasks by routine, order or
+    # who did them (deleting one of those, rare, scans the facility's tasks instead).
     id = given_id()
-    facility = facility_fk("tasks")
+    facility = facility_fk("tasks", indexed=False)
     area = area_fk("tasks")
     resident = resident_fk("tasks", optional=True)
-    routine = record_fk(Routine, "tasks", _("kế hoạch"), models.SET_NULL, optional=True)
-    order = record_fk("meds.MedicationOrder", "tasks", _("y lệnh"), models.SET_NULL, optional=True)
+    routine = record_fk(
+        Routine, "tasks", _("kế hoạch"), models.SET_NULL, optional=True, indexed=False
+    )
+    order = record_fk(
+        "meds.MedicationOrder",
+        "tasks",
+        _("y lệnh"),
+        models.SET_NULL,
+        optional=True,
+        indexed=False,
+    )
     kind = models.CharField(_("loại"), max_length=20, choices=TaskKind.choices)
     title = models.CharField(_("tên việc"), max_length=200, blank=True)
     local_date = models.DateField(_("ngày"))
@@ -213,7 +226,7 @@ class TaskInstance(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
-    done_by = staff_fk(_("người làm"), optional=True, on_delete=models.SET_NULL)
+    done_by = staff_fk(_("người làm"), optional=True, on_delete=models.SET_NULL, indexed=False)
     done_at = models.DateTimeField(_("làm lúc"), null=True, blank=True)
     done_device = models.UUIDField(null=True, blank=True)
     done_event = models.UUIDField(null=True, blank=True)
@@ -242,13 +255,15 @@ class Note(models.Model):
         OBSERVATION = "observation", _("Theo dõi")
         INCIDENT = "incident", _("Sự cố")
 
+    # A push of notes inserts hundreds: nobody reads notes by area or author (the pull reads
+    # the change log), so those links carry no index.
     id = given_id()
     facility = facility_fk("notes")
-    area = area_fk("notes", models.SET_NULL, optional=True)
+    area = area_fk("notes", models.SET_NULL, optional=True, indexed=False)
     resident = resident_fk("notes", models.SET_NULL, optional=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("nội dung"))
-    by = staff_fk(_("người ghi"))
+    by = staff_fk(_("người ghi"), indexed=False)
     at = models.DateTimeField(_("lúc"))
     void, void_reason = void_fields(_("đã hủy"), _("lý do hủy"))
 

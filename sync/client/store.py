@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from typing import Any
 
-from sync.client.projections import PROJECTIONS
+from sync.client.projections import PROJECTIONS, PROJECTIONS_ALL
 from sync.client.transport import SyncReport
 
 SCHEMA = """
@@ -171,14 +171,15 @@ class Store:
             else None
         )
 
+    _PUT = (
+        "insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
+        " set version = excluded.version, data = excluded.data"
+    )
+
     def put(
         self, user_id: str, type_: str, id_: str, version: int | None, data: dict[str, Any]
     ) -> None:
-        self.db.execute(
-            "insert into records values (?, ?, ?, ?, ?) on conflict (user_id, type, id) do update"
-            " set version = excluded.version, data = excluded.data",
-            (user_id, type_, id_, version, json.dumps(data)),
-        )
+        self.db.execute(self._PUT, (user_id, type_, id_, version, json.dumps(data)))
 
     # ---- an answer of the server ----------------------------------------------------
     def apply(
@@ -195,6 +196,8 @@ class Store:
         of the events sent were decided."""
         by_id = {e["id"]: e for e in sent}
         progress = 0
+        decided: list[tuple[str]] = []
+        projected: dict[str, list[dict[str, Any]]] = {}
         self.db.execute("begin immediate")
         try:
             for result in results:
@@ -216,9 +219,17 @@ class Store:
                 else:
                     report.acknowledged += 1
                     projection = PROJECTIONS.get(event["name"])
-                    if outcome == "applied" and projection is not None:
+                    if outcome == "applied" and event["name"] in PROJECTIONS_ALL:
+                        projected.setdefault(event["name"], []).append(event)
+                    elif outcome == "applied" and projection is not None:
                         projection(self, user_id, event)
-                self.db.execute("delete from outbox where id = ?", (event["id"],))
+                decided.append((event["id"],))
+            # Each name's projections write records of their own type, in the events' order.
+            for name, events in projected.items():
+                PROJECTIONS_ALL[name](self, user_id, events)
+            # Out of the outbox in the same transaction as their outcomes: one statement
+            # for the call's events instead of one each.
+            self.db.executemany("delete from outbox where id = ?", decided)
             report.pushed += len(sent)
             for change in changes:
                 if change.get("op") == "delete":

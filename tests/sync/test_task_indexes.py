@@ -1,0 +1,70 @@
+"""What a push writes costs PostgreSQL less: care_taskinstance keeps only the indexes a
+read uses (server/care/models.py; every completion writes a new row version and an entry
+in each), and the reads still find theirs; the change log's pages keep room for the mark
+that supersedes a row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from server.care.models import TaskInstance
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's planner and catalogue"
+)
+
+
+def _indexed_columns(table: str) -> set[tuple[str, ...]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {tuple(c["columns"]) for c in constraints.values() if c["index"]}
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_task_table_carries_only_the_indexes_its_reads_use(db):
+    # Beside the primary key's (a constraint, not listed among the indexes):
+    assert _indexed_columns(TaskInstance._meta.db_table) == {
+        ("area_id",),
+        ("resident_id",),
+        ("facility_id", "local_date"),
+        ("facility_id", "status", "window_end"),
+    }
+
+
+def test_the_hot_task_reads_stay_on_an_index(db, centre):
+    now = timezone.now()
+    facility = centre.facility
+    reads = [
+        # the sweep (server/care/sweep.py)
+        TaskInstance.objects.filter(
+            facility=facility, status="pending", window_end__lt=now
+        ).order_by("window_end"),
+        # a day's tasks of a facility (the horizon)
+        TaskInstance.objects.filter(facility=facility, local_date=now.date() - timedelta(days=1)),
+        # the push's locked read: by id within the facility
+        TaskInstance.objects.filter(id__in=[facility.id], facility=facility),
+        # a meal of one area (task.complete_bulk)
+        TaskInstance.objects.filter(area=centre.elderly, local_date=now.date()),
+    ]
+    for queryset in reads:
+        plan = _plan(queryset)
+        assert "Index" in plan and "Seq Scan" not in plan, plan
+
+
+def test_the_change_log_leaves_room_for_its_superseded_mark(db):
+    # sync/migrations/0004_change_fillfactor.py: the mark is a heap-only update when the
+    # page has room, with no entry in the change log's three indexes.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'sync_change'")
+        assert cursor.fetchone()[0] == ["fillfactor=85"]
