@@ -62,6 +62,26 @@ def test_the_hot_task_reads_stay_on_an_index(db, centre):
         assert "Index" in plan and "Seq Scan" not in plan, plan
 
 
+def test_the_boards_snapshot_reads_the_shifts_tasks_by_their_local_date(db, centre):
+    # A board's snapshot on connect (server/live/dashboard/snapshot.py) reads the shift's
+    # tasks: by the due time alone, the index gave only the facility, so the read walked
+    # every task the centre has ever had.
+    from django.test.utils import CaptureQueriesContext
+
+    from server.live.dashboard.snapshot import dashboard_snapshot
+
+    with CaptureQueriesContext(connection) as queries:
+        dashboard_snapshot(facility_id=centre.facility.id, now=timezone.now())
+    table = TaskInstance._meta.db_table
+    reads = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"] and "due_at" in q["sql"]]
+    assert reads, [q["sql"] for q in queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + reads[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond" in plan and "local_date" in plan.split("Index Cond", 1)[1], plan
+
+
 def test_the_change_log_leaves_room_for_its_superseded_mark(db):
     # sync/migrations/0004_change_fillfactor.py: the mark is a heap-only update when the
     # page has room, with no entry in the change log's three indexes.

@@ -201,7 +201,14 @@ def dashboard_snapshot(
         facts = _facts("resident", residents, _resident_data)
     tasks = list(
         TaskInstance.objects.filter(
-            facility=facility, due_at__gte=shift.start, due_at__lt=shift.end
+            facility=facility,
+            # A task's local date is its slot's date in the centre's time zone: bounding it
+            # (a day's slack each side) keeps the read on the (facility, local_date) index,
+            # not on every task the centre has ever had; the due time decides.
+            local_date__gte=shift.start.date() - timedelta(days=1),
+            local_date__lte=shift.end.date() + timedelta(days=1),
+            due_at__gte=shift.start,
+            due_at__lt=shift.end,
         )
     )
     facts += _facts("task", tasks)
