@@ -241,7 +241,13 @@ class TaskInstance(models.Model):
         _("việc cần làm"),
         indexes=[
             models.Index(fields=["facility", "local_date"]),
-            models.Index(fields=["facility", "status", "window_end"]),
+            # The sweep's: pending tasks past their window. Only pending rows are in it, so a
+            # completion (pending → done) writes no entry here, and it stays small.
+            models.Index(
+                fields=["facility", "window_end"],
+                condition=models.Q(status="pending"),
+                name="care_task_pending_window",
+            ),
         ],
     )
 
