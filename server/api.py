@@ -19,9 +19,9 @@ from server.kitchen.api import router as kitchen_router
 from server.reports.api import router as reports_router
 from server.stock.api import router as meds_router
 from server.web.api import staff_router
-from sync.api import conflicts_router
+from sync.api import error
 from sync.api import router as sync_router
-from sync.responses import error
+from sync.conflicts_api import router as conflicts_router
 
 log = logging.getLogger("catruc.api")
 INTERNAL_ERROR = gettext_lazy("Lỗi máy chủ; dữ liệu trên máy vẫn được giữ, vui lòng thử lại sau.")

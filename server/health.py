@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from sync.responses import json_response
+from sync.api import json_response
 
 log = logging.getLogger("catruc.health")
 

@@ -1,40 +1,137 @@
-"""HTTP edge of the sync engine: POST /api/sync/v1 and the conflicts API.
+"""The engine's HTTP edge: the project's JSON answers, and POST /api/sync/v1.
 
-Parsing, limits and status codes live here; every decision is in `sync.service`.
+**JSON answers** (`json_response`, `error`), with the wire contract's error shape {code,
+message, ...} (docs/protocol.md). Every API of the project answers through these, so a phone
+reads one error shape wherever it calls; they live in the engine because the sync endpoint
+answers with them and the engine imports no app.
+
+**The sync endpoint** (`sync_v1`): too many calls are refused first, by a fixed window per
+device counted in the shared cache (Redis in production), so a phone in a retry loop, or a
+stolen token, cannot keep a facility's lock busy (`sync_throttle`); then the (possibly
+gzipped) body is read within its limit, parsed (sync/edge.py), and its shape checked.
+Every decision is in `sync.service`.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import math
+import time
 import zlib
-from typing import Any
-from uuid import UUID, uuid4
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import orjson
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
-from pydantic import Field, ValidationError
+from ninja import Router
+from pydantic import ValidationError
 
-from sync import conflicts, registry
 from sync.changes import CallRead, call_read_current, read_with_heads, reading
-from sync.conflicts import conflict_data
-from sync.edge import MAX_DEPTH, body_parse, sync_throttle
-from sync.models import Conflict
+from sync.edge import MAX_DEPTH, body_parse
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_PAGE, MAX_EVENTS_PER_CALL, SyncRequest
-from sync.responses import error, json_response
 from sync.service import SyncError, sync_call
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 # For the app's bearer check of the sync call (server/accounts/services.py, SyncTokenAuth):
 # what it reads with the token, and what the call then answers from.
-__all__ = ["CallRead", "call_read_current", "read_with_heads", "router", "conflicts_router"]
+__all__ = ["CallRead", "call_read_current", "read_with_heads", "router", "error", "json_response"]
 log = logging.getLogger("catruc.sync")
 # After each answered sync call, with its body, the caller and its `client` report
 # (server/observability.py counts events by status; server/accounts/services.py stamps the device).
 sync_call_answered = Signal()
 router = Router(tags=["sync"])
-conflicts_router = Router(tags=["conflicts"])
+
+_DJANGO = DjangoJSONEncoder()
+
+
+def _encode(body: dict[str, Any]) -> bytes:
+    # orjson for speed (a pull of 1,000 changes); datetimes and what it does not know go to
+    # Django's encoder, so the text is what json.dumps(cls=DjangoJSONEncoder) gave; what it
+    # refuses outright (a non-string key) is written by json itself.
+    try:
+        return orjson.dumps(body, default=_DJANGO.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    except TypeError:
+        return json.dumps(
+            body, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(_encode(body), status=status, content_type="application/json")
+
+
+def error(status: int, code: str, message: _StrOrPromise, **extra: Any) -> HttpResponse:
+    return json_response({"code": code, "message": str(message), **extra}, status)
+
+
+# The window's start and its count in one round trip (three commands before: every sync
+# call, the no-op included, paid them). Atomic, so the count cannot expire between steps.
+_WINDOW_COUNT = """
+local start = redis.call('GET', KEYS[1])
+if not start then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  start = ARGV[1]
+end
+local count_key = KEYS[1] .. ':' .. start
+local count = redis.call('INCR', count_key)
+if count == 1 then
+  redis.call('EXPIRE', count_key, tonumber(ARGV[2]) + 1)
+end
+return {start, count}
+"""
+
+
+@functools.lru_cache(maxsize=4)
+def _script(pool: Any) -> Any:
+    import redis
+
+    return redis.Redis(connection_pool=pool).register_script(_WINDOW_COUNT)
+
+
+def _window_count(key: str, now: float, window: int) -> tuple[float, int]:
+    """(start of this device's window, calls counted in it, this one included)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        pool = backend._cache._get_connection_pool(write=True)  # type: ignore[attr-defined]
+        start, count = _script(pool)(
+            keys=[backend.make_and_validate_key(key)], args=[repr(now), window]
+        )
+        return float(start), int(count)
+    start = float(cache.get_or_set(key, now, window) or now)
+    count_key = f"{key}:{start}"
+    return start, 1 if cache.add(count_key, 1, window + 1) else cache.incr(count_key)
+
+
+def sync_throttle(device_id: UUID) -> int | None:
+    """Count one call of this device: the seconds it must wait when over the limit, else None."""
+    limit = settings.SYNC_RATE_LIMIT
+    window = settings.SYNC_RATE_WINDOW_SECONDS
+    if limit <= 0:
+        return None
+    now = time.time()
+    # The window opens at the device's first call (not on the clock's minute), so its limit
+    # holds for any `window` seconds after that call, and the wait is exact.
+    try:
+        start, count = _window_count(f"sync-window:{device_id}", now, window)
+    except ValueError:  # the count expired between add and incr: a new window
+        return None
+    except Exception:
+        # A cache outage must not stop phones from syncing: the limit is a guard, not a rule.
+        log.exception("sync throttle unavailable")
+        return None
+    if count <= limit:
+        return None
+    return max(1, math.ceil(start + window - now))
 
 
 def _read_body(request: HttpRequest) -> bytes:
@@ -145,95 +242,3 @@ def sync_v1(request: HttpRequest) -> HttpResponse:
         sender=None, body=outcome.body, identity=identity, client=payload.get("client")
     )
     return json_response(outcome.body, outcome.status)
-
-
-# Filter values are codes: anything else (a NUL byte PostgreSQL refuses) is a 400, not a 500.
-CODE = r"^[a-z_]{1,40}$"
-
-
-class ConflictFilter(Schema):
-    status: str | None = Field(default=None, pattern=CODE)
-    kind: str | None = Field(default=None, pattern=CODE)
-    severity: str | None = Field(default=None, pattern=CODE)
-    facility: UUID | None = None
-    cursor: str | None = Field(default=None, max_length=200)
-    limit: int = Field(default=100, ge=1, le=10**6)
-
-
-class ResolveIn(Schema):
-    resolution: str
-    note: str = ""
-
-
-def _manageable_facilities(user: Any) -> list[UUID]:
-    return [
-        f
-        for f in registry.scope_for(user).facility_ids()
-        if registry.permits(user, f, "conflict.resolve")
-    ]
-
-
-@conflicts_router.get("", summary="Conflicts for the manager's facilities, most serious first")
-def conflicts_list(request: HttpRequest, filters: Query[ConflictFilter]) -> HttpResponse:
-    """Pages of conflicts, high severity first, then newest: `next` is the cursor of the
-    following page (null on the last), so nothing is ever cut off."""
-    user = request.auth.user  # type: ignore[attr-defined]
-    facilities = _manageable_facilities(user)
-    if not facilities:
-        return error(403, "forbidden", _("Chỉ quản lý trực mới xem được danh sách xung đột."))
-    try:
-        after = conflicts.conflict_cursor_read(filters.cursor) if filters.cursor else None
-    except ValueError:
-        return error(400, "invalid_cursor", _("Con trỏ trang không hợp lệ; hãy tải lại từ đầu."))
-    qs = Conflict.objects.filter(facility_id__in=facilities)
-    if filters.facility:
-        qs = qs.filter(facility_id=filters.facility)
-    for field in ("status", "kind", "severity"):
-        value = getattr(filters, field)
-        if value:
-            qs = qs.filter(**{field: value})
-    limit = min(filters.limit, conflicts.MAX_CONFLICTS_PER_PAGE)
-    page = list(conflicts.conflicts_page(qs, after=after, limit=limit + 1))
-    more = len(page) > limit
-    page = page[:limit]
-    items = [{"id": str(c.id), **conflict_data(c)} for c in page]
-    return json_response(
-        {
-            "items": items,
-            "count": len(items),
-            "next": conflicts.conflict_cursor(page[-1]) if more else None,
-        }
-    )
-
-
-@conflicts_router.post("/{conflict_id}/resolve", summary="Resolve a conflict with a note")
-def conflicts_resolve(request: HttpRequest, conflict_id: UUID, body: ResolveIn) -> HttpResponse:
-    identity = request.auth  # type: ignore[attr-defined]
-    conflict = Conflict.objects.filter(
-        id=conflict_id, facility_id__in=registry.scope_for(identity.user).facility_ids()
-    ).first()
-    if conflict is None:
-        return error(404, "not_found", _("Không tìm thấy xung đột này."))
-    event = {
-        "id": str(uuid4()),
-        "device_seq": 0,
-        "name": "conflict.resolve",
-        "at": timezone.now().isoformat(),
-        "args": {"conflict_id": str(conflict_id), "resolution": body.resolution, "note": body.note},
-    }
-    outcome = sync_call(
-        user=identity.user,
-        device_id=identity.device_id,
-        protocol=1,
-        cursor_token=None,
-        events=[event],
-        page_size=0,
-    )
-    result = outcome.body["results"][0]
-    if result["status"] == "rejected":
-        status = 403 if result.get("code") == "forbidden" else 400
-        return error(status, result.get("code", "rejected"), result.get("message", ""))
-    conflict.refresh_from_db()
-    return json_response(
-        {"id": str(conflict.id), **conflict_data(conflict), "event_id": event["id"]}
-    )

@@ -1,36 +1,39 @@
-"""The sync call's edge: what is refused before any decision. Two things.
+"""What a push answers before any handler decides (sync/push.py decides the rest): hostile
+input, an envelope that does not validate, and a repeat of an id already logged.
 
-Too many calls: a fixed window per device counted in the shared cache (Redis in production),
-so a phone in a retry loop, or a stolen token, cannot keep a facility's lock busy
-(`sync_throttle`).
+**Hostile input**, per event, before anything reaches the database. PostgreSQL refuses a NUL
+character in `text` and `jsonb`, and UTF-8 cannot carry a lone surrogate; `bigint` stops at
+2^63 − 1; Python's json accepts NaN, Infinity and integers of any length. Any of these inside
+one event used to fail the call's single transaction, so the good events behind it never
+landed. So the body's parser keeps what it cannot store (`body_parse`, `BadNumber`), and
+each event is judged alone (`event_problem`): a bad one is `rejected`, quarantined in a
+printable copy (`invalid_envelope`, `printable`), and the rest of the batch goes on
+(docs/protocol.md, "Limits").
 
-Hostile input, per event, before anything reaches the database. PostgreSQL refuses a NUL character in `text` and `jsonb`, and UTF-8 cannot carry a lone
-surrogate; `bigint` stops at 2^63 − 1; Python's json accepts NaN, Infinity and integers of
-any length. Any of these inside one event used to fail the call's single transaction, so
-the good events behind it never landed. Here each event is judged alone: a bad one is
-`rejected` and the rest of the batch goes on (docs/protocol.md, "Limits").
-Imports no model.
+**Repeats**: the payload digest that tells a resend (a lost response) from an id reused for
+another content (`event_hash`, `same_payload`), the event log rows of the call's ids
+(`logged`, one statement), and the answer to each (`repeat`).
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
 import math
 import re
-import time
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
-from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from pydantic import ValidationError
 
-log = logging.getLogger("catruc.sync")
+from sync.models import EventLog
+from sync.protocol import EventIn, EventResult, payload_digest, payload_hash
+from sync.rows import LogRow
 
 MAX_DEPTH = 32
 MAX_EVENT_BYTES = 64 * 1024
@@ -174,61 +177,146 @@ def printable(value: Any, *, depth: int = 0) -> Any:
     return printable(str(value))
 
 
-# The window's start and its count in one round trip (three commands before: every sync
-# call, the no-op included, paid them). Atomic, so the count cannot expire between steps.
-_WINDOW_COUNT = """
-local start = redis.call('GET', KEYS[1])
-if not start then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-  start = ARGV[1]
-end
-local count_key = KEYS[1] .. ':' .. start
-local count = redis.call('INCR', count_key)
-if count == 1 then
-  redis.call('EXPIRE', count_key, tonumber(ARGV[2]) + 1)
-end
-return {start, count}
-"""
+# Repeats and invalid envelopes: what the event log already holds, and what it keeps.
+
+ID_REUSE = gettext_lazy("Mã sự kiện đã được dùng cho một nội dung khác.")
+INVALID = "invalid"  # the payload hash of a quarantined invalid event: its content is not trusted
 
 
-@functools.lru_cache(maxsize=4)
-def _script(pool: Any) -> Any:
-    import redis
+def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]), "error": err["type"], "message": err["msg"]}
+        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
 
-    return redis.Redis(connection_pool=pool).register_script(_WINDOW_COUNT)
+
+def event_hash(event: EventIn, device_id: UUID, args_json: bytes) -> str:
+    return payload_digest(
+        name=event.name,
+        args_json=args_json,
+        at=event.at.isoformat(),
+        device_id=str(device_id),
+        device_seq=event.device_seq,
+    )
 
 
-def _window_count(key: str, now: float, window: int) -> tuple[float, int]:
-    """(start of this device's window, calls counted in it, this one included)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        pool = backend._cache._get_connection_pool(write=True)  # type: ignore[attr-defined]
-        start, count = _script(pool)(
-            keys=[backend.make_and_validate_key(key)], args=[repr(now), window]
+def same_payload(stored: str, digest: str, event: EventIn, device_id: UUID) -> bool:
+    """Whether a stored event says what this one says; rows logged before `payload_digest`
+    hold the older digest, computed only then (a repeat is rare)."""
+    if stored == digest:
+        return True
+    legacy = payload_hash(
+        name=event.name,
+        args=event.args,
+        at=event.at.isoformat(),
+        device_id=str(device_id),
+        device_seq=event.device_seq,
+    )
+    return stored == legacy
+
+
+class Logged(NamedTuple):
+    """What a repeat is answered from: an event's stored log row, or its row of this call."""
+
+    id: UUID
+    status: str
+    payload_hash: str
+    result: dict[str, Any]
+
+
+def logged(ids: list[UUID]) -> dict[UUID, Logged]:
+    """The stored EventLog rows of these event ids (one statement, the ids as one array:
+    Django's `IN` would bind and quote 500 of them one by one)."""
+    if not ids:
+        return {}
+    if connection.vendor != "postgresql":
+        rows = EventLog.objects.filter(id__in=ids).values_list(*Logged._fields)
+        return {row[0]: Logged(*row) for row in rows}
+    field = EventLog._meta.get_field("result")
+    column = field.get_col(EventLog._meta.db_table)
+    table = connection.ops.quote_name(EventLog._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "id", "status", "payload_hash", "result" FROM {table} WHERE "id" = ANY(%s)',
+            [ids],
         )
-        return float(start), int(count)
-    start = float(cache.get_or_set(key, now, window) or now)
-    count_key = f"{key}:{start}"
-    return start, 1 if cache.add(count_key, 1, window + 1) else cache.incr(count_key)
+        rows = cursor.fetchall()
+    # The result column as the ORM gives it: its JSON decoded by the field.
+    return {
+        row[0]: Logged(row[0], row[1], row[2], field.from_db_value(row[3], column, connection))
+        for row in rows
+    }
 
 
-def sync_throttle(device_id: UUID) -> int | None:
-    """Count one call of this device: the seconds it must wait when over the limit, else None."""
-    limit = settings.SYNC_RATE_LIMIT
-    window = settings.SYNC_RATE_WINDOW_SECONDS
-    if limit <= 0:
-        return None
-    now = time.time()
-    # The window opens at the device's first call (not on the clock's minute), so its limit
-    # holds for any `window` seconds after that call, and the wait is exact.
+def uuid_of(raw: Any) -> UUID | None:
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
     try:
-        start, count = _window_count(f"sync-window:{device_id}", now, window)
-    except ValueError:  # the count expired between add and incr: a new window
+        return UUID(raw_id) if isinstance(raw_id, str) else None
+    except ValueError:
         return None
-    except Exception:
-        # A cache outage must not stop phones from syncing: the limit is a guard, not a rule.
-        log.exception("sync throttle unavailable")
-        return None
-    if count <= limit:
-        return None
-    return max(1, math.ceil(start + window - now))
+
+
+def repeat(event_id: UUID, seen: Any, *, same: bool) -> EventResult:
+    """The answer to an id seen before: its first result again, or id_reuse."""
+    if not same:
+        return EventResult(
+            id=str(event_id), status="rejected", code="id_reuse", message=str(ID_REUSE)
+        )
+    original = dict(seen.result)
+    original.pop("id", None)
+    original["status"] = "duplicate"
+    original["original_status"] = seen.status
+    return EventResult.model_validate({"id": str(event_id), **original})
+
+
+def invalid_envelope(
+    raw: Any,
+    error: ValidationError | Problem | None,
+    *,
+    device_id: UUID,
+    user_id: Any,
+    received_at: datetime,
+    known: dict[UUID, Any],
+) -> tuple[EventResult, LogRow | None]:
+    """The answer to an event whose envelope failed, and its quarantine row when it has an
+    id to be found by (a resend must find that row); None when there is no row to write."""
+    raw_id = raw.get("id") if isinstance(raw, dict) else None
+    problem = error if isinstance(error, Problem) else None
+    result = EventResult(
+        id=printable(str(raw_id))[:64] if raw_id is not None else None,
+        status="rejected",
+        code=problem.code if problem else "invalid_event",
+        message=problem.message if problem else _("Sự kiện thiếu hoặc sai trường bắt buộc."),
+        details=validation_details(error) if isinstance(error, ValidationError) else None,
+    )
+    event_id = uuid_of(raw)
+    if event_id is None:
+        return result, None  # nothing to key it by: it cannot be stored nor deduplicated
+    if event_id in known:
+        # A resent invalid event (a lost response) is a duplicate of its first rejection.
+        seen = known[event_id]
+        same = seen.payload_hash == INVALID and seen.result == result.wire()
+        return repeat(event_id, seen, same=same), None
+    seq = raw.get("device_seq")
+    args = raw.get("args")
+    if problem is not None and problem.code == "event_too_large":
+        kept: Any = {}  # the limit is what is stored, too
+    else:
+        kept = printable(args if isinstance(args, dict) else {"raw": raw})
+    row = LogRow(
+        id=event_id,
+        device_id=device_id,
+        device_seq=seq if isinstance(seq, int) and 0 <= seq < 2**63 else 0,
+        user_id=user_id,
+        name=printable(str(raw.get("name", "")))[:60],
+        args=kept,
+        at=received_at,
+        hlc=printable(str(raw.get("hlc", "")))[:40],
+        received_at=received_at,
+        status="rejected",
+        code=result.code or "invalid_event",
+        message=result.message or "",
+        payload_hash=INVALID,
+        result=result.wire(),
+    )
+    return result, row

@@ -30,7 +30,17 @@ from pydantic import BaseModel, ValidationError
 from sync import registry
 from sync.changes import ChangeWriter
 from sync.deferred import DeferredWrites
-from sync.edge import Problem, event_problem
+from sync.edge import (
+    Problem,
+    event_hash,
+    event_problem,
+    invalid_envelope,
+    logged,
+    repeat,
+    same_payload,
+    uuid_of,
+    validation_details,
+)
 from sync.models import EventLog
 from sync.protocol import (
     CLOCK_SKEW_SECONDS,
@@ -40,15 +50,6 @@ from sync.protocol import (
     Stamp,
     args_canonical,
     stamp_receive,
-)
-from sync.push_log import (
-    event_hash,
-    invalid_envelope,
-    logged,
-    repeat,
-    same_payload,
-    uuid_of,
-    validation_details,
 )
 from sync.registry import PRELOADED, Decision, HandlerContext, PreloadContext, Rejected
 from sync.rows import LOG_COLUMNS, JSONText, LogRow, rows_insert

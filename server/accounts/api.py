@@ -14,7 +14,7 @@ from server.accounts.models import Device
 from server.accounts.services import devices_facts, membership_in, memberships_of, permits
 from server.accounts.throttle import client_address
 from server.accounts.tokens import device_revoke, token_issue
-from sync.responses import error, json_response
+from sync.api import error, json_response
 
 router = Router(tags=["auth"])
 devices_router = Router(tags=["devices"])

@@ -21,7 +21,7 @@ def user_group(user_id: UUID | str) -> str:
 
 
 def sockets_close(name: str) -> None:
-    """Ask every socket in the group to close with 4401 (server/live/auth.py).
+    """Ask every socket in the group to close with 4401 (server/live/consumers.py).
 
     A lost message cannot leak for long: the consumers also re-read their token before
     sending, so this is the fast path, not the only guard."""

@@ -19,7 +19,7 @@ from server.hygiene.rules import (
     dilution_inputs_check,
     grams_for,
 )
-from sync.responses import error, json_response
+from sync.api import error, json_response
 
 router = Router(tags=["hygiene"])
 

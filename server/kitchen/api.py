@@ -13,7 +13,7 @@ from ninja import Router
 from server.accounts.services import memberships_of
 from server.kitchen.access import FOOD_ROLES
 from server.kitchen.services import samples_expected
-from sync.responses import error, json_response
+from sync.api import error, json_response
 
 router = Router(tags=["kitchen"])
 

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from server.live.consumers import LiveConsumer
-from server.live.dashboard.consumer import DashboardConsumer
+from server.live.consumers import DashboardConsumer, LiveConsumer
 
 websocket_urlpatterns = [
     path("ws/v1/live", LiveConsumer.as_asgi()),

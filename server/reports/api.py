@@ -26,7 +26,7 @@ from server.reports.periods import KINDS, Period
 from server.reports.stock import controlled_register, stock_month
 from server.reports.stock_xlsx import stock_file
 from server.reports.store import AlreadySent, mark_sent, text_save
-from sync.responses import error, json_response
+from sync.api import error, json_response
 
 router = Router(tags=["reports"])
 

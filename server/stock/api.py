@@ -14,7 +14,7 @@ from server.accounts.services import membership_in
 from server.stock import rules
 from server.stock.models import Medicine, StockLevel
 from server.stock.serializers import medicine_data, number, stock_level_data
-from sync.responses import error, json_response
+from sync.api import error, json_response
 
 router = Router(tags=["meds"])
 

@@ -14,7 +14,7 @@ from ninja import Router
 
 from server.accounts.models import Membership
 from server.accounts.services import membership_in
-from sync.responses import error, json_response
+from sync.api import error, json_response
 
 staff_router = Router(tags=["staff"])
 

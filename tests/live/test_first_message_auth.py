@@ -1,4 +1,4 @@
-"""The first-message auth shared by both sockets (server/live/auth.py): /ws/v1/live still
+"""The first-message auth shared by both sockets (server/live/consumers.py): /ws/v1/live still
 answers `ready` and pokes after the refactor that gave the dashboard the same base class."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Revoking a phone, changing a password or deactivating a user closes the sockets they hold
 (4401) and nothing reaches them afterwards; a token idle too long stops working
-(server/live/auth.py, server/accounts/services.py)."""
+(server/live/consumers.py, server/accounts/services.py)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ async def test_a_dashboard_sends_no_delta_once_its_token_stopped_working(
     world, make_api, monkeypatch
 ):
     """Deltas re-read the token every RECHECK_SECONDS (10 s); here every time."""
-    from server.live.dashboard.consumer import DashboardConsumer
+    from server.live.consumers import DashboardConsumer
 
     monkeypatch.setattr(DashboardConsumer, "RECHECK_SECONDS", 0)
     centre, tasks = world

@@ -72,7 +72,7 @@ class ViewRefused(Exception):
 def view_shift(*, facility_id: UUID, day: object, name: object, now: datetime) -> rules.Shift:
     """The shift a manager asks to look back at, checked: a real date, a shift the facility
     has, one that has started. Refusals carry a code and a message in the socket's language
-    (Vietnamese by default; server/live/auth.py)."""
+    (Vietnamese by default; server/live/consumers.py)."""
     facility = Facility.objects.get(id=facility_id)
     try:
         on = date.fromisoformat(day) if isinstance(day, str) else None
