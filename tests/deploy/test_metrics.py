@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
 from django.test import Client
@@ -109,15 +109,19 @@ def test_it_records_each_jobs_last_run_and_duration(db):
 async def test_it_counts_open_websockets_from_accept_to_close(transactional_db):
     from tests.personas import make_centre
 
-    await sync_to_async(make_centre)()
+    await database_sync_to_async(make_centre)()
 
     async def open_now():
-        return value(await sync_to_async(scrape)(), "catruc_open_websockets", path="/ws/v1/live")
+        return value(
+            await database_sync_to_async(scrape)(), "catruc_open_websockets", path="/ws/v1/live"
+        )
 
     before = await open_now()
     comm = WebsocketCommunicator(application, "/ws/v1/live")
     assert (await comm.connect())[0]
-    await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("carer")})
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)("carer")}
+    )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     assert await open_now() == before + 1
     await comm.disconnect()

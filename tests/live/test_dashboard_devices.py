@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from server.accounts.models import Device
@@ -52,7 +52,9 @@ def phones(asgi_server):
 @pytest.mark.django_db(transaction=True)
 async def test_the_snapshot_carries_each_phones_health(phones):
     centre, ids = phones
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
     devices = snapshot["sections"]["devices"]
@@ -68,16 +70,18 @@ async def test_the_snapshot_carries_each_phones_health(phones):
 @pytest.mark.django_db(transaction=True)
 async def test_a_sync_call_moves_its_phone_on_open_boards(phones, make_api):
     centre, ids = phones
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["sections"]["devices"][ids["silent"]]["warnings"] == ["stale", "queued_long"]
     # The silent phone speaks again with its queue sent (in this process, so through the
     # channel layer this board listens on): a delta, not a new snapshot.
     phone = make_api()
-    await sync_to_async(phone.login)("nurse", device_id=ids["silent"])
+    await database_sync_to_async(phone.login)("nurse", device_id=ids["silent"])
     body = {"protocol": 1, "device_id": ids["silent"], "cursor": None, "events": []}
-    response = await sync_to_async(phone.post)(
+    response = await database_sync_to_async(phone.post)(
         "/api/sync/v1", {**body, "client": {"version": "v-new", "queued": 0}}
     )
     assert response.status_code == 200

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from server.care.models import Facility, TaskInstance
@@ -45,12 +45,12 @@ def overdue_dose(centre: Centre, order: MedicationOrder, now: datetime) -> TaskI
 
 async def a_late_dose(now: datetime) -> tuple[Centre, MedicationOrder, TaskInstance]:
     """A centre on shift, a resident with an order, and a dose of it overdue."""
-    centre = await sync_to_async(make_centre)()
-    await sync_to_async(shift_around)(centre.facility, now)
-    order = await sync_to_async(MedicationOrderFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
+    centre = await database_sync_to_async(make_centre)()
+    await database_sync_to_async(shift_around)(centre.facility, now)
+    order = await database_sync_to_async(MedicationOrderFactory)(
+        resident=await database_sync_to_async(ResidentFactory)(area=centre.elderly)
     )
-    return centre, order, await sync_to_async(overdue_dose)(centre, order, now)
+    return centre, order, await database_sync_to_async(overdue_dose)(centre, order, now)
 
 
 def given(centre: Centre, task: TaskInstance, at: datetime) -> MedicationAdministration:
@@ -105,14 +105,14 @@ def test_it_reads_a_shift_of_doses_in_a_fixed_number_of_queries(django_assert_ma
 async def test_it_shows_a_dose_given_late_live_and_in_the_next_snapshot(transactional_db, make_api):
     now = timezone.now()
     centre, order, task = await a_late_dose(now)
-    token = await sync_to_async(token_for)("manager")
+    token = await database_sync_to_async(token_for)("manager")
     comm = await open_dashboard(centre.facility.id, token)
     await comm.receive_json_from(timeout=3)
     snapshot = await comm.receive_json_from(timeout=5)
     assert late_doses(snapshot["sections"]) == {}
 
     nurse = make_api()
-    await sync_to_async(nurse.login)("nurse")
+    await database_sync_to_async(nurse.login)("nurse")
     administration_id = str(uuid.uuid4())
     args = {
         "administration_id": administration_id,
@@ -121,7 +121,7 @@ async def test_it_shows_a_dose_given_late_live_and_in_the_next_snapshot(transact
         "outcome": "given",
         "reason": "đi khám về muộn",
     }
-    response = await sync_to_async(nurse.sync)([event("med.administer", args)])
+    response = await database_sync_to_async(nurse.sync)([event("med.administer", args)])
     assert response.json()["results"][0]["status"] == "applied", response.json()
 
     # The delta of that commit carries the late dose: the fact of the administration must

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import translation
 
@@ -48,7 +48,9 @@ async def open_with(facility_id, headers: list[tuple[bytes, bytes]]) -> tuple:
     )
     connected, _ = await comm.connect()
     assert connected
-    await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("manager")})
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)("manager")}
+    )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["type"] == "snapshot"
@@ -100,8 +102,8 @@ async def test_two_sockets_of_one_centre_each_keep_their_language_in_the_deltas(
     english, _ = await open_with(centre.facility.id, [(b"accept-language", b"en")])
     vietnamese, _ = await open_with(centre.facility.id, [])
     carer = make_api()
-    await sync_to_async(carer.login)("carer")
-    await sync_to_async(carer.sync)(
+    await database_sync_to_async(carer.login)("carer")
+    await database_sync_to_async(carer.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
     # The carer who acted is not on the rota: the whole centre's staffing item changes.

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from server.care.models import ResidentTransfer
@@ -84,7 +84,7 @@ def yesterday(transactional_db):
 
 
 async def dashboard_now(facility_id, username: str = "manager"):
-    comm = await open_dashboard(facility_id, await sync_to_async(token_for)(username))
+    comm = await open_dashboard(facility_id, await database_sync_to_async(token_for)(username))
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     now = await comm.receive_json_from(timeout=5)
     assert now["type"] == "snapshot" and now["past"] is False
@@ -121,12 +121,12 @@ async def test_a_manager_sees_yesterdays_day_shift_with_its_missed_dose(yesterda
     assert past["sections"]["staffing"][str(centre.elderly.id)]["carers"] == ["Người carer"]
 
     # While looking back, a push today sends nothing to this socket...
-    task = await sync_to_async(TaskFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
+    task = await database_sync_to_async(TaskFactory)(
+        resident=await database_sync_to_async(ResidentFactory)(area=centre.elderly)
     )
     carer = make_api()
-    await sync_to_async(carer.login)("carer")
-    await sync_to_async(carer.sync)(
+    await database_sync_to_async(carer.login)("carer")
+    await database_sync_to_async(carer.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
     assert await comm.receive_nothing(timeout=1)
@@ -164,7 +164,9 @@ async def test_it_refuses_a_view_it_cannot_give_and_stays_live(yesterday, messag
 @pytest.mark.parametrize("username", ["carer", "outsider"])
 async def test_a_carer_or_another_centres_manager_cannot_look_back(yesterday, username):
     centre, shift = yesterday
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)(username))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)(username)
+    )
     await comm.send_json_to(
         {"type": "view", "date": shift.local_date().isoformat(), "shift": "day"}
     )
@@ -186,26 +188,26 @@ async def test_another_centres_manager_sees_only_their_own_past(yesterday):
 
 async def test_the_rota_says_who_is_on_shift_not_who_recorded(yesterday, make_api):
     centre, _ = yesterday
-    now_shift = await sync_to_async(facility_shift)(centre.facility, timezone.now())
-    entry = await sync_to_async(RotaEntry.objects.create)(
+    now_shift = await database_sync_to_async(facility_shift)(centre.facility, timezone.now())
+    entry = await database_sync_to_async(RotaEntry.objects.create)(
         facility=centre.facility,
         date=now_shift.local_date(),
         shift=now_shift.name,
         user=centre.carer_children,
     )
-    await sync_to_async(entry.areas.set)([centre.children])
+    await database_sync_to_async(entry.areas.set)([centre.children])
     comm, now = await dashboard_now(centre.facility.id)
     staffing = now["sections"]["staffing"]
     assert staffing[str(centre.children.id)]["carers"] == ["Người carer_children"]
     assert staffing[str(centre.elderly.id)]["carers"] == []  # yesterday's rota is not today's
     assert staffing["total"]["on_shift"] == 1
 
-    task = await sync_to_async(TaskFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.elderly)
+    task = await database_sync_to_async(TaskFactory)(
+        resident=await database_sync_to_async(ResidentFactory)(area=centre.elderly)
     )
     carer = make_api()
-    await sync_to_async(carer.login)("carer")
-    await sync_to_async(carer.sync)(
+    await database_sync_to_async(carer.login)("carer")
+    await database_sync_to_async(carer.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
     delta = await comm.receive_json_from(timeout=5)
@@ -230,9 +232,9 @@ async def test_adults_count_against_the_facilitys_own_norms(yesterday):
             }
         ],
     }
-    await sync_to_async(facility.save)(update_fields=["settings"])
+    await database_sync_to_async(facility.save)(update_fields=["settings"])
     # present now in the elderly area: Ông Năm and Bà Sáu (back from hospital), and one more
-    await sync_to_async(ResidentFactory)(area=centre.elderly, birth_date=date(1941, 3, 2))
+    await database_sync_to_async(ResidentFactory)(area=centre.elderly, birth_date=date(1941, 3, 2))
     comm, now = await dashboard_now(facility.id)
     item = now["sections"]["staffing"][str(centre.elderly.id)]
     assert [(g["key"], g["residents"], g["required"]) for g in item["groups"]] == [("adult", 3, 2)]
@@ -255,11 +257,11 @@ async def test_a_rota_edit_during_the_shift_reaches_an_open_dashboard(yesterday)
     centre, _ = yesterday
     comm, now = await dashboard_now(centre.facility.id)
     assert now["sections"]["staffing"][str(centre.children.id)]["carers"] == []
-    shift = await sync_to_async(facility_shift)(centre.facility, timezone.now())
-    entry = await sync_to_async(RotaEntry.objects.create)(
+    shift = await database_sync_to_async(facility_shift)(centre.facility, timezone.now())
+    entry = await database_sync_to_async(RotaEntry.objects.create)(
         facility=centre.facility, date=shift.local_date(), shift=shift.name, user=centre.carer
     )
-    await sync_to_async(entry.areas.set)([centre.children])
+    await database_sync_to_async(entry.areas.set)([centre.children])
     # one fresh snapshot per committed write: the entry, then its areas
     first, second = [await comm.receive_json_from(timeout=5) for _ in range(2)]
     assert (first["type"], first["past"], second["type"], second["past"]) == (

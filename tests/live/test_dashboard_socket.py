@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
@@ -61,7 +61,9 @@ async def closed_with(comm: WebsocketCommunicator) -> int:
 
 async def test_it_sends_a_snapshot_then_a_delta_after_a_push(world, make_api):
     centre, task = world
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     ready = await comm.receive_json_from(timeout=3)
     assert ready["type"] == "ready" and ready["facility"] == str(centre.facility.id)
     snapshot = await comm.receive_json_from(timeout=5)
@@ -72,8 +74,8 @@ async def test_it_sends_a_snapshot_then_a_delta_after_a_push(world, make_api):
     assert len(snapshot["sections"]["timeline"]) == 24
 
     carer = make_api()
-    await sync_to_async(carer.login)("carer")
-    response = await sync_to_async(carer.sync)(
+    await database_sync_to_async(carer.login)("carer")
+    response = await database_sync_to_async(carer.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
     assert response.json()["results"][0]["status"] == "applied", response.json()
@@ -91,14 +93,14 @@ async def test_it_sends_a_snapshot_then_a_delta_after_a_push(world, make_api):
 
 async def test_it_gives_a_reconnecting_dashboard_a_fresh_snapshot(world, make_api):
     centre, task = world
-    token = await sync_to_async(token_for)("manager")
+    token = await database_sync_to_async(token_for)("manager")
     first = await open_dashboard(centre.facility.id, token)
     await first.receive_json_from(timeout=3)
     await first.receive_json_from(timeout=5)
     await first.disconnect()
     carer = make_api()
-    await sync_to_async(carer.login)("carer")
-    await sync_to_async(carer.sync)(
+    await database_sync_to_async(carer.login)("carer")
+    await database_sync_to_async(carer.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
 
@@ -115,14 +117,18 @@ async def test_it_gives_a_reconnecting_dashboard_a_fresh_snapshot(world, make_ap
 @pytest.mark.parametrize("username", ["carer", "nurse", "kitchen", "outsider"])
 async def test_it_closes_4403_for_anyone_but_this_facilitys_managers(world, username):
     centre, _ = world
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)(username))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)(username)
+    )
     assert await closed_with(comm) == 4403
 
 
 async def test_it_closes_4403_without_a_valid_facility(world):
     comm = WebsocketCommunicator(application(), "/ws/v1/dashboard?facility=not-a-uuid")
     await comm.connect()
-    await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("manager")})
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)("manager")}
+    )
     assert await closed_with(comm) == 4403
 
 
@@ -135,7 +141,7 @@ async def test_it_closes_4401_for_a_bad_token(world):
 async def test_it_lets_the_other_facilitys_manager_see_only_their_own(world):
     centre, _ = world
     comm = await open_dashboard(
-        centre.other_facility.id, await sync_to_async(token_for)("outsider")
+        centre.other_facility.id, await database_sync_to_async(token_for)("outsider")
     )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
@@ -147,13 +153,15 @@ async def test_it_turns_a_task_late_on_the_clock_without_any_event(world, settin
     centre, _ = world
     settings.DASHBOARD_TICK_SECONDS = 0.2
     soon = timezone.now() + timedelta(seconds=1)
-    await sync_to_async(TaskFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.children),
+    await database_sync_to_async(TaskFactory)(
+        resident=await database_sync_to_async(ResidentFactory)(area=centre.children),
         kind="sun_exposure",
         due_at=soon - timedelta(seconds=2),
         window_end=soon,
     )
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     await comm.receive_json_from(timeout=3)
     snapshot = await comm.receive_json_from(timeout=5)
     key = f"{centre.children.id}|sun_exposure"

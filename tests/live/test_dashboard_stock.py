@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from server.live.dashboard.projection import Projection
@@ -29,16 +29,18 @@ def stocked(transactional_db):
 async def test_low_stock_and_near_expiry_show_in_the_snapshot_and_live(stocked, make_api):
     centre, para = stocked
     nurse = make_api()
-    await sync_to_async(nurse.login)("nurse")
+    await database_sync_to_async(nurse.login)("nurse")
     far = (timezone.localdate() + timedelta(days=300)).isoformat()
-    await sync_to_async(nurse.sync)([receive(para, 50, expiry=far)])
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    await database_sync_to_async(nurse.sync)([receive(para, 50, expiry=far)])
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     await comm.receive_json_from(timeout=3)
     snapshot = await comm.receive_json_from(timeout=5)
     assert snapshot["sections"]["stock"] == {}  # plenty, far from expiry
 
     soon = (timezone.localdate() + timedelta(days=10)).isoformat()
-    response = await sync_to_async(nurse.sync)(
+    response = await database_sync_to_async(nurse.sync)(
         [receive(para, 5, source="donated", lot="D1", expiry=soon)]
     )
     assert response.json()["results"][0]["status"] == "applied"
@@ -56,10 +58,12 @@ async def test_low_stock_and_near_expiry_show_in_the_snapshot_and_live(stocked, 
         "expiring": soon,
     }
     await comm.disconnect()
-    again = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    again = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     await again.receive_json_from(timeout=3)
     snapshot = await again.receive_json_from(timeout=5)
-    level = await sync_to_async(StockLevel.objects.get)(funding_source="donated")
+    level = await database_sync_to_async(StockLevel.objects.get)(funding_source="donated")
     assert snapshot["sections"]["stock"][str(level.id)] == item
     await again.disconnect()
 

@@ -4,7 +4,7 @@ answers `ready` and pokes after the refactor that gave the dashboard the same ba
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
@@ -18,20 +18,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def test_it_pokes_a_live_socket_after_the_shared_auth(transactional_db, make_api):
-    centre = await sync_to_async(make_centre)()
-    task = await sync_to_async(TaskFactory)(
-        resident=await sync_to_async(ResidentFactory)(area=centre.elderly), kind="custom"
+    centre = await database_sync_to_async(make_centre)()
+    task = await database_sync_to_async(TaskFactory)(
+        resident=await database_sync_to_async(ResidentFactory)(area=centre.elderly), kind="custom"
     )
     comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/v1/live")
     assert (await comm.connect())[0]
-    await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("carer")})
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)("carer")}
+    )
     ready = await comm.receive_json_from(timeout=3)
     assert ready["type"] == "ready" and ready["facilities"] == [str(centre.facility.id)]
     await comm.send_json_to({"type": "ping"})
     assert await comm.receive_json_from(timeout=3) == {"type": "pong"}
     other = make_api()
-    await sync_to_async(other.login)("manager")
-    await sync_to_async(other.sync)(
+    await database_sync_to_async(other.login)("manager")
+    await database_sync_to_async(other.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
     poke = await comm.receive_json_from(timeout=5)
@@ -70,10 +72,12 @@ async def test_it_closes_4401_for_a_first_frame_that_is_not_a_json_object(
 
 @pytest.mark.parametrize("frame", [{"text": "[1]"}, {"text": "{bad"}, {"bytes": b"x"}])
 async def test_it_closes_4400_for_a_later_frame_that_is_not_a_json_object(transactional_db, frame):
-    await sync_to_async(make_centre)()
+    await database_sync_to_async(make_centre)()
     comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/v1/live")
     await comm.connect()
-    await comm.send_json_to({"type": "auth", "token": await sync_to_async(token_for)("carer")})
+    await comm.send_json_to(
+        {"type": "auth", "token": await database_sync_to_async(token_for)("carer")}
+    )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     await comm.send_to(text_data=frame.get("text"), bytes_data=frame.get("bytes"))
     assert await closed_with(comm) == 4400

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ def world(transactional_db):
 
 async def _logged_in(make_api, username: str):
     client = make_api()
-    await sync_to_async(client.login)(username)
+    await database_sync_to_async(client.login)(username)
     return client
 
 
@@ -46,7 +46,7 @@ async def open_live(token: str) -> WebsocketCommunicator:
 
 
 async def _complete(client, task) -> None:
-    response = await sync_to_async(client.sync)(
+    response = await database_sync_to_async(client.sync)(
         [event("task.complete", {"task_id": task.id, "outcome": "done"})]
     )
     assert response.json()["results"][0]["status"] == "applied", response.json()
@@ -69,7 +69,7 @@ async def test_it_closes_every_socket_of_a_revoked_device_and_sends_it_nothing_m
     # Then the carer's phone, stamped by that call (device health).
     assert "devices" in (await dashboard.receive_json_from(timeout=5))["sections"]
 
-    response = await sync_to_async(desk.post)(f"/api/devices/{phone.device_id}/revoke", {})
+    response = await database_sync_to_async(desk.post)(f"/api/devices/{phone.device_id}/revoke", {})
     assert response.status_code == 200
 
     assert await closed_with(dashboard) == 4401
@@ -91,7 +91,9 @@ async def test_a_dashboard_re_reads_its_token_so_a_lost_close_message_cannot_lea
     await dashboard.receive_json_from(timeout=3)
     await dashboard.receive_json_from(timeout=5)
     # Revoked behind the socket's back: no close message is ever sent.
-    await sync_to_async(Device.objects.filter(id=phone.device_id).update)(revoked_at=timezone.now())
+    await database_sync_to_async(Device.objects.filter(id=phone.device_id).update)(
+        revoked_at=timezone.now()
+    )
     await dashboard.send_json_to({"type": "snapshot"})
     assert await closed_with(dashboard) == 4401
     assert await dashboard.receive_nothing(timeout=1)
@@ -110,7 +112,7 @@ async def test_a_dashboard_sends_no_delta_once_its_token_stopped_working(
     dashboard = await open_dashboard(centre.facility.id, phone.token)
     await dashboard.receive_json_from(timeout=3)
     await dashboard.receive_json_from(timeout=5)
-    await sync_to_async(DeviceToken.objects.filter(user__username="manager").update)(
+    await database_sync_to_async(DeviceToken.objects.filter(user__username="manager").update)(
         revoked_at=timezone.now()
     )
     await _complete(carer, tasks[0])
@@ -137,15 +139,20 @@ async def test_a_password_change_or_deactivation_ends_the_users_tokens_and_socke
     sockets = [await open_live(first.token), await open_live(second.token)]
     bystander = await open_live(nurse.token)
 
-    await sync_to_async(change)(await sync_to_async(User.objects.get)(username="manager"))
+    await database_sync_to_async(change)(
+        await database_sync_to_async(User.objects.get)(username="manager")
+    )
 
     for comm in sockets:
         assert await closed_with(comm) == 4401
     for client in (first, second):
-        stale = await sync_to_async(client.get)("/api/auth/me")
+        stale = await database_sync_to_async(client.get)("/api/auth/me")
         assert stale.status_code == 401
         assert stale.json()["code"] in {"token_revoked", "invalid_token"}
-    assert await sync_to_async(DeviceToken.objects.filter(revoked_at__isnull=True).count)() == 1
+    assert (
+        await database_sync_to_async(DeviceToken.objects.filter(revoked_at__isnull=True).count)()
+        == 1
+    )
     await bystander.send_json_to({"type": "ping"})
     assert await bystander.receive_json_from(timeout=3) == {"type": "pong"}
     await bystander.disconnect()
@@ -159,33 +166,33 @@ async def test_a_rehashed_password_is_not_a_change(world, make_api, settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
     await _logged_in(make_api, "carer")  # the MD5 hash is upgraded here
-    user = await sync_to_async(User.objects.get)(username="carer")
+    user = await database_sync_to_async(User.objects.get)(username="carer")
     assert user.password.startswith("pbkdf2")
-    assert (await sync_to_async(phone.get)("/api/auth/me")).status_code == 200
+    assert (await database_sync_to_async(phone.get)("/api/auth/me")).status_code == 200
 
 
 async def test_a_token_idle_for_token_idle_days_expires(world, make_api, settings):
     settings.TOKEN_IDLE_DAYS = 30
     idle, recent = await _logged_in(make_api, "carer"), await _logged_in(make_api, "nurse")
     now = timezone.now()
-    await sync_to_async(DeviceToken.objects.filter(user__username="carer").update)(
+    await database_sync_to_async(DeviceToken.objects.filter(user__username="carer").update)(
         last_used_at=now - timedelta(days=31)
     )
-    await sync_to_async(DeviceToken.objects.filter(user__username="nurse").update)(
+    await database_sync_to_async(DeviceToken.objects.filter(user__username="nurse").update)(
         last_used_at=now - timedelta(days=29)
     )
-    expired = await sync_to_async(idle.get)("/api/auth/me")
+    expired = await database_sync_to_async(idle.get)("/api/auth/me")
     assert expired.status_code == 401 and expired.json()["code"] == "token_expired"
     assert expired.json()["message"]
-    assert (await sync_to_async(idle.sync)()).json()["code"] == "token_expired"
+    assert (await database_sync_to_async(idle.sync)()).json()["code"] == "token_expired"
     comm = WebsocketCommunicator(application(), "/ws/v1/live")
     await comm.connect()
     await comm.send_json_to({"type": "auth", "token": idle.token})
     assert await closed_with(comm) == 4401
     # A use stamps the token again, so a phone in daily use never expires.
-    assert (await sync_to_async(recent.get)("/api/auth/me")).status_code == 200
-    token = await sync_to_async(DeviceToken.objects.get)(user__username="nurse")
+    assert (await database_sync_to_async(recent.get)("/api/auth/me")).status_code == 200
+    token = await database_sync_to_async(DeviceToken.objects.get)(user__username="nurse")
     assert token.last_used_at is not None and now - token.last_used_at < timedelta(minutes=1)
     # The password brings the phone back: a fresh token on the same device.
-    await sync_to_async(idle.login)("carer")
-    assert (await sync_to_async(idle.get)("/api/auth/me")).status_code == 200
+    await database_sync_to_async(idle.login)("carer")
+    assert (await database_sync_to_async(idle.get)("/api/auth/me")).status_code == 200

@@ -10,7 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from tests.events import event
@@ -41,11 +41,13 @@ def _ours(files: set[str]) -> list[str]:
 async def test_one_dose_reaches_the_dashboard_through_few_files(transactional_db, make_api):
     now = timezone.now()
     centre, order, task = await a_late_dose(now)
-    comm = await open_dashboard(centre.facility.id, await sync_to_async(token_for)("manager"))
+    comm = await open_dashboard(
+        centre.facility.id, await database_sync_to_async(token_for)("manager")
+    )
     await comm.receive_json_from(timeout=3)
     await comm.receive_json_from(timeout=5)
     nurse = make_api()
-    await sync_to_async(nurse.login)("nurse")
+    await database_sync_to_async(nurse.login)("nurse")
     args = {
         "administration_id": str(uuid.uuid4()),
         "order_id": order.id,
@@ -64,7 +66,7 @@ async def test_one_dose_reaches_the_dashboard_through_few_files(transactional_db
 
     sys.setprofile(_tracer(seen))
     try:
-        response = await sync_to_async(push)()
+        response = await database_sync_to_async(push)()
         key = f"a:{args['administration_id']}"
         doses: dict = {}
         while key not in doses:
