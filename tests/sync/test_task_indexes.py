@@ -1,10 +1,12 @@
 """What a push writes costs PostgreSQL less: care_taskinstance keeps only the indexes a
 read uses (server/care/models.py), a completion changes none of their columns and finds room
 on its page, so it is a heap-only update with no entry in any index, and the reads still
-find their indexes; the change log's pages keep room for the mark that supersedes a row."""
+find their indexes; the change log's pages keep room for the mark that supersedes a row; the
+event log, a row per pushed event, keeps only the indexes a read uses."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from server.care.models import TaskInstance
+from sync.models import EventLog
 from tests.events import event
 from tests.factories import ResidentFactory, TaskFactory
 
@@ -119,3 +122,23 @@ def test_the_change_log_leaves_room_for_its_superseded_mark(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'sync_change'")
         assert cursor.fetchone()[0] == ["fillfactor=85"]
+
+
+def test_the_event_log_carries_only_the_indexes_its_reads_use(db):
+    # A push inserts a row per event (sync/models.py EventLog): beside the key, the
+    # dashboard's authors by time, and the admin's quarantine filter, which holds no
+    # applied event.
+    table = EventLog._meta.db_table
+    assert _indexed_columns(table) == {("facility_id", "received_at"), ("status",)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'sync_event_not_applied'")
+        assert "WHERE (NOT ((status)::text = 'applied'::text))" in cursor.fetchone()[0]
+    now = timezone.now()
+    authors = EventLog.objects.filter(
+        facility_id=uuid.uuid4(),
+        received_at__gte=now,
+        received_at__lt=now,
+        status__in=["applied", "merged", "conflict"],
+    )  # sync/event_log.py, event_authors
+    assert "sync_eventl_facilit_957960_idx" in _plan(authors)
+    assert "sync_event_not_applied" in _plan(EventLog.objects.filter(status="rejected"))
