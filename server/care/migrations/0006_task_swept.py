@@ -15,7 +15,9 @@ the pages it would at 100 % (a centre of 100 residents: ~1,000 tasks, ~0.6 MB a 
 The invariant the sweep relies on, a pending task is never `swept`, is kept by the database
 for every writer: a trigger clears `swept` whenever a row is written as pending (a voided
 completion, a resident back from hospital, the admin). SQLite (the embedded default) gets the
-same trigger in its own dialect. Existing non-pending tasks start swept, pending ones not.
+same trigger in its own dialect; a later migration that makes Django rebuild the table on
+SQLite drops it, and must create it again (tests/sync/test_sweep_swept.py fails without it).
+Existing non-pending tasks start swept, pending ones not.
 """
 
 from django.conf import settings
