@@ -16,6 +16,9 @@ Usage (the database must exist and be migrated; sync_vs_pouchdb.py leaves one):
 walking the seeding's objects does not land inside one push and not another: the figure
 moves less from run to run. The minimum is printed beside the median.
 `--profile N` prints the N functions with the most own time (cProfile) of one more run.
+`--sql` also prints the wall time of the push's SQL statements (Django's execute wrapper:
+COPY through the raw cursor is not in it), median of the runs, in total and per statement
+kind (its first words, or the table a SELECT reads).
 `--current` sends the push with a current cursor (an empty sync first, not timed), as the
 phone of sync_vs_pouchdb.py does; without it the push carries a null cursor and its answer
 pulls the facility's tasks as well.
@@ -48,6 +51,7 @@ parser.add_argument("--profile", type=int, default=0)
 parser.add_argument("--shape", choices=("task", "note"), default="task")
 parser.add_argument("--freeze", action="store_true")
 parser.add_argument("--current", action="store_true")
+parser.add_argument("--sql", action="store_true")
 ARGS = parser.parse_args()
 
 import peers  # noqa: E402
@@ -56,6 +60,7 @@ os.environ.update(peers.ours_env(ARGS.database))
 os.environ["ALLOWED_HOSTS"] = "testserver"
 
 import ours_setup  # noqa: E402  (sets Django up)
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -110,6 +115,25 @@ def body_of(seeded: dict) -> bytes:
     ).encode()
 
 
+STATEMENTS: dict[str, float] = {}
+
+
+def statement_kind(sql: str) -> str:
+    words = sql.replace('"', "").split()
+    if words and words[0].upper() == "SELECT" and "FROM" in words:
+        return f"SELECT … FROM {words[words.index('FROM') + 1]}"
+    return " ".join(words[:3])[:60]
+
+
+def timed(execute, sql, params, many, context):
+    start = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        kind = statement_kind(sql)
+        STATEMENTS[kind] = STATEMENTS.get(kind, 0.0) + (time.perf_counter() - start) * 1000
+
+
 def push(seeded: dict, body: bytes) -> tuple[float, float, dict]:
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {seeded['pusher']['token']}"}
@@ -121,25 +145,38 @@ def push(seeded: dict, body: bytes) -> tuple[float, float, dict]:
 
 
 def main() -> None:
-    cpus, walls = [], []
+    cpus: list[float] = []
+    walls: list[float] = []
+    sqls: dict[str, list[float]] = {}
     for run in range(ARGS.runs + 1):
         seeded = ours_setup.seed_one(ARGS.size, run)
         body = body_of(seeded)
         if ARGS.freeze:
             gc.collect()
             gc.freeze()
-        cpu, wall, answer = push(seeded, body)
+        STATEMENTS.clear()
+        if ARGS.sql:
+            with connection.execute_wrapper(timed):
+                cpu, wall, answer = push(seeded, body)
+        else:
+            cpu, wall, answer = push(seeded, body)
         statuses = {r["status"] for r in answer["results"]}
         assert statuses == {"applied"}, statuses
         if run:  # the first warms caches and connections
             cpus.append(cpu)
             walls.append(wall)
+            for kind, ms in STATEMENTS.items():
+                sqls.setdefault(kind, []).append(ms)
+            sqls.setdefault("(all statements)", []).append(sum(STATEMENTS.values()))
     print(
         f"push {ARGS.size} ({ARGS.shape}{', frozen' if ARGS.freeze else ''}): "
         f"server CPU median {statistics.median(cpus):.0f} ms "
         f"(min {min(cpus):.0f}, max {max(cpus):.0f}), wall median {statistics.median(walls):.0f} ms"
         f", {ARGS.runs} runs; load average {os.getloadavg()[0]:.2f}"
     )
+    for kind, values in sorted(sqls.items(), key=lambda kv: -statistics.median(kv[1])):
+        if statistics.median(values) >= 0.3:
+            print(f"  sql {statistics.median(values):6.1f} ms  {kind} (min {min(values):.1f})")
     if ARGS.profile:
         seeded = ours_setup.seed_one(ARGS.size, ARGS.runs + 1)
         body = body_of(seeded)

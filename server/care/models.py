@@ -197,10 +197,11 @@ class TaskStatus(models.TextChoices):
 class TaskInstance(models.Model):
     """One due occurrence. Its id is uuid5(routine or order, subject, local date, slot)."""
 
-    # Every completion rewrites the row, and a changed status (indexed, for the sweep) gives
-    # it a new version with an entry in every index: only the indexes a read uses are kept.
-    # The facility's leads both composite indexes; nobody reads tasks by routine, order or
-    # who did them (deleting one of those, rare, scans the facility's tasks instead).
+    # Every completion rewrites the row. It changes no indexed column, so with room on the
+    # page (fillfactor, migration care 0006) the new version is heap-only: no entry in any
+    # index. Only the indexes a read uses are kept: the facility's leads both composite
+    # indexes; nobody reads tasks by routine, order or who did them (deleting one of those,
+    # rare, scans the facility's tasks instead).
     id = given_id()
     facility = facility_fk("tasks", indexed=False)
     area = area_fk("tasks")
@@ -236,17 +237,23 @@ class TaskInstance(models.Model):
     # Earlier outcomes replaced by a same-device correction; nothing is silently overwritten.
     history = models.JSONField(default=list, blank=True)
     version = version_field()
+    # The sweep has seen this task past its window and it was no longer pending. Only the
+    # sweep sets it, and a trigger clears it whenever a task becomes pending again (a voided
+    # completion, a resident back from hospital; migration care 0006), so a pending task is
+    # never swept and the sweep's index (unswept tasks) holds every task it must look at.
+    swept = models.BooleanField(default=False, editable=False)
 
     Meta = names(
         _("việc cần làm"),
         indexes=[
             models.Index(fields=["facility", "local_date"]),
-            # The sweep's: pending tasks past their window. Only pending rows are in it, so a
-            # completion (pending → done) writes no entry here, and it stays small.
+            # The sweep's: tasks it has not yet seen past their window, every pending one
+            # among them. A completion leaves `swept` alone (no entry written here); the sweep
+            # marks each task it passes, so the index holds the days ahead, not the history.
             models.Index(
                 fields=["facility", "window_end"],
-                condition=models.Q(status="pending"),
-                name="care_task_pending_window",
+                condition=models.Q(swept=False),
+                name="care_task_sweep_window",
             ),
         ],
     )

@@ -26,7 +26,8 @@ class SweepResult:
         self.changed[status] = self.changed.get(status, 0) + 1
 
 
-def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> None:
+def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> int:
+    """One batch of the facility's unswept tasks past the horizon; returns how many it wrote."""
     task_grace = timedelta(minutes=facility.setting("task_grace_minutes"))
     dose_grace = timedelta(minutes=facility.setting("dose_grace_minutes"))
     # The smaller grace bounds the query; the rule decides each task with its own grace.
@@ -34,15 +35,24 @@ def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> N
     # The stream before the task rows, as a sync push takes them (no deadlock); a second
     # sweeper waits, then re-reads the tasks and finds them no longer pending (idempotent).
     with server_write(facility.id):
+        # Unswept, not pending: the index holds every pending task this way (a completion
+        # leaves the column alone, so it stays a heap-only update; models.py).
         tasks = list(
             # of=self: the resident join is outer (area tasks have none) and must not be locked.
             TaskInstance.objects.select_for_update(of=("self",))
-            .filter(facility=facility, status="pending", window_end__lt=horizon)
+            .filter(facility=facility, swept=False, window_end__lt=horizon)
             .select_related("resident")
             .order_by("window_end")[:BATCH]
         )
         changed: list[TaskInstance] = []
+        passed: list[UUID] = []
         for task in tasks:
+            if task.status != "pending":
+                # Done, or anything else: nothing to decide. Marked so that the index stops
+                # holding it; the rows are locked, and the trigger unmarks any that a later
+                # write makes pending again.
+                passed.append(task.id)
+                continue
             status = task_sweep_status(
                 status=task.status,
                 window_end=task.window_end,
@@ -53,13 +63,18 @@ def _sweep_facility(facility: Facility, now: datetime, result: SweepResult) -> N
             if status is None:
                 continue
             task.status = status
+            task.swept = True
             task.version += 1
             changed.append(task)
             result.count(status)
+        if passed:
+            TaskInstance.objects.filter(id__in=passed).exclude(status="pending").update(swept=True)
         if changed:
-            TaskInstance.objects.bulk_update(changed, ["status", "version"], batch_size=BATCH)
+            TaskInstance.objects.bulk_update(
+                changed, ["status", "version", "swept"], batch_size=BATCH
+            )
             publish(changed)
-    return None
+    return len(changed) + len(passed)
 
 
 def missed_sweep_run(*, now: datetime | None = None) -> SweepResult:
@@ -67,17 +82,14 @@ def missed_sweep_run(*, now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
     facility_ids: list[UUID] = list(
-        TaskInstance.objects.filter(status="pending", window_end__lt=now)
+        TaskInstance.objects.filter(swept=False, window_end__lt=now)
         .values_list("facility_id", flat=True)
         .distinct()
     )
     for facility in Facility.objects.filter(id__in=facility_ids).order_by("id"):
-        while True:
-            before = sum(result.changed.values())
-            _sweep_facility(facility, now, result)
-            # A full batch may leave more behind; stop when a pass changes nothing.
-            if sum(result.changed.values()) - before < BATCH:
-                break
+        # A full batch may leave more behind; stop when a pass writes less than a batch.
+        while _sweep_facility(facility, now, result) >= BATCH:
+            pass
     return result
 
 

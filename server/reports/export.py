@@ -25,7 +25,7 @@ from server.reports.labels import CATEGORY
 MAX_EXPORT_DAYS = 366
 BOM = "\ufeff"
 # Internal bookkeeping, not records: merge clocks, audit trails kept as JSON.
-SKIPPED = frozenset({"field_hlc", "history", "version", "done_device", "device_id"})
+SKIPPED = frozenset({"field_hlc", "history", "version", "done_device", "device_id", "swept"})
 # Bookkeeping fields the models leave unnamed.
 HEADERS = {
     "flags": "Cảnh báo (mã)",

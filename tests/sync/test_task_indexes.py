@@ -1,10 +1,12 @@
 """What a push writes costs PostgreSQL less: care_taskinstance keeps only the indexes a
-read uses (server/care/models.py; every completion writes a new row version and an entry
-in each), and the reads still find theirs; the change log's pages keep room for the mark
-that supersedes a row."""
+read uses (server/care/models.py), a completion changes none of their columns and finds room
+on its page, so it is a heap-only update with no entry in any index, and the reads still
+find their indexes; the change log's pages keep room for the mark that supersedes a row; the
+event log, a row per pushed event, keeps only the indexes a read uses."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,9 @@ from django.db import connection
 from django.utils import timezone
 
 from server.care.models import TaskInstance
+from sync.models import EventLog
+from tests.events import event
+from tests.factories import ResidentFactory, TaskFactory
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's planner and catalogue"
@@ -43,12 +48,31 @@ def test_the_task_table_carries_only_the_indexes_its_reads_use(db):
         ("facility_id", "local_date"),
         ("facility_id", "window_end"),
     }
-    # The sweep's index holds pending tasks only: a completion writes no entry in it.
+    # The sweep's index holds the tasks it has not passed yet, by a column a completion
+    # leaves alone (not the status); the pages keep room for a completed row's new version.
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'care_task_pending_window'"
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'care_task_sweep_window'")
+        assert "WHERE (NOT swept)" in cursor.fetchone()[0]
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'care_taskinstance'")
+        assert cursor.fetchone()[0] == ["fillfactor=40"]
+
+
+def test_a_pushed_completion_is_a_heap_only_update(db, centre, api):
+    resident = ResidentFactory(area=centre.elderly)
+    tasks = [TaskFactory(resident=resident, kind="custom", slot=f"0{i}:00") for i in range(8)]
+    api.login("carer")
+    counts = "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(counts, [TaskInstance._meta.db_table])
+        before = cursor.fetchone()
+        events = [event("task.complete", {"task_id": t.id, "outcome": "done"}) for t in tasks]
+        assert {r["status"] for r in api.sync(events).json()["results"]} == {"applied"}
+        cursor.execute(counts, [TaskInstance._meta.db_table])
+        updated, hot = (
+            after - first for after, first in zip(cursor.fetchone(), before, strict=True)
         )
-        assert "WHERE ((status)::text = 'pending'::text)" in cursor.fetchone()[0]
+    assert TaskInstance.objects.filter(status="done").count() == 8
+    assert (updated, hot) == (8, 8)
 
 
 def test_the_hot_task_reads_stay_on_an_index(db, centre):
@@ -56,9 +80,9 @@ def test_the_hot_task_reads_stay_on_an_index(db, centre):
     facility = centre.facility
     reads = [
         # the sweep (server/care/sweep.py)
-        TaskInstance.objects.filter(
-            facility=facility, status="pending", window_end__lt=now
-        ).order_by("window_end"),
+        TaskInstance.objects.filter(facility=facility, swept=False, window_end__lt=now).order_by(
+            "window_end"
+        ),
         # a day's tasks of a facility (the horizon)
         TaskInstance.objects.filter(facility=facility, local_date=now.date() - timedelta(days=1)),
         # the push's locked read: by id within the facility
@@ -69,10 +93,10 @@ def test_the_hot_task_reads_stay_on_an_index(db, centre):
     for queryset in reads:
         plan = _plan(queryset)
         assert "Index" in plan and "Seq Scan" not in plan, plan
-    assert "care_task_pending_window" in _plan(reads[0])
+    assert "care_task_sweep_window" in _plan(reads[0])
     # the sweep's first look, every facility at once (server/care/sweep.py)
-    every = TaskInstance.objects.filter(status="pending", window_end__lt=now)
-    assert "care_task_pending_window" in _plan(every.values("facility_id").distinct())
+    every = TaskInstance.objects.filter(swept=False, window_end__lt=now)
+    assert "care_task_sweep_window" in _plan(every.values("facility_id").distinct())
 
 
 def test_the_boards_snapshot_reads_the_shifts_tasks_by_their_local_date(db, centre):
@@ -98,3 +122,23 @@ def test_the_change_log_leaves_room_for_its_superseded_mark(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'sync_change'")
         assert cursor.fetchone()[0] == ["fillfactor=85"]
+
+
+def test_the_event_log_carries_only_the_indexes_its_reads_use(db):
+    # A push inserts a row per event (sync/models.py EventLog): beside the key, the
+    # dashboard's authors by time, and the admin's quarantine filter, which holds no
+    # applied event.
+    table = EventLog._meta.db_table
+    assert _indexed_columns(table) == {("facility_id", "received_at"), ("status",)}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'sync_event_not_applied'")
+        assert "WHERE (NOT ((status)::text = 'applied'::text))" in cursor.fetchone()[0]
+    now = timezone.now()
+    authors = EventLog.objects.filter(
+        facility_id=uuid.uuid4(),
+        received_at__gte=now,
+        received_at__lt=now,
+        status__in=["applied", "merged", "conflict"],
+    )  # sync/event_log.py, event_authors
+    assert "sync_eventl_facilit_957960_idx" in _plan(authors)
+    assert "sync_event_not_applied" in _plan(EventLog.objects.filter(status="rejected"))
