@@ -6,11 +6,16 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from server.care.admin_sync import ReadOnlyAdmin, SyncedAdmin, admin_register_rest, publish_if_known
+from server.care.admin_sync import (
+    ReadOnlyAdmin,
+    SyncedAdmin,
+    admin_register_rest,
+    admin_write,
+    publish_if_known,
+)
 from server.care.models import (
     Area,
     Facility,
@@ -226,15 +231,16 @@ class RoutineAdmin(SyncedAdmin):
 
     def delete_model(self, request, obj):
         # Deleting a plan line first withdraws its not-yet-started tasks from the phones.
-        with transaction.atomic():
+        with admin_write([obj]):
             obj.active = False
             obj.save(update_fields=["active"])
             self.horizon_rerun(obj)
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for routine in list(queryset):
+        routines = list(queryset)
+        with admin_write(routines):
+            for routine in routines:
                 self.delete_model(request, routine)
 
 

@@ -3,18 +3,28 @@
 Django admin wraps each save and delete in a transaction (changeform_view, delete_view and
 the delete action all run inside `transaction.atomic`), so publishing from save_model /
 delete_model commits the row and its change together, as sync.types.publish requires.
+
+Each of them first takes the change streams of the facilities it writes (`server_write`), as
+a sync push does, before it reads or locks any row: an edit of a resident locks and rewrites
+the tasks ahead of them, and a push locks the same tasks after the stream, so taking the
+stream last (when publishing) could deadlock with a phone's push (docs/architecture.md,
+"Traps the code works around").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from uuid import UUID
 
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
-from django.db import router, transaction
+from django.db import router
 from django.db.models import Model
 
+from server.care.models import Facility
 from sync.admin_scope import FacilityScopedAdmin, ReadOnlyAdmin
+from sync.service import server_write
 from sync.types import is_synced, publish
 
 
@@ -30,6 +40,17 @@ def publish_if_known(objects: Iterable[Model], *, op: str = "upsert") -> int:
     if known:
         publish(known, op=op)
     return len(known)
+
+
+def facilities_of(objects: Iterable[Model]) -> list[UUID]:
+    """The facilities whose rows an admin write of these objects touches."""
+    found = {o.pk if isinstance(o, Facility) else getattr(o, "facility_id", None) for o in objects}
+    return [f for f in found if f is not None]
+
+
+def admin_write(objects: Iterable[Model]) -> AbstractContextManager[None]:
+    """The transaction of an admin write: the facilities' streams first, then any row."""
+    return server_write(*facilities_of(objects))
 
 
 def cascade_of(objects: Iterable[Model]) -> list[Model]:
@@ -56,7 +77,7 @@ class SyncedAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     horizon_on_save = False
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
+        with admin_write([obj]):
             before = self.snapshot(obj) if change else None
             if change and hasattr(obj, "version"):
                 obj.version += 1  # phones keep the higher version of a record
@@ -74,13 +95,14 @@ class SyncedAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         """Consequences of an edit on other rows, before the horizon reruns."""
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
+        with admin_write([obj]):
             self.cascade_publish_delete([obj])
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            self.cascade_publish_delete(list(queryset))
+        objects = list(queryset)
+        with admin_write(objects):
+            self.cascade_publish_delete(objects)
             super().delete_queryset(request, queryset)
 
     def cascade_publish_delete(self, objects: list[Model]) -> None:
