@@ -227,7 +227,9 @@ class TaskInstance(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
     )
-    done_by = staff_fk(_("người làm"), optional=True, on_delete=models.SET_NULL, indexed=False)
+    # PROTECT, as every record's author: deleting a person who did a task would erase who did
+    # it from the record (deactivate staff who leave instead).
+    done_by = staff_fk(_("người làm"), optional=True, indexed=False)
     done_at = models.DateTimeField(_("làm lúc"), null=True, blank=True)
     done_device = models.UUIDField(null=True, blank=True)
     done_event = models.UUIDField(null=True, blank=True)

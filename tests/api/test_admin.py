@@ -20,6 +20,7 @@ from tests.factories import (
     ResidentFactory,
     RoutineFactory,
     TaskFactory,
+    UserFactory,
 )
 
 
@@ -172,6 +173,19 @@ def test_it_keeps_a_resident_with_a_care_history_from_being_deleted(centre, boss
     response = boss.post(_url(Resident, "delete", resident.pk), {"post": "yes"})
     assert response.status_code == 403  # tasks are records: discharge the resident instead
     assert Resident.objects.filter(pk=resident.pk).exists() and not Change.objects.exists()
+
+
+def test_it_keeps_a_carer_who_did_a_task_from_being_deleted(centre, boss):
+    carer = UserFactory()
+    task = TaskFactory(resident=ResidentFactory(area=centre.elderly), status="done", done_by=carer)
+    response = boss.post(_url(User, "delete", carer.pk), {"post": "yes"})
+    # Django's "cannot delete" page: who did it stays on the record (deactivate instead).
+    assert response.status_code == 200 and "Không thể xóa" in response.content.decode()
+    task.refresh_from_db()
+    assert task.done_by == carer and User.objects.filter(pk=carer.pk).exists()
+    idle = UserFactory()
+    assert boss.post(_url(User, "delete", idle.pk), {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=idle.pk).exists()
 
 
 def test_it_revokes_devices_with_the_admin_action(centre, boss, api):
