@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from server.accounts.models import User
@@ -60,6 +61,10 @@ def chromium() -> Iterator:
         try:
             yield browser
         finally:
+            # While Playwright runs, the test's ORM calls get their own connection (Django's
+            # are per context, and the test body runs in Playwright's): closed here, in that
+            # context, or it outlives the test and the test database cannot be dropped.
+            connections.close_all()
             browser.close()
 
 
