@@ -74,17 +74,25 @@ function signedIn(user, needPin) {
   });
 }
 
+// A screen loads its module (and waits for the records) before it draws: a tap on another tab
+// meanwhile starts a newer route(), and the older one must not draw over it when its module
+// arrives late (a slow phone, a first visit). `load` hands a module only to the newest route.
+let routes = 0;
+
 async function route() {
+  const seq = ++routes;
+  const load = async (module) => { const m = await module(); return seq === routes ? m : null; };
   const user = session.active();
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
   drawChrome(user);
-  if (sync.status.revoked && name !== 'login') return (await lazy.revoked()).render(main, { go });
+  if (sync.status.revoked && name !== 'login') return (await load(lazy.revoked))?.render(main, { go });
   if (name === 'login') {
     const again = user && !user.token ? user : null; // the server asked for the password again
-    return (await lazy.login()).renderLogin(main, { done: signedIn, username: again?.username, notice: again ? sync.status.relogin : '' });
+    return (await load(lazy.login))?.renderLogin(main, { done: signedIn, username: again?.username, notice: again ? sync.status.relogin : '' });
   }
   if (!user) {
-    const login = await lazy.login();
+    const login = await load(lazy.login);
+    if (!login) return;
     if (session.list().length) return login.renderUsers(main, { done: signedIn });
     return login.renderLogin(main, { done: signedIn });
   }
@@ -93,20 +101,21 @@ async function route() {
   const forbidden = STOCK.includes(name) && !codes(facility(user), 'stock_roles').includes(session.roleOf(user));
   if (forbidden || (TABS[tab] && !tabsFor(user).includes(tab))) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
+  if (seq !== routes) return;
   if (name === 'problems') return syncbar.renderProblems(main);
-  if (name === 'users') return (await lazy.login()).renderUsers(main, { done: signedIn });
-  if (name === 'med') return (await lazy.meds()).renderPass(main, ctx);
-  if (name === 'prn') return (await lazy.meds()).renderPrn(main, ctx);
-  if (name === 'meds') return (await lazy.meds()).renderList(main, ctx);
-  if (name === 'stock') return (await lazy.stock())[id ? 'renderMedicine' : 'renderList'](main, ctx);
-  if (name === 'stockin') return (await lazy.stock()).renderReceive(main, ctx);
-  if (name === 'stockcount') return (await lazy.stock()).renderCount(main, ctx);
-  if (name === 'stockadjust') return (await lazy.stock()).renderAdjust(main, ctx);
-  if (name === 'kitchen') return (await lazy.kitchen()).render(main, ctx);
-  if (name === 'disinfect') return (await lazy.disinfect()).render(main, ctx);
-  if (name === 'shift') return (await lazy.shift()).render(main, ctx);
-  if (name === 'transfer') return (await lazy.shift()).renderTransfer(main, ctx);
-  if (name === 'manage') return (await lazy.manage()).render(main, ctx);
+  if (name === 'users') return (await load(lazy.login))?.renderUsers(main, { done: signedIn });
+  if (name === 'med') return (await load(lazy.meds))?.renderPass(main, ctx);
+  if (name === 'prn') return (await load(lazy.meds))?.renderPrn(main, ctx);
+  if (name === 'meds') return (await load(lazy.meds))?.renderList(main, ctx);
+  if (name === 'stock') return (await load(lazy.stock))?.[id ? 'renderMedicine' : 'renderList'](main, ctx);
+  if (name === 'stockin') return (await load(lazy.stock))?.renderReceive(main, ctx);
+  if (name === 'stockcount') return (await load(lazy.stock))?.renderCount(main, ctx);
+  if (name === 'stockadjust') return (await load(lazy.stock))?.renderAdjust(main, ctx);
+  if (name === 'kitchen') return (await load(lazy.kitchen))?.render(main, ctx);
+  if (name === 'disinfect') return (await load(lazy.disinfect))?.render(main, ctx);
+  if (name === 'shift') return (await load(lazy.shift))?.render(main, ctx);
+  if (name === 'transfer') return (await load(lazy.shift))?.renderTransfer(main, ctx);
+  if (name === 'manage') return (await load(lazy.manage))?.render(main, ctx);
   home.render(main, ctx);
   if (!document.body.dataset.ready) {
     performance.mark('tasks-rendered');
