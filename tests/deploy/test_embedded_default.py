@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from deploy.web_process import web_start
+from tests.events import event
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo1234"  # settings.DEMO_PASSWORD's default, printed by seed_demo
@@ -89,13 +90,7 @@ class Phone:
 
     def event(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         self.seq += 1
-        return {
-            "id": str(uuid.uuid4()),
-            "device_seq": self.seq,
-            "name": name,
-            "at": datetime.now(UTC).isoformat(),
-            "args": args,
-        }
+        return event(name, args, seq=self.seq)
 
     def sync(self, events: list[dict] | None = None) -> list[dict]:
         """Push `events`, then pull page by page until nothing more; the push's results."""
