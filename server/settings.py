@@ -94,8 +94,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "server.middleware.LeanSyncHeadersMiddleware",  # outside the ones it trims after
-    "server.observability.RequestLogMiddleware",  # request id + one access line (deploy/)
-    "server.observability.MetricsMiddleware",  # /metrics: requests, sync calls and events
+    "server.middleware.RequestLogMiddleware",  # request id + one access line (deploy/)
+    "server.middleware.MetricsMiddleware",  # /metrics: requests, sync calls and events
     "django.middleware.security.SecurityMiddleware",
     "server.middleware.ContentSecurityPolicyMiddleware",  # the app, dashboard and report pages
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["CallRead", "call_read_current", "read_with_heads", "router", "error", "json_response"]
 log = logging.getLogger("catruc.sync")
 # After each answered sync call, with its body, the caller and its `client` report
-# (server/observability.py counts events by status; server/accounts/services.py stamps the device).
+# (server/middleware.py counts events by status; server/accounts/services.py stamps the device).
 sync_call_answered = Signal()
 router = Router(tags=["sync"])
 

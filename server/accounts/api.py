@@ -11,7 +11,14 @@ from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
 from server.accounts.models import Device
-from server.accounts.services import devices_facts, membership_in, memberships_of, permits
+from server.accounts.rules import health_warnings
+from server.accounts.services import (
+    device_fact,
+    devices_of,
+    membership_in,
+    memberships_of,
+    permits,
+)
 from server.accounts.throttle import client_address
 from server.accounts.tokens import device_revoke, token_issue
 from sync.api import error, json_response
@@ -74,8 +81,18 @@ def devices_list(request: HttpRequest, facility: UUID) -> HttpResponse:
         return error(404, "not_found", _("Không tìm thấy trung tâm."))
     if not permits(user, facility, "device.revoke"):
         return error(403, "forbidden", _("Chỉ quản lý trực mới xem được danh sách thiết bị."))
-    facts = devices_facts(facility, timezone.now())
-    return json_response({"items": [{"id": f["id"], **f["data"]} for f in facts]})
+    now = timezone.now()
+    items = [
+        {
+            "id": str(d.id),
+            **device_fact(d, d.last_user)["data"],
+            "warnings": health_warnings(
+                last_seen_at=d.last_seen_at, queued=d.queued, queued_since=d.queued_since, now=now
+            ),
+        }
+        for d in devices_of(facility)
+    ]
+    return json_response({"items": items})
 
 
 @devices_router.post("/{device_id}/revoke", summary="Revoke a phone (managers)")

@@ -3,12 +3,13 @@ Giving and revoking tokens: tokens.py.
 
 - Who is calling: a token names its user and device (`identity_for_token`, the bearer check
   of every Ninja route, `device_token_auth`, and of the sockets' first message).
-- What the calling phone says of itself, for its managers (docs/protocol.md §2, `client`; the
-  rules in `rules.py`): `device_seen` stamps the Device row the token check already loaded,
-  from the sync call's answer (`sync.api.sync_call_answered`), so a call costs no read and at
-  most one UPDATE, none when nothing changed and the last stamp is under a minute old. Each
-  write is announced with `device_changed` (the dashboard listens:
-  server/live/groups.py).
+- What the calling phone says of itself, for its managers (docs/protocol.md §2, `client`):
+  `device_seen` stamps the Device row the token check already loaded, from the sync call's
+  answer (`sync.api.sync_call_answered`), so a call costs no read and at most one UPDATE, none
+  when nothing changed and the last stamp is under a minute old. Each write is announced with
+  `device_changed` (the dashboard listens: server/live/groups.py). A device's fact is what
+  was stamped; why a manager should look at it depends on when it is read, so its readers
+  judge that (`rules.health_warnings`: the devices list in api.py, the board's section).
 - What each member may see: `scope_of`, read afresh by every sync call; `permits`."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,10 +30,18 @@ from django.utils.translation import gettext_lazy
 from ninja.security import HttpBearer
 
 from server.accounts.errors import AuthError
-from server.accounts.models import Device, DeviceToken, Membership, Role, User
-from server.accounts.reads import scope_rows, token_built, token_plan, token_with_user_and_device
+from server.accounts.models import (
+    Device,
+    DeviceToken,
+    Membership,
+    Role,
+    User,
+    scope_rows,
+    token_built,
+    token_plan,
+    token_with_user_and_device,
+)
 from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
-from server.accounts.rules import call_status, client_parse, health_warnings
 from sync.api import CallRead, call_read_current, read_with_heads
 from sync.registry import Scope, ScopeEntry
 from sync.types import types_in_scope
@@ -50,6 +59,9 @@ KITCHEN_AUDIENCE = "kitchen"
 TOKEN_TOUCH_EVERY = timedelta(hours=1)
 # A device's health is stamped again at most this often when nothing else changed.
 SEEN_EVERY = timedelta(minutes=1)
+# The most of a phone's report that is kept (docs/protocol.md §2, `client`).
+VERSION_MAX = 40
+QUEUED_MAX = 1_000_000
 # After a device's row was written: facility_id, and `fact`, the device as the dashboard reads it.
 device_changed = Signal()
 
@@ -175,9 +187,9 @@ class SyncTokenAuth(HttpBearer):
 sync_token_auth = SyncTokenAuth()
 
 
-def device_fact(device: Device, last_user: Any, now: datetime) -> dict[str, Any]:
-    """The device as managers read it, in the shape of a dashboard fact; its version is the
-    last stamp (ms), so an older fact arriving late never hides a newer one."""
+def device_fact(device: Device, last_user: Any) -> dict[str, Any]:
+    """The device as its last stamp left it, in the shape of a dashboard fact; its version is
+    the last stamp (ms), so an older fact arriving late never hides a newer one."""
     seen = device.last_seen_at
     return {
         "type": "device",
@@ -193,11 +205,39 @@ def device_fact(device: Device, last_user: Any, now: datetime) -> dict[str, Any]
             "queued": device.queued,
             "queued_since": device.queued_since.isoformat() if device.queued_since else None,
             "revoked": device.revoked,
-            "warnings": health_warnings(
-                last_seen_at=seen, queued=device.queued, queued_since=device.queued_since, now=now
-            ),
         },
     }
+
+
+@dataclass(frozen=True)
+class ClientReport:
+    version: str | None = None
+    queued: int | None = None
+
+
+def client_parse(value: Any) -> ClientReport:
+    """What the phone says about itself, read as hostile input: each field that is not what
+    the protocol describes is dropped alone, and nothing here ever fails the call."""
+    if not isinstance(value, dict):
+        return ClientReport()
+    version = value.get("version")
+    if not (
+        isinstance(version, str)
+        and 0 < len(version) <= VERSION_MAX
+        and version.isascii()
+        and version.isprintable()
+    ):
+        version = None
+    queued = value.get("queued")
+    if isinstance(queued, bool) or not isinstance(queued, int) or not 0 <= queued <= QUEUED_MAX:
+        queued = None
+    return ClientReport(version=version, queued=queued)
+
+
+def call_status(body: dict[str, Any]) -> str:
+    """One word for how the call went: any event refused makes it `rejected`."""
+    statuses = {r.get("status") for r in body.get("results", ()) if isinstance(r, dict)}
+    return "rejected" if "rejected" in statuses else "ok"
 
 
 def device_seen(
@@ -230,14 +270,19 @@ def device_seen(
     for key, value in values.items():
         setattr(device, key, value)
     if device.facility_id is not None:
-        fact = device_fact(device, identity.user, now)
+        fact = device_fact(device, identity.user)
         device_changed.send(sender=Device, facility_id=device.facility_id, fact=fact)
 
 
-def devices_facts(facility_id: UUID, now: datetime) -> list[dict[str, Any]]:
-    """The facility's phones, each as `device_fact` shapes it (the devices list, the board)."""
+def devices_of(facility_id: UUID) -> list[Device]:
+    """The facility's phones, with who used each last (the devices list, the board)."""
     rows = Device.objects.filter(facility_id=facility_id).select_related("last_user")
-    return [device_fact(d, d.last_user, now) for d in rows.order_by("name", "id")]
+    return list(rows.order_by("name", "id"))
+
+
+def devices_facts(facility_id: UUID) -> list[dict[str, Any]]:
+    """The facility's phones, each as `device_fact` shapes it (the board's snapshot)."""
+    return [device_fact(d, d.last_user) for d in devices_of(facility_id)]
 
 
 def memberships_of(user: User) -> list[Membership]:

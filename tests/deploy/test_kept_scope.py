@@ -15,8 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from server.accounts.models import Device, Membership, User
-from server.accounts.reads import SCOPE_VERSIONS
+from server.accounts.models import SCOPE_VERSIONS, Device, Membership, User
 from server.accounts.tokens import device_revoke, user_tokens_revoke
 from tests.conftest import ApiClient
 from tests.servers import ServerProcess

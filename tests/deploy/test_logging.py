@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from server.observability import JsonFormatter, TextFormatter, request_id_from, request_id_var
+from server.middleware import JsonFormatter, TextFormatter, request_id_from, request_id_var
 from tests.events import event
 from tests.factories import ResidentFactory, TaskFactory
 from tests.servers import ServerProcess

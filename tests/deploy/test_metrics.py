@@ -1,6 +1,7 @@
-"""/metrics (server/observability.py): each metric moves when the real thing happens (a sync call,
-a throttled login, a socket, a job run), read back through GET /metrics; and only the
-machine's own monitoring may read it. Sentry stays unimported without SENTRY_DSN."""
+"""/metrics (server/observability.py; the requests are counted in server/middleware.py): each
+metric moves when the real thing happens (a sync call, a throttled login, a socket, a job run),
+read back through GET /metrics; and only the machine's own monitoring may read it. Sentry
+stays unimported without SENTRY_DSN."""
 
 from __future__ import annotations
 

@@ -259,8 +259,7 @@ def test_the_token_row_is_what_select_related_gives(centre):
 
 
 def test_the_scope_rows_are_what_the_orm_gives(centre):
-    from server.accounts.models import Membership, User
-    from server.accounts.reads import scope_rows
+    from server.accounts.models import Membership, User, scope_rows
 
     assert Membership.objects.count() > 3
     for user in User.objects.all():

@@ -1,4 +1,5 @@
-"""Device health rules (server/accounts/rules.py) as tables."""
+"""Device health as tables: the phone's report as the sync call reads it
+(server/accounts/services.py) and when a manager should look (server/accounts/rules.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.accounts.rules import ClientReport, call_status, client_parse, health_warnings
+from server.accounts.rules import health_warnings
+from server.accounts.services import ClientReport, call_status, client_parse
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

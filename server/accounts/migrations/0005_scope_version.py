@@ -7,8 +7,8 @@ in the same transaction: triggers, which no write path (the admin, a queryset up
 cascade, SQL in a shell) can go around. PostgreSQL takes the values from a sequence, which
 never goes back (not even when a transaction rolls back); SQLite, a random 64-bit number.
 A table and no model: only these triggers write it and only the sync call's bearer check reads
-it (server/accounts/reads.py). No foreign key: a cascade deleting a user's memberships writes
-her row while the user goes.
+it (server/accounts/models.py, `token_plan`). No foreign key: a cascade deleting a user's
+memberships writes her row while the user goes.
 """
 
 from django.db import migrations

@@ -256,6 +256,6 @@ def dashboard_snapshot(
     active = event_authors(facility.id, received_from=shift.start, received_before=shift.end)
     facts += [{"type": "actor", "id": str(u), "data": {"by": str(u)}} for u in active]
     # The phones as they are now, even on a finished shift (deltas: services.device_changed).
-    facts += devices_facts(facility.id, now)
+    facts += devices_facts(facility.id)
     projection.apply(facts, now)
     return projection
