@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from tests.factories import ResidentFactory
+from tests.unit.test_stock_migrations import _migrate
 
 BEFORE = [("meds", "0005_order_medicine")]
 AFTER = [("meds", "0006_funding_source_one_vocabulary")]
 FIELDS = ("id", "drug", "funding_source", "unit_cost_vnd", "resident_id")
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def _orders(apps):
