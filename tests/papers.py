@@ -66,7 +66,7 @@ def november(centre):
     donated = MedicationOrderFactory(resident=child, funding_source="donated", unit_cost_vnd=5000)
     budget = MedicationOrderFactory(
         resident=elderly[1],
-        funding_source="centre",
+        funding_source="budget",
         unit_cost_vnd=1_500_000,
         indication="Tâm thần phân liệt",
         controlled=True,

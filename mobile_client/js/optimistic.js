@@ -47,11 +47,17 @@ function doseTaken(order, outcome, facility) {
   return levelAfter(d.medicine_id, stockSourceOf(facility, d.funding_source), (q) => q - Number(d.dose_units || 0));
 }
 
-// The stock's funding source an order's is paid from (the server's `stock_order_source`;
-// the map below only for a facility cached before the server sent it).
-const ORDER_SOURCE = { bhyt: 'bhyt', centre: 'budget', donated: 'donated' };
+// The funding sources an order and a stock level name: one list (the server's `stock_sources`;
+// this one only for a facility cached before the server sent it).
+export const SOURCES = ['bhyt', 'budget', 'donated', 'family', 'other'];
+// An order is paid from the stock of its own source. An order pulled before the server gave
+// orders the stock's codes may still say `centre`, the budget's old code: the server's
+// `stock_order_source` maps it (and a facility cached before it did, by this map).
+const OLD_ORDER_SOURCE = { centre: 'budget' };
 export function stockSourceOf(facility, orderSource) {
-  return (facility?.data?.vocabulary?.stock_order_source || ORDER_SOURCE)[orderSource] || 'other';
+  const vocab = facility?.data?.vocabulary;
+  if ((vocab?.stock_sources || SOURCES).includes(orderSource)) return orderSource;
+  return (vocab?.stock_order_source || OLD_ORDER_SOURCE)[orderSource] || 'other';
 }
 
 const apply = {

@@ -19,9 +19,15 @@ from server.model_fields import (
 
 
 class FundingSource(models.TextChoices):
+    """Who paid for a medicine: an order's source and a stock level's are the same codes (the
+    stock (server/stock) builds on meds and keeps its levels by these), so a dose is taken from
+    the level of its order's source. A family may bring a resident's own medicine."""
+
     BHYT = "bhyt", _("Bảo hiểm y tế")
-    CENTRE = "centre", _("Ngân sách trung tâm")
+    BUDGET = "budget", _("Ngân sách trung tâm")
     DONATED = "donated", _("Tài trợ")
+    FAMILY = "family", _("Gia đình")
+    OTHER = "other", _("Khác")
 
 
 class MedicationOrder(models.Model):

@@ -125,8 +125,9 @@ def _medicine(r: dict[str, Any]) -> list[Para | Table]:
                 f"({L.count(bhyt['residents'])} đối tượng), tổng số tiền là {L.vnd(bhyt['cost_vnd'])}."
             )
         )
-    for key in ("centre", "donated"):
-        if key in sources:
+    # The other sources each on their own line: the centre's budget is never added into BHYT.
+    for key in L.FUNDING:
+        if key != "bhyt" and key in sources:
             s = sources[key]
             out.append(
                 Para(

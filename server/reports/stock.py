@@ -16,10 +16,10 @@ from django.db.models import Sum
 from server.meds.models import MedicationAdministration
 from server.reports import labels as L
 from server.reports.periods import Period
-from server.stock.models import Medicine, MoveKind, StockMove, StockSource
+from server.stock.models import Medicine, MoveKind, StockMove
 from server.stock.serializers import number
 
-SOURCE = L.vietnamese(StockSource.choices)
+SOURCE = L.FUNDING
 KIND = L.vietnamese(MoveKind.choices)
 COLUMNS = ("opening", "received", "dispensed", "adjusted", "closing")
 HEADINGS = (

@@ -18,7 +18,7 @@ from django.utils import timezone
 from server.accounts.models import Membership
 from server.care.models import Facility
 from server.meds.models import MedicationOrder
-from server.stock import rules, services
+from server.stock import services
 from server.stock.models import Medicine, StockLevel, StockMove
 from sync.types import publish
 
@@ -102,8 +102,7 @@ def stock_seed(facility: Facility, *, today: date) -> list[StockLevel]:
     for order in MedicationOrder.objects.filter(facility=facility, medicine__isnull=False):
         assert order.medicine_id is not None
         per_day = Decimal(len(order.times)) if order.times else Decimal("0.5")
-        source = rules.ORDER_SOURCE[order.funding_source]
-        monthly[(order.medicine_id, source)] += per_day * order.dose_units * 30
+        monthly[(order.medicine_id, order.funding_source)] += per_day * order.dose_units * 30
     medicines = {m.id: m for m in Medicine.objects.filter(facility=facility)}
     for drug, source in EXTRA_SOURCES.items():
         monthly.setdefault((medicine_id(facility, drug), source), Decimal(20))

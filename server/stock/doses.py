@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext_lazy
 
-from server.stock import rules, services
+from server.stock import services
 from server.stock.models import Medicine, StockLevel, StockMove
 from sync.conflicts import conflict_open_id
 from sync.registry import PRELOADED, HandlerContext
@@ -63,7 +63,8 @@ def dose_take(
         else Medicine.objects.get(id=order.medicine_id, facility_id=order.facility_id)
     )
     stock = services.stock_of(ctx, medicine)
-    level = stock.level(rules.ORDER_SOURCE.get(order.funding_source, "other"))
+    # An order's funding source is a stock level's (one vocabulary: meds' FundingSource).
+    level = stock.level(order.funding_source)
     details = {
         "order_id": str(order.id),
         "administration_id": str(administration_id),

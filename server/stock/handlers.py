@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from django.utils import timezone
@@ -20,6 +20,7 @@ from pydantic import Field
 
 from server.accounts.models import Membership
 from server.care.access import load_in_scope
+from server.meds.models import FundingSource
 from server.stock import rules, services
 from server.stock.models import Medicine, StockLevel, StockMove
 from server.stock.serializers import number
@@ -28,6 +29,8 @@ from sync.registry import Decision, HandlerContext, Rejected, register
 from sync.types import conflict_about, emit
 
 Source = Literal["bhyt", "budget", "donated", "family", "other"]
+# The wire accepts exactly the funding sources an order and a level name (meds' FundingSource).
+assert get_args(Source) == tuple(FundingSource.values)
 Number = float | int | str
 MESSAGES = {
     "stock_mismatch": gettext_lazy("Số kiểm kê khác số trong sổ kho: quản lý trực cần xem xét."),

@@ -1,5 +1,8 @@
 """Medicine stock (cơ số thuốc): the catalogue, the lots per funding source and the ledger.
 
+The funding sources are meds' `FundingSource`, the codes an order names: a dose is taken from
+the level of its order's source.
+
 The ledger (`StockMove`) is the truth: every lot's quantity is the sum of its moves, and every
 level the sum of its lots (`docs/domain.md`, "Medicine stock"). Levels and lots are kept as
 rows only so that a dose reads them without summing the ledger.
@@ -13,17 +16,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server.meds.models import FundingSource
 from server.model_fields import facility_fk, made_id, names, unique, version_field
 
 QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
-
-
-class StockSource(models.TextChoices):
-    BHYT = "bhyt", _("Bảo hiểm y tế")
-    BUDGET = "budget", _("Ngân sách trung tâm")
-    DONATED = "donated", _("Tài trợ")
-    FAMILY = "family", _("Gia đình")
-    OTHER = "other", _("Khác")
 
 
 class MoveKind(models.TextChoices):
@@ -60,7 +56,7 @@ class StockLevel(models.Model):
     id = made_id()
     facility = models.ForeignKey("care.Facility", on_delete=models.CASCADE, related_name="+")
     medicine = models.ForeignKey(Medicine, on_delete=models.CASCADE, related_name="levels")
-    funding_source = models.CharField(max_length=20, choices=StockSource.choices)
+    funding_source = models.CharField(max_length=20, choices=FundingSource.choices)
     quantity = models.DecimalField(default=0, **QUANTITY)
     version = version_field()
 
@@ -107,7 +103,7 @@ class StockMove(models.Model):
     key = models.UUIDField(unique=True, editable=False)
     facility = models.ForeignKey("care.Facility", on_delete=models.PROTECT, related_name="+")
     medicine = models.ForeignKey(Medicine, on_delete=models.PROTECT, related_name="moves")
-    funding_source = models.CharField(max_length=20, choices=StockSource.choices)
+    funding_source = models.CharField(max_length=20, choices=FundingSource.choices)
     lot = models.ForeignKey(StockLot, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(max_length=20, choices=MoveKind.choices)
     # The id the phone gave: receipt_id, count_id, adjustment_id or administration_id.

@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 
 from server.accounts.roles import STOCK_ROLES
 
-SOURCES = ("bhyt", "budget", "donated", "family", "other")
 ADJUST_REASONS = frozenset({"expired", "damaged", "lost", "returned", "transfer_out", "other"})
-# An order's funding source (server/meds) names the centre's budget "centre".
-ORDER_SOURCE = {"bhyt": "bhyt", "centre": "budget", "donated": "donated"}
 # Units counted whole, or in halves (a tablet split for a half dose keeps its other half).
 # Others (ml, g) take decimals.
 WHOLE_UNITS = frozenset(

@@ -48,7 +48,7 @@ def test_it_counts_doses_and_costs_by_funding_source_without_voided_or_refused(n
         "residents": 1,
         "cost_vnd": 5000,
     }
-    assert medication["by_funding_source"]["centre"]["cost_vnd"] == 3_000_000
+    assert medication["by_funding_source"]["budget"]["cost_vnd"] == 3_000_000
     assert medication["psychiatric_residents"] == 1
     assert medication["cost_vnd"] == 3_045_000
 

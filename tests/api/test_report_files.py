@@ -16,7 +16,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Codes that must never reach a paper: task kinds, statuses, funding sources, meals, targets.
 CODES = re.compile(
     r"\b(sun_exposure|in_hospital|on_leave|lonely_elderly|agent_orange|meal|medication|"
-    r"disinfection|bhyt|centre|donated|lunch|dinner|breakfast|deceased|discharged|vehicle|"
+    r"disinfection|bhyt|centre|budget|donated|family|lunch|dinner|breakfast|deceased|discharged|vehicle|"
     r"kitchen|area|custom|None|null)\b"
 )
 
@@ -96,6 +96,26 @@ def test_the_monthly_report_file_carries_the_form_and_the_figures(manager, novem
     assert "09 biên chế và 22 hợp đồng" in text
     assert "Duy trì tắm nắng buổi sáng" in text
     assert "Tắm nắng" in text  # the task kind, in words
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_medicine_a_family_brought_is_printed_as_its_own_source(manager, november, fmt):
+    from tests.factories import MedicationOrderFactory, ResidentFactory
+    from tests.papers import at, dose
+
+    order = MedicationOrderFactory(
+        resident=ResidentFactory(area=november.elderly),
+        funding_source="family",
+        unit_cost_vnd=2000,
+    )
+    dose(order, at(10), november.nurse)
+    response = fetch(manager, november, fmt)
+    assert response.status_code == 200
+    text = docx_text(response.content) if fmt == "docx" else xlsx_text(response.content)
+    assert_the_paper(text, november)
+    assert "Thuốc từ nguồn gia đình: 01 lượt cấp phát cho 01 đối tượng" in text
+    assert "Thuốc từ nguồn ngân sách trung tâm: 02 lượt" in text
+    assert "Gia đình" in text  # its row of the table by funding source
 
 
 def test_the_word_file_is_times_new_roman_on_a4(manager, november):

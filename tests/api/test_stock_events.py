@@ -201,7 +201,7 @@ def test_an_ordinary_count_within_tolerance_is_applied(centre, meds, make_api):
 def ordered(centre, meds):
     resident = ResidentFactory(area=centre.elderly)
     order = MedicationOrderFactory(
-        resident=resident, medicine=meds["para"], dose_units=2, funding_source="centre"
+        resident=resident, medicine=meds["para"], dose_units=2, funding_source="budget"
     )
     task = TaskFactory(resident=resident, kind="medication", order=order, title="Paracetamol")
     return order, task
@@ -228,6 +228,27 @@ def test_a_dose_takes_its_units_from_the_orders_source_earliest_expiry_first(
     assert_ledger_adds_up()
 
 
+def test_an_order_the_family_pays_for_takes_the_familys_stock(centre, meds, make_api):
+    """A family may bring a resident's own medicine: the order names the family as its source
+    and a dose is taken from what the family brought, not from another source."""
+    resident = ResidentFactory(area=centre.elderly)
+    order = MedicationOrderFactory(
+        resident=resident, medicine=meds["para"], dose_units=2, funding_source="family"
+    )
+    task = TaskFactory(resident=resident, kind="medication", order=order, title="Paracetamol")
+    nurse = phone(make_api, "nurse")
+    push(
+        nurse,
+        receive(meds["para"], 6, source="family", lot="FAM"),
+        receive(meds["para"], 5, source="other", lot="OTH"),
+    )
+    result = push(nurse, give(order, task=task))[0]
+    assert result["status"] == "applied" and "flags" not in result
+    assert level_of(meds["para"], "family") == 4 and level_of(meds["para"], "other") == 5
+    assert [m.lot.lot for m in StockMove.objects.filter(kind="dose")] == ["FAM"]
+    assert_ledger_adds_up()
+
+
 def test_a_dose_with_no_stock_is_recorded_flagged_and_opens_one_stock_out(
     centre, meds, make_api, ordered
 ):
@@ -242,7 +263,7 @@ def test_a_dose_with_no_stock_is_recorded_flagged_and_opens_one_stock_out(
         medicine=meds["para"],
         prn=True,
         times=[],
-        funding_source="centre",
+        funding_source="budget",
         min_interval_minutes=1,
         max_per_24h=9,
     )

@@ -8,8 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
+from server.meds.models import MedicationOrder
 from server.stock.models import Medicine, StockLevel, StockMove
 from sync.types import publish
 from tests.browser.conftest import artifacts, login, new_phone, pending, wait_pending, wait_synced
@@ -257,6 +259,28 @@ def test_the_order_screen_shows_its_medicine_by_funding_source(asgi_server, ward
     assert any("Người manager" in w for w in witnesses)
     assert not any("Người nurse" in w for w in witnesses)
     _shot(page, "stock-count-controlled")
+    assert page.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("source", ["budget", "centre"])
+def test_an_order_of_the_centres_budget_is_paid_from_the_budgets_stock(
+    asgi_server, ward, stock, chromium, source
+):
+    """An order names the stock's own code ("budget"); one pulled before meds 0006 still says
+    "centre" (stored here as the old code wrote it, past the field's choices) and the phone
+    maps it to the same level."""
+    order = ward.med_task.order
+    MedicationOrder.objects.filter(id=order.id).update(
+        funding_source=source, version=F("version") + 1
+    )
+    order.refresh_from_db()
+    publish([order])
+    context, page = _synced_phone(chromium, asgi_server.url, "nurse")
+    _open(page, f"#/med/{ward.med_task.id}", "[data-stock] li[data-level=budget]")
+    block = page.query_selector("[data-stock]")
+    assert "nguồn của y lệnh này" in block.query_selector("li[data-level=budget]").inner_text()
+    assert "nguồn của y lệnh này" not in block.query_selector("li[data-level=bhyt]").inner_text()
     assert page.errors == []
     context.close()
 

@@ -39,7 +39,7 @@ def test_every_stock_move_and_a_dose_and_its_void_filter_stock_rows_by_facility(
     med = stock.medicine(centre.facility)
     resident = ResidentFactory(area=centre.elderly)
     order = MedicationOrderFactory(
-        resident=resident, medicine=med, dose_units=2, funding_source="centre"
+        resident=resident, medicine=med, dose_units=2, funding_source="budget"
     )
     task = TaskFactory(resident=resident, kind="medication", order=order, title="Paracetamol")
     nurse = phone(make_api, "nurse")

@@ -4,7 +4,7 @@
 // only say what is wrong before sending, in words; the server checks everything again.
 import { facility, record, staff } from '../actions.js';
 import { lang, serverText, t } from '../i18n.js';
-import { levelOf, stockSourceOf } from '../optimistic.js';
+import { levelOf, SOURCES, stockSourceOf } from '../optimistic.js';
 import * as outbox from '../outbox.js';
 import { codes } from '../rules.js';
 import * as session from '../session.js';
@@ -16,7 +16,7 @@ import { h, icon, mount, toast } from './dom.js';
 const LIMITS = { max_quantity: 100000, near_expiry_days: 30, max_shelf_years: 10, whole_units: ['viên', 'ống', 'lọ', 'gói', 'chai', 'tuýp', 'miếng', 'vỉ', 'hộp', 'túi', 'bút', 'cái'] };
 const limits = (fac) => ({ ...LIMITS, ...(fac?.data?.vocabulary?.stock_limits || {}) });
 const list = (fac, name, fallback) => fac?.data?.vocabulary?.[name] || fallback;
-const sources = (fac) => list(fac, 'stock_sources', ['bhyt', 'budget', 'donated', 'family', 'other']);
+const sources = (fac) => list(fac, 'stock_sources', SOURCES);
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 
 export const mayKeepStock = (user) => codes(facility(user), 'stock_roles').includes(session.roleOf(user));
