@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -257,10 +258,12 @@ class LogRow:
     facility_id: UUID | None = None
 
     def values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in LOG_COLUMNS)
+        return _log_values(self)
 
 
 LOG_COLUMNS = tuple(LogRow.__dataclass_fields__)
+# The columns' values in one C call (a generator of 17 getattr took ~2.5 µs a row).
+_log_values = attrgetter(*LOG_COLUMNS)
 
 
 class Prepared(psycopg.Cursor):
