@@ -3,7 +3,7 @@
 Each phase is a function of the call's path, timed in the request's thread
 (`time.thread_time`) by a wrapper set on it for the bench only. A phase's figure is its
 *own* time: what a phase nested in it spent is that phase's (the handler's figure leaves
-out the change data it builds, the commit's leaves out the on-commit hooks), so the
+out the change data it builds, and the deferred rows its first statement writes), so the
 phases and the rest ("other": Django, Ninja, middleware, pydantic's envelope, what no
 phase names) add up to the call's CPU. Work another thread does for the call (the channel
 layer's sends, on the event loop `async_to_sync` hands them to) is in no figure.
