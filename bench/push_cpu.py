@@ -9,7 +9,7 @@ through Django's test client (the real middleware and view), median of the runs.
 
 Usage (the database must exist and be migrated; sync_vs_pouchdb.py leaves one):
     python bench/push_cpu.py [--size 500] [--runs 7] [--database catruc_bench] [--profile N]
-                             [--shape task|note] [--freeze]
+                             [--shape task|note] [--freeze] [--current] [--sql] [--phases]
 `--shape note` pushes `size` observation notes about the facility's residents instead.
 `--freeze` moves what exists before each push into the collector's permanent generation
 (`gc.freeze()`, as `server/process.py` does at a worker's start), so that a full collection
@@ -19,6 +19,9 @@ moves less from run to run. The minimum is printed beside the median.
 `--sql` also prints the wall time of the push's SQL statements (Django's execute wrapper:
 COPY through the raw cursor is not in it), median of the runs, in total and per statement
 kind (its first words, or the table a SELECT reads).
+`--phases` also prints the call's CPU by phase (bench/phases.py: the engine's own steps,
+each function's own time, timed in the request's thread), median of the runs, with each
+phase's share of the median call.
 `--current` sends the push with a current cursor (an empty sync first, not timed), as the
 phone of sync_vs_pouchdb.py does; without it the push carries a null cursor and its answer
 pulls the facility's tasks as well.
@@ -52,6 +55,7 @@ parser.add_argument("--shape", choices=("task", "note"), default="task")
 parser.add_argument("--freeze", action="store_true")
 parser.add_argument("--current", action="store_true")
 parser.add_argument("--sql", action="store_true")
+parser.add_argument("--phases", action="store_true")
 ARGS = parser.parse_args()
 
 import peers  # noqa: E402
@@ -60,6 +64,7 @@ os.environ.update(peers.ours_env(ARGS.database))
 os.environ["ALLOWED_HOSTS"] = "testserver"
 
 import ours_setup  # noqa: E402  (sets Django up)
+import phases  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -148,6 +153,10 @@ def main() -> None:
     cpus: list[float] = []
     walls: list[float] = []
     sqls: dict[str, list[float]] = {}
+    timer = phases.PhaseTimer()
+    by_phase: list[dict[str, float]] = []
+    if ARGS.phases:
+        phases.install(timer)
     for run in range(ARGS.runs + 1):
         seeded = ours_setup.seed_one(ARGS.size, run)
         body = body_of(seeded)
@@ -155,6 +164,7 @@ def main() -> None:
             gc.collect()
             gc.freeze()
         STATEMENTS.clear()
+        timer.clear()
         if ARGS.sql:
             with connection.execute_wrapper(timed):
                 cpu, wall, answer = push(seeded, body)
@@ -165,6 +175,7 @@ def main() -> None:
         if run:  # the first warms caches and connections
             cpus.append(cpu)
             walls.append(wall)
+            by_phase.append(dict(timer.own))
             for kind, ms in STATEMENTS.items():
                 sqls.setdefault(kind, []).append(ms)
             sqls.setdefault("(all statements)", []).append(sum(STATEMENTS.values()))
@@ -177,6 +188,8 @@ def main() -> None:
     for kind, values in sorted(sqls.items(), key=lambda kv: -statistics.median(kv[1])):
         if statistics.median(values) >= 0.3:
             print(f"  sql {statistics.median(values):6.1f} ms  {kind} (min {min(values):.1f})")
+    if ARGS.phases:
+        print(phases.table(cpus, by_phase))
     if ARGS.profile:
         seeded = ours_setup.seed_one(ARGS.size, ARGS.runs + 1)
         body = body_of(seeded)

@@ -108,19 +108,35 @@ def event_problem(raw: Any) -> Problem | None:
     # No string is more than 6 bytes a character in JSON (`\u0000`), quotes aside.
     bound = 0
     stack: list[tuple[Any, int]] = [(raw, 1)]
+    pop, push = stack.pop, stack.append
     while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
+        value, depth = pop()
+        kind = type(value)
+        # The parser's own types first, judged in place (a push walks ~8,000 values): the
+        # same checks, in the same order, as the isinstance chain below that follows them.
+        if kind is str:
+            if "\x00" in value or (not value.isascii() and _BAD_CHARS.search(value) is not None):
+                return _invalid(_("có ký tự NUL hoặc ký tự Unicode hỏng"))
+            size = len(value)
+            if size > longest:
+                longest = size
+            bound += 6 * size + 2
+        elif kind is int:
+            if not INT_MIN <= value <= INT_MAX:
+                return _invalid(_("số nguyên vượt quá 64 bit"))
+            bound += _SCALAR_BYTES
+        elif kind is dict or kind is list or isinstance(value, dict | list):
             if depth > MAX_DEPTH:
                 return _invalid(_("lồng nhau quá %(depth)s tầng") % {"depth": MAX_DEPTH})
             bound += 2 + 2 * len(value)  # brackets, commas and colons
             items = value.items() if isinstance(value, dict) else enumerate(value)
+            below = depth + 1
             for key, item in items:
-                if isinstance(key, str):
+                if type(key) is str or isinstance(key, str):
                     if _bad_string(key):
                         return _invalid(_("có ký tự NUL hoặc ký tự Unicode hỏng"))
                     bound += 6 * len(key) + 2
-                stack.append((item, depth + 1))
+                push((item, below))
         elif isinstance(value, str):
             if _bad_string(value):
                 return _invalid(_("có ký tự NUL hoặc ký tự Unicode hỏng"))
@@ -190,7 +206,9 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def event_hash(event: EventIn, device_id: UUID, args_json: bytes) -> str:
+def event_hash(event: EventIn, device_id: UUID | str, args_json: bytes) -> str:
+    # The device's id as text: the caller may give it made once per call (UUID.__str__ is
+    # Python code, and a push hashes 500 events of one device).
     return payload_digest(
         name=event.name,
         args_json=args_json,
@@ -200,7 +218,7 @@ def event_hash(event: EventIn, device_id: UUID, args_json: bytes) -> str:
     )
 
 
-def same_payload(stored: str, digest: str, event: EventIn, device_id: UUID) -> bool:
+def same_payload(stored: str, digest: str, event: EventIn, device_id: UUID | str) -> bool:
     """Whether a stored event says what this one says; rows logged before `payload_digest`
     hold the older digest, computed only then (a repeat is rare)."""
     if stored == digest:

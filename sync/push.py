@@ -98,8 +98,10 @@ class Pusher:
     ) -> None:
         self.user = user
         self.device_id = device_id
+        self.device_text = str(device_id)
         self.writer = writer
         self.received_at = received_at
+        self.received_ms = int(received_at.timestamp() * 1000)
         self.safe = safe
         self.batch: dict[str, Any] = {}
         self.locked = frozenset(writer.streams)
@@ -215,10 +217,10 @@ class Pusher:
     def _decide(self, event: EventIn, known: dict[UUID, Any]) -> tuple[EventResult, LogRow | None]:
         # Serialized once: hashed, and written as is to the event log.
         args_json = args_canonical(event.args)
-        digest = event_hash(event, self.device_id, args_json)
+        digest = event_hash(event, self.device_text, args_json)
         seen = known.get(event.id)
         if seen is not None:
-            same = same_payload(seen.payload_hash, digest, event, self.device_id)
+            same = same_payload(seen.payload_hash, digest, event, self.device_text)
             return repeat(event.id, seen, same=same), None
         flags: list[str] = []
         if event.at - self.received_at > timedelta(seconds=CLOCK_SKEW_SECONDS):
@@ -265,7 +267,7 @@ class Pusher:
 
         A phone that sent no (or a malformed) stamp is ordered by its `at`: when that is
         ahead too, the event gets a stamp at the receipt time instead."""
-        wall_ms = int(self.received_at.timestamp() * 1000)
+        wall_ms = self.received_ms
         drift_ms = CLOCK_SKEW_SECONDS * 1000
         event.hlc, clamped = stamp_receive(event.hlc, wall_ms=wall_ms, max_drift_ms=drift_ms)
         if not event.hlc and event.at.timestamp() * 1000 - wall_ms > drift_ms:

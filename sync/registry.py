@@ -184,8 +184,18 @@ Handler = Callable[[HandlerContext, Any], Decision | None]
 PRELOADED = "__preloaded__"
 
 
-def _key(pk: Any) -> str:
-    return str(pk)
+def _key(pk: Any) -> Any:
+    """A primary key as the preloaded objects are filed under it: a UUID as itself (its
+    text is Python code to make, and a push looks up 500), a key given as a UUID's text
+    under that UUID, anything else as its text."""
+    if type(pk) is UUID:
+        return pk
+    text = str(pk)
+    try:
+        as_uuid = UUID(text)
+    except ValueError:
+        return text
+    return as_uuid if str(as_uuid) == text else text
 
 
 @dataclass

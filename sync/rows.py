@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -124,6 +125,10 @@ def _locking_read(model: type[Model], alias: str) -> tuple[str, list[str], list[
     names, columns, converts = [], [], []
     for position, column_field in enumerate(meta.concrete_fields):
         selected, (col, converters) = column_read(db, table, column_field)
+        if converters == [getattr(column_field, "from_db_value", None)] and (
+            isinstance(column_field, JSONField) and column_field.decoder is None
+        ):
+            converters = [_json_read(converters[0])]
         if converters:
             converts.append((position, col, converters))
         names.append(column_field.attname)
@@ -135,6 +140,21 @@ def _locking_read(model: type[Model], alias: str) -> tuple[str, list[str], list[
         f" ORDER BY {key} ASC FOR UPDATE OF {quote(table)}"
     )
     return sql, names, converts
+
+
+def _json_read(convert: Callable) -> Callable:
+    """A JSON column's converter (JSONField.from_db_value, no decoder of its own) that reads
+    an empty object or array without the json module: what it answers for them, a new one
+    each time. A push locks tasks still open, whose details and history are mostly empty."""
+
+    def read(value: Any, expression: Any, connection: Any) -> Any:
+        if value == "{}":
+            return {}
+        if value == "[]":
+            return []
+        return convert(value, expression, connection)
+
+    return read
 
 
 def locked_instances(
@@ -257,10 +277,12 @@ class LogRow:
     facility_id: UUID | None = None
 
     def values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in LOG_COLUMNS)
+        return _log_values(self)
 
 
 LOG_COLUMNS = tuple(LogRow.__dataclass_fields__)
+# The columns' values in one C call (a generator of 17 getattr took ~2.5 µs a row).
+_log_values = attrgetter(*LOG_COLUMNS)
 
 
 class Prepared(psycopg.Cursor):

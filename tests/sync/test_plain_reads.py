@@ -55,6 +55,19 @@ def test_locked_instances_are_what_the_orm_returns(centre):
     assert ours[[t.id for t in ours].index(tasks[1].id)].done_at == done
 
 
+def test_locked_instances_hold_empty_json_of_their_own(centre):
+    # An empty object or array is read without the json module: each row still gets its own,
+    # so a handler filling one task's details changes no other task's.
+    resident = ResidentFactory(area=centre.elderly)
+    ids = [TaskFactory(resident=resident).id for _ in range(2)]
+    with transaction.atomic():
+        first, second = locked_instances(TaskInstance, ids, [centre.facility.id])
+    assert first.details == second.details == {} and first.history == second.history == []
+    first.details["portion"] = 50
+    first.history.append({"status": "done"})
+    assert second.details == {} and second.history == []
+
+
 def test_a_push_supersedes_only_older_changes_of_the_records_it_changed(centre, api):
     api.login("carer")
     resident = ResidentFactory(area=centre.elderly)

@@ -57,6 +57,22 @@ def test_the_scopes_keep_the_stock_for_staff_and_the_kitchen_s_records_for_its_a
     assert types_in_scope("facility") == {"facility", "area"}
 
 
+def test_a_type_declared_after_a_scope_was_read_is_in_that_scope():
+    from sync import types as engine
+
+    assert "probe" not in types_in_scope(STAFF)  # read, and kept
+    model = type("Probe", (), {"_meta": type("Meta", (), {"label": "tests.Probe"})()})
+    declare(SyncedType("probe", model, note_data, scope=STAFF))
+    try:
+        assert "probe" in types_in_scope(STAFF)
+    finally:
+        for registry in (engine._types, engine._declared_in):
+            registry.pop("probe", None)
+        engine._by_model.pop("tests.Probe", None)
+        engine._in_scope.clear()
+    assert "probe" not in types_in_scope(STAFF)
+
+
 def test_the_voidable_types_are_those_record_void_took_before():
     expected = {"note", "task", "med_administration", "disinfection", "food_sample", "food_check"}
     assert set(voidable_types()) == expected
