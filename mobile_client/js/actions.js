@@ -1,5 +1,6 @@
 // Recording what someone did: queue it as the active user, apply it, try to send it.
 import * as outbox from './outbox.js';
+import { codes } from './rules.js';
 import * as session from './session.js';
 import * as state from './state.js';
 import * as sync from './sync.js';
@@ -16,6 +17,12 @@ export async function record(name, args, local) {
 export function facility(user = session.active()) {
   const id = session.facilityId(user);
   return state.get('facility', id) || { id, data: { name: user?.facilities?.[0]?.name || '', settings: {} } };
+}
+
+// Whether the user sees and acts in the whole facility (else only their areas): the roles the
+// server names, as its pull scopes them.
+export function wholeFacility(user = session.active()) {
+  return codes(facility(user), 'facility_wide_roles').includes(session.roleOf(user));
 }
 
 // Staff of the facility (witness picker), fetched when online and kept for offline use.

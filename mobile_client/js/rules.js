@@ -15,7 +15,7 @@ export const DEFAULTS = {
   sample_fridge_min_c: 2,
   sample_fridge_max_c: 8,
 };
-const FALLBACK = {
+export const FALLBACK = {
   open_statuses: ['missed', 'pending'],
   sun_skip_reasons: ['rain', 'unwell', 'in_hospital', 'other'],
   meal_refusal_reasons: ['not_hungry', 'unwell', 'asleep', 'other'],
@@ -26,6 +26,7 @@ const FALLBACK = {
   med_task_status: { given: 'done', partial: 'partial', vomited: 'done', refused: 'refused', withheld: 'skipped', unavailable: 'skipped', away: 'away' },
   med_reason_required: ['withheld', 'refused', 'unavailable'],
   transfer_roles: ['admin', 'manager', 'nurse'],
+  facility_wide_roles: ['admin', 'manager', 'nurse'],
   food_roles: ['admin', 'kitchen', 'manager', 'nurse'],
   clinical_roles: ['admin', 'manager', 'nurse'],
   sample_release_roles: ['admin', 'manager', 'nurse'],

@@ -83,7 +83,6 @@ export async function activate(user) {
 export function roleOf(user) { return user?.roles?.[0]?.role || 'carer'; }
 export function facilityId(user) { return user?.roles?.[0]?.facility_id || user?.facilities?.[0]?.id || null; }
 export function areaIds(user) { return new Set((user?.roles || []).flatMap((r) => r.area_ids)); }
-export function wholeFacility(user) { return ['nurse', 'manager', 'admin'].includes(roleOf(user)); }
 
 // Device revoked (revoke.js): every user, token and PIN is forgotten; the device id stays.
 export function forget() {

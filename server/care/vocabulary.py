@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.accounts.models import Role
-from server.accounts.roles import RESIDENT_EDITOR_ROLES
+from server.accounts.roles import FACILITY_WIDE_ROLES, RESIDENT_EDITOR_ROLES
 from server.care.models import (
     DEFAULT_FACILITY_SETTINGS,
     Area,
@@ -58,6 +58,7 @@ LABELS: dict[str, str] = {
     "roles": "role",
     "area_kinds": "area",
     "transfer_roles": "role",
+    "facility_wide_roles": "role",
     "food_roles": "role",
     "clinical_roles": "role",
     "sample_release_roles": "role",
@@ -88,6 +89,8 @@ def vocabulary() -> dict[str, Any]:
         "task_skip_reasons": list(TASK_SKIP_REASONS),
         "resident_statuses": list(ResidentStatus.values),
         "transfer_roles": sorted(RESIDENT_EDITOR_ROLES),  # who may record a transfer
+        # Who sees and acts in the whole facility (the others: their areas), as the pull's scope.
+        "facility_wide_roles": sorted(FACILITY_WIDE_ROLES),
         "note_kinds": list(Note.Kind.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),

@@ -1,7 +1,7 @@
 // Disinfection: today's rounds; the food vehicles with the disinfection each trip leaves due
 // (a trip's return is recorded here, `vehicle.trip`); and the round's form: area or vehicle,
 // the dilution calculator (litres -> grams, docs/domain.md, computed on the phone), and the record.
-import { facility, record } from '../actions.js';
+import { facility, record, wholeFacility } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { dilution, isOpen, setting, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
@@ -45,7 +45,7 @@ function vehicleCard(area, tasks, go) {
 export function renderOverview(root, { user, go }) {
   const day = localDate();
   const mine = session.areaIds(user);
-  const inScope = (areaId) => session.wholeFacility(user) || mine.has(areaId);
+  const inScope = (areaId) => wholeFacility(user) || mine.has(areaId);
   const kindOf = (areaId) => state.get('area', areaId)?.data.kind;
   const tasks = state.list('task').filter((tk) => tk.data.kind === 'disinfection' && inScope(tk.data.area_id));
   const rounds = tasks.filter((tk) => tk.data.local_date === day && kindOf(tk.data.area_id) !== 'vehicle').sort(byTime);
@@ -77,7 +77,7 @@ function renderForm(root, { user, id }) {
   const task = id && id !== 'new' ? state.get('task', id) : null;
   const basis = setting(fac, 'chlorine_basis');
   const mine = session.areaIds(user);
-  const areas = state.list('area').filter((a) => session.wholeFacility(user) || mine.has(a.id))
+  const areas = state.list('area').filter((a) => wholeFacility(user) || mine.has(a.id))
     .sort((a, b) => a.data.name.localeCompare(b.data.name, 'vi'));
   const out = h('output', { class: 'result', dataset: { result: 'grams' } });
   const form = h('form', { class: 'card', onsubmit: async (e) => {

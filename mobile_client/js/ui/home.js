@@ -1,5 +1,5 @@
 // Carer home: my area's residents and today's tasks, by time then kind, one tap for done.
-import { facility, record } from '../actions.js';
+import { facility, record, wholeFacility } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { codes, isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
@@ -17,7 +17,7 @@ const KIND_ORDER = ['meal', 'medication', 'sun_exposure', 'disinfection', 'custo
 
 export function visibleTasks(user, day = localDate()) {
   const areas = session.areaIds(user);
-  const whole = session.wholeFacility(user);
+  const whole = wholeFacility(user);
   return state.list('task').filter((tk) => tk.data.local_date === day && (whole || areas.has(tk.data.area_id)));
 }
 
@@ -122,7 +122,7 @@ function summary(tasks) {
 
 function residentsList(user) {
   const areas = session.areaIds(user);
-  const whole = session.wholeFacility(user);
+  const whole = wholeFacility(user);
   const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !['discharged', 'deceased'].includes(r.data.status))
     .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
   if (!rs.length) return null;

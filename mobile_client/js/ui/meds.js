@@ -1,7 +1,7 @@
 // Medication pass (docs/domain.md): resident, drug, dose, route, time and window shown before
 // confirming; a scheduled dose given on this phone is locked; PRN interval checked here too;
 // a witness for controlled drugs.
-import { facility, record, staff } from '../actions.js';
+import { facility, record, staff, wholeFacility } from '../actions.js';
 import { t, time } from '../i18n.js';
 import { codes, prnCheck } from '../rules.js';
 import * as session from '../session.js';
@@ -131,7 +131,7 @@ export function renderList(root, { user, go }) {
   const residents = new Set(visibleTasks(user).map((tk) => tk.data.resident_id));
   const areas = session.areaIds(user);
   const prn = state.list('med_order').filter((o) => o.data.prn && (residents.has(o.data.resident_id)
-    || session.wholeFacility(user) || areas.has(state.get('resident', o.data.resident_id)?.data.area_id)));
+    || wholeFacility(user) || areas.has(state.get('resident', o.data.resident_id)?.data.area_id)));
   const row = (label, sub, onclick, extra) => h('li', { class: 'task' }, h('div', { class: 'who' }, label, h('small', {}, sub), extra),
     h('div', { class: 'acts' }, h('button', { class: 'big primary', onclick }, t('med.open'))));
   root.replaceChildren(

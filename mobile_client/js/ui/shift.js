@@ -1,7 +1,7 @@
 // The shift page: handover and incident notes (everyone writes, the next shift reads), and for
 // nurses and managers the residents with their transfers (to hospital, on leave, back,
 // discharged, deceased, admitted), recorded offline at the real time of the event.
-import { facility, record, staff } from '../actions.js';
+import { facility, record, staff, wholeFacility } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { codes } from '../rules.js';
 import * as session from '../session.js';
@@ -15,7 +15,7 @@ const NOTE_DAYS = 3; // the notes a shift reads: the last three days
 
 function myResidents(user) {
   const areas = session.areaIds(user);
-  const whole = session.wholeFacility(user);
+  const whole = wholeFacility(user);
   return state.list('resident').filter((r) => whole || areas.has(r.data.area_id))
     .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
 }

@@ -1,0 +1,66 @@
+"""The phone's built-in copies of the server's codes and settings, for a facility it cached
+before the server sent them (`FALLBACK` and `DEFAULTS` in mobile_client/js/rules.js), are the
+server's own: a copy that drifts would let a phone offer a code the server refuses, or show a
+carer another role's screens, until the facility is saved again (docs/protocol.md, "Facility
+settings and vocabulary"). Node reads the module as the browser does."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from server.care.models import Facility
+from server.care.vocabulary import facility_settings, vocabulary
+
+RULES = Path(__file__).resolve().parents[2] / "mobile_client" / "js" / "rules.js"
+
+
+@pytest.fixture(scope="module")
+def phone() -> dict:
+    node = shutil.which("node")
+    assert node, "Node.js is part of the machine every build runs on"
+    script = f"import {{ FALLBACK, DEFAULTS }} from {json.dumps(RULES.as_uri())};"
+    script += "console.log(JSON.stringify({ FALLBACK, DEFAULTS }));"
+    out = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return json.loads(out.stdout)
+
+
+def test_every_code_list_the_phone_keeps_is_the_servers(phone):
+    sent = vocabulary()
+    drifted = {
+        name: {"phone": codes, "server": sent.get(name)}
+        for name, codes in phone["FALLBACK"].items()
+        if sent.get(name) != codes
+    }
+    assert drifted == {}
+
+
+def test_every_setting_default_the_phone_keeps_is_the_servers(phone):
+    defaults = facility_settings(Facility(settings={}))
+    drifted = {
+        name: {"phone": value, "server": defaults.get(name)}
+        for name, value in phone["DEFAULTS"].items()
+        if defaults.get(name) != value
+    }
+    assert drifted == {}
+
+
+def test_the_phone_asks_the_server_who_sees_the_whole_facility(phone):
+    from server.accounts.roles import FACILITY_WIDE_ROLES
+
+    assert vocabulary()["facility_wide_roles"] == sorted(FACILITY_WIDE_ROLES)
+    assert "facility_wide_roles" in phone["FALLBACK"]
+    # No screen decides it from a list of its own.
+    client = RULES.parent
+    for path in [*client.glob("*.js"), *client.glob("ui/*.js")]:
+        assert "'nurse', 'manager'" not in path.read_text(), path
