@@ -16,14 +16,14 @@ import pytest
 from server.care.models import Facility
 from server.care.vocabulary import facility_settings, vocabulary
 
-RULES = Path(__file__).resolve().parents[2] / "mobile_client" / "js" / "rules.js"
+PHONE_RULES = Path(__file__).resolve().parents[2] / "mobile_client" / "js" / "rules.js"
 
 
 @pytest.fixture(scope="module")
 def phone() -> dict:
     node = shutil.which("node")
     assert node, "Node.js is part of the machine every build runs on"
-    script = f"import {{ FALLBACK, DEFAULTS }} from {json.dumps(RULES.as_uri())};"
+    script = f"import {{ FALLBACK, DEFAULTS }} from {json.dumps(PHONE_RULES.as_uri())};"
     script += "console.log(JSON.stringify({ FALLBACK, DEFAULTS }));"
     out = subprocess.run(
         [node, "--input-type=module", "-e", script],
@@ -61,6 +61,6 @@ def test_the_phone_asks_the_server_who_sees_the_whole_facility(phone):
     assert vocabulary()["facility_wide_roles"] == sorted(FACILITY_WIDE_ROLES)
     assert "facility_wide_roles" in phone["FALLBACK"]
     # No screen decides it from a list of its own.
-    client = RULES.parent
+    client = PHONE_RULES.parent
     for path in [*client.glob("*.js"), *client.glob("ui/*.js")]:
         assert "'nurse', 'manager'" not in path.read_text(), path
