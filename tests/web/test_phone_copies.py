@@ -35,24 +35,20 @@ def phone() -> dict:
     return json.loads(out.stdout)
 
 
-def test_every_code_list_the_phone_keeps_is_the_servers(phone):
-    sent = vocabulary()
-    drifted = {
-        name: {"phone": codes, "server": sent.get(name)}
-        for name, codes in phone["FALLBACK"].items()
-        if sent.get(name) != codes
+def drifted(kept: dict, sent: dict) -> dict:
+    return {
+        name: {"phone": value, "server": sent.get(name)}
+        for name, value in kept.items()
+        if sent.get(name) != value
     }
-    assert drifted == {}
+
+
+def test_every_code_list_the_phone_keeps_is_the_servers(phone):
+    assert drifted(phone["FALLBACK"], vocabulary()) == {}
 
 
 def test_every_setting_default_the_phone_keeps_is_the_servers(phone):
-    defaults = facility_settings(Facility(settings={}))
-    drifted = {
-        name: {"phone": value, "server": defaults.get(name)}
-        for name, value in phone["DEFAULTS"].items()
-        if defaults.get(name) != value
-    }
-    assert drifted == {}
+    assert drifted(phone["DEFAULTS"], facility_settings(Facility(settings={}))) == {}
 
 
 def test_the_phone_asks_the_server_who_sees_the_whole_facility(phone):
