@@ -47,17 +47,13 @@ function doseTaken(order, outcome, facility) {
   return levelAfter(d.medicine_id, stockSourceOf(facility, d.funding_source), (q) => q - Number(d.dose_units || 0));
 }
 
-// The funding sources an order and a stock level name: one list (the server's `stock_sources`;
-// this one only for a facility cached before the server sent it).
-export const SOURCES = ['bhyt', 'budget', 'donated', 'family', 'other'];
-// An order is paid from the stock of its own source. An order pulled before the server gave
-// orders the stock's codes may still say `centre`, the budget's old code: the server's
-// `stock_order_source` maps it (and a facility cached before it did, by this map).
-const OLD_ORDER_SOURCE = { centre: 'budget' };
+// An order is paid from the stock of its own source (one vocabulary). An order pulled before
+// the server gave orders the stock's codes may still say `centre`, the budget's old code:
+// `stock_order_source` maps it, and a code that is already a stock source is taken as is (a
+// facility cached before the server sent the map).
 export function stockSourceOf(facility, orderSource) {
-  const vocab = facility?.data?.vocabulary;
-  if ((vocab?.stock_sources || SOURCES).includes(orderSource)) return orderSource;
-  return (vocab?.stock_order_source || OLD_ORDER_SOURCE)[orderSource] || 'other';
+  if (codes(facility, 'stock_sources').includes(orderSource)) return orderSource;
+  return codes(facility, 'stock_order_source')[orderSource] || 'other';
 }
 
 const apply = {

@@ -27,12 +27,18 @@ export const FALLBACK = {
   med_reason_required: ['withheld', 'refused', 'unavailable'],
   transfer_roles: ['admin', 'manager', 'nurse'],
   facility_wide_roles: ['admin', 'manager', 'nurse'],
+  manager_roles: ['admin', 'manager'],
+  closed_statuses: ['deceased', 'discharged'],
   food_roles: ['admin', 'kitchen', 'manager', 'nurse'],
   clinical_roles: ['admin', 'manager', 'nurse'],
   sample_release_roles: ['admin', 'manager', 'nurse'],
   note_kinds: ['handover', 'observation', 'incident'],
   meals: ['breakfast', 'lunch', 'dinner', 'snack'],
   stock_roles: ['admin', 'manager', 'nurse'],
+  stock_sources: ['bhyt', 'budget', 'donated', 'family', 'other'],
+  stock_adjust_reasons: ['expired', 'damaged', 'lost', 'returned', 'transfer_out', 'other'],
+  stock_order_source: { bhyt: 'bhyt', budget: 'budget', donated: 'donated', family: 'family', other: 'other', centre: 'budget' },
+  stock_limits: { max_quantity: 100000, near_expiry_days: 30, max_shelf_years: 10, whole_units: ['bút', 'chai', 'cái', 'gói', 'hộp', 'lọ', 'miếng', 'tuýp', 'túi', 'viên', 'vỉ', 'ống'] },
 };
 
 export const setting = (facility, name) => facility?.data?.settings?.[name] ?? DEFAULTS[name];

@@ -10,8 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from server.accounts.models import Role
-from server.accounts.roles import FACILITY_WIDE_ROLES, RESIDENT_EDITOR_ROLES
+from server.accounts.roles import (
+    FACILITY_WIDE_ROLES,
+    MANAGER_ACTION_ROLES,
+    RESIDENT_EDITOR_ROLES,
+)
 from server.care.models import (
+    CLOSED_STATUSES,
     DEFAULT_FACILITY_SETTINGS,
     Area,
     Facility,
@@ -59,6 +64,8 @@ LABELS: dict[str, str] = {
     "area_kinds": "area",
     "transfer_roles": "role",
     "facility_wide_roles": "role",
+    "manager_roles": "role",
+    "closed_statuses": "resident",
     "food_roles": "role",
     "clinical_roles": "role",
     "sample_release_roles": "role",
@@ -91,6 +98,10 @@ def vocabulary() -> dict[str, Any]:
         "transfer_roles": sorted(RESIDENT_EDITOR_ROLES),  # who may record a transfer
         # Who sees and acts in the whole facility (the others: their areas), as the pull's scope.
         "facility_wide_roles": sorted(FACILITY_WIDE_ROLES),
+        # Who resolves conflicts and manages the facility (`permits`' manager actions).
+        "manager_roles": sorted(MANAGER_ACTION_ROLES),
+        # A resident in these is no longer in the centre's care: off the lists of the day.
+        "closed_statuses": sorted(s.value for s in CLOSED_STATUSES),
         "note_kinds": list(Note.Kind.values),
         "roles": list(Role.values),
         "area_kinds": list(Area.Kind.values),

@@ -51,12 +51,19 @@ def test_every_setting_default_the_phone_keeps_is_the_servers(phone):
     assert drifted(phone["DEFAULTS"], facility_settings(Facility(settings={}))) == {}
 
 
-def test_the_phone_asks_the_server_who_sees_the_whole_facility(phone):
-    from server.accounts.roles import FACILITY_WIDE_ROLES
+def test_the_phone_asks_the_server_who_sees_what_and_who_is_in_care(phone):
+    from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
+    from server.care.models import CLOSED_STATUSES
 
-    assert vocabulary()["facility_wide_roles"] == sorted(FACILITY_WIDE_ROLES)
-    assert "facility_wide_roles" in phone["FALLBACK"]
-    # No screen decides it from a list of its own.
+    sent = vocabulary()
+    assert sent["facility_wide_roles"] == sorted(FACILITY_WIDE_ROLES)
+    assert sent["manager_roles"] == sorted(MANAGER_ACTION_ROLES)
+    assert sent["closed_statuses"] == sorted(s.value for s in CLOSED_STATUSES)
+    for name in ("facility_wide_roles", "manager_roles", "closed_statuses", "stock_limits"):
+        assert name in phone["FALLBACK"], name
+    # No screen decides who sees what, or who is still in care, from a list of its own.
     client = PHONE_RULES.parent
     for path in [*client.glob("*.js"), *client.glob("ui/*.js")]:
-        assert "'nurse', 'manager'" not in path.read_text(), path
+        text = path.read_text()
+        for own_list in ("'nurse', 'manager'", "'manager', 'admin'", "'discharged', 'deceased'"):
+            assert own_list not in text, (path, own_list)

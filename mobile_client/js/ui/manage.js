@@ -4,13 +4,14 @@
 // live dashboard one tap away.
 import { facility, record, staff } from '../actions.js';
 import { date, has, t, time } from '../i18n.js';
+import { codes } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { localDate } from '../util.js';
 import { reasonLabel } from './choices.js';
 import { h, icon, toast } from './dom.js';
 
-export const isManager = (user) => ['manager', 'admin'].includes(session.roleOf(user));
+export const isManager = (user) => codes(facility(user), 'manager_roles').includes(session.roleOf(user));
 
 const when = (iso) => (iso ? `${time(iso)} ${date(iso)}` : '');
 

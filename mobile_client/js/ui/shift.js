@@ -51,7 +51,7 @@ function noteForm(user, residents, redraw) {
   form.append(h('h2', {}, t('note.new')),
     field(t('note.kind'), h('select', { name: 'kind' }, codes(fac, 'note_kinds').map((k) => h('option', { value: k }, t(`note.kind.${k}`))))),
     field(t('note.about'), h('select', { name: 'resident' }, h('option', { value: '' }, t('note.about_none')),
-      residents.filter((r) => !['discharged', 'deceased'].includes(r.data.status))
+      residents.filter((r) => !codes(fac, 'closed_statuses').includes(r.data.status))
         .map((r) => h('option', { value: r.id }, `${r.data.room ? `${r.data.room} · ` : ''}${r.data.full_name}`)))),
     field(t('note.text'), h('textarea', { name: 'text', rows: 4, maxlength: 5000 })),
     h('button', { class: 'big primary wide', dataset: { action: 'save-note' } }, t('note.save')));
@@ -87,7 +87,7 @@ export async function render(root, ctx) {
   const residents = myResidents(user);
   const redraw = () => render(root, ctx);
   const names = await namesOf(user);
-  const manager = ['manager', 'admin'].includes(session.roleOf(user));
+  const manager = codes(facility(user), 'manager_roles').includes(session.roleOf(user));
   const conflicts = state.list('conflict').filter((c) => c.data.status === 'open').length;
   root.replaceChildren(h('h1', {}, icon('shift'), t('shift.title')),
     ...(manager ? [h('a', { class: 'big wide link', href: '#/manage', dataset: { link: 'manage' } }, t('shift.manage', { n: conflicts }))] : []),

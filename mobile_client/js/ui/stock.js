@@ -4,7 +4,7 @@
 // only say what is wrong before sending, in words; the server checks everything again.
 import { facility, record, staff } from '../actions.js';
 import { lang, serverText, t } from '../i18n.js';
-import { levelOf, SOURCES, stockSourceOf } from '../optimistic.js';
+import { levelOf, stockSourceOf } from '../optimistic.js';
 import * as outbox from '../outbox.js';
 import { codes } from '../rules.js';
 import * as session from '../session.js';
@@ -12,11 +12,8 @@ import * as state from '../state.js';
 import { localDate, uuid } from '../util.js';
 import { h, icon, mount, toast } from './dom.js';
 
-// Only for a facility cached before the server sent `stock_limits` (server/stock/rules.py).
-const LIMITS = { max_quantity: 100000, near_expiry_days: 30, max_shelf_years: 10, whole_units: ['viên', 'ống', 'lọ', 'gói', 'chai', 'tuýp', 'miếng', 'vỉ', 'hộp', 'túi', 'bút', 'cái'] };
-const limits = (fac) => ({ ...LIMITS, ...(fac?.data?.vocabulary?.stock_limits || {}) });
-const list = (fac, name, fallback) => fac?.data?.vocabulary?.[name] || fallback;
-const sources = (fac) => list(fac, 'stock_sources', SOURCES);
+const limits = (fac) => codes(fac, 'stock_limits');
+const sources = (fac) => codes(fac, 'stock_sources');
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 
 export const mayKeepStock = (user) => codes(facility(user), 'stock_roles').includes(session.roleOf(user));
@@ -204,7 +201,7 @@ async function moveForm(root, { user, id, go }, kind) {
   const way = kind === 'adjust' ? h('div', { class: 'row', role: 'radiogroup' }, ['down', 'up'].map((w) =>
     h('label', { class: 'check' }, h('input', { type: 'radio', name: 'way', value: w, checked: w === 'down' }), t(`stock.way.${w}`)))) : null;
   const reason = kind === 'adjust' ? field(t('stock.reason_label'), h('select', { name: 'reason' }, h('option', { value: '' }, t('stock.reason_pick')),
-    list(fac, 'stock_adjust_reasons', ['expired', 'damaged', 'lost', 'returned', 'transfer_out', 'other']).map((r) => h('option', { value: r }, t(`stock.reason.${r}`))))) : null;
+    codes(fac, 'stock_adjust_reasons').map((r) => h('option', { value: r }, t(`stock.reason.${r}`))))) : null;
   const witness = kind === 'receive' ? null : await witnessField(user, med);
   const note = h('textarea', { name: 'note', rows: 2, maxlength: 2000 });
   const form = h('form', { class: 'card', novalidate: true, dataset: { stockForm: kind }, oninput: () => { error.textContent = ''; }, onsubmit: async (e) => {
