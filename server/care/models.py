@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from server.care.resident_rules import ABSENT, CLOSED
 from server.model_fields import (
     area_fk,
     facility_fk,
@@ -102,8 +103,9 @@ class ResidentStatus(models.TextChoices):
     DECEASED = "deceased", _("Đã mất")
 
 
-ABSENT_STATUSES = frozenset({ResidentStatus.IN_HOSPITAL, ResidentStatus.ON_LEAVE})
-CLOSED_STATUSES = frozenset({ResidentStatus.DISCHARGED, ResidentStatus.DECEASED})
+# Declared once, in the pure rules (which import no models); here as the vocabulary's members.
+ABSENT_STATUSES = frozenset(ResidentStatus(s) for s in ABSENT)
+CLOSED_STATUSES = frozenset(ResidentStatus(s) for s in CLOSED)
 
 
 class Resident(models.Model):

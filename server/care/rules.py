@@ -11,6 +11,8 @@ from uuid import UUID
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from server.care.resident_rules import ABSENT, CLOSED
+
 OPEN_STATUSES = frozenset({"pending", "missed"})
 COMPLETION_OUTCOMES = frozenset({"done", "partial", "refused", "skipped", "not_applicable"})
 # Why a sun-exposure session did not happen (the phone shows these as buttons).
@@ -214,9 +216,9 @@ def task_sweep_status(
     """
     if status != "pending" or now <= window_end + grace:
         return None
-    if resident_status in ("in_hospital", "on_leave"):
+    if resident_status in ABSENT:
         return "away"
-    if resident_status in ("discharged", "deceased"):
+    if resident_status in CLOSED:
         return "not_applicable"
     return "missed"
 

@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 
 from server.accounts.models import Membership, Role
 from server.accounts.services import devices_facts
-from server.care.models import Area, Facility, Resident, ResidentTransfer, TaskInstance
+from server.care.models import (
+    CLOSED_STATUSES,
+    Area,
+    Facility,
+    Resident,
+    ResidentTransfer,
+    TaskInstance,
+)
 from server.care.resident_rules import Move
 from server.care.serializers import resident_data
 from server.kitchen.models import FoodSample, MenuDish
@@ -136,7 +143,7 @@ def _residents_at(facility: Facility, shift: rules.Shift) -> list[tuple[Any, dic
             start=shift.start,
             end=shift.end,
         )
-        if status in ("discharged", "deceased"):
+        if status in CLOSED_STATUSES:
             continue
         rows.append(
             (resident.id, {**_resident_data(resident), "status": status, "status_place": place})
@@ -195,9 +202,7 @@ def dashboard_snapshot(
     if past:
         facts = [record_fact("resident", rid, data) for rid, data in _residents_at(facility, shift)]
     else:
-        residents = Resident.objects.filter(facility=facility).exclude(
-            status__in=["discharged", "deceased"]
-        )
+        residents = Resident.objects.filter(facility=facility).exclude(status__in=CLOSED_STATUSES)
         facts = _facts("resident", residents, _resident_data)
     tasks = list(
         TaskInstance.objects.filter(
