@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from sync import registry
 from sync.changes import ChangeWriter, changes_pull, epoch_current, stream_heads, streams_lock
+from sync.models import Change, Stream
 from sync.protocol import MIN_PROTOCOL, Cursor, EventResult
 from sync.push import NeedsSafeMode, Pusher
 from sync.registry import CommitSummary, PendingChange, Scope
@@ -220,3 +221,22 @@ def changes_record(
         hooks = registry.after_commit_hooks()
         transaction.on_commit(lambda: [hook(summaries) for hook in hooks])
     return summaries
+
+
+def published_data(facility_id: UUID, type_name: str, record_id: UUID) -> dict[str, Any] | None:
+    """What phones last received of one record: the data of its latest change, or None when
+    it has none or the latest deletes it (for a server job that publishes only what moved)."""
+    latest = (
+        Change.objects.filter(facility_id=facility_id, type=type_name, record_id=record_id)
+        .order_by("-seq")
+        .values_list("op", "data")
+        .first()
+    )
+    if latest is None or latest[0] != "upsert":
+        return None
+    return latest[1]
+
+
+def log_exists(tables: list[str]) -> bool:
+    """Whether the change log's tables are among `tables` (a migrate back may drop them)."""
+    return Change._meta.db_table in tables and Stream._meta.db_table in tables

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,4 +15,11 @@ class CareConfig(AppConfig):
             sweep,  # noqa: F401  registers the missed_sweep job
             sync,  # noqa: F401  declares care's synced types
             void,
+        )
+        from server.care.facility_refresh import refresh_after_migrate
+
+        # A deploy's new vocabulary and settings' defaults reach the phones (the module says
+        # why): post_migrate comes once all migrations are applied and every app is ready.
+        post_migrate.connect(
+            refresh_after_migrate, sender=self, dispatch_uid="care-facility-refresh"
         )
