@@ -4,7 +4,7 @@
 import { boot as dbBoot } from './db.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
-import { facility, staff } from './actions.js';
+import { facility, roleIn, staff } from './actions.js';
 import * as outbox from './outbox.js';
 import { codes, setting } from './rules.js';
 import * as session from './session.js';
@@ -98,7 +98,7 @@ async function route() {
   }
   const ctx = { user, id, go };
   const tab = { med: 'meds', prn: 'meds', transfer: 'shift', manage: 'shift' }[name] || (STOCK.includes(name) ? 'meds' : name);
-  const forbidden = STOCK.includes(name) && !codes(facility(user), 'stock_roles').includes(session.roleOf(user));
+  const forbidden = STOCK.includes(name) && !roleIn(user, 'stock_roles');
   if (forbidden || (TABS[tab] && !tabsFor(user).includes(tab))) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (seq !== routes) return;

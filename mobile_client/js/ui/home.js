@@ -123,7 +123,8 @@ function summary(tasks) {
 function residentsList(user) {
   const areas = session.areaIds(user);
   const whole = wholeFacility(user);
-  const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !codes(facility(user), 'closed_statuses').includes(r.data.status))
+  const closed = codes(facility(user), 'closed_statuses');
+  const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !closed.includes(r.data.status))
     .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
   if (!rs.length) return null;
   // The list is built when opened: closed, it would only cost the cold start.
