@@ -1,6 +1,6 @@
 // Kitchen: today's menu and its expected samples, sample entry (refused below the minimum),
 // the countdown to keep_until then discard, and the three-step check forms (docs/domain.md).
-import { facility, record } from '../actions.js';
+import { facility, record, roleIn } from '../actions.js';
 import { date, duration, t, time } from '../i18n.js';
 import { meta } from '../db.js';
 import { codes, sampleTooSmall, setting } from '../rules.js';
@@ -116,7 +116,7 @@ async function holdAll(samples, title, hold, redraw) {
 
 function samplesList(redraw, fac) {
   const now = Date.now();
-  const mayRelease = codes(fac, 'sample_release_roles').includes(session.roleOf(session.active()));
+  const mayRelease = roleIn(session.active(), 'sample_release_roles');
   const rows = state.list('food_sample').filter((s) => !s.data.discarded_at && !s.data.void)
     .sort((a, b) => (a.data.keep_until || '').localeCompare(b.data.keep_until || ''));
   if (!rows.length) return h('p', { class: 'empty' }, t('kitchen.no_samples'));
