@@ -19,11 +19,15 @@ export function facility(user = session.active()) {
   return state.get('facility', id) || { id, data: { name: user?.facilities?.[0]?.name || '', settings: {} } };
 }
 
-// Whether the user sees and acts in the whole facility (else only their areas): the roles the
-// server names, as its pull scopes them.
-export function wholeFacility(user = session.active()) {
-  return codes(facility(user), 'facility_wide_roles').includes(session.roleOf(user));
+// Whether the user's role is among the roles the server names for a purpose (`manager_roles`,
+// `stock_roles`, ...: the facility's vocabulary).
+export function roleIn(user, roles) {
+  return codes(facility(user), roles).includes(session.roleOf(user));
 }
+
+// Whether the user sees and acts in the whole facility (else only their areas), as the
+// server's pull scopes them.
+export const wholeFacility = (user = session.active()) => roleIn(user, 'facility_wide_roles');
 
 // Staff of the facility (witness picker), fetched when online and kept for offline use.
 export async function staff(facilityId, token) {

@@ -4,13 +4,13 @@
 import { boot as dbBoot } from './db.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
-import { facility, staff } from './actions.js';
+import { facility, roleIn, staff } from './actions.js';
 import * as outbox from './outbox.js';
 import { codes, setting } from './rules.js';
 import * as session from './session.js';
 import * as state from './state.js';
 import * as sync from './sync.js';
-import { h, icon } from './ui/dom.js';
+import { afterTap, h, icon } from './ui/dom.js';
 import * as home from './ui/home.js';
 import * as syncbar from './ui/syncbar.js';
 import { localDate } from './util.js';
@@ -98,7 +98,7 @@ async function route() {
   }
   const ctx = { user, id, go };
   const tab = { med: 'meds', prn: 'meds', transfer: 'shift', manage: 'shift' }[name] || (STOCK.includes(name) ? 'meds' : name);
-  const forbidden = STOCK.includes(name) && !codes(facility(user), 'stock_roles').includes(session.roleOf(user));
+  const forbidden = STOCK.includes(name) && !roleIn(user, 'stock_roles');
   if (forbidden || (TABS[tab] && !tabsFor(user).includes(tab))) return main.replaceChildren(h('p', { class: 'empty', dataset: { notForRole: tab } }, t('nav.not_for_role')));
   if (name !== 'home' && name !== '') await state.ready(); // other screens use every record
   if (seq !== routes) return;
@@ -123,17 +123,19 @@ async function route() {
   }
 }
 
-// Re-render on data changes, but never under someone's fingers mid-form.
+// Re-render on data changes, but never under someone's fingers: not mid-form, and not
+// mid-tap (a sync landing between finger-down and finger-up would swallow the tap).
 let pending = false;
+const drawBar = () => syncbar.render(bar);
 state.onChange((what) => {
   if (what === 'revoked') { route(); return; }
   if (what === 'relogin') { go('#/login'); return; }
-  syncbar.render(bar);
+  afterTap(drawBar);
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
   const overview = (name === 'disinfect' && !id) || name === 'stock'; // no inputs on them: safe to redraw
   if (what === 'status' || pending || !(overview || ['home', 'meds', 'problems', ''].includes(name))) return;
   pending = true;
-  requestAnimationFrame(() => { pending = false; route(); });
+  requestAnimationFrame(() => afterTap(() => { pending = false; route(); }));
 });
 
 async function boot() {

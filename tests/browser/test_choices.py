@@ -82,3 +82,29 @@ def test_a_given_dose_shows_given_and_opens_locked(asgi_server, ward, chromium):
     page.wait_for_selector("[data-locked]")
     assert page.errors == []
     context.close()
+
+
+def test_a_tap_is_not_lost_when_the_list_is_redrawn_under_the_finger(asgi_server, ward, chromium):
+    """A sync landing between finger-down and finger-up redraws the list: the tap still opens
+    the row's sheet (a redraw that replaces the button mid-tap swallows the click)."""
+    context, page = new_phone(chromium)
+    login(page, asgi_server.url, "carer")
+    nam = f"li[data-task='{ward.meals[1].id}'] button.more"
+    page.wait_for_selector(nam)
+    wait_synced(page)
+    box = page.locator(nam).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.evaluate(f"""async () => {{
+        document.querySelector("{nam}").dataset.old = '1';
+        (await import('./js/state.js')).changed('sync');
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    }}""")
+    page.mouse.up()
+    page.wait_for_selector(".sheet", timeout=3_000)
+    assert page.inner_text(".sheet h2").startswith("Lê Văn Nam · ")
+    # The list is redrawn once the finger is up, not left stale.
+    page.click(".sheet button.ghost")
+    page.wait_for_function(f'!document.querySelector("{nam}").dataset.old')
+    assert page.errors == []
+    context.close()

@@ -45,7 +45,8 @@ function vehicleCard(area, tasks, go) {
 export function renderOverview(root, { user, go }) {
   const day = localDate();
   const mine = session.areaIds(user);
-  const inScope = (areaId) => wholeFacility(user) || mine.has(areaId);
+  const whole = wholeFacility(user);
+  const inScope = (areaId) => whole || mine.has(areaId);
   const kindOf = (areaId) => state.get('area', areaId)?.data.kind;
   const tasks = state.list('task').filter((tk) => tk.data.kind === 'disinfection' && inScope(tk.data.area_id));
   const rounds = tasks.filter((tk) => tk.data.local_date === day && kindOf(tk.data.area_id) !== 'vehicle').sort(byTime);
@@ -77,7 +78,8 @@ function renderForm(root, { user, id }) {
   const task = id && id !== 'new' ? state.get('task', id) : null;
   const basis = setting(fac, 'chlorine_basis');
   const mine = session.areaIds(user);
-  const areas = state.list('area').filter((a) => wholeFacility(user) || mine.has(a.id))
+  const whole = wholeFacility(user);
+  const areas = state.list('area').filter((a) => whole || mine.has(a.id))
     .sort((a, b) => a.data.name.localeCompare(b.data.name, 'vi'));
   const out = h('output', { class: 'result', dataset: { result: 'grams' } });
   const form = h('form', { class: 'card', onsubmit: async (e) => {

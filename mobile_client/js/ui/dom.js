@@ -58,3 +58,49 @@ export function toast(text, kind = '') {
   document.body.append(el);
   setTimeout(() => el.remove(), 3500);
 }
+
+// A tap under way, from finger-down until its click has run. Redrawing the screen meanwhile
+// replaces the button under the finger, and the browser then sends the click to neither the
+// old button nor its copy: the tap is lost (the next meal's sheet never opens). So redraws
+// wait for the tap (`afterTap`); a finger resting on the screen holds them at most HOLD ms.
+const HOLD = 3000;
+const CLICK_WAIT = 400; // a touch's click comes after its pointerup, as its own event
+const fingers = new Set();
+const queued = new Set(); // each redraw once, however often it was asked for
+let lifting = null;
+let holding = null;
+
+function release() {
+  clearTimeout(lifting);
+  clearTimeout(holding);
+  lifting = holding = null;
+  fingers.clear();
+  const run = [...queued];
+  queued.clear();
+  for (const fn of run) fn();
+}
+
+export function afterTap(fn) {
+  if (fingers.size || lifting) queued.add(fn); else fn();
+}
+
+document.addEventListener('pointerdown', (e) => {
+  fingers.add(e.pointerId);
+  clearTimeout(lifting);
+  lifting = null;
+  if (!holding) holding = setTimeout(release, HOLD);
+}, true);
+const lift = (e) => {
+  fingers.delete(e.pointerId);
+  if (fingers.size) return;
+  clearTimeout(lifting);
+  lifting = setTimeout(release, e.type === 'pointercancel' ? 0 : CLICK_WAIT);
+};
+document.addEventListener('pointerup', lift, true);
+document.addEventListener('pointercancel', lift, true);
+// The click's own handlers run first (capture here, release after them).
+document.addEventListener('click', () => {
+  if (!lifting) return;
+  clearTimeout(lifting);
+  lifting = setTimeout(release, 0);
+}, true);

@@ -1,5 +1,5 @@
 // Carer home: my area's residents and today's tasks, by time then kind, one tap for done.
-import { facility, record, wholeFacility } from '../actions.js';
+import { facility, record, roleIn, wholeFacility } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { codes, isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
@@ -46,10 +46,10 @@ function longPress(el, fn) {
 
 // Away from a meal means away from the medicines too: whoever may record the transfer is
 // offered it at once; anyone else is told who should.
-async function offerTransfer(residentId, fac, go) {
+async function offerTransfer(residentId, go) {
   const r = state.get('resident', residentId);
   if (!r || r.data.status !== 'present') return;
-  if (!codes(fac, 'transfer_roles').includes(session.roleOf(session.active()))) return toast(t('transfer.tell_nurse', { name: r.data.full_name }));
+  if (!roleIn(session.active(), 'transfer_roles')) return toast(t('transfer.tell_nurse', { name: r.data.full_name }));
   const yes = await sheet(sheetTitle(t('transfer.offer_title'), r.data.full_name), (close) => [
     h('p', { class: 'hint' }, t('transfer.offer_hint')),
     h('button', { class: 'option', dataset: { action: 'offer-transfer' }, onclick: () => close(true) }, t('transfer.offer_yes')),
@@ -65,7 +65,7 @@ function taskRow(task, go, fac) {
     const c = await pickOutcome({ who: nameOf(task), title: taskTitle(task), kind, fac });
     if (!c) return;
     await complete(task, c);
-    if (c.away && task.data.resident_id) await offerTransfer(task.data.resident_id, fac, go);
+    if (c.away && task.data.resident_id) await offerTransfer(task.data.resident_id, go);
   };
   let primary = null;
   if (kind === 'medication') {
@@ -123,7 +123,8 @@ function summary(tasks) {
 function residentsList(user) {
   const areas = session.areaIds(user);
   const whole = wholeFacility(user);
-  const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !codes(facility(user), 'closed_statuses').includes(r.data.status))
+  const closed = codes(facility(user), 'closed_statuses');
+  const rs = state.list('resident').filter((r) => (whole || areas.has(r.data.area_id)) && !closed.includes(r.data.status))
     .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
   if (!rs.length) return null;
   // The list is built when opened: closed, it would only cost the cold start.

@@ -1,13 +1,13 @@
 // Kitchen: today's menu and its expected samples, sample entry (refused below the minimum),
 // the countdown to keep_until then discard, and the three-step check forms (docs/domain.md).
-import { facility, record } from '../actions.js';
+import { facility, record, roleIn } from '../actions.js';
 import { date, duration, t, time } from '../i18n.js';
 import { meta } from '../db.js';
 import { codes, sampleTooSmall, setting } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { isoLocal, localDate, uuid } from '../util.js';
-import { h, icon, sheet, toast } from './dom.js';
+import { afterTap, h, icon, sheet, toast } from './dom.js';
 
 const mealSelect = (fac, name = 'meal') => h('select', { name }, codes(fac, 'meals').map((m) => h('option', { value: m }, t(`meal.${m}`))));
 const field = (label, input) => h('label', { class: 'field' }, label, input);
@@ -116,7 +116,7 @@ async function holdAll(samples, title, hold, redraw) {
 
 function samplesList(redraw, fac) {
   const now = Date.now();
-  const mayRelease = codes(fac, 'sample_release_roles').includes(session.roleOf(session.active()));
+  const mayRelease = roleIn(session.active(), 'sample_release_roles');
   const rows = state.list('food_sample').filter((s) => !s.data.discarded_at && !s.data.void)
     .sort((a, b) => (a.data.keep_until || '').localeCompare(b.data.keep_until || ''));
   if (!rows.length) return h('p', { class: 'empty' }, t('kitchen.no_samples'));
@@ -230,14 +230,16 @@ function checkForm(step, fac) {
 }
 
 // The menu and the sample list hold no inputs: they follow every sync and every record
-// in place, while the forms below keep whatever is half typed.
+// in place, while the forms below keep whatever is half typed; after the tap under way, or
+// its hold / release button would be replaced under the finger and the tap lost.
 let live = null;
-state.onChange((what) => {
-  if (!live || !live.menu.isConnected || what === 'status') return;
+function follow() {
+  if (!live || !live.menu.isConnected) return;
   const menu = menuFromRecords() || live.menuData;
   live.menu = replace(live.menu, menuSection(menu));
   live.samples = replace(live.samples, samplesList(live.redraw, live.fac));
-});
+}
+state.onChange((what) => { if (live && what !== 'status') afterTap(follow); });
 function replace(old, el) { old.replaceWith(el); return el; }
 
 export async function render(root, ctx) {

@@ -2,16 +2,15 @@
 // whom: names and local times, never ids or field names), resolved with a note and one tap
 // (`conflict.resolve`, queued like any event, so offline too); the monthly report and the
 // live dashboard one tap away.
-import { facility, record, staff } from '../actions.js';
+import { facility, record, roleIn, staff } from '../actions.js';
 import { date, has, t, time } from '../i18n.js';
-import { codes } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
 import { localDate } from '../util.js';
 import { reasonLabel } from './choices.js';
 import { h, icon, toast } from './dom.js';
 
-export const isManager = (user) => codes(facility(user), 'manager_roles').includes(session.roleOf(user));
+export const isManager = (user) => roleIn(user, 'manager_roles');
 
 const when = (iso) => (iso ? `${time(iso)} ${date(iso)}` : '');
 

@@ -1,7 +1,7 @@
 // Medication pass (docs/domain.md): resident, drug, dose, route, time and window shown before
 // confirming; a scheduled dose given on this phone is locked; PRN interval checked here too;
 // a witness for controlled drugs.
-import { facility, record, staff, wholeFacility } from '../actions.js';
+import { facility, record, roleIn, staff, wholeFacility } from '../actions.js';
 import { t, time } from '../i18n.js';
 import { codes, prnCheck } from '../rules.js';
 import * as session from '../session.js';
@@ -32,7 +32,7 @@ function facts(order, task) {
 
 // The stock of the order's medicine per funding source, for the roles that keep the stock.
 async function stockFor(user, order) {
-  if (!order?.data.medicine_id || !codes(facility(user), 'stock_roles').includes(session.roleOf(user))) return null;
+  if (!order?.data.medicine_id || !roleIn(user, 'stock_roles')) return null;
   const stock = await import('./stock.js');
   const block = stock.levelsBlock(order.data.medicine_id, user, order.data.funding_source);
   stock.refresh(user).then((ok) => { if (ok && block.isConnected) block.replaceWith(stock.levelsBlock(order.data.medicine_id, user, order.data.funding_source)); });
@@ -130,13 +130,14 @@ export function renderList(root, { user, go }) {
     .sort((a, b) => a.data.slot.localeCompare(b.data.slot));
   const residents = new Set(visibleTasks(user).map((tk) => tk.data.resident_id));
   const areas = session.areaIds(user);
+  const whole = wholeFacility(user);
   const prn = state.list('med_order').filter((o) => o.data.prn && (residents.has(o.data.resident_id)
-    || wholeFacility(user) || areas.has(state.get('resident', o.data.resident_id)?.data.area_id)));
+    || whole || areas.has(state.get('resident', o.data.resident_id)?.data.area_id)));
   const row = (label, sub, onclick, extra) => h('li', { class: 'task' }, h('div', { class: 'who' }, label, h('small', {}, sub), extra),
     h('div', { class: 'acts' }, h('button', { class: 'big primary', onclick }, t('med.open'))));
   root.replaceChildren(
     h('h1', {}, icon('medication'), t('med.title')),
-    codes(facility(user), 'stock_roles').includes(session.roleOf(user)) ? h('a', { class: 'big wide link', href: '#/stock', dataset: { action: 'open-stock' } }, t('stock.title')) : null,
+    roleIn(user, 'stock_roles') ? h('a', { class: 'big wide link', href: '#/stock', dataset: { action: 'open-stock' } }, t('stock.title')) : null,
     tasks.length ? h('ul', { class: 'tasks' }, tasks.map((tk) => {
       const o = state.get('med_order', tk.data.order_id);
       const r = state.get('resident', tk.data.resident_id);

@@ -1,7 +1,7 @@
 // The shift page: handover and incident notes (everyone writes, the next shift reads), and for
 // nurses and managers the residents with their transfers (to hospital, on leave, back,
 // discharged, deceased, admitted), recorded offline at the real time of the event.
-import { facility, record, staff, wholeFacility } from '../actions.js';
+import { facility, record, roleIn, staff, wholeFacility } from '../actions.js';
 import { date, t, time } from '../i18n.js';
 import { codes } from '../rules.js';
 import * as session from '../session.js';
@@ -20,7 +20,7 @@ function myResidents(user) {
     .sort((a, b) => byRoom(a.data.room || '', b.data.room || ''));
 }
 
-export const mayTransfer = (user) => codes(facility(user), 'transfer_roles').includes(session.roleOf(user));
+export const mayTransfer = (user) => roleIn(user, 'transfer_roles');
 
 // Names of the people who wrote: those on this phone, then the facility's staff list
 // (fetched when online, kept for offline use).
@@ -32,6 +32,7 @@ async function namesOf(user) {
 
 function noteForm(user, residents, redraw) {
   const fac = facility(user);
+  const closed = codes(fac, 'closed_statuses');
   const areas = [...session.areaIds(user)];
   const form = h('form', { class: 'card', dataset: { form: 'note' }, onsubmit: async (e) => {
     e.preventDefault();
@@ -51,7 +52,7 @@ function noteForm(user, residents, redraw) {
   form.append(h('h2', {}, t('note.new')),
     field(t('note.kind'), h('select', { name: 'kind' }, codes(fac, 'note_kinds').map((k) => h('option', { value: k }, t(`note.kind.${k}`))))),
     field(t('note.about'), h('select', { name: 'resident' }, h('option', { value: '' }, t('note.about_none')),
-      residents.filter((r) => !codes(fac, 'closed_statuses').includes(r.data.status))
+      residents.filter((r) => !closed.includes(r.data.status))
         .map((r) => h('option', { value: r.id }, `${r.data.room ? `${r.data.room} · ` : ''}${r.data.full_name}`)))),
     field(t('note.text'), h('textarea', { name: 'text', rows: 4, maxlength: 5000 })),
     h('button', { class: 'big primary wide', dataset: { action: 'save-note' } }, t('note.save')));
@@ -87,7 +88,7 @@ export async function render(root, ctx) {
   const residents = myResidents(user);
   const redraw = () => render(root, ctx);
   const names = await namesOf(user);
-  const manager = codes(facility(user), 'manager_roles').includes(session.roleOf(user));
+  const manager = roleIn(user, 'manager_roles');
   const conflicts = state.list('conflict').filter((c) => c.data.status === 'open').length;
   root.replaceChildren(h('h1', {}, icon('shift'), t('shift.title')),
     ...(manager ? [h('a', { class: 'big wide link', href: '#/manage', dataset: { link: 'manage' } }, t('shift.manage', { n: conflicts }))] : []),

@@ -2,7 +2,7 @@
 // from the pulled `stock_level` records, and receive / count / adjust queued in the outbox like
 // every event, so they work offline (docs/care-events.md, "Medicine stock"). The checks here
 // only say what is wrong before sending, in words; the server checks everything again.
-import { facility, record, staff } from '../actions.js';
+import { facility, record, roleIn, staff } from '../actions.js';
 import { lang, serverText, t } from '../i18n.js';
 import { levelOf, stockSourceOf } from '../optimistic.js';
 import * as outbox from '../outbox.js';
@@ -16,7 +16,7 @@ const limits = (fac) => codes(fac, 'stock_limits');
 const sources = (fac) => codes(fac, 'stock_sources');
 const field = (label, input) => h('label', { class: 'field' }, label, input);
 
-export const mayKeepStock = (user) => codes(facility(user), 'stock_roles').includes(session.roleOf(user));
+export const mayKeepStock = (user) => roleIn(user, 'stock_roles');
 
 export const amount = (q) => new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 3 }).format(Number(q) || 0);
 const dmy = (iso) => (iso ? iso.slice(0, 10).split('-').reverse().join('/') : '');
