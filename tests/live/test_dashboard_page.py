@@ -31,7 +31,7 @@ def test_it_refuses_anything_but_get(client):
 def test_it_has_one_word_for_a_missed_task_in_both_languages(client):
     """ "Quá hạn" / "Overdue", as the phone says; the words it replaced must not come back."""
     html = client.get("/dashboard/").content.decode()
-    with open(finders.find("dashboard/dashboard.js"), encoding="utf-8") as f:
+    with open(finders.find("dashboard/text.js"), encoding="utf-8") as f:
         script = f.read()
     for text in (html, script):
         for old in ("bỏ lỡ", "quá giờ"):

@@ -1,73 +1,10 @@
 // Duty-manager dashboard: login, the live socket (snapshot + deltas), rendering, conflict review.
 // No build step. The server owns the projection; this file only merges deltas and draws.
 
+import { ICON, TEXT } from "./text.js";
+
 const $ = (id) => document.getElementById(id);
 const store = window.sessionStorage;
-
-const TEXT = {
-  vi: {
-    title: "Bảng trực", time: "Giờ", offline: "Mất kết nối", online: "Trực tuyến", login_title: "Đăng nhập quản lý trực",
-    username: "Tên đăng nhập", password: "Mật khẩu", login: "Đăng nhập", logout: "Đăng xuất",
-    sound_on: "Bật âm thanh", tiles: "Công việc trong ca", timeline: "Tiến độ trong ca", conflicts: "Cần xử lý",
-    late: "Vừa quá hạn", doses: "Thuốc quá hạn / cho muộn", missed: "Quá hạn", samples_due: "Mẫu thức ăn cần hủy",
-    samples_missing: "Món chưa lưu mẫu", away: "Vắng mặt / nằm viện", staffing: "Nhân viên trong ca",
-    none: "Không có", done: "xong", of: "/", pending: "chờ", late_n: "vừa quá hạn", missed_n: "quá hạn",
-    away_n: "vắng", not_done_n: "không làm", shift_day: "Ca ngày", shift_night: "Ca đêm",
-    alarm_double: "CẢNH BÁO: có thể đã cho thuốc hai lần", open: "Xem", resolve: "Đã xử lý",
-    note: "Ghi chú xử lý", forbidden: "Bạn không có quyền xem bảng trực của trung tâm này.",
-    bad_login: "Tên đăng nhập hoặc mật khẩu không đúng.", no_facility: "Tài khoản này không quản lý trung tâm nào.",
-    discard_by: "hết hạn lưu", overdue: "quá hạn hủy", hold: "đang giữ mẫu", in_hospital: "Nằm viện", on_leave: "Về phép",
-    on_shift: "trong ca", required: "cần theo định mức", short: "thiếu", given_late: "cho muộn lúc",
-    missed_dose: "quá hạn", resolved_ok: "Đã lưu xử lý.", cumulative_done: "Đã xong (cộng dồn)",
-    cumulative_due: "Đến hạn (cộng dồn)", res_confirmed: "Đã xác nhận, theo dõi", res_corrected: "Đã sửa bản ghi",
-    res_dismissed: "Không phải lỗi", previous: "◀ Ca trước", view_date: "Ngày", view_shift: "Ca", view_go: "Xem",
-    back_now: "Về ca hiện tại", past_banner: "Ca trước — đang xem", past_note: "chỉ xem lại, không cập nhật trực tiếp",
-    status_open: "Chưa xử lý", status_resolved: "Đã xử lý", off_rota: "Ghi việc nhưng không có trong lịch trực",
-    unplaced: "chưa xếp được nhóm", people: "người", norm: "định mức", show_all: "Xem tất cả", needs: "cần", per_carer: "người/1 nhân viên",
-    stock: "Kho thuốc cần chú ý", stock_out: "Hết thuốc", stock_low: "Dưới mức tối thiểu",
-    expires: "hết hạn", source: { bhyt: "BHYT", budget: "Ngân sách", donated: "Tài trợ", family: "Gia đình", other: "Khác" },
-    devices: "Thiết bị", at: "lúc", just_now: "vừa xong", min_ago: "phút trước", h_ago: "giờ trước", never: "chưa đồng bộ lần nào",
-    queued: "mục chờ gửi", version: "bản", revoked: "Đã thu hồi", sync_rejected: "có mục bị từ chối",
-    warn: { stale: "Quá một ngày chưa đồng bộ", queued_long: "Có mục chờ gửi đã lâu" },
-    kind: { meal: "Bữa ăn", medication: "Thuốc", sun_exposure: "Tắm nắng", disinfection: "Khử khuẩn", custom: "Khác" },
-    conflict: { double_dose: "Cho thuốc hai lần", prn_interval: "Thuốc khi cần quá sớm/quá nhiều",
-      resident_away: "Ghi khi đối tượng vắng mặt", contradictory_outcome: "Kết quả trái ngược",
-      early_discard: "Hủy mẫu sớm", concurrent_edit: "Sửa cùng lúc", stock_out: "Hết thuốc",
-      stock_mismatch: "Kiểm kê lệch sổ" },
-    meal: { breakfast: "Bữa sáng", lunch: "Bữa trưa", dinner: "Bữa tối", snack: "Bữa phụ" },
-  },
-  en: {
-    title: "Duty board", time: "Time", offline: "Disconnected", online: "Live", login_title: "Duty manager login",
-    username: "Username", password: "Password", login: "Log in", logout: "Log out", sound_on: "Enable sound",
-    tiles: "Tasks this shift", timeline: "Shift progress", conflicts: "To review", late: "Just overdue", doses: "Overdue / late doses",
-    missed: "Overdue", samples_due: "Food samples to discard", samples_missing: "Dishes without a sample",
-    away: "Away / in hospital", staffing: "Carers on shift", none: "None", done: "done", of: "/", pending: "pending",
-    late_n: "just overdue", missed_n: "overdue", away_n: "away", not_done_n: "not done", shift_day: "Day shift",
-    shift_night: "Night shift", alarm_double: "ALARM: possible double dose", open: "Open", resolve: "Resolve",
-    note: "Resolution note", forbidden: "You may not view this centre's board.", bad_login: "Wrong username or password.",
-    no_facility: "This account manages no centre.", discard_by: "keep until", overdue: "discard overdue", hold: "on hold",
-    in_hospital: "In hospital", on_leave: "On leave", on_shift: "on shift", required: "required by the norms",
-    short: "short", given_late: "given late at", missed_dose: "overdue", resolved_ok: "Resolution saved.",
-    cumulative_done: "Done (cumulative)", cumulative_due: "Due (cumulative)", res_confirmed: "Confirmed, monitoring",
-    res_corrected: "Record corrected", res_dismissed: "Not an error", previous: "◀ Previous shift", view_date: "Date",
-    view_shift: "Shift", view_go: "View", back_now: "Back to now", past_banner: "Past shift — viewing",
-    past_note: "read-only, not live", status_open: "Open", status_resolved: "Resolved",
-    off_rota: "Recorded but not on the rota", unplaced: "not placed in a group", people: "residents", norm: "norm", show_all: "Show all", needs: "needs",
-    per_carer: "per carer",
-    stock: "Medicine stock to watch",
-    stock_out: "Out of stock", stock_low: "Below minimum", expires: "expires",
-    source: { bhyt: "Insurance", budget: "Budget", donated: "Donated", family: "Family", other: "Other" },
-    per_carer: "per carer", devices: "Devices", at: "at", just_now: "just now", min_ago: "min ago", h_ago: "h ago", never: "never synced",
-    queued: "queued", version: "version", revoked: "Revoked", sync_rejected: "some entries refused",
-    warn: { stale: "Not synced for over a day", queued_long: "Entries queued for long" },
-    kind: { meal: "Meal", medication: "Medication", sun_exposure: "Sun exposure", disinfection: "Disinfection", custom: "Other" },
-    conflict: { double_dose: "Double dose", prn_interval: "PRN too soon / too many", resident_away: "Recorded while away",
-      contradictory_outcome: "Contradictory outcomes", early_discard: "Early discard", concurrent_edit: "Concurrent edit",
-      stock_out: "Out of stock", stock_mismatch: "Count differs from the book" },
-    meal: { breakfast: "Breakfast", lunch: "Lunch", dinner: "Dinner", snack: "Snack" },
-  },
-};
-const ICON = { meal: "🍚", medication: "💊", sun_exposure: "☀️", disinfection: "🧴", custom: "📋" };
 
 // The manager's own choice first, else the page's language (the server's, from Accept-Language).
 let lang = localStorage.getItem("dash.lang") || (document.documentElement.lang === "en" ? "en" : "vi");
