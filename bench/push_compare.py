@@ -230,11 +230,13 @@ class Numbering:
 
     def walk(self, value: Any) -> Any:
         if isinstance(value, dict):
+            # Bigint serial keys differ from run to run; the answer's clock is to the second,
+            # so two calls may or may not share it: only that it is there is compared.
             return {
-                self.walk(k): self.walk(v)
+                self.walk(k): "<server_time>" if k == "server_time" else self.walk(v)
                 for k, v in value.items()
                 if k != "id" or not isinstance(v, int)
-            }  # bigint serial keys differ from run to run
+            }
         if isinstance(value, list | tuple):
             return [self.walk(v) for v in value]
         if isinstance(value, datetime | date):
