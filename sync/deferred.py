@@ -17,6 +17,7 @@ handler that then refused changes nothing stored.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
@@ -254,24 +255,32 @@ def _update_by_copy(table: str, key: list[str], columns: list[str], values: list
         table,
         names,
         values,
-        f"UPDATE {table} SET {assignments} FROM sync_deferred d WHERE {match}",
+        f"UPDATE {table} SET {assignments} FROM d WHERE {match}",
     )
 
 
 def _through_scratch(table: str, columns: str, rows: Iterable[list], statement: str) -> None:
-    """COPY `rows` into `sync_deferred`, a temporary table shaped like `table`'s `columns`
-    (dropped at commit at the latest), then run the one `statement` that reads it."""
+    """COPY `rows` into a temporary table shaped like `table`'s `columns`, then run the one
+    `statement` that reads them (as `d`), taking them out of the table as it reads them.
+
+    The table is made once per database session and shape, and left empty: by the statement
+    (a DELETE ... RETURNING that feeds it, since a call may flush twice), and at each commit
+    (`ON COMMIT DELETE ROWS`, which empties its file in place). A table made and dropped per
+    call wrote and deleted ~20 catalog rows each time (its columns, its row type, their
+    dependencies). `IF NOT EXISTS` makes it again in a session whose transaction that made
+    it was rolled back."""
+    shape = hashlib.blake2b(f"{table} {columns}".encode(), digest_size=6).hexdigest()
+    scratch = f"sync_deferred_{shape}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE sync_deferred ON COMMIT DROP AS "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         # The raw psycopg cursor: Django's wrapper has no copy().
-        with cursor.cursor.copy(f"COPY sync_deferred ({columns}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(statement)
-        cursor.execute("DROP TABLE sync_deferred")
+        cursor.execute(f"WITH d AS (DELETE FROM {scratch} RETURNING *) {statement}")
 
 
 def _copyable(model: type[Model], objs: list[Model]) -> bool:
@@ -314,7 +323,7 @@ def _insert_by_copy(model: type[Model], objs: list[Model]) -> None:
         table,
         columns,
         rows,
-        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM sync_deferred",
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM d",
     )
     for obj in objs:
         obj._state.adding = False

@@ -3,7 +3,6 @@ author's events in chunks and pulls the current user's changes to the end."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from typing import Any
 import httpx
 
 from sync.client.store import Store
-from sync.client.transport import SyncFailed, SyncReport, Transport
+from sync.client.transport import SyncFailed, SyncReport, Transport, json_dump
 from sync.protocol import MAX_BODY_BYTES, MAX_EVENTS_PER_CALL, PROTOCOL_VERSION, HybridClock
 
 # Leave room under the server's 5 MB for the envelope around the events.
@@ -161,7 +160,7 @@ class SyncClient:
             raise SyncFailed(f"no token for user {user_id}: log in again", code="invalid_token")
         token, resets = account["token"], 0
         while True:
-            events = self._chunk(user_id)
+            events, events_json = self._chunk(user_id)
             if not events and self.upgrade_required:
                 return  # too old to pull: nothing left to push
             body = {
@@ -170,7 +169,7 @@ class SyncClient:
                 "cursor": self.cursor(user_id),
                 "events": events,
             }
-            status, payload = self.transport.sync_post(body, token, report)
+            status, payload = self.transport.sync_post(body, token, report, events_json=events_json)
             code = payload.get("code")
             if status == 409 and code == "reset_required":
                 resets += 1
@@ -209,23 +208,26 @@ class SyncClient:
                 continue
             return
 
-    def _chunk(self, user_id: str) -> list[dict[str, Any]]:
-        """The oldest queued events of this author that fit one call; one event too large
-        for any call is rejected here, on the phone, so it cannot block the rest."""
+    def _chunk(self, user_id: str) -> tuple[list[dict[str, Any]], bytes]:
+        """The oldest queued events of this author that fit one call, and their JSON as the
+        body carries it (encoded once: measured, then sent); one event too large for any
+        call is rejected here, on the phone, so it cannot block the rest."""
         events = [
             {k: v for k, v in e.items() if k != "user_id"}
             for e in self.store.pending(user_id, self.chunk_size)
         ]
-        while len(events) > 1 and len(json.dumps(events).encode()) > BODY_BUDGET:
+        encoded = json_dump(events)
+        while len(events) > 1 and len(encoded) > BODY_BUDGET:
             events = events[: len(events) // 2]
-        if len(events) == 1 and len(json.dumps(events).encode()) > BODY_BUDGET:
+            encoded = json_dump(events)
+        if len(events) == 1 and len(encoded) > BODY_BUDGET:
             self.store.outbox_reject(
                 events[0],
                 user_id,
                 {"code": "body_too_large", "message": "Mục quá lớn để gửi (tối đa 5 MB)."},
             )
             return self._chunk(user_id)
-        return events
+        return events, encoded
 
     def close(self) -> None:
         self.transport.close()

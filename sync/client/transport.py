@@ -21,8 +21,43 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# orjson reads an integer of 19 digits or more as a float where json keeps it exact: every
+# digit made "0", then one substring search (a regex took as long as the parse).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
+
+
+def json_load(text: str | bytes) -> Any:
+    """`json.loads(text)`, by orjson where it reads the same value (~4× faster a push): not
+    past 64-bit integers, nor NaN, Infinity or a lone surrogate, which orjson refuses."""
+    try:
+        raw = text.encode() if isinstance(text, str) else text
+    except UnicodeEncodeError:  # a lone surrogate
+        return json.loads(text)
+    if _LONG_DIGITS not in raw.translate(_DIGITS_AS_ZERO):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
+def json_dump(value: Any) -> bytes:
+    """`json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()`, by orjson when
+    it writes the same JSON (~10× faster). Not with `null` in its output (orjson writes NaN
+    and Infinity as null, json as NaN and Infinity, which the server answers), nor for what
+    orjson refuses (integers past 64 bits, keys that are not text, a lone surrogate). A float
+    may be spelled otherwise (1e-7 for 1e-07): the same number."""
+    try:
+        data = orjson.dumps(value)
+    except (orjson.JSONEncodeError, TypeError):
+        data = b"null"
+    if b"null" not in data:
+        return data
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class SyncFailed(Exception):
@@ -136,10 +171,31 @@ class Transport:
         self.http.headers["Accept-Encoding"] = "gzip"
 
     def sync_post(
-        self, body: dict[str, Any], token: str, report: SyncReport
+        self,
+        body: dict[str, Any],
+        token: str,
+        report: SyncReport,
+        *,
+        events_json: bytes | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        """POST /api/sync/v1 until the server answers with JSON; (status, body)."""
-        data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        """POST /api/sync/v1 until the server answers with JSON; (status, body).
+
+        `events_json`: `body["events"]` already encoded (`json_dump`), as the chunk's size
+        was measured; the body is the same bytes as when it is encoded here."""
+        if events_json is None:
+            data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        else:
+            head = {k: v for k, v in body.items() if k != "events"}
+            # "events" is the body's last key: the envelope's JSON, then the events'.
+            assert list(body)[-1] == "events" and head
+            data = b"".join(
+                [
+                    json.dumps(head, separators=(",", ":"), ensure_ascii=False).encode()[:-1],
+                    b',"events":',
+                    events_json,
+                    b"}",
+                ]
+            )
         headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
@@ -173,7 +229,7 @@ class Transport:
                 error = f"HTTP {status}"
                 continue
             try:
-                return status, json.loads(raw)
+                return status, json_load(raw)
             except ValueError:
                 error = f"HTTP {status}: not JSON"
                 continue

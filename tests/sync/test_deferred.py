@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pydantic import BaseModel
@@ -142,3 +143,25 @@ def test_it_reloads_preloaded_rows_after_another_handler_wrote_them(centre, api)
     assert [h.get("void") for h in task.history] == [True]
     versions = list(Change.objects.filter(record_id=task.id).order_by("seq"))
     assert [c.version for c in versions][-3:] == [2, 3, 4]
+
+
+def test_the_scratch_table_is_made_once_a_session_and_left_empty(centre, api):
+    if connection.vendor != "postgresql":
+        pytest.skip("the scratch table is PostgreSQL's COPY path; SQLite updates from VALUES")
+    api.login("carer")
+    tasks = meal_tasks(centre.elderly, 6)
+    for part in (tasks[:3], tasks[3:]):
+        with CaptureQueriesContext(connection) as captured:
+            results = api.sync([complete(t) for t in part]).json()["results"]
+        assert [r["status"] for r in results] == ["applied"] * 3
+        assert not [q for q in captured.captured_queries if "DROP" in q["sql"].upper()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relpersistence = 't'"
+            " AND relname LIKE 'sync\\_deferred\\_%%'"
+        )
+        scratch = [name for (name,) in cursor.fetchall()]
+        assert len(scratch) == 1  # one shape: the completions' UPDATE
+        cursor.execute(f"SELECT count(*) FROM {scratch[0]}")
+        assert cursor.fetchone()[0] == 0  # nothing left for the next flush to apply again
+    assert {t.status for t in TaskInstance.objects.filter(id__in=[t.id for t in tasks])} == {"done"}

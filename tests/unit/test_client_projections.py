@@ -1,4 +1,4 @@
-"""The reference client projects an answer's completions all at once (sync/client/store.py,
+"""The reference client projects an answer's completions and notes all at once (sync/client/store.py,
 `apply`): what it leaves must be what one projection per event, in order, leaves."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from sync.client.projections import _task_complete, _task_complete_all
+from sync.client.projections import _note_add, _note_add_all, _task_complete, _task_complete_all
 from sync.client.store import Store
 from sync.client.transport import SyncReport
 
@@ -81,3 +81,38 @@ def test_an_answer_projects_only_applied_events_and_empties_the_outbox():
     # the refused one was rejected: its task is untouched; the other ends partial
     assert store.record("task", tasks[1], USER)["data"]["status"] == "pending"
     assert store.record("task", tasks[0], USER)["data"]["status"] == "partial"
+
+
+def _note(note_id: str, resident: str | None, text: str, **extra) -> dict:
+    args = {"note_id": note_id, "kind": "observation", "text": text, **extra}
+    if resident is not None:
+        args["resident_id"] = resident
+    return {
+        "id": str(uuid.uuid4()),
+        "name": "note.add",
+        "at": "2026-12-01T01:00:00+00:00",
+        "hlc": "",
+        "args": args,
+    }
+
+
+def test_notes_all_at_once_leave_what_one_by_one_leaves():
+    known, unknown, again = (str(uuid.uuid4()) for _ in range(3))
+    events = [
+        _note(str(uuid.uuid4()), known, "Cụ ngủ ngon"),
+        _note(str(uuid.uuid4()), unknown, "một cụ chưa kéo về máy"),
+        _note(again, None, "ghi chú chung", facility_id="f2", area_id=None),
+        _note(str(uuid.uuid4()), known, "NaN \x00 😀", extra={"n": 2**70}),
+        # the same note id twice in one answer: the later text stays, as one by one
+        _note(again, known, "lần thứ hai"),
+    ]
+    stores = [Store(), Store()]
+    for store in stores:
+        store.put(USER, "resident", known, 3, {"facility_id": "f1", "area_id": "a1"})
+    for event in events:
+        _note_add(stores[0], USER, event)
+    _note_add_all(stores[1], USER, events)
+    assert stores[1].records("note", USER) == stores[0].records("note", USER)
+    assert stores[1].record("note", again, USER) == stores[0].record("note", again, USER)
+    assert stores[1].records("note", USER)[again]["text"] == "lần thứ hai"
+    assert stores[1].records("note", USER)[again]["area_id"] == "a1"
