@@ -109,6 +109,7 @@ class Line:
         if conn is not None and (at != self.at or _closed(conn)):
             self.close()
             conn = None
+        reused = conn is not None
         if conn is None:
             if parts.scheme not in ("http", "https"):
                 raise http.client.InvalidURL(f"not an http(s) address: {url}")
@@ -122,6 +123,19 @@ class Line:
         try:
             conn.request("POST", parts.path or "/", body=data, headers=headers)
             response = conn.getresponse()
+        except (ConnectionResetError, BrokenPipeError):  # RemoteDisconnected among them
+            self.close()
+            if not reused:
+                raise
+            # The server closed the idle connection as this call went out on it (its
+            # keep-alive timeout fired between the check above and the send): no answer
+            # came, so send once more on a new connection. A sync call may be sent twice:
+            # its events are applied once, by id (docs/protocol.md).
+            return self.post(url, data, headers)
+        except BaseException:
+            self.close()
+            raise
+        try:
             return response.status, response.headers, response.read()
         except BaseException:
             self.close()

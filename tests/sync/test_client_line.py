@@ -16,10 +16,12 @@ import pytest
 from sync.client import SyncClient, SyncFailed
 
 NO_OP = {"results": [], "changes": [], "cursor": "c1", "more": False}
+UNANSWERED = 0  # a script's status: read the request, then close without answering
 
 
 class Scripted:
-    """Answers each request with the next (status, body, gzip, then close) of `script`."""
+    """Answers each request with the next (status, body, gzip, then close) of `script`;
+    status UNANSWERED closes the connection on reading the request."""
 
     def __init__(self, script: list[tuple[int, bytes, bool, bool]]) -> None:
         self.script = list(script)
@@ -58,6 +60,8 @@ class Scripted:
             )
             self.requests.append({"line": lines[0], "headers": headers, "body": body})
             status, answer, gzipped, close = self.script.pop(0)
+            if status == UNANSWERED:
+                return  # the keep-alive timeout fired as the request came: closed, no answer
             extra = b"Content-Encoding: gzip\r\n" if gzipped else b""
             if gzipped:
                 answer = gzip.compress(answer)
@@ -102,6 +106,29 @@ def test_a_connection_the_server_closed_is_opened_again_without_a_failed_attempt
     assert sent["line"] == "POST /api/sync/v1 HTTP/1.1"
     assert sent["headers"]["authorization"] == "Bearer tok"
     assert json.loads(sent["body"])["device_id"] == "d1"
+
+
+def test_a_call_the_server_closed_the_kept_connection_on_is_sent_again_on_a_new_one(scripted):
+    """The race the check before sending cannot see: the server's keep-alive timeout fires
+    just as the call goes out. No answer came, so the call goes once more, on a new
+    connection, and is no failed attempt."""
+    body = json.dumps(NO_OP).encode()
+    server = scripted(
+        [(200, body, False, False), (UNANSWERED, b"", False, True), (200, body, False, False)]
+    )
+    phone = _phone(server.url, max_attempts=1)
+    assert phone.sync().requests == 1
+    assert phone.sync().requests == 1  # max_attempts=1: a failed attempt would have raised
+    assert server.connections == 2
+    assert [r["body"] for r in server.requests[1:]] == [server.requests[1]["body"]] * 2
+
+
+def test_a_new_connection_closed_unanswered_is_a_failed_attempt(scripted):
+    server = scripted([(UNANSWERED, b"", False, True)] * 2)
+    phone = _phone(server.url, max_attempts=2)
+    with pytest.raises(SyncFailed):
+        phone.sync()
+    assert len(server.requests) == 2 and server.connections == 2
 
 
 def test_one_connection_is_kept_between_calls(scripted):
