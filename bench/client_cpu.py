@@ -17,16 +17,10 @@ import gzip
 import json
 import os
 import statistics
-import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-_VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
-    os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), *sys.argv])
-sys.path.insert(0, str(ROOT))
+import in_venv  # noqa: F401  first: the venv, the import path
 
 from sync.client import SyncClient  # noqa: E402
 from sync.client.transport import Transport  # noqa: E402

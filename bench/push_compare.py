@@ -28,18 +28,14 @@ import argparse
 import json
 import os
 import re
-import sys
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-_VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
-    os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), *sys.argv])
-sys.path.insert(0, str(ROOT / "bench"))
+import in_venv  # noqa: F401  first: the venv, the import path
+
 parser = argparse.ArgumentParser()
 parser.add_argument("--database", default="catruc_bench")
 parser.add_argument("--out", required=True)

@@ -36,16 +36,11 @@ import json
 import os
 import pstats
 import statistics
-import sys
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-_VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
-    os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), *sys.argv])
-sys.path.insert(0, str(ROOT / "bench"))
+import in_venv  # noqa: F401  first: the venv, the import path
+
 parser = argparse.ArgumentParser()
 parser.add_argument("--size", type=int, default=500)
 parser.add_argument("--runs", type=int, default=7)

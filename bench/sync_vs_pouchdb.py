@@ -34,13 +34,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # sync.client (no Django)
-_VENV_PYTHON = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "python"
-if sys.prefix == sys.base_prefix and _VENV_PYTHON.exists():
-    # Run as plain `python bench/sync_vs_pouchdb.py`: switch to the project's venv.
-    os.execv(str(_VENV_PYTHON), [str(_VENV_PYTHON), *sys.argv])
-
+import in_venv  # noqa: F401, I001  first: the venv, the import path (sync.client, no Django)
 import peers  # noqa: E402
 from ours_client import Device, Outcome  # noqa: E402
 from proxy import CountingProxy  # noqa: E402
