@@ -103,15 +103,15 @@ def _note_add_all(store: Store, user_id: str, events: list[dict[str, Any]]) -> N
     resident read once (a push of 500 notes names ~30), the notes written by one statement.
     A note projection writes no resident, so a resident read once holds for the answer."""
     residents: dict[str, dict[str, Any] | None] = {}
-    rows = []
+    rows: list[tuple[str, int | None, str]] = []
     for event in events:
         args = event["args"]
         key = str(args["resident_id"]) if args.get("resident_id") else ""
         if key not in residents:
             residents[key] = _resident(store, user_id, event)
         data = _note_data(residents[key], user_id, event)
-        rows.append((user_id, "note", str(args["note_id"]), 1, json_dump(data).decode()))
-    store.db.executemany(store._PUT, rows)
+        rows.append((str(args["note_id"]), 1, json_dump(data).decode()))
+    store.put_many(user_id, "note", rows)
 
 
 PROJECTIONS: dict[str, Projection] = {"task.complete": _task_complete, "note.add": _note_add}

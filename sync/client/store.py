@@ -186,6 +186,14 @@ class Store:
     ) -> None:
         self.db.execute(self._PUT, (user_id, type_, id_, version, json.dumps(data)))
 
+    def put_many(
+        self, user_id: str, type_: str, records: list[tuple[str, int | None, str]]
+    ) -> None:
+        """`put` of many records of one type at once: (id, version, data as JSON text)."""
+        self.db.executemany(
+            self._PUT, [(user_id, type_, id_, version, data) for id_, version, data in records]
+        )
+
     # ---- an answer of the server ----------------------------------------------------
     def apply(
         self,
