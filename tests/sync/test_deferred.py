@@ -145,9 +145,8 @@ def test_it_reloads_preloaded_rows_after_another_handler_wrote_them(centre, api)
     assert [c.version for c in versions][-3:] == [2, 3, 4]
 
 
+@pytest.mark.postgres  # the scratch table is PostgreSQL's COPY path; SQLite updates from VALUES
 def test_the_scratch_table_is_made_once_a_session_and_left_empty(centre, api):
-    if connection.vendor != "postgresql":
-        pytest.skip("the scratch table is PostgreSQL's COPY path; SQLite updates from VALUES")
     api.login("carer")
     tasks = meal_tasks(centre.elderly, 6)
     for part in (tasks[:3], tasks[3:]):
