@@ -5,6 +5,7 @@ import { boot as dbBoot } from './db.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import { facility, roleIn, staff } from './actions.js';
+import * as oneTab from './one_tab.js';
 import * as outbox from './outbox.js';
 import { codes, setting } from './rules.js';
 import * as session from './session.js';
@@ -84,6 +85,7 @@ async function route() {
   const load = async (module) => { const m = await module(); return seq === routes ? m : null; };
   const user = session.active();
   const [name, id] = (location.hash.slice(2) || 'home').split('/');
+  if (sync.status.elsewhere) return elsewhere(true);
   drawChrome(user);
   if (sync.status.revoked && name !== 'login') return (await load(lazy.revoked))?.render(main, { go });
   if (name === 'login') {
@@ -138,6 +140,21 @@ state.onChange((what) => {
   requestAnimationFrame(() => afterTap(() => { pending = false; route(); }));
 });
 
+// Another page of the app took the data over (one_tab.js): this one records and sends nothing
+// more, and a sheet left open here cannot queue an act under a stale device_seq.
+function elsewhere(taken) {
+  for (const el of [who, nav, bar]) el.replaceChildren();
+  document.querySelectorAll('.sheet').forEach((el) => el.remove());
+  oneTab.renderElsewhere(main, { taken });
+}
+
+function lost() {
+  sync.status.elsewhere = true;
+  outbox.close();
+  lazy.live().then((live) => live.disconnect());
+  elsewhere(true);
+}
+
 async function boot() {
   performance.mark('boot');
   const data = await dbBoot(localDate());
@@ -146,6 +163,7 @@ async function boot() {
   sync.init(data);
   await Promise.all([i18n.init(data.meta.lang), session.init(data)]);
   performance.mark('data-loaded');
+  if (!(await oneTab.own(lost))) return elsewhere(false);
   window.addEventListener('hashchange', route);
   await route();
   // After the first paint: the rest of the records, the worker, the socket and sync.

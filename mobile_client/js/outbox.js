@@ -8,6 +8,7 @@ import { hlc, isoLocal, uuid } from './util.js';
 
 let entries = new Map(); // id -> entry, mirrors the outbox store
 let seq = 0;
+let closed = false;
 
 export function init({ outbox: list, meta }) {
   entries = new Map(list.map((e) => [e.id, e]));
@@ -23,6 +24,7 @@ export const authors = () => [...new Set(all().map((e) => e.author))];
 // sequence number and its local effect are durable together or not at all.
 // `local`: hints for this phone's own view of the event (optimistic.js), never sent.
 export async function enqueue(name, args, { author, deviceId, local }) {
+  if (closed) throw new Error('another page of the app owns the outbox now');
   seq += 1;
   const entry = {
     id: uuid(), device_seq: seq, name, at: isoLocal(), hlc: hlc(deviceId), args,
@@ -41,6 +43,9 @@ export async function enqueue(name, args, { author, deviceId, local }) {
   state.changed('outbox');
   return entry;
 }
+
+// Another page of the app took the data over (one_tab.js): its counter is the one in use now.
+export function close() { closed = true; }
 
 // The wire form of an entry (docs/protocol.md §2): exactly what was queued, every time.
 export const wire = (e) => ({ id: e.id, device_seq: e.device_seq, name: e.name, at: e.at, hlc: e.hlc, args: e.args });

@@ -8,13 +8,14 @@
 //   decision: its event stays queued and goes in the next call.
 import * as db from './db.js';
 import { lang } from './i18n.js';
+import { oneCallAtATime } from './one_tab.js';
 import * as outbox from './outbox.js';
 import * as session from './session.js';
 import * as state from './state.js';
 import { effects, subjectOf } from './optimistic.js';
 
 const CHUNK = 500;
-export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [], revoked: null, stranded: [] };
+export const status = { online: navigator.onLine, syncing: false, lastSynced: null, first: null, error: null, problems: [], revoked: null, stranded: [], elsewhere: false };
 let running = null;
 let again = false;
 let retryMs = 2000;
@@ -134,6 +135,7 @@ navigator.serviceWorker?.addEventListener('message', (e) => { if (e.data?.type =
 async function syncUser(user, onProgress) {
   const deviceId = session.device();
   for (let round = 0; round < 1000; round += 1) {
+    if (status.elsewhere) return; // another page took over: it sends the rest
     const batch = outbox.forAuthor(user.id).slice(0, CHUNK);
     const firstPull = !user.cursor;
     let body;
@@ -196,7 +198,7 @@ async function resetPulled() {
 }
 
 async function run() {
-  if (status.revoked) return; // nothing leaves a revoked phone (revoke.js)
+  if (status.revoked || status.elsewhere) return; // nothing leaves a revoked phone (revoke.js)
   if (Date.now() < notBefore) return; // rate limited: the timer set below syncs then
   await state.ready(); // pulled deletions must not race the cold start's second read
   const me = session.active();
@@ -245,7 +247,7 @@ async function run() {
 // Single flight: a sync asked for while one runs happens right after it.
 export function syncNow() {
   if (running) { again = true; return running; }
-  running = run().finally(() => {
+  running = oneCallAtATime(run).finally(() => {
     running = null;
     if (again) { again = false; syncNow(); }
   });
