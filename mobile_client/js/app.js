@@ -155,6 +155,9 @@ function lost() {
   elsewhere(true);
 }
 
+// An act that could not be saved on the phone was already explained to the user (actions.js).
+window.addEventListener('unhandledrejection', (e) => { if (e.reason?.shown) e.preventDefault(); });
+
 async function boot() {
   performance.mark('boot');
   const data = await dbBoot(localDate());
