@@ -80,7 +80,7 @@ export const meta = {
 
 export { req };
 
-const META_KEYS = ['device_id', 'active_user', 'lang', 'device_seq', 'last_synced', 'revoked'];
+const META_KEYS = ['device_id', 'active_user', 'lang', 'device_seq', 'last_synced', 'revoked', 'server_seen'];
 const FIRST_TYPES = ['facility', 'area', 'resident'];
 
 // Everything the first screen needs, in ONE read transaction with every request issued at

@@ -6,6 +6,7 @@
 //   (revoke.js); invalid_token -> that user must log in again, their queued events wait;
 // - 429 rate_limited -> wait Retry-After seconds, queue kept; a `call_full` result is not a
 //   decision: its event stays queued and goes in the next call.
+import * as clock from './clock.js';
 import * as db from './db.js';
 import { lang } from './i18n.js';
 import { oneCallAtATime } from './one_tab.js';
@@ -23,6 +24,7 @@ let retryTimer = null;
 let notBefore = 0; // after a 429: no call before this time, whatever triggers a sync
 
 export function init({ meta, problems, stranded }) {
+  clock.init(meta);
   status.lastSynced = meta.last_synced || null;
   status.revoked = meta.revoked || null;
   status.stranded = stranded || [];
@@ -37,13 +39,15 @@ class HttpError extends Error {
 }
 
 async function post(user, body) {
+  const sentAt = Date.now();
   const r = await fetch('/api/sync/v1', {
     method: 'POST',
     // The server writes its messages in the app's language, not the browser's.
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user.token}`, 'Accept-Language': lang },
     body: JSON.stringify(body),
-  });
+  }).catch((err) => { clock.unanswered(); throw err; });
   const json = await r.json().catch(() => ({}));
+  if (json.server_time) clock.observe(json.server_time, sentAt, Date.now());
   if (!r.ok) throw new HttpError(r.status, json, r.headers.get('Retry-After'));
   return json;
 }

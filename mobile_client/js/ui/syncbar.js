@@ -1,10 +1,21 @@
 // Sync status, always visible: online or offline, pending count, last synced, a progress
 // bar on the first sync, and the entries the server refused or flagged (with its message).
+import * as clock from '../clock.js';
 import { date, has, lang, t, time } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import * as sync from '../sync.js';
 import { h } from './dom.js';
+
+// A clock more than the server's tolerance off (clock.js): how far, and how to set it.
+function clockBanner() {
+  const off = clock.skew();
+  if (!off) return null;
+  const mins = Math.round(Math.abs(off) / 60000);
+  const amount = mins < 120 ? t('clock.minutes', { n: mins }) : mins < 2880 ? t('clock.hours', { n: Math.round(mins / 60) }) : t('clock.days', { n: Math.round(mins / 1440) });
+  return h('p', { class: 'banner bad', role: 'alert', dataset: { clock: off > 0 ? 'behind' : 'ahead' } },
+    t(off > 0 ? 'clock.behind' : 'clock.ahead', { amount }), ' ', t('clock.fix'));
+}
 
 export function render(bar) {
   const s = sync.status;
@@ -25,6 +36,8 @@ export function render(bar) {
   }
   if (s.problems.length) rows.push(h('a', { class: 'problems-link', href: '#/problems' }, `⚠ ${t('sync.problems', { n: s.problems.length })}`));
   if (s.revoked) rows.push(h('p', { class: 'banner bad' }, t('sync.revoked')));
+  const wrongClock = clockBanner();
+  if (wrongClock) rows.push(wrongClock);
   bar.dataset.syncing = s.syncing ? '1' : '0';
   bar.replaceChildren(...rows);
 }
