@@ -146,7 +146,7 @@ async function syncUser(user, onProgress) {
     try {
       // Device health (docs/protocol.md §2): what stays queued besides this call's events.
       if (!appVersion) navigator.serviceWorker?.controller?.postMessage({ type: 'version' });
-      const client = { version: appVersion, queued: outbox.all().length - batch.length };
+      const client = { version: appVersion, queued: outbox.all().length - batch.length, clock: Date.now() };
       body = await post(user, { protocol: 1, device_id: deviceId, cursor: user.cursor || null, events: batch.map(outbox.wire), client });
     } catch (err) {
       if (err.status === 409 && err.body.code === 'reset_required') {

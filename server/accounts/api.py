@@ -87,7 +87,11 @@ def devices_list(request: HttpRequest, facility: UUID) -> HttpResponse:
             "id": str(d.id),
             **device_fact(d, d.last_user)["data"],
             "warnings": health_warnings(
-                last_seen_at=d.last_seen_at, queued=d.queued, queued_since=d.queued_since, now=now
+                last_seen_at=d.last_seen_at,
+                queued=d.queued,
+                queued_since=d.queued_since,
+                now=now,
+                clock_skew=d.clock_skew,
             ),
         }
         for d in devices_of(facility)

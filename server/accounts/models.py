@@ -94,6 +94,8 @@ class Device(models.Model):
     app_version = models.CharField(_("phiên bản ứng dụng"), max_length=40, blank=True)
     queued = models.PositiveIntegerField(_("mục chờ gửi"), null=True, blank=True)
     queued_since = models.DateTimeField(_("có mục chờ gửi từ"), null=True, blank=True)
+    # The phone's clock minus the server's at its last report, in seconds (+: ahead).
+    clock_skew = models.IntegerField(_("đồng hồ máy lệch (giây)"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     revoked_by = staff_fk(_("người thu hồi"), optional=True, on_delete=models.SET_NULL)
 

@@ -42,6 +42,7 @@ from server.accounts.models import (
     token_with_user_and_device,
 )
 from server.accounts.roles import FACILITY_WIDE_ROLES, MANAGER_ACTION_ROLES
+from server.accounts.rules import clock_skew_kept, clock_skew_of
 from sync.api import CallRead, call_read_current, read_with_heads
 from sync.registry import Scope, ScopeEntry
 from sync.types import types_in_scope
@@ -62,6 +63,8 @@ SEEN_EVERY = timedelta(minutes=1)
 # The most of a phone's report that is kept (docs/protocol.md §2, `client`).
 VERSION_MAX = 40
 QUEUED_MAX = 1_000_000
+# A phone's clock in epoch milliseconds, as JavaScript's Date.now() gives it (its safe range).
+CLOCK_MS_MAX = 2**53 - 1
 # After a device's row was written: facility_id, and `fact`, the device as the dashboard reads it.
 device_changed = Signal()
 
@@ -204,6 +207,7 @@ def device_fact(device: Device, last_user: Any) -> dict[str, Any]:
             "app_version": device.app_version or None,
             "queued": device.queued,
             "queued_since": device.queued_since.isoformat() if device.queued_since else None,
+            "clock_skew": device.clock_skew,
             "revoked": device.revoked,
         },
     }
@@ -213,6 +217,7 @@ def device_fact(device: Device, last_user: Any) -> dict[str, Any]:
 class ClientReport:
     version: str | None = None
     queued: int | None = None
+    clock_ms: int | None = None
 
 
 def client_parse(value: Any) -> ClientReport:
@@ -231,7 +236,10 @@ def client_parse(value: Any) -> ClientReport:
     queued = value.get("queued")
     if isinstance(queued, bool) or not isinstance(queued, int) or not 0 <= queued <= QUEUED_MAX:
         queued = None
-    return ClientReport(version=version, queued=queued)
+    clock = value.get("clock")
+    if isinstance(clock, bool) or not isinstance(clock, int) or not 0 < clock <= CLOCK_MS_MAX:
+        clock = None
+    return ClientReport(version=version, queued=queued, clock_ms=clock)
 
 
 def call_status(body: dict[str, Any]) -> str:
@@ -262,6 +270,10 @@ def device_seen(
             values["queued_since"] = None
         elif not device.queued or device.queued_since is None:
             values["queued_since"] = now
+    if report.clock_ms is not None:
+        skew = clock_skew_kept(device.clock_skew, clock_skew_of(report.clock_ms, now))
+        if skew is not None:
+            values["clock_skew"] = skew
     changed = any(getattr(device, k) != v for k, v in values.items())
     if not changed and device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
         return

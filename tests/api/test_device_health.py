@@ -4,6 +4,7 @@ read it through GET /api/devices, and a hostile `client` is ignored, never a fai
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import timedelta
 
@@ -100,6 +101,13 @@ HOSTILE = [
     {"version": "dòng\nmới", "queued": "3"},
     {"version": {"a": [1, 2]}, "queued": None},
     {"version": "\ud800", "queued": [1]},
+    {"clock": True},
+    {"clock": -5},
+    {"clock": 0},
+    {"clock": 2**60},
+    {"clock": 1.7e12},
+    {"clock": "1764590400000"},
+    {"clock": [1764590400000]},
 ]
 
 
@@ -122,6 +130,7 @@ def test_hostile_client_is_ignored_never_a_failed_call(centre, make_api, client)
     assert response.status_code == 200, response.content
     device = Device.objects.get(id=carer.device_id)
     assert (device.app_version, device.queued) == ("good-1", 3)
+    assert device.clock_skew is None
     assert device.last_seen_at is not None  # the call itself still counts as seen
 
 
@@ -162,3 +171,38 @@ def test_devices_list_is_for_managers_of_that_facility(centre, make_api):
     assert [d["id"] for d in own] == [outsider.device_id]
     assert _devices(outsider, "not-a-uuid").status_code == 400
     assert carer.client.get(f"/api/devices?facility={centre.facility.id}").status_code == 401
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def test_a_phone_clock_off_is_kept_and_warned_until_it_is_set_right(centre, make_api):
+    carer = make_api()
+    carer.login("carer")
+    _sync(carer, {"version": "v1", "queued": 0, "clock": _now_ms() - 2 * 86400_000})
+    skew = Device.objects.get(id=carer.device_id).clock_skew
+    assert -2 * 86400 - 5 <= skew <= -2 * 86400
+    manager = make_api()
+    manager.login("manager")
+    row = {d["id"]: d for d in _devices(manager, centre.facility.id).json()["items"]}[
+        carer.device_id
+    ]
+    assert row["warnings"] == ["clock"]
+    assert row["clock_skew"] == skew
+    _sync(carer, {"version": "v1", "queued": 0, "clock": _now_ms()})
+    row = {d["id"]: d for d in _devices(manager, centre.facility.id).json()["items"]}[
+        carer.device_id
+    ]
+    assert row["warnings"] == [] and abs(row["clock_skew"]) <= 5
+
+
+def test_clock_readings_a_few_seconds_apart_write_nothing(centre, make_api):
+    carer = make_api()
+    carer.login("carer")
+    assert _device_updates(carer, {"version": "v1", "queued": 0, "clock": _now_ms()}) == 1
+    # The next call's reading differs by the time on the wire: nothing to write.
+    assert _device_updates(carer, {"version": "v1", "queued": 0, "clock": _now_ms() + 3000}) == 0
+    assert (
+        _device_updates(carer, {"version": "v1", "queued": 0, "clock": _now_ms() + 3_600_000}) == 1
+    )

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from server.accounts.models import Device
 from tests.browser.conftest import artifacts, login, new_phone, wait_synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,9 @@ def test_a_clock_days_behind_is_told_after_a_sync(asgi_server, ward, chromium):
     assert "Đồng hồ của máy đang chậm 2 ngày so với máy chủ." in text
     assert "Cài đặt → Ngày và giờ → Tự động" in text
     page.screenshot(path=str(artifacts() / "clock-behind.png"))
+    # The phone's report tells its managers too (the devices list, the board).
+    skew = Device.objects.get(clock_skew__isnull=False).clock_skew
+    assert abs(skew + (2 * 86400 + 180)) <= 60, skew
     context.close()
 
 

@@ -3,6 +3,7 @@ socket's snapshot and on the page (a screenshot at 360×740 goes to test-artifac
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def _report(client, device_id: str, version: str, queued: int) -> None:
 @pytest.fixture
 def phones(asgi_server):
     """Three phones of the centre: one healthy, one silent for two days with entries queued
-    since, one revoked."""
+    since and its clock three hours ahead, one revoked."""
     centre = make_centre()
     ids = {}
     for name, username, queued in [
@@ -43,7 +44,7 @@ def phones(asgi_server):
     long_ago = timezone.now() - timedelta(days=2)
     Device.objects.filter(id=ids["ok"]).update(name="Máy khu A")
     Device.objects.filter(id=ids["silent"]).update(
-        name="Máy điều dưỡng", last_seen_at=long_ago, queued_since=long_ago
+        name="Máy điều dưỡng", last_seen_at=long_ago, queued_since=long_ago, clock_skew=3 * 3600
     )
     Device.objects.filter(id=ids["gone"]).update(name="Máy bếp cũ", revoked_at=timezone.now())
     return centre, ids
@@ -61,7 +62,7 @@ async def test_the_snapshot_carries_each_phones_health(phones):
     assert devices[ids["ok"]]["last_user"] == "Người carer"
     assert devices[ids["ok"]]["app_version"] == "v-ok"
     assert devices[ids["ok"]]["warnings"] == []
-    assert devices[ids["silent"]]["warnings"] == ["stale", "queued_long"]
+    assert devices[ids["silent"]]["warnings"] == ["stale", "queued_long", "clock"]
     assert devices[ids["silent"]]["queued"] == 7
     assert devices[ids["gone"]]["revoked"] is True
     await comm.disconnect()
@@ -75,20 +76,26 @@ async def test_a_sync_call_moves_its_phone_on_open_boards(phones, make_api):
     )
     assert (await comm.receive_json_from(timeout=3))["type"] == "ready"
     snapshot = await comm.receive_json_from(timeout=5)
-    assert snapshot["sections"]["devices"][ids["silent"]]["warnings"] == ["stale", "queued_long"]
-    # The silent phone speaks again with its queue sent (in this process, so through the
-    # channel layer this board listens on): a delta, not a new snapshot.
+    assert snapshot["sections"]["devices"][ids["silent"]]["warnings"] == [
+        "stale",
+        "queued_long",
+        "clock",
+    ]
+    # The silent phone speaks again with its queue sent and its clock set right (in this
+    # process, so through the channel layer this board listens on): a delta, not a snapshot.
     phone = make_api()
     await database_sync_to_async(phone.login)("nurse", device_id=ids["silent"])
     body = {"protocol": 1, "device_id": ids["silent"], "cursor": None, "events": []}
     response = await database_sync_to_async(phone.post)(
-        "/api/sync/v1", {**body, "client": {"version": "v-new", "queued": 0}}
+        "/api/sync/v1",
+        {**body, "client": {"version": "v-new", "queued": 0, "clock": int(time.time() * 1000)}},
     )
     assert response.status_code == 200
     delta = await comm.receive_json_from(timeout=5)
     assert delta["type"] == "delta"
     item = delta["sections"]["devices"]["set"][ids["silent"]]
     assert (item["app_version"], item["queued"], item["warnings"]) == ("v-new", 0, [])
+    assert abs(item["clock_skew"]) <= 60
     assert item["last_user"] == "Người nurse"
     await comm.disconnect()
 
@@ -117,6 +124,7 @@ def test_the_page_shows_the_devices_with_their_warnings(phones, asgi_server):
         silent = section.locator("li", has_text="Máy điều dưỡng")
         expect(silent).to_contain_text("Quá một ngày chưa đồng bộ")
         expect(silent).to_contain_text("Có mục chờ gửi đã lâu")
+        expect(silent).to_contain_text("Đồng hồ máy sai giờ")
         expect(silent).to_contain_text("7 mục chờ gửi")
         expect(silent).to_contain_text("lúc ")
         expect(section.locator("li", has_text="Máy bếp cũ")).to_contain_text("Đã thu hồi")

@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.accounts.rules import health_warnings
+from server.accounts.rules import (
+    CLOCK_SKEW_MAX,
+    clock_skew_kept,
+    clock_skew_of,
+    health_warnings,
+)
 from server.accounts.services import ClientReport, call_status, client_parse
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -24,6 +29,15 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
         ({"version": "bản 1", "queued": 2.0}, ClientReport(None, None)),  # not ASCII, not int
         ({"version": "a\nb", "queued": "3"}, ClientReport()),
         ({"queued": 5}, ClientReport(None, 5)),
+        ({"clock": 1_764_590_400_000}, ClientReport(clock_ms=1_764_590_400_000)),
+        ({"clock": 2**53 - 1}, ClientReport(clock_ms=2**53 - 1)),
+        ({"clock": 2**53}, ClientReport()),
+        ({"clock": 0}, ClientReport()),
+        ({"clock": -1}, ClientReport()),
+        ({"clock": True}, ClientReport()),
+        ({"clock": 1.7e12}, ClientReport()),
+        ({"clock": "1764590400000"}, ClientReport()),
+        ({"clock": 10**30}, ClientReport()),
         ("v1", ClientReport()),
         (None, ClientReport()),
         ([{"version": "v"}], ClientReport()),
@@ -66,3 +80,39 @@ def test_when_a_manager_should_look(seen_ago, queued, queued_ago, warnings):
         )
         == warnings
     )
+
+
+@pytest.mark.parametrize(
+    ("skew", "warned"),
+    [
+        (None, False),
+        (0, False),
+        (300, False),
+        (-300, False),
+        (301, True),
+        (-301, True),
+        (CLOCK_SKEW_MAX, True),
+    ],
+)
+def test_a_clock_over_five_minutes_off_is_warned(skew, warned):
+    warnings = health_warnings(
+        last_seen_at=NOW, queued=0, queued_since=None, now=NOW, clock_skew=skew
+    )
+    assert ("clock" in warnings) is warned
+
+
+def test_a_clock_reading_is_the_phone_minus_the_server_in_seconds_within_the_column():
+    server_ms = int(NOW.timestamp() * 1000)
+    assert clock_skew_of(server_ms, NOW) == 0
+    assert clock_skew_of(server_ms - 2 * 86400_000, NOW) == -2 * 86400
+    assert clock_skew_of(server_ms + 10_800_400, NOW) == 10_800
+    assert clock_skew_of(2**53 - 1, NOW) == CLOCK_SKEW_MAX
+    assert clock_skew_of(1, NOW) == round(0.001 - NOW.timestamp())
+
+
+@pytest.mark.parametrize(
+    ("kept", "new", "written"),
+    [(None, 0, 0), (0, 2, None), (0, 60, None), (0, 61, 61), (10_800, 3, 3), (-5, -70, -70)],
+)
+def test_a_clock_reading_within_a_minute_of_the_kept_one_is_not_written(kept, new, written):
+    assert clock_skew_kept(kept, new) == written

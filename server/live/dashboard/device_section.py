@@ -36,5 +36,6 @@ class DeviceSection:
             queued=d.get("queued"),
             queued_since=parse_time(d.get("queued_since")),
             now=self.clock(),
+            clock_skew=d.get("clock_skew"),
         )
         self.view.set(SECTION, device_id, {**d, "warnings": warnings})
