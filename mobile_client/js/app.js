@@ -128,7 +128,8 @@ async function route() {
 // Re-render on data changes, but never under someone's fingers: not mid-form, and not
 // mid-tap (a sync landing between finger-down and finger-up would swallow the tap).
 let pending = false;
-const drawBar = () => syncbar.render(bar);
+// A page another one took over keeps its bar empty, even when its last call answers late.
+const drawBar = () => { if (!sync.status.elsewhere) syncbar.render(bar); };
 state.onChange((what) => {
   if (what === 'revoked') { route(); return; }
   if (what === 'relogin') { go('#/login'); return; }

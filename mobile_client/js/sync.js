@@ -202,7 +202,8 @@ async function resetPulled() {
 }
 
 async function run() {
-  if (status.revoked || status.elsewhere) return; // nothing leaves a revoked phone (revoke.js)
+  // Nothing leaves a revoked phone (revoke.js), nor a page another one took over (one_tab.js).
+  if (status.revoked || status.elsewhere) return;
   if (Date.now() < notBefore) return; // rate limited: the timer set below syncs then
   await state.ready(); // pulled deletions must not race the cold start's second read
   const me = session.active();

@@ -66,6 +66,8 @@ def test_a_second_page_waits_then_takes_over_and_the_first_stops(asgi_server, wa
     first.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     first.wait_for_timeout(1500)
     assert calls == []
+    assert first.inner_text("#syncbar").strip() == ""
+    assert first.query_selector("[data-elsewhere=taken]") is not None
     assert first.errors == [] and second.errors == []
     context.close()
 
