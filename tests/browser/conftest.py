@@ -155,6 +155,15 @@ def login(
             page.click(f"[data-key='{digit}']")
 
 
+def phone_ready(browser, base_url: str, ward: Ward, username: str = "carer"):
+    """A phone logged in as `username`, its first sync done and the ward's first meal shown."""
+    context, page = new_phone(browser)
+    login(page, base_url, username)
+    page.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")
+    wait_synced(page)
+    return context, page
+
+
 def unlock(page, username: str, pin: str = PIN) -> None:
     page.click(f"button.user[data-user='{username}']")
     for digit in pin:

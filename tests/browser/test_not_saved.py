@@ -8,7 +8,7 @@ import pytest
 
 from server.care.models import Note
 from sync.models import EventLog
-from tests.browser.conftest import artifacts, login, new_phone, pending, wait_synced
+from tests.browser.conftest import artifacts, pending, phone_ready, wait_synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,8 @@ ROOM = "() => { IDBObjectStore.prototype.put = window.realPut; }"
 def test_a_tick_the_phone_cannot_store_is_said_not_saved_and_can_be_made_again(
     asgi_server, ward, chromium
 ):
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "carer")
+    context, page = phone_ready(chromium, asgi_server.url, ward)
     meal = f"li[data-task='{ward.meals[0].id}']"
-    page.wait_for_selector(meal)
-    wait_synced(page)
 
     page.evaluate(FULL)
     page.click(f"{meal} [data-action=done]")
@@ -52,10 +49,7 @@ def test_a_tick_the_phone_cannot_store_is_said_not_saved_and_can_be_made_again(
 
 
 def test_a_note_the_phone_cannot_store_keeps_its_text_on_screen(asgi_server, ward, chromium):
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "carer")
-    page.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")
-    wait_synced(page)
+    context, page = phone_ready(chromium, asgi_server.url, ward)
     page.goto(asgi_server.url + "/app/#/shift")
     text = "Bà Hoa ho nhiều về đêm, đã cho uống nước ấm"
     page.fill("[data-form=note] [name=text]", text)

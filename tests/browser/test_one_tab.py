@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sync.models import EventLog
-from tests.browser.conftest import artifacts, login, new_phone, wait_synced
+from tests.browser.conftest import artifacts, phone_ready, wait_synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,7 @@ def _page(context):
 
 
 def test_a_second_page_waits_then_takes_over_and_the_first_stops(asgi_server, ward, chromium):
-    context, first = new_phone(chromium)
-    login(first, asgi_server.url, "carer")
-    first.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")
-    wait_synced(first)
+    context, first = phone_ready(chromium, asgi_server.url, ward)
 
     # The same app in another tab of the same phone: it shows why it is idle, nothing else.
     second = _page(context)
@@ -75,10 +72,7 @@ def test_a_second_page_waits_then_takes_over_and_the_first_stops(asgi_server, wa
 def test_a_waiting_page_starts_by_itself_when_the_page_that_owns_the_data_closes(
     asgi_server, ward, chromium
 ):
-    context, first = new_phone(chromium)
-    login(first, asgi_server.url, "carer")
-    first.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")
-    wait_synced(first)
+    context, first = phone_ready(chromium, asgi_server.url, ward)
     second = _page(context)
     second.goto(asgi_server.url + "/app/")
     second.wait_for_selector("[data-elsewhere=open]")

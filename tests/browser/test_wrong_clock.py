@@ -9,16 +9,13 @@ import pytest
 from django.utils import timezone
 
 from server.accounts.models import Device
-from tests.browser.conftest import artifacts, login, new_phone, wait_synced
+from tests.browser.conftest import artifacts, login, new_phone, phone_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_right_clock_shows_no_warning(asgi_server, ward, chromium):
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "carer")
-    page.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")
-    wait_synced(page)
+    context, page = phone_ready(chromium, asgi_server.url, ward)
     assert page.query_selector("[data-clock]") is None
     context.close()
 
@@ -48,10 +45,7 @@ def test_a_clock_ahead_is_told_in_hours(asgi_server, ward, chromium):
 
 
 def test_offline_a_clock_reset_behind_what_the_server_gave_is_told(asgi_server, ward, chromium):
-    context, page = new_phone(chromium)
-    login(page, asgi_server.url, "carer")
-    page.wait_for_selector(f"li[data-task='{ward.meals[0].id}']")
-    wait_synced(page)
+    context, page = phone_ready(chromium, asgi_server.url, ward)
     assert page.query_selector("[data-clock]") is None
 
     # The battery ran flat: the phone starts again on an old date, with no network.
