@@ -10,10 +10,14 @@ export function render(bar) {
   const s = sync.status;
   const online = navigator.onLine && s.online !== false;
   const n = outbox.count();
+  // A revoked phone sends nothing again: what waits is what could not be sent (revoke.js).
+  const stuck = s.revoked ? s.stranded.length : 0;
+  // Before anyone has logged in there is nothing synced, whatever a call without a user said.
+  const last = session.list().length ? s.lastSynced : null;
   const parts = [
     h('span', { class: `net ${online ? 'on' : 'off'}`, dataset: { net: online ? 'online' : 'offline' } }, online ? t('sync.online') : t('sync.offline')),
-    h('span', { class: 'pending', dataset: { pending: n } }, t('sync.pending', { n })),
-    h('span', { class: 'last' }, s.lastSynced ? t('sync.last', { time: time(s.lastSynced), date: date(s.lastSynced) === date(new Date().toISOString()) ? '' : date(s.lastSynced) }).trim() : t('sync.never')),
+    h('span', { class: `pending ${stuck ? 'stuck' : ''}`, dataset: { pending: n } }, stuck ? t('revoked.unsent', { n: stuck }) : t('sync.pending', { n })),
+    h('span', { class: 'last' }, last ? t('sync.last', { time: time(last), date: date(last) === date(new Date().toISOString()) ? '' : date(last) }).trim() : t('sync.never')),
     h('button', { class: 'sync-now', 'aria-label': t('sync.now'), disabled: s.syncing, onclick: () => sync.syncNow() }, s.syncing ? '…' : '⟳'),
   ];
   const rows = [h('div', { class: 'line' }, parts)];
@@ -24,7 +28,8 @@ export function render(bar) {
       h('span', {}, t('sync.first_n', { n: s.first.received }))));
   }
   if (s.problems.length) rows.push(h('a', { class: 'problems-link', href: '#/problems' }, `⚠ ${t('sync.problems', { n: s.problems.length })}`));
-  if (s.revoked) rows.push(h('p', { class: 'banner bad' }, t('sync.revoked')));
+  // The revoked screen says it itself, in the server's words: the bar repeats it only on login.
+  if (s.revoked && location.hash.startsWith('#/login')) rows.push(h('p', { class: 'banner bad' }, t('sync.revoked')));
   bar.dataset.syncing = s.syncing ? '1' : '0';
   bar.replaceChildren(...rows);
 }
