@@ -258,13 +258,44 @@ def test_a_revoked_phone_says_what_it_could_not_send(asgi_server, ward, chromium
     page.wait_for_selector("[data-revoked]", timeout=20_000)
 
     # The bar does not say "nothing waiting" over two entries that will never leave by sync.
-    assert page.inner_text(".syncbar .pending") == "Chưa gửi được: 2 mục"
+    assert page.inner_text(".syncbar .pending") == "Chưa gửi được: 2"
+    # ...on one line with the rest of the bar, and the phone's last sync still told.
+    assert box(page, ".syncbar .sync-now")["top"] < box(page, ".syncbar .last")["top"]
+    assert page.inner_text(".syncbar .last").startswith("Đồng bộ lần cuối lúc")
     # The screen says "revoked" once, in the server's words; the bar does not cover it twice.
     assert page.locator(".syncbar .banner.bad").count() == 0
     assert box(page, "#main h1")["top"] < 200
     # On the login screen (a manager may have reinstated the phone) the bar says why.
     page.click("a[href='#/login']")
     page.wait_for_selector(".syncbar .banner.bad")
+    no_sideways_scroll(page)
+    assert page.errors == []
+    context.close()
+
+
+def test_an_entry_the_server_flagged_says_whose_it_was(asgi_server, ward, chromium):
+    """Two carers record Hoa's lunch differently; the phone that sent second lists the conflict
+    under the resident, room and meal, not only as "a task entry"."""
+    meal = ward.meals[0]
+    context, page = new_phone(chromium)
+    login(page, asgi_server.url, "carer")
+    page.wait_for_selector(f"li[data-task='{meal.id}']")
+    wait_synced(page)
+    context.set_offline(True)
+    page.click(f"li[data-task='{meal.id}'] [data-action=done]")
+    wait_pending(page, 1)
+    other = ApiClient()
+    other.login("carer2")
+    refused = {"outcome": "refused", "reason": "not_hungry", "details": {"portion": 0}}
+    assert other.sync([event("task.complete", {"task_id": meal.id, **refused})]).status_code == 200
+    context.set_offline(False)
+    page.wait_for_selector("a.problems-link", timeout=20_000)
+    page.click("a.problems-link")
+    page.wait_for_selector("li[data-problem] [data-about]")
+    assert (
+        page.inner_text("li[data-problem] [data-about]")
+        == "Trần Thị Hoa · Phòng A01 · Bữa trưa 11:00"
+    )
     no_sideways_scroll(page)
     assert page.errors == []
     context.close()

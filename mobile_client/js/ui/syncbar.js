@@ -3,6 +3,7 @@
 import { date, has, lang, t, time } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
+import * as state from '../state.js';
 import * as sync from '../sync.js';
 import { h } from './dom.js';
 
@@ -12,11 +13,12 @@ export function render(bar) {
   const n = outbox.count();
   // A revoked phone sends nothing again: what waits is what could not be sent (revoke.js).
   const stuck = s.revoked ? s.stranded.length : 0;
-  // Before anyone has logged in there is nothing synced, whatever a call without a user said.
-  const last = session.list().length ? s.lastSynced : null;
+  // Before anyone has logged in there is nothing synced, whatever a call without a user said
+  // (a revoked phone has no users left, but it did sync).
+  const last = session.list().length || s.revoked ? s.lastSynced : null;
   const parts = [
     h('span', { class: `net ${online ? 'on' : 'off'}`, dataset: { net: online ? 'online' : 'offline' } }, online ? t('sync.online') : t('sync.offline')),
-    h('span', { class: `pending ${stuck ? 'stuck' : ''}`, dataset: { pending: n } }, stuck ? t('revoked.unsent', { n: stuck }) : t('sync.pending', { n })),
+    h('span', { class: `pending ${stuck ? 'stuck' : ''}`, dataset: { pending: n } }, stuck ? t('sync.stranded', { n: stuck }) : t('sync.pending', { n })),
     h('span', { class: 'last' }, last ? t('sync.last', { time: time(last), date: date(last) === date(new Date().toISOString()) ? '' : date(last) }).trim() : t('sync.never')),
     h('button', { class: 'sync-now', 'aria-label': t('sync.now'), disabled: s.syncing, onclick: () => sync.syncNow() }, s.syncing ? '…' : '⟳'),
   ];
@@ -34,11 +36,25 @@ export function render(bar) {
   bar.replaceChildren(...rows);
 }
 
+// Which entry a problem is about, in the words on its row at home (resident, room, task, time):
+// "Ghi việc" alone does not say whose meal the server flagged.
+function about(p) {
+  const a = p.args || {};
+  const task = state.get('task', a.task_id || (p.subject?.type === 'task' ? p.subject.id : ''));
+  const order = state.get('med_order', a.order_id || task?.data.order_id || '');
+  const r = state.get('resident', task?.data.resident_id || order?.data.resident_id || '');
+  const what = order?.data.drug || (task ? `${task.data.title || t(`kind.${task.data.kind}`)} ${task.data.slot || ''}` : '')
+    || a.dish || state.get('medicine', a.medicine_id || '')?.data.name || '';
+  const where = r ? [r.data.full_name, t('resident.room', { room: r.data.room || '—' })] : [state.get('area', task?.data.area_id || '')?.data.name];
+  return [...where, what.trim()].filter(Boolean).join(' · ');
+}
+
 export function renderProblems(root) {
   const list = sync.status.problems;
   root.replaceChildren(h('h1', {}, t('problems.title')),
     list.length ? h('ul', { class: 'tasks' }, list.map((p) => h('li', { class: `task ${p.status}`, dataset: { problem: p.code } },
       h('div', { class: 'who' }, h('b', {}, has(`event.${p.name}`) ? t(`event.${p.name}`) : p.name),
+        about(p) ? h('small', { class: 'line', dataset: { about: '' } }, about(p)) : null,
         h('span', { class: `chip ${p.status === 'rejected' ? 'late' : 'conflict'}` }, t(`problems.${p.status}`), p.code ? ` · ${has(`conflict.${p.code}`) ? t(`conflict.${p.code}`) : p.code}` : ''),
         // In another language the chip's label stands for the server's Vietnamese message.
         h('p', { class: 'message' }, lang === 'vi' || !has(`conflict.${p.code}`) ? p.message || '' : ''),
