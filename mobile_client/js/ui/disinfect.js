@@ -102,7 +102,7 @@ function renderForm(root, { user, id }) {
     const c = compute();
     out.textContent = c ? t('disinfect.result', { g: c.grams.toLocaleString('vi-VN'), l: form.litres.value, a: c.activePct.toLocaleString('vi-VN') }) : t('disinfect.enter');
   };
-  form.append(
+  form.append(...[
     h('h1', {}, icon('disinfection'), t('disinfect.title')),
     task ? h('p', { class: 'hint' }, taskTitle(task)) : null,
     field(t('disinfect.where'), h('select', { name: 'area' }, areas.map((a) => h('option', { value: a.id, selected: a.id === task?.data.area_id }, `${a.data.name} (${t(`area.${a.data.kind}`)})`)))),
@@ -112,7 +112,7 @@ function renderForm(root, { user, id }) {
       field(t(basis === 'product' ? 'disinfect.conc_product' : 'disinfect.conc_active'), h('input', { name: 'conc', type: 'number', inputmode: 'decimal', step: '0.01', value: basis === 'product' ? '0.25' : '0.5', oninput: update }))),
     field(t('disinfect.strength'), h('input', { name: 'strength', type: 'number', inputmode: 'decimal', step: '0.5', value: String(setting(fac, 'chlorine_product_strength_pct')), oninput: update })),
     out,
-    h('button', { class: 'big primary wide', dataset: { action: 'save-disinfection' } }, t('disinfect.save')));
+    h('button', { class: 'big primary wide', dataset: { action: 'save-disinfection' } }, t('disinfect.save'))].filter(Boolean));
   root.replaceChildren(form);
   update();
 }

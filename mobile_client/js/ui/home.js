@@ -4,6 +4,7 @@ import { date, t, time } from '../i18n.js';
 import { codes, isOpen, taskDisplay } from '../rules.js';
 import * as session from '../session.js';
 import * as state from '../state.js';
+import { status } from '../sync.js';
 import { localDate } from '../util.js';
 import { defaultChoice, pickOutcome, sheetTitle } from './choices.js';
 import { h, icon, sheet, toast } from './dom.js';
@@ -227,6 +228,13 @@ function filterBar(tasks, all, rerender) {
 const matches = (tk) => (!filters.area || tk.data.area_id === filters.area) && (!filters.kind || tk.data.kind === filters.kind)
   && (!filters.resident || tk.data.resident_id === filters.resident);
 
+// No task at all: "they download when connected" only while that may be why. Once this user's
+// data came down today, an empty list is the truth, not a wait.
+function emptyKey(all, user, day) {
+  if (all.length) return 'home.nothing_now';
+  return user.cursor && status.lastSynced && localDate(new Date(status.lastSynced)) === day ? 'home.none_today' : 'home.empty';
+}
+
 export function render(root, ctx) {
   const { user, go } = ctx;
   const day = localDate();
@@ -247,7 +255,7 @@ export function render(root, ctx) {
     filterBar(tasks, all, rerender),
     summary(tasks),
     h('section', { id: 'now', class: 'now' }, h('h2', { class: 'group' }, nowHead),
-      g.now.length ? sections(g.now, day, go, fac) : h('p', { class: 'empty' }, t(all.length ? 'home.nothing_now' : 'home.empty'))),
+      g.now.length ? sections(g.now, day, go, fac) : h('p', { class: 'empty', dataset: { empty: emptyKey(all, user, day) } }, t(emptyKey(all, user, day)))),
     fold('late', t('home.late_group', { n: g.late.length }), 'late', g.late, () => sections(g.late, day, go, fac)),
     fold('later', t('home.later_group', { n: g.later.length }), 'pending', g.later, () => sections(g.later, day, go, fac)),
     fold('done', t('home.done_group', { n: g.done.length }), 'done', g.done, () => sections(g.done, day, go, fac)),

@@ -8,7 +8,7 @@ import * as session from '../session.js';
 import * as state from '../state.js';
 import { uuid } from '../util.js';
 import { sheetTitle } from './choices.js';
-import { h, icon, sheet, toast } from './dom.js';
+import { h, icon, mount, sheet, toast } from './dom.js';
 import { visibleTasks } from './home.js';
 import { chip } from './status.js';
 
@@ -135,7 +135,8 @@ export function renderList(root, { user, go }) {
     || whole || areas.has(state.get('resident', o.data.resident_id)?.data.area_id)));
   const row = (label, sub, onclick, extra) => h('li', { class: 'task' }, h('div', { class: 'who' }, label, h('small', {}, sub), extra),
     h('div', { class: 'acts' }, h('button', { class: 'big primary', onclick }, t('med.open'))));
-  root.replaceChildren(
+  // mount, not replaceChildren: the DOM writes a null child out as the word "null".
+  mount(root,
     h('h1', {}, icon('medication'), t('med.title')),
     roleIn(user, 'stock_roles') ? h('a', { class: 'big wide link', href: '#/stock', dataset: { action: 'open-stock' } }, t('stock.title')) : null,
     tasks.length ? h('ul', { class: 'tasks' }, tasks.map((tk) => {

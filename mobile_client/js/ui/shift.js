@@ -115,7 +115,7 @@ export async function renderTransfer(root, { user, id, go }) {
   } });
   form.append(
     h('p', {}, h('b', { class: 'name' }, r.data.full_name), ` · ${t('resident.room', { room: r.data.room || '—' })} · `,
-      h('span', { class: 'chip away' }, t(`resident.${r.data.status}`))),
+      h('span', { class: `chip ${r.data.status === 'present' ? 'done' : 'away'}` }, t(`resident.${r.data.status}`))),
     field(t('transfer.status'), h('select', { name: 'status' }, statuses.map((s) => h('option', { value: s }, t(`transfer.to.${s}`))))),
     field(t('transfer.place'), h('input', { name: 'place', maxlength: 200, autocomplete: 'off' })),
     field(t('transfer.reason'), h('input', { name: 'reason', maxlength: 300, autocomplete: 'off' })),
