@@ -164,6 +164,21 @@ def phone_ready(browser, base_url: str, ward: Ward, username: str = "carer"):
     return context, page
 
 
+def contradict(meal: TaskInstance) -> None:
+    """Two carers record the same lunch differently through the API: a conflict for the
+    manager (contradictory_outcome)."""
+    from tests.conftest import ApiClient
+    from tests.events import event
+
+    for username, args in [
+        ("carer", {"outcome": "done", "details": {"portion": 100}}),
+        ("carer2", {"outcome": "refused", "reason": "not_hungry", "details": {"portion": 0}}),
+    ]:
+        api = ApiClient()
+        api.login(username)
+        assert api.sync([event("task.complete", {"task_id": meal.id, **args})]).status_code == 200
+
+
 def unlock(page, username: str, pin: str = PIN) -> None:
     page.click(f"button.user[data-user='{username}']")
     for digit in pin:

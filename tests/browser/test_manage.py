@@ -8,9 +8,7 @@ import re
 import pytest
 
 from sync.models import Conflict
-from tests.browser.conftest import artifacts, login, new_phone, wait_synced
-from tests.conftest import ApiClient
-from tests.events import event
+from tests.browser.conftest import artifacts, contradict, login, new_phone, wait_synced
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-", re.I)
@@ -18,13 +16,7 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-", re.I)
 
 def test_a_manager_reads_and_resolves_a_conflict_in_plain_words(asgi_server, ward, chromium):
     meal = ward.meals[1]
-    for username, args in [
-        ("carer", {"outcome": "done", "details": {"portion": 100}}),
-        ("carer2", {"outcome": "refused", "reason": "not_hungry", "details": {"portion": 0}}),
-    ]:
-        api = ApiClient()
-        api.login(username)
-        assert api.sync([event("task.complete", {"task_id": meal.id, **args})]).status_code == 200
+    contradict(meal)
     conflict = Conflict.objects.get(kind="contradictory_outcome")
 
     context, page = new_phone(chromium)

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 from django.utils import timezone
 
-from server.accounts.models import DeviceToken
 from server.kitchen.models import MenuDish
 from sync.types import publish
-from tests.browser.conftest import login, new_phone, wait_pending, wait_synced
+from tests.browser.conftest import contradict, login, new_phone, wait_pending, wait_synced
+from tests.browser.test_revoked import queue_two_and_revoke
 from tests.conftest import ApiClient
 from tests.events import event
-from tests.factories import PASSWORD, ResidentFactory, TaskFactory
+from tests.factories import ResidentFactory, TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -125,14 +124,7 @@ def test_a_carer_on_a_small_phone_reads_every_row_and_reaches_the_last(asgi_serv
 
 
 def test_a_manager_resolves_a_conflict_with_the_button_inside_its_card(asgi_server, ward, chromium):
-    meal = ward.meals[1]
-    for username, args in [
-        ("carer", {"outcome": "done", "details": {"portion": 100}}),
-        ("carer2", {"outcome": "refused", "reason": "not_hungry", "details": {"portion": 0}}),
-    ]:
-        api = ApiClient()
-        api.login(username)
-        assert api.sync([event("task.complete", {"task_id": meal.id, **args})]).status_code == 200
+    contradict(ward.meals[1])
     context, page = new_phone(chromium)
     login(page, asgi_server.url, "manager")
     wait_synced(page)
@@ -233,29 +225,7 @@ def test_an_empty_day_and_a_new_phone_tell_the_truth(asgi_server, ward, chromium
 
 def test_a_revoked_phone_says_what_it_could_not_send(asgi_server, ward, chromium):
     context, page = new_phone(chromium)
-    login(page, asgi_server.url, "carer")
-    page.wait_for_selector(f"li[data-task='{ward.meals[1].id}']")
-    wait_synced(page)
-    context.set_offline(True)
-    for task in ward.meals[:2]:
-        page.click(f"li[data-task='{task.id}'] [data-action=done]")
-    wait_pending(page, 2)
-    device_id = str(DeviceToken.objects.get(user=ward.centre.carer).device_id)
-    with httpx.Client(base_url=asgi_server.url) as http:
-        token = http.post(
-            "/api/auth/token",
-            json={
-                "username": "manager",
-                "password": PASSWORD,
-                "device_id": "7a2e4c1b-3d5f-4e6a-8b9c-0d1e2f3a4b5c",
-            },
-        ).json()["token"]
-        answer = http.post(
-            f"/api/devices/{device_id}/revoke", headers={"Authorization": f"Bearer {token}"}
-        )
-    assert answer.status_code == 200, answer.text
-    context.set_offline(False)
-    page.wait_for_selector("[data-revoked]", timeout=20_000)
+    queue_two_and_revoke(page, context, asgi_server.url, ward)
 
     # The bar does not say "nothing waiting" over two entries that will never leave by sync.
     assert page.inner_text(".syncbar .pending") == "Chưa gửi được: 2"
