@@ -228,11 +228,12 @@ function filterBar(tasks, all, rerender) {
 const matches = (tk) => (!filters.area || tk.data.area_id === filters.area) && (!filters.kind || tk.data.kind === filters.kind)
   && (!filters.resident || tk.data.resident_id === filters.resident);
 
-// No task at all: "they download when connected" only while that may be why. Once this user's
-// data came down today, an empty list is the truth, not a wait.
-function emptyKey(all, user, day) {
-  if (all.length) return 'home.nothing_now';
-  return user.cursor && status.lastSynced && localDate(new Date(status.lastSynced)) === day ? 'home.none_today' : 'home.empty';
+// Nothing now. With no task at all, "they download when connected" only while that may be
+// why: once this user's data came down today, an empty list is the truth, not a wait.
+function nothingNow(all, user, day) {
+  const key = all.length ? 'home.nothing_now'
+    : user.cursor && status.lastSynced && localDate(new Date(status.lastSynced)) === day ? 'home.none_today' : 'home.empty';
+  return h('p', { class: 'empty', dataset: { empty: key } }, t(key));
 }
 
 export function render(root, ctx) {
@@ -255,7 +256,7 @@ export function render(root, ctx) {
     filterBar(tasks, all, rerender),
     summary(tasks),
     h('section', { id: 'now', class: 'now' }, h('h2', { class: 'group' }, nowHead),
-      g.now.length ? sections(g.now, day, go, fac) : h('p', { class: 'empty', dataset: { empty: emptyKey(all, user, day) } }, t(emptyKey(all, user, day)))),
+      g.now.length ? sections(g.now, day, go, fac) : nothingNow(all, user, day)),
     fold('late', t('home.late_group', { n: g.late.length }), 'late', g.late, () => sections(g.late, day, go, fac)),
     fold('later', t('home.later_group', { n: g.later.length }), 'pending', g.later, () => sections(g.later, day, go, fac)),
     fold('done', t('home.done_group', { n: g.done.length }), 'done', g.done, () => sections(g.done, day, go, fac)),

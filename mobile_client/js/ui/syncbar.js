@@ -49,7 +49,7 @@ export function render(bar) {
   bar.replaceChildren(...rows);
 }
 
-// Which entry a problem is about, in the words on its row at home (resident, room, task, time):
+// Which entry a problem is about, as a line of its row (resident, room, task, time), or null:
 // "Ghi việc" alone does not say whose meal the server flagged.
 function about(p) {
   const a = p.args || {};
@@ -59,7 +59,8 @@ function about(p) {
   const what = order?.data.drug || (task ? `${task.data.title || t(`kind.${task.data.kind}`)} ${task.data.slot || ''}` : '')
     || a.dish || state.get('medicine', a.medicine_id || '')?.data.name || '';
   const where = r ? [r.data.full_name, t('resident.room', { room: r.data.room || '—' })] : [state.get('area', task?.data.area_id || '')?.data.name];
-  return [...where, what.trim()].filter(Boolean).join(' · ');
+  const text = [...where, what.trim()].filter(Boolean).join(' · ');
+  return text ? h('small', { class: 'line', dataset: { about: '' } }, text) : null;
 }
 
 export function renderProblems(root) {
@@ -67,7 +68,7 @@ export function renderProblems(root) {
   root.replaceChildren(h('h1', {}, t('problems.title')),
     list.length ? h('ul', { class: 'tasks' }, list.map((p) => h('li', { class: `task ${p.status}`, dataset: { problem: p.code } },
       h('div', { class: 'who' }, h('b', {}, has(`event.${p.name}`) ? t(`event.${p.name}`) : p.name),
-        about(p) ? h('small', { class: 'line', dataset: { about: '' } }, about(p)) : null,
+        about(p),
         h('span', { class: `chip ${p.status === 'rejected' ? 'late' : 'conflict'}` }, t(`problems.${p.status}`), p.code ? ` · ${has(`conflict.${p.code}`) ? t(`conflict.${p.code}`) : p.code}` : ''),
         // In another language the chip's label stands for the server's Vietnamese message.
         h('p', { class: 'message' }, lang === 'vi' || !has(`conflict.${p.code}`) ? p.message || '' : ''),
