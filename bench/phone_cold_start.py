@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -166,11 +166,24 @@ def wait_until(page, expression: str, timeout_s: float) -> None:
 MARKS = ["boot", "data-loaded", "tasks-rendered", "bench-painted"]
 
 
+def server_time_shifted(route, offset_ms: int) -> None:
+    """A sync answer whose `server_time` agrees with the shifted phone: the phone's clock is
+    right, only the hour is chosen, so it shows no wrong-clock warning (js/clock.js)."""
+    response = route.fetch()
+    body = response.json()
+    if "server_time" in body:
+        told = datetime.fromisoformat(body["server_time"].replace("Z", "+00:00"))
+        shifted = told + timedelta(milliseconds=offset_ms)
+        body["server_time"] = shifted.strftime("%Y-%m-%dT%H:%M:%SZ")
+    route.fulfill(response=response, json=body)
+
+
 def prepare(browser, url: str, user: str, offset_ms: int):
     """Log in once online, let the first sync finish and the worker take control; then offline."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id=ZONE)
     context.add_init_script(SHIFT_DATE % offset_ms)
     context.add_init_script(PAINT_WATCH)
+    context.route("**/api/sync/v1", lambda route: server_time_shifted(route, offset_ms))
     page = context.new_page()
     page.goto(url + "/app/#/login")
     page.fill("[name=username]", user)
@@ -188,7 +201,12 @@ def prepare(browser, url: str, user: str, offset_ms: int):
     )
     page.wait_for_timeout(1500)  # the rest of the day drawn after the first screen
     tasks = page.eval_on_selector_all("li.task", "els => els.length")
+    if page.query_selector("[data-clock]") is not None:
+        raise RuntimeError(
+            "the phone warns of a wrong clock: the first screen would not be the usual one"
+        )
     page.close()
+    context.unroute("**/api/sync/v1")
     context.set_offline(True)
     return context, tasks
 

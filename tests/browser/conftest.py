@@ -12,7 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -177,6 +177,30 @@ def contradict(meal: TaskInstance) -> None:
         api = ApiClient()
         api.login(username)
         assert api.sync([event("task.complete", {"task_id": meal.id, **args})]).status_code == 200
+
+
+def phone_clock(page, at: datetime):
+    """Set the phone's clock to `at` (page.clock), with every sync answer's `server_time` at
+    the same moment: a test that puts the phone at an hour of the day means a right clock, not
+    the wrong one the phone would warn about (mobile_client/js/clock.js). Returns the setter,
+    for the test to move both clocks together."""
+    now = {"at": at}
+
+    def answer(route):
+        response = route.fetch()
+        body = response.json()
+        if "server_time" in body:
+            body["server_time"] = now["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/sync/v1", answer)
+
+    def set_to(when: datetime) -> None:
+        now["at"] = when
+        page.clock.set_fixed_time(when)
+
+    set_to(at)
+    return set_to
 
 
 def unlock(page, username: str, pin: str = PIN) -> None:
