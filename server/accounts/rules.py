@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+# A phone's clock further off than the server allows an event's time (docs/protocol.md §7).
+from sync.protocol import CLOCK_SKEW_SECONDS
+
 # A phone unseen for this long, or holding entries this long, is shown with a warning.
 STALE_AFTER = timedelta(days=1)
 QUEUED_TOO_LONG = timedelta(hours=1)
-# A phone's clock further off than the server allows an event's time (docs/protocol.md §7).
-CLOCK_TOLERANCE_SECONDS = 5 * 60
 # A new reading of a phone's clock within this of the kept one is not written: each call
 # reads a second or two apart (the time on the wire), and the device row is written only
 # when something changed.
@@ -35,7 +36,7 @@ def health_warnings(
         warnings.append("stale")
     if queued and queued_since is not None and now - queued_since > QUEUED_TOO_LONG:
         warnings.append("queued_long")
-    if clock_skew is not None and abs(clock_skew) > CLOCK_TOLERANCE_SECONDS:
+    if clock_skew is not None and abs(clock_skew) > CLOCK_SKEW_SECONDS:
         warnings.append("clock")
     return warnings
 
